@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What main.c hands every verb. Verbs live in cmd-*.c, one verb a file. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "root.h"
+
+/* Exit codes of the CLI contract. */
+enum { VP_EXIT_OK = 0, VP_EXIT_PENDING = 1, VP_EXIT_ERROR = 2 };
+
+struct vp_ctx {
+	struct vp_root root;
+	const char *root_dir;   /* as given, for messages */
+	const char *config;     /* --config, NULL for the default */
+	const char *kver;       /* --kver */
+	bool json;
+	bool force;
+	bool regenerate;
+	bool color;             /* stdout is a terminal and NO_COLOR is unset */
+	/* hugepages options */
+	const char *node;       /* --node */
+	const char *timeout;    /* --timeout */
+	bool drop_caches;
+	bool partial_ok;
+	/* positional arguments after the verb */
+	int argc;
+	char **argv;
+};
+
+/* Each returns an exit code (VP_EXIT_*). */
+int vp_cmd_detect(struct vp_ctx *ctx);
+int vp_cmd_plan(struct vp_ctx *ctx);
+int vp_cmd_apply(struct vp_ctx *ctx);
+int vp_cmd_check(struct vp_ctx *ctx);
+int vp_cmd_revert(struct vp_ctx *ctx);
+int vp_cmd_verify(struct vp_ctx *ctx);
+int vp_cmd_hugepages(struct vp_ctx *ctx);

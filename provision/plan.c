@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The plan container and the fixed order of the generators. Pure. */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "plan.h"
+
+static void *grow(void *arr, size_t n, size_t size)
+{
+	/* arrays grow one element at a time: plans are small */
+	return realloc(arr, (n + 1) * size);
+}
+
+void vp_plan_free(struct vp_plan *plan)
+{
+	for (size_t i = 0; i < plan->n_files; i++) {
+		free(plan->files[i].path);
+		free(plan->files[i].content);
+		free(plan->files[i].reason);
+	}
+	free(plan->files);
+	for (size_t i = 0; i < plan->n_cmdline; i++) {
+		free(plan->cmdline[i].key);
+		free(plan->cmdline[i].token);
+		free(plan->cmdline[i].reason);
+	}
+	free(plan->cmdline);
+	for (size_t i = 0; i < plan->n_commands; i++) {
+		for (char **a = plan->commands[i].argv; a && *a; a++)
+			free(*a);
+		free(plan->commands[i].argv);
+		free(plan->commands[i].why);
+	}
+	free(plan->commands);
+	for (size_t i = 0; i < plan->n_msgs; i++)
+		free(plan->msgs[i].text);
+	free(plan->msgs);
+	memset(plan, 0, sizeof(*plan));
+}
+
+static char *dup_or_null(const char *s, int *r)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*r = -ENOMEM;
+	return d;
+}
+
+int vp_plan_add_file(struct vp_plan *plan, const char *path, char *content_take,
+		     unsigned mode, bool owned, const char *reason)
+{
+	struct vp_plan_file *files, *f;
+	int r = 0;
+
+	files = grow(plan->files, plan->n_files, sizeof(*files));
+	if (!files) {
+		free(content_take);
+		return -ENOMEM;
+	}
+	plan->files = files;
+	f = &files[plan->n_files];
+	*f = (struct vp_plan_file){.content = content_take, .mode = mode, .owned = owned};
+	f->path = dup_or_null(path, &r);
+	f->reason = dup_or_null(reason, &r);
+	plan->n_files++;
+	return r;
+}
+
+int vp_plan_add_token(struct vp_plan *plan, const char *key, const char *token,
+		      const char *reason)
+{
+	struct vp_cmdline_token *t;
+	int r = 0;
+
+	t = grow(plan->cmdline, plan->n_cmdline, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	plan->cmdline = t;
+	t = &t[plan->n_cmdline++];
+	*t = (struct vp_cmdline_token){0};
+	t->key = dup_or_null(key, &r);
+	t->token = dup_or_null(token, &r);
+	t->reason = dup_or_null(reason, &r);
+	return r;
+}
+
+int vp_plan_add_command(struct vp_plan *plan, const char *const *argv, const char *why)
+{
+	struct vp_command *c;
+	size_t n = 0;
+	int r = 0;
+
+	while (argv[n])
+		n++;
+	c = grow(plan->commands, plan->n_commands, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	plan->commands = c;
+	c = &c[plan->n_commands++];
+	*c = (struct vp_command){0};
+	c->argv = calloc(n + 1, sizeof(char *));
+	if (!c->argv)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		c->argv[i] = dup_or_null(argv[i], &r);
+	c->why = dup_or_null(why, &r);
+	return r;
+}
+
+int vp_plan_msg(struct vp_plan *plan, enum vp_msg_level level, const char *fmt, ...)
+{
+	struct vp_buf b = {0};
+	struct vp_msg *m;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vp_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		goto fail;
+	m = grow(plan->msgs, plan->n_msgs, sizeof(*m));
+	if (!m) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	plan->msgs = m;
+	m[plan->n_msgs++] = (struct vp_msg){.level = level, .text = vp_buf_steal(&b)};
+	if (level == VP_MSG_REFUSE)
+		plan->refused = true;
+	return 0;
+fail:
+	vp_buf_free(&b);
+	return r;
+}
+
+const struct vp_plan_file *vp_plan_file(const struct vp_plan *plan, const char *path)
+{
+	for (size_t i = 0; i < plan->n_files; i++)
+		if (strcmp(plan->files[i].path, path) == 0)
+			return &plan->files[i];
+	return NULL;
+}
+
+int vp_plan_build(const struct vp_config *cfg, const struct vp_system *sys,
+		  const struct vp_selection *sel, struct vp_plan *ret, char **ret_msg)
+{
+	/*
+	 * Order matters: the initramfs and modprobe planners add cmdline tokens
+	 * (rd.driver.pre, vfio-pci.ids) that the bootloader planner consumes.
+	 */
+	static const vp_planner_fn planners[] = {
+		vp_plan_modprobe, vp_plan_early, vp_plan_fstab, vp_plan_initramfs,
+		vp_plan_cmdline, vp_plan_bootloader,
+	};
+	struct vp_plan plan = {0};
+	int r = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(planners); i++) {
+		r = planners[i](cfg, sys, sel, &plan, ret_msg);
+		if (r < 0)
+			goto fail;
+	}
+	*ret = plan;
+	return 0;
+fail:
+	vp_plan_free(&plan);
+	return r;
+}

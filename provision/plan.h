@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The plan: pure (config, system, selection) -> full new file contents,
+ * kernel cmdline edits, commands to run and messages. No I/O here: the
+ * current content of every file the plan looks at is in sys->files.
+ */
+#pragma once
+
+#include "config.h"
+#include "select.h"
+#include "system.h"
+
+#define VP_MANAGED_HEADER "# Managed by vfio-provision"
+
+enum vp_msg_level { VP_MSG_INFO = 0, VP_MSG_WARN, VP_MSG_REFUSE };
+
+struct vp_msg {
+	enum vp_msg_level level;
+	char *text;
+};
+
+struct vp_plan_file {
+	char *path;             /* absolute path inside the root */
+	char *content;          /* wanted bytes; NULL = file must not exist */
+	unsigned mode;          /* for a new file (an edited file keeps its own) */
+	bool owned;             /* whole file is ours (starts with the header) */
+	char *reason;           /* why, for `plan` */
+};
+
+struct vp_cmdline_token {
+	char *key;              /* "intel_iommu", "hugepagesz", "vfio-pci.ids" */
+	char *token;            /* full token "intel_iommu=on"; NULL = remove key */
+	char *reason;
+};
+
+/* An external program to run after apply (--regenerate), argv NULL-terminated. */
+struct vp_command {
+	char **argv;
+	char *why;
+};
+
+struct vp_plan {
+	struct vp_plan_file *files;
+	size_t n_files;
+	struct vp_cmdline_token *cmdline;  /* wanted edits, decided once */
+	size_t n_cmdline;
+	struct vp_command *commands;       /* regeneration, in order */
+	size_t n_commands;
+	struct vp_msg *msgs;
+	size_t n_msgs;
+	bool refused;                      /* any VP_MSG_REFUSE */
+};
+
+void vp_plan_free(struct vp_plan *plan);
+int vp_plan_add_file(struct vp_plan *plan, const char *path, char *content_take,
+		     unsigned mode, bool owned, const char *reason);
+int vp_plan_add_token(struct vp_plan *plan, const char *key, const char *token,
+		      const char *reason);
+int vp_plan_add_command(struct vp_plan *plan, const char *const *argv, const char *why);
+int vp_plan_msg(struct vp_plan *plan, enum vp_msg_level level, const char *fmt, ...)
+	_printf_(3, 4);
+const struct vp_plan_file *vp_plan_file(const struct vp_plan *plan, const char *path);
+
+/*
+ * The whole plan. Calls every generator (plan-*.c) in a fixed order:
+ * modprobe, early.conf, fstab, initramfs, cmdline tokens, bootloader files.
+ * Returns a negative errno only for -ENOMEM or input that cannot be
+ * planned (with *ret_msg); refusals are messages in the plan.
+ */
+int vp_plan_build(const struct vp_config *cfg, const struct vp_system *sys,
+		  const struct vp_selection *sel, struct vp_plan *ret, char **ret_msg);
+
+/* One generator: adds to the plan. Every plan-*.c exports one of these. */
+typedef int (*vp_planner_fn)(const struct vp_config *cfg, const struct vp_system *sys,
+			     const struct vp_selection *sel, struct vp_plan *plan,
+			     char **ret_msg);
+int vp_plan_modprobe(const struct vp_config *, const struct vp_system *,
+		     const struct vp_selection *, struct vp_plan *, char **);
+int vp_plan_early(const struct vp_config *, const struct vp_system *,
+		  const struct vp_selection *, struct vp_plan *, char **);
+int vp_plan_fstab(const struct vp_config *, const struct vp_system *,
+		  const struct vp_selection *, struct vp_plan *, char **);
+int vp_plan_initramfs(const struct vp_config *, const struct vp_system *,
+		      const struct vp_selection *, struct vp_plan *, char **);
+int vp_plan_cmdline(const struct vp_config *, const struct vp_system *,
+		    const struct vp_selection *, struct vp_plan *, char **);
+int vp_plan_bootloader(const struct vp_config *, const struct vp_system *,
+		       const struct vp_selection *, struct vp_plan *, char **);

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The read-only probe: fills struct vp_system from the root. */
+#pragma once
+
+#include "root.h"
+#include "system.h"
+
+struct vp_probe_opts {
+	const char *kver;       /* only this kernel (--kver), NULL for all */
+};
+
+/*
+ * Reads everything: PCI (libpci), IOMMU groups, CPU, memory, NUMA, hugepage
+ * pools, kernels (libkmod), initramfs generator, bootloader, and the files
+ * listed in vp_probe_file_paths. On failure returns a negative errno and
+ * sets *ret_msg.
+ */
+int vp_probe(const struct vp_root *root, const struct vp_probe_opts *opts,
+	     struct vp_system *ret, char **ret_msg);
+
+/* Parts, for tests and for callers that need less. */
+int vp_probe_pci(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
+int vp_probe_cpu_mem(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
+int vp_probe_kernels(const struct vp_root *root, const struct vp_probe_opts *opts,
+		     struct vp_system *sys, char **ret_msg);
+int vp_probe_boot(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
+/* Loads the current state of the files the plan reads or edits. */
+int vp_probe_files(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
+
+/*
+ * For each function index in idx[], asks libkmod on every kernel in sys for
+ * the modules whose aliases match its modalias, into fn->candidates.
+ */
+int vp_probe_drivers(const struct vp_root *root, struct vp_system *sys,
+		     const size_t *idx, size_t n, char **ret_msg);

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "root.h"
+#include "vp.h"
+
+int vp_root_open(struct vp_root *root, const char *dir)
+{
+	char *canon = NULL;
+	int fd = -1, r;
+
+	canon = realpath(dir ? dir : "/", NULL);
+	if (!canon) {
+		r = -errno;
+		goto fail;
+	}
+	fd = open(canon, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (strcmp(canon, "/") == 0)
+		canon[0] = '\0';
+	root->dir = canon;
+	root->fd = fd;
+	return 0;
+fail:
+	free(canon);
+	return r;
+}
+
+void vp_root_close(struct vp_root *root)
+{
+	if (root->fd >= 0)
+		close(root->fd);
+	free(root->dir);
+	root->dir = NULL;
+	root->fd = -1;
+}
+
+char *vp_root_path(const struct vp_root *root, const char *path)
+{
+	while (*path == '/')
+		path++;
+	return vp_strdup_printf("%s/%s", root->dir, path);
+}
+
+/* openat2(RESOLVE_IN_ROOT) where the kernel has it (5.6+), else a plain open. */
+static int root_openat(const struct vp_root *root, const char *path, int flags)
+{
+	static int have_openat2 = -1;
+	struct open_how how = {.flags = (unsigned long long)flags | O_CLOEXEC,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	const char *rel = path;
+	int fd;
+
+	while (*rel == '/')
+		rel++;
+	if (!*rel)
+		rel = ".";
+	if (have_openat2 != 0) {
+		fd = (int)syscall(SYS_openat2, root->fd, rel, &how, sizeof(how));
+		if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) {
+			have_openat2 = 1;
+			return fd < 0 ? -errno : fd;
+		}
+		have_openat2 = 0;
+	}
+	fd = openat(root->fd, rel, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int vp_root_read(const struct vp_root *root, const char *path, char **ret, size_t *ret_len)
+{
+	struct vp_buf b = {0};
+	char chunk[8192];
+	int fd, r;
+
+	fd = root_openat(root, path, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		r = vp_buf_add(&b, chunk, (size_t)n);
+		if (r < 0)
+			goto fail;
+	}
+	close(fd);
+	if (ret_len)
+		*ret_len = b.len;
+	*ret = vp_buf_steal(&b);
+	return *ret ? 0 : -ENOMEM;
+fail:
+	close(fd);
+	vp_buf_free(&b);
+	return r;
+}
+
+int vp_root_read_line(const struct vp_root *root, const char *path, char **ret)
+{
+	char *s = NULL, *nl;
+	int r;
+
+	r = vp_root_read(root, path, &s, NULL);
+	if (r < 0)
+		return r;
+	nl = strchr(s, '\n');
+	if (nl)
+		*nl = '\0';
+	*ret = s;
+	return 0;
+}
+
+bool vp_root_exists(const struct vp_root *root, const char *path)
+{
+	int fd = root_openat(root, path, O_PATH);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+int vp_root_readlink(const struct vp_root *root, const char *path, char **ret)
+{
+	char buf[PATH_MAX];
+	const char *rel = path;
+	ssize_t n;
+
+	while (*rel == '/')
+		rel++;
+	n = readlinkat(root->fd, rel, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	*ret = strdup(buf);
+	return *ret ? 0 : -ENOMEM;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Every path the tool touches is an absolute path *inside* the root given
+ * with --root (default "/"). These helpers do the read side; writes go
+ * through apply.c, which never follows a symlink out of the root.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct vp_root {
+	char *dir;   /* canonical root directory, no trailing slash ("" for "/") */
+	int fd;      /* O_PATH|O_DIRECTORY descriptor of the root */
+};
+
+int vp_root_open(struct vp_root *root, const char *dir);
+void vp_root_close(struct vp_root *root);
+
+/* "<root>/<path>" as a malloc'ed host path (path must start with '/'). */
+char *vp_root_path(const struct vp_root *root, const char *path);
+
+/*
+ * Reads a whole file under the root. Returns 0, -ENOENT when it does not
+ * exist, or another negative errno. *ret is NUL-terminated; ret_len may be
+ * NULL. Symlinks inside the root are resolved within the root.
+ */
+int vp_root_read(const struct vp_root *root, const char *path, char **ret, size_t *ret_len);
+/* Reads a sysfs-style one-line attribute, trailing newline stripped. */
+int vp_root_read_line(const struct vp_root *root, const char *path, char **ret);
+bool vp_root_exists(const struct vp_root *root, const char *path);
+/* readlink() of a path under the root; returns the raw link text. */
+int vp_root_readlink(const struct vp_root *root, const char *path, char **ret);

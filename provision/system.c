@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Names and lookups on the system model; no I/O. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "system.h"
+
+const char *const vp_vfio_mod_names[VP_MOD_COUNT] = {
+	[VP_MOD_VFIO] = "vfio",
+	[VP_MOD_VFIO_IOMMU_TYPE1] = "vfio_iommu_type1",
+	[VP_MOD_VFIO_VIRQFD] = "vfio_virqfd",
+	[VP_MOD_VFIO_PCI_CORE] = "vfio_pci_core",
+	[VP_MOD_VFIO_PCI] = "vfio_pci",
+};
+
+const char *vp_mod_state_name(enum vp_mod_state s)
+{
+	switch (s) {
+	case VP_MOD_MODULE: return "module";
+	case VP_MOD_BUILTIN: return "builtin";
+	default: return "missing";
+	}
+}
+
+static const char *const initramfs_names[VP_INITRAMFS_COUNT] = {
+	[VP_INITRAMFS_NONE] = "none",
+	[VP_INITRAMFS_MKINITCPIO] = "mkinitcpio",
+	[VP_INITRAMFS_DRACUT] = "dracut",
+	[VP_INITRAMFS_INITRAMFS_TOOLS] = "initramfs-tools",
+};
+
+static const char *const bootloader_names[VP_BOOT_COUNT] = {
+	[VP_BOOT_NONE] = "none",
+	[VP_BOOT_GRUB] = "grub",
+	[VP_BOOT_SYSTEMD_BOOT] = "systemd-boot",
+	[VP_BOOT_BLS] = "bls",
+	[VP_BOOT_REFIND] = "refind",
+	[VP_BOOT_KERNELSTUB] = "kernelstub",
+	[VP_BOOT_RPM_OSTREE] = "rpm-ostree",
+	[VP_BOOT_GRUBBY] = "grubby",
+};
+
+const char *vp_initramfs_name(enum vp_initramfs g)
+{
+	return (unsigned)g < VP_INITRAMFS_COUNT ? initramfs_names[g] : "none";
+}
+
+int vp_initramfs_from_name(const char *s, enum vp_initramfs *ret)
+{
+	for (int i = 0; i < VP_INITRAMFS_COUNT; i++)
+		if (strcmp(s, initramfs_names[i]) == 0) {
+			*ret = (enum vp_initramfs)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *vp_bootloader_name(enum vp_bootloader b)
+{
+	return (unsigned)b < VP_BOOT_COUNT ? bootloader_names[b] : "none";
+}
+
+int vp_bootloader_from_name(const char *s, enum vp_bootloader *ret)
+{
+	for (int i = 0; i < VP_BOOT_COUNT; i++)
+		if (strcmp(s, bootloader_names[i]) == 0) {
+			*ret = (enum vp_bootloader)i;
+			return 0;
+		}
+	/* kernel-install and UKI setups share /etc/kernel/cmdline */
+	if (strcmp(s, "kernel-install") == 0 || strcmp(s, "uki") == 0) {
+		*ret = VP_BOOT_SYSTEMD_BOOT;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void vp_system_free(struct vp_system *sys)
+{
+	for (size_t i = 0; i < sys->n_fns; i++) {
+		struct vp_pci_fn *fn = &sys->fns[i];
+
+		free(fn->vendor_name);
+		free(fn->device_name);
+		free(fn->class_name);
+		free(fn->driver);
+		free(fn->modalias);
+		vp_strv_free(&fn->candidates);
+	}
+	free(sys->fns);
+	for (size_t i = 0; i < sys->n_groups; i++)
+		free(sys->groups[i].members);
+	free(sys->groups);
+	free(sys->cpu_vendor);
+	free(sys->nodes);
+	for (size_t i = 0; i < sys->n_kernels; i++)
+		free(sys->kernels[i].version);
+	free(sys->kernels);
+	free(sys->running_kernel);
+	free(sys->proc_cmdline);
+	for (size_t i = 0; i < sys->n_files; i++) {
+		free(sys->files[i].path);
+		free(sys->files[i].content);
+	}
+	free(sys->files);
+	memset(sys, 0, sizeof(*sys));
+}
+
+const struct vp_pci_fn *vp_system_fn(const struct vp_system *sys, const char *addr)
+{
+	for (size_t i = 0; i < sys->n_fns; i++)
+		if (strcmp(sys->fns[i].addr, addr) == 0)
+			return &sys->fns[i];
+	return NULL;
+}
+
+const struct vp_iommu_group *vp_system_group(const struct vp_system *sys, int id)
+{
+	for (size_t i = 0; i < sys->n_groups; i++)
+		if (sys->groups[i].id == id)
+			return &sys->groups[i];
+	return NULL;
+}
+
+const struct vp_file *vp_system_file(const struct vp_system *sys, const char *path)
+{
+	for (size_t i = 0; i < sys->n_files; i++)
+		if (strcmp(sys->files[i].path, path) == 0)
+			return &sys->files[i];
+	return NULL;
+}
+
+const struct vp_kernel *vp_system_kernel(const struct vp_system *sys, const char *version)
+{
+	for (size_t i = 0; i < sys->n_kernels; i++)
+		if (strcmp(sys->kernels[i].version, version) == 0)
+			return &sys->kernels[i];
+	return NULL;
+}
+
+void vp_fn_id(const struct vp_pci_fn *fn, char buf[static 10])
+{
+	snprintf(buf, 10, "%04x:%04x", fn->vendor, fn->device);
+}
+
+bool vp_fn_is_display(const struct vp_pci_fn *fn)
+{
+	uint16_t c = VP_PCI_CLASS(fn->class);
+
+	return c == 0x0300 || c == 0x0302 || c == 0x0380;
+}
+
+bool vp_fn_is_bridge(const struct vp_pci_fn *fn)
+{
+	uint16_t c = VP_PCI_CLASS(fn->class);
+
+	return c == 0x0600 || c == 0x0604;
+}
+
+bool vp_same_slot(const struct vp_pci_fn *a, const struct vp_pci_fn *b)
+{
+	return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev;
+}

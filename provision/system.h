@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The system model: everything probe-*.c reads from the root, and the only
+ * input (with struct vp_config) of the pure plan. Plain data, no handles, so
+ * unit tests can build one as a struct literal.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vp.h"
+
+/* The vfio modules we care about, in load order. */
+enum vp_vfio_mod {
+	VP_MOD_VFIO,
+	VP_MOD_VFIO_IOMMU_TYPE1,
+	VP_MOD_VFIO_VIRQFD,
+	VP_MOD_VFIO_PCI_CORE,
+	VP_MOD_VFIO_PCI,
+	VP_MOD_COUNT
+};
+extern const char *const vp_vfio_mod_names[VP_MOD_COUNT]; /* "vfio", ... "vfio_pci" */
+
+enum vp_mod_state { VP_MOD_MISSING = 0, VP_MOD_MODULE, VP_MOD_BUILTIN };
+const char *vp_mod_state_name(enum vp_mod_state s); /* missing|module|builtin */
+
+struct vp_kernel {
+	char *version;                      /* directory name under /lib/modules */
+	enum vp_mod_state mods[VP_MOD_COUNT];
+	bool running;                       /* == <root>/proc/sys/kernel/osrelease */
+};
+
+#define VP_PCI_CLASS(c) ((uint16_t)((c) >> 8)) /* 0x030000 -> 0x0300 */
+
+struct vp_pci_fn {
+	char addr[16];          /* "DDDD:BB:DD.F" */
+	unsigned domain, bus, dev, func;
+	uint16_t vendor, device;
+	uint16_t subvendor, subdevice; /* 0 when unknown */
+	uint32_t class;         /* 24-bit class code incl. prog-if: 0x030000 */
+	uint8_t revision;
+	char *vendor_name;      /* from pci.ids, NULL when unknown */
+	char *device_name;
+	char *class_name;       /* "VGA compatible controller" */
+	char *driver;           /* bound driver, NULL when none */
+	char *modalias;         /* NULL when unreadable */
+	int numa_node;          /* -1 when none */
+	int boot_vga;           /* 1, 0, or -1 when the attribute is absent */
+	int iommu_group;        /* -1 when none */
+	/*
+	 * Modules (by name, underscores) whose aliases match this function's
+	 * modalias on any target kernel. Filled by vp_probe_drivers() for the
+	 * functions that need it (the selection), empty otherwise.
+	 */
+	struct vp_strv candidates;
+};
+
+struct vp_iommu_group {
+	int id;
+	size_t n;
+	size_t *members;        /* indices into vp_system.fns, sorted by address */
+};
+
+struct vp_numa_node {
+	int id;
+	unsigned long long mem_total_kib; /* 0 when unknown */
+	long hp1g_nr, hp1g_free;          /* -1 when unknown */
+};
+
+struct vp_hpool {
+	unsigned long size_kib;           /* 1048576 or 2048 */
+	bool present;                     /* the hstate exists */
+	long nr, free, resv, surplus;
+};
+
+enum vp_initramfs {
+	VP_INITRAMFS_NONE = 0,
+	VP_INITRAMFS_MKINITCPIO,
+	VP_INITRAMFS_DRACUT,
+	VP_INITRAMFS_INITRAMFS_TOOLS,
+	VP_INITRAMFS_COUNT
+};
+const char *vp_initramfs_name(enum vp_initramfs g);
+int vp_initramfs_from_name(const char *s, enum vp_initramfs *ret);
+
+enum vp_bootloader {
+	VP_BOOT_NONE = 0,
+	VP_BOOT_GRUB,
+	VP_BOOT_SYSTEMD_BOOT,   /* /etc/kernel/cmdline (kernel-install / UKI) */
+	VP_BOOT_BLS,            /* options lines of /boot/loader/entries/NAME.conf */
+	VP_BOOT_REFIND,
+	VP_BOOT_KERNELSTUB,
+	VP_BOOT_RPM_OSTREE,
+	VP_BOOT_GRUBBY,
+	VP_BOOT_COUNT
+};
+const char *vp_bootloader_name(enum vp_bootloader b);
+int vp_bootloader_from_name(const char *s, enum vp_bootloader *ret);
+
+/* A file of the root as it is now; content NULL when it does not exist. */
+struct vp_file {
+	char *path;             /* absolute path inside the root */
+	char *content;
+	size_t len;
+	unsigned mode;          /* st_mode & 07777, 0 when absent */
+};
+
+struct vp_system {
+	/* IOMMU */
+	bool iommu_enabled;     /* at least one group exists */
+	/* PCI */
+	struct vp_pci_fn *fns;  /* sorted by address */
+	size_t n_fns;
+	struct vp_iommu_group *groups; /* sorted by id */
+	size_t n_groups;
+	/* CPU and memory */
+	char *cpu_vendor;       /* "GenuineIntel", "AuthenticAMD", NULL */
+	bool pdpe1gb;
+	unsigned long long mem_total_kib;
+	struct vp_numa_node *nodes;
+	size_t n_nodes;
+	struct vp_hpool hp1g, hp2m;
+	/* Software */
+	struct vp_kernel *kernels; /* sorted by version (strverscmp) */
+	size_t n_kernels;
+	char *running_kernel;   /* <root>/proc/sys/kernel/osrelease, NULL if absent */
+	char *proc_cmdline;     /* <root>/proc/cmdline, NULL if absent */
+	bool initramfs_found[VP_INITRAMFS_COUNT];
+	enum vp_initramfs initramfs;   /* the one in use (first found), NONE */
+	bool bootloader_found[VP_BOOT_COUNT];
+	enum vp_bootloader bootloader; /* the one in use, NONE */
+	/* Files the plan edits or reads (fstab, group, grub, ...), current state. */
+	struct vp_file *files;
+	size_t n_files;
+};
+
+void vp_system_free(struct vp_system *sys);
+const struct vp_pci_fn *vp_system_fn(const struct vp_system *sys, const char *addr);
+const struct vp_iommu_group *vp_system_group(const struct vp_system *sys, int id);
+const struct vp_file *vp_system_file(const struct vp_system *sys, const char *path);
+const struct vp_kernel *vp_system_kernel(const struct vp_system *sys, const char *version);
+
+/* "10de:1b81" into buf (>= 10 bytes). */
+void vp_fn_id(const struct vp_pci_fn *fn, char buf[static 10]);
+bool vp_fn_is_display(const struct vp_pci_fn *fn);  /* class 0300/0302/0380 */
+bool vp_fn_is_bridge(const struct vp_pci_fn *fn);   /* class 0600/0604 */
+bool vp_same_slot(const struct vp_pci_fn *a, const struct vp_pci_fn *b);

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vp.h"
+
+int vp_log_level = 1;
+
+static int buf_reserve(struct vp_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+	size_t cap = b->cap ? b->cap : 64;
+	char *s;
+
+	if (need <= b->cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	s = realloc(b->s, cap);
+	if (!s)
+		return -ENOMEM;
+	b->s = s;
+	b->cap = cap;
+	return 0;
+}
+
+int vp_buf_add(struct vp_buf *b, const char *s, size_t n)
+{
+	int r = buf_reserve(b, n);
+
+	if (r < 0)
+		return r;
+	if (n)
+		memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+	return 0;
+}
+
+int vp_buf_puts(struct vp_buf *b, const char *s)
+{
+	return vp_buf_add(b, s, strlen(s));
+}
+
+int vp_buf_vprintf(struct vp_buf *b, const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n, r;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return -EINVAL;
+	r = buf_reserve(b, (size_t)n);
+	if (r < 0)
+		return r;
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int vp_buf_printf(struct vp_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vp_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+char *vp_buf_steal(struct vp_buf *b)
+{
+	char *s = b->s;
+
+	if (!s)
+		s = strdup("");
+	b->s = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+void vp_buf_free(struct vp_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+int vp_strv_push_take(struct vp_strv *sv, char *s)
+{
+	if (!s)
+		return -ENOMEM;
+	if (sv->n + 2 > sv->cap) {
+		size_t cap = sv->cap ? sv->cap * 2 : 8;
+		char **v = realloc(sv->v, cap * sizeof(*v));
+
+		if (!v) {
+			free(s);
+			return -ENOMEM;
+		}
+		sv->v = v;
+		sv->cap = cap;
+	}
+	sv->v[sv->n++] = s;
+	sv->v[sv->n] = NULL;
+	return 0;
+}
+
+int vp_strv_push(struct vp_strv *sv, const char *s)
+{
+	return vp_strv_push_take(sv, strdup(s));
+}
+
+bool vp_strv_contains(const struct vp_strv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+int vp_strv_push_unique(struct vp_strv *sv, const char *s)
+{
+	if (vp_strv_contains(sv, s))
+		return 0;
+	return vp_strv_push(sv, s);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void vp_strv_sort(struct vp_strv *sv)
+{
+	if (sv->n > 1)
+		qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
+}
+
+void vp_strv_free(struct vp_strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}
+
+char *vp_strdup_printf(const char *fmt, ...)
+{
+	struct vp_buf b = {0};
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vp_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		vp_buf_free(&b);
+		return NULL;
+	}
+	return vp_buf_steal(&b);
+}
+
+bool vp_streq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+bool vp_startswith(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+char *vp_strstrip(char *s)
+{
+	size_t lead = 0;
+	char *e;
+
+	while (isspace((unsigned char)s[lead]))
+		lead++;
+	if (lead)
+		memmove(s, s + lead, strlen(s + lead) + 1);
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static void vlog(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs("vfio-provision: ", stderr);
+	if (prefix)
+		fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+#define DEFINE_LOG(name, min, prefix)             \
+	void name(const char *fmt, ...)           \
+	{                                         \
+		va_list ap;                       \
+		if (vp_log_level < (min))         \
+			return;                   \
+		va_start(ap, fmt);                \
+		vlog(prefix, fmt, ap);            \
+		va_end(ap);                       \
+	}
+
+DEFINE_LOG(vp_err, 0, NULL)
+DEFINE_LOG(vp_warn, 1, "warning: ")
+DEFINE_LOG(vp_info, 1, NULL)
+DEFINE_LOG(vp_debug, 2, "debug: ")
+
+int vp_fail(char **ret_msg, int err, const char *fmt, ...)
+{
+	struct vp_buf b = {0};
+	va_list ap;
+
+	if (!ret_msg || *ret_msg)
+		return err;
+	va_start(ap, fmt);
+	if (vp_buf_vprintf(&b, fmt, ap) == 0)
+		*ret_msg = vp_buf_steal(&b);
+	else
+		vp_buf_free(&b);
+	va_end(ap);
+	return err;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Small helpers shared by every part of vfio-provision: growable strings,
+ * string vectors and cleanup attributes. Functions return 0 or a negative
+ * errno; out-parameters are named ret_*.
+ */
+#pragma once
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#define VP_VERSION "0.1.0"
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+
+static inline void freep(void *p) { free(*(void **)p); }
+#define _cleanup_free_ _cleanup_(freep)
+
+/* Growable, always NUL-terminated byte buffer. */
+struct vp_buf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+
+int vp_buf_add(struct vp_buf *b, const char *s, size_t n);
+int vp_buf_puts(struct vp_buf *b, const char *s);
+int vp_buf_printf(struct vp_buf *b, const char *fmt, ...) _printf_(2, 3);
+int vp_buf_vprintf(struct vp_buf *b, const char *fmt, va_list ap);
+/* Hands the string over to the caller (never NULL: "" for an empty buffer). */
+char *vp_buf_steal(struct vp_buf *b);
+void vp_buf_free(struct vp_buf *b);
+
+/* NULL-terminated vector of owned strings. */
+struct vp_strv {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
+int vp_strv_push(struct vp_strv *sv, const char *s);
+/* Takes ownership of s (frees it on failure). */
+int vp_strv_push_take(struct vp_strv *sv, char *s);
+int vp_strv_push_unique(struct vp_strv *sv, const char *s);
+bool vp_strv_contains(const struct vp_strv *sv, const char *s);
+void vp_strv_sort(struct vp_strv *sv);
+void vp_strv_free(struct vp_strv *sv);
+
+char *vp_strdup_printf(const char *fmt, ...) _printf_(1, 2);
+bool vp_streq(const char *a, const char *b); /* NULL-safe */
+bool vp_startswith(const char *s, const char *prefix);
+/* Strips leading/trailing ASCII whitespace in place; returns s. */
+char *vp_strstrip(char *s);
+
+/* Logging: only main.c and cmd-*.c should print; the core returns errors. */
+extern int vp_log_level; /* 0 quiet, 1 normal, 2 verbose */
+void vp_err(const char *fmt, ...) _printf_(1, 2);
+void vp_warn(const char *fmt, ...) _printf_(1, 2);
+void vp_info(const char *fmt, ...) _printf_(1, 2);
+void vp_debug(const char *fmt, ...) _printf_(1, 2);
+
+/*
+ * For the core, which does not print: sets *ret_msg (when ret_msg is not
+ * NULL and not yet set) to a malloc'ed message and returns err (negative).
+ * Messages name the file and line: "'/etc/fstab':12: bad field".
+ */
+int vp_fail(char **ret_msg, int err, const char *fmt, ...) _printf_(3, 4);

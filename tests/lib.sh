@@ -1,0 +1,53 @@
+# Sourced by tests/t-*.sh. Each check prints "ok NAME" or "not ok NAME"
+# (with the detail indented below); tests/run.sh counts them.
+set -u
+: "${VP:?VP must point at the vfio-provision binary}"
+: "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${BUILD:=$TOP/build/default}"
+TESTS=$TOP/tests
+FIXTURES=$TESTS/fixtures
+EXPECTED=$TESTS/expected
+# Fixture roots are generated from tests/fixtures/*.spec into the build tree.
+FIXROOTS=$BUILD/fixtures
+
+ok() { echo "ok $1"; }
+not_ok() { echo "not ok $1"; shift; [ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/    /'; return 0; }
+
+# check NAME COMMAND...: ok when the command exits 0
+check() { local n=$1; shift; if "$@" >/dev/null 2>&1; then ok "$n"; else not_ok "$n" "failed: $*"; fi; }
+
+# check_eq NAME EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "actual:   $3"; fi
+}
+
+# check_match NAME REGEX TEXT (grep -E on the text)
+check_match() {
+	if grep -qE -- "$2" <<<"$3"; then ok "$1"; else not_ok "$1" "no match for /$2/ in:" "$3"; fi
+}
+
+# golden NAME FILE ACTUAL_TEXT: compares with tests/expected/FILE.
+# UPDATE_GOLDEN=1 rewrites the expected file instead.
+golden() {
+	local exp=$EXPECTED/$2
+	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+		mkdir -p "$(dirname "$exp")"; printf '%s\n' "$3" >"$exp"; ok "$1 (updated)"; return
+	fi
+	if [ ! -f "$exp" ]; then not_ok "$1" "missing golden file $exp"; return; fi
+	local d
+	if d=$(diff -u "$exp" - <<<"$3"); then ok "$1"; else not_ok "$1" "$d"; fi
+}
+
+# mkfix NAME: builds the fixture root (once per run) and prints its path.
+mkfix() {
+	local out=$FIXROOTS/$1
+	if [ ! -e "$out/.built" ] || [ "$FIXTURES/$1.spec" -nt "$out/.built" ]; then
+		rm -rf "$out"
+		"$TESTS/mkroot.sh" "$FIXTURES/$1.spec" "$out" >/dev/null || return 1
+		touch "$out/.built"
+	fi
+	echo "$out"
+}
+
+# tmpdir: a fresh directory removed at exit.
+tmpdir() { local d; d=$(mktemp -d "${TMPDIR:-/tmp}/vp-test.XXXXXX"); echo "$d"; }
