@@ -104,7 +104,11 @@ for f in 'drivers/vfio/pci/vfio-pci\.ko' 'drivers/vfio/vfio\.ko' 'drivers/vfio/v
 	 'usr/lib/dracut/hooks/pre-udev/00-vfio-provision-early\.sh' \
 	 'usr/lib/vfio-provision/vfio-provision-early' 'etc/vfio-provision/early\.conf' \
 	 'etc/modprobe\.d/vfio-provision\.conf'; do
-	t_match "lsinitrd A: ${f//\\/}" " $f(\.[xg]z|\.zst)?\$" "$list"
+	if grep -qE -- "[ /]$f(\.[xg]z|\.zst)?\$" <<<"$list"; then
+		t_ok "lsinitrd A: ${f//\\/}"
+	else
+		t_bad "lsinitrd A: ${f//\\/}" "$(grep -E 'vfio|pre-udev' <<<"$list")"
+	fi
 done
 t_match "lsinitrd A: force_drivers as rd.driver.pre" 'rd.driver.pre=vfio_pci' \
 	"$(lsinitrd -f etc/cmdline.d/20-force_drivers.conf "$E2E_WORK/A.img" 2>/dev/null)"
