@@ -26,14 +26,14 @@ R=$(cd "$R" && pwd)
 # to TARGET (both relative to the root), through their common ancestor as
 # sysfs makes its links. No subshell: fixtures must build fast.
 rel() {
-	local IFS=/ f t i=0 j
-	read -ra f <<<"$1"; read -ra t <<<"$2"
-	while [ $i -lt ${#f[@]} ] && [ $i -lt ${#t[@]} ] && [ "${f[i]}" == "${t[i]}" ]; do
+	local IFS=/ fa ta i=0 j
+	read -ra fa <<<"$1"; read -ra ta <<<"$2"
+	while [ $i -lt ${#fa[@]} ] && [ $i -lt ${#ta[@]} ] && [ "${fa[i]}" == "${ta[i]}" ]; do
 		i=$((i + 1))
 	done
 	REL=""
-	for ((j = i; j < ${#f[@]}; j++)); do REL+="../"; done
-	REL+="${t[*]:i}"
+	for ((j = i; j < ${#fa[@]}; j++)); do REL+="../"; done
+	REL+="${ta[*]:i}"
 }
 
 # mkd DIR: mkdir -p ROOT/DIR, without a fork when it exists.
@@ -65,10 +65,10 @@ hex4() { [[ "$1" =~ ^[0-9a-fA-F]{4}$ ]] || die "bad hex id '$1'"; printf '%s' "$
 
 # verlt A B: true when kernel version A sorts before B (numeric fields).
 verlt() {
-	local IFS=.- a b i
-	read -ra a <<<"$1"; read -ra b <<<"$2"
+	local IFS=.- va vb i
+	read -ra va <<<"$1"; read -ra vb <<<"$2"
 	for i in 0 1 2; do
-		local x=${a[i]:-0} y=${b[i]:-0}
+		local x=${va[i]:-0} y=${vb[i]:-0}
 		x=${x%%[!0-9]*}; y=${y%%[!0-9]*}
 		(( ${x:-0} < ${y:-0} )) && return 0
 		(( ${x:-0} > ${y:-0} )) && return 1
@@ -410,7 +410,7 @@ for a in "${pcis[@]}"; do
 		le16 "$sven"; cfg+="$z4$z4$z4$z4$z4$z4$z4$LE"; le16 "$sdev"; cfg+=$LE
 		cfg+="$z4$z4$z4"'\x00\x01\x00\x00'
 	fi
-	printf "$cfg" >"$R/$d/config"
+	printf '%b' "$cfg" >"$R/$d/config"
 
 	lnrel "$d/subsystem" sys/bus/pci
 	lnrel "sys/bus/pci/devices/$a" "$d"
