@@ -72,16 +72,28 @@ static bool xpath_exists(xmlXPathContextPtr xp, const char *expr)
 	return r;
 }
 
-static void silence(void *ctx, const char *msg, ...)
+/* The first error says what is wrong; later ones are usually its echoes. */
+struct first_error {
+	int line;
+	char msg[256];
+};
+
+static void keep_first(void *userdata, xmlErrorPtr e)
 {
-	(void)ctx;
-	(void)msg;
+	struct first_error *fe = userdata;
+
+	if (fe->line || !e)
+		return;
+	fe->line = e->line > 0 ? e->line : 1;
+	snprintf(fe->msg, sizeof(fe->msg), "%s", e->message ? e->message : "unknown error");
+	vp_strstrip(fe->msg);
 }
 
 int vp_domain_parse(const char *xml, size_t len, const char *name, struct vp_domain *ret,
 		    char **ret_msg)
 {
 	struct vp_domain d = {.node = -1};
+	struct first_error fe = {0};
 	xmlDocPtr doc = NULL;
 	xmlXPathContextPtr xp = NULL;
 	_cleanup_free_ char *mem = NULL, *unit = NULL, *psize = NULL, *punit = NULL,
@@ -90,15 +102,13 @@ int vp_domain_parse(const char *xml, size_t len, const char *name, struct vp_dom
 
 	if (len > INT32_MAX)
 		return vp_fail(ret_msg, -EINVAL, "'%s': domain XML too large", name);
-	xmlSetGenericErrorFunc(NULL, silence);
+	xmlSetStructuredErrorFunc(&fe, keep_first);
 	doc = xmlReadMemory(xml, (int)len, name, NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlSetStructuredErrorFunc(NULL, NULL);
 	if (!doc) {
-		const xmlError *e = xmlGetLastError();
-
 		r = vp_fail(ret_msg, -EINVAL, "'%s':%d: malformed domain XML: %s", name,
-			    e ? e->line : 0,
-			    e && e->message ? vp_strstrip(e->message) : "unknown error");
+			    fe.line, fe.line ? fe.msg : "unknown error");
 		goto fail;
 	}
 	xp = xmlXPathNewContext(doc);
