@@ -176,6 +176,28 @@ int vp_cmdline_check_size(const char *s, size_t limit, char **ret_msg)
 		       "%zu over the limit of %zu", need, need - limit, limit);
 }
 
+int vp_cmdline_default_hugepages(const char *line, char **ret_word)
+{
+	struct vp_cmdline c = {0};
+	int r;
+
+	*ret_word = NULL;
+	r = vp_cmdline_split(line, &c, NULL);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < c.n_params; i++) {
+		if (vp_cmdline_key_eq(c.w[i].key, c.w[i].key_len, "hugepagesz", 10))
+			break;
+		if (vp_cmdline_key_eq(c.w[i].key, c.w[i].key_len, "hugepages", 9)) {
+			*ret_word = strndup(c.w[i].text, c.w[i].len);
+			r = *ret_word ? 0 : -ENOMEM;
+			break;
+		}
+	}
+	vp_cmdline_free(&c);
+	return r;
+}
+
 /* ---- classification of the words of a line against the planned tokens ---- */
 
 static bool key_is(const char *k, size_t klen, const char *name)

@@ -86,5 +86,12 @@ int vp_cmdline_revert(const char *orig, const char *cur, const struct vp_cmdline
  */
 int vp_cmdline_check_size(const char *s, size_t limit, char **ret_msg);
 
+/*
+ * The first hugepages= word before any hugepagesz= (a count for the default
+ * page size), malloc'ed into *ret_word; 0 and NULL when there is none.
+ * With default_hugepagesz=1G such a count becomes a count of 1 GiB pages.
+ */
+int vp_cmdline_default_hugepages(const char *line, char **ret_word);
+
 /* memparse(): "1G" -> 1073741824; false when not a size. */
 bool vp_cmdline_parse_size(const char *s, size_t len, unsigned long long *ret);
