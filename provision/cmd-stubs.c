@@ -11,7 +11,6 @@
 		return VP_EXIT_ERROR;                           \
 	}
 
-STUB(detect)
 STUB(plan)
 STUB(apply)
 STUB(check)

@@ -52,6 +52,8 @@ static void usage(FILE *f)
 		"  --timeout S      give up after S seconds (hugepages reserve)\n"
 		"  --drop-caches    drop clean caches when short (hugepages reserve)\n"
 		"  --partial-ok     accept fewer pages (hugepages reserve)\n"
+		"  --post-install   check from a package/kernel hook: apply only with\n"
+		"                   [apply] on_upgrade = yes, never fail\n"
 		"  -q, --quiet      only errors\n"
 		"  -v, --verbose    more detail\n"
 		"  -h, --help       this help\n"
@@ -62,7 +64,7 @@ static void usage(FILE *f)
 
 enum {
 	OPT_ROOT = 256, OPT_CONFIG, OPT_KVER, OPT_JSON, OPT_FORCE, OPT_REGEN,
-	OPT_NODE, OPT_TIMEOUT, OPT_DROP, OPT_PARTIAL, OPT_VERB_FLAG,
+	OPT_NODE, OPT_TIMEOUT, OPT_DROP, OPT_PARTIAL, OPT_VERB_FLAG, OPT_POSTINST,
 };
 
 int main(int argc, char **argv)
@@ -78,6 +80,7 @@ int main(int argc, char **argv)
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"drop-caches", no_argument, NULL, OPT_DROP},
 		{"partial-ok", no_argument, NULL, OPT_PARTIAL},
+		{"post-install", no_argument, NULL, OPT_POSTINST},
 		{"dry-run", no_argument, NULL, OPT_VERB_FLAG},
 		{"apply", no_argument, NULL, OPT_VERB_FLAG},
 		{"check", no_argument, NULL, OPT_VERB_FLAG},
@@ -105,6 +108,7 @@ int main(int argc, char **argv)
 		case OPT_TIMEOUT: ctx.timeout = optarg; break;
 		case OPT_DROP: ctx.drop_caches = true; break;
 		case OPT_PARTIAL: ctx.partial_ok = true; break;
+		case OPT_POSTINST: ctx.post_install = true; break;
 		case OPT_VERB_FLAG: {
 			const struct verb *v = NULL;
 
