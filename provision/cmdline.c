@@ -459,8 +459,8 @@ static bool tok_is_hugepagesz(const struct vp_cmdline_token *t)
 	return key_is(t->key, strlen(t->key), "hugepagesz");
 }
 
-int vp_cmdline_apply(const char *orig, const struct vp_cmdline_token *t, size_t n,
-		     char **ret, char **ret_msg)
+static int merge(const char *orig, const struct vp_cmdline_token *t, size_t n, bool strip,
+		 char **ret, char **ret_msg)
 {
 	struct vp_cmdline line = {0};
 	struct classified c = {0};
@@ -480,7 +480,7 @@ int vp_cmdline_apply(const char *orig, const struct vp_cmdline_token *t, size_t 
 		const struct vp_cmdline_word *w = &line.w[i];
 		struct item x = {w->sep, w->sep_len, w->text, w->len};
 
-		if (c.cls[i] == C_DROP) {
+		if (c.cls[i] == C_DROP || (strip && c.cls[i] == C_REPLACE)) {
 			/* the first word's leading whitespace stays at the start */
 			if (it.n == 0 && !pending) {
 				pending = w->sep;
@@ -507,7 +507,7 @@ int vp_cmdline_apply(const char *orig, const struct vp_cmdline_token *t, size_t 
 	end = it.n - (line.n - line.n_params);
 
 	/* two passes: hugepages= must find our hugepagesz= already placed */
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = strip ? 2 : 0; pass < 2; pass++) {
 		for (size_t j = 0; j < n; j++) {
 			size_t pos = end;
 
@@ -540,6 +540,18 @@ fail:
 	classified_free(&c);
 	vp_cmdline_free(&line);
 	return r;
+}
+
+int vp_cmdline_apply(const char *orig, const struct vp_cmdline_token *t, size_t n,
+		     char **ret, char **ret_msg)
+{
+	return merge(orig, t, n, false, ret, ret_msg);
+}
+
+int vp_cmdline_strip(const char *orig, const struct vp_cmdline_token *t, size_t n,
+		     char **ret, char **ret_msg)
+{
+	return merge(orig, t, n, true, ret, ret_msg);
 }
 
 int vp_cmdline_revert(const char *orig, const char *cur, const struct vp_cmdline_token *t,

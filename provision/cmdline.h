@@ -70,6 +70,13 @@ int vp_cmdline_apply(const char *orig, const struct vp_cmdline_token *t, size_t 
 		     char **ret, char **ret_msg);
 
 /*
+ * Removes from orig every word that vp_cmdline_apply would replace or drop,
+ * adds nothing: for a line that another line (a drop-in) appends to.
+ */
+int vp_cmdline_strip(const char *orig, const struct vp_cmdline_token *t, size_t n,
+		     char **ret, char **ret_msg);
+
+/*
  * Undoes vp_cmdline_apply: removes the tokens we added and gives back what
  * we replaced. When cur is exactly what apply(orig) gave, the result is orig
  * byte for byte. When someone edited the line since, it works word by word
