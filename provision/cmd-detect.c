@@ -374,26 +374,15 @@ static int print_json(struct vp_buf *b, const struct vp_system *sys,
 	return vp_json_finish(&j);
 }
 
-/*
- * The config loader lands from another branch; until then detect runs with
- * the documented defaults (select = auto).
- */
 static int load_config(struct vp_ctx *ctx, struct vp_config *cfg, char **ret_msg)
 {
-	(void)ctx;
-	(void)ret_msg;
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->select_auto = true;
-	cfg->hp_node = -1;
-	return 0;
+	vp_config_init(cfg);
+	return vp_config_load(cfg, &ctx->root, ctx->config, ret_msg);
 }
 
 static void free_config(struct vp_config *cfg)
 {
-	vp_strv_free(&cfg->select);
-	vp_strv_free(&cfg->libvirt_domains);
-	free(cfg->hp_mount);
-	free(cfg->hp_group);
+	vp_config_free(cfg);
 }
 
 int vp_cmd_detect(struct vp_ctx *ctx)
