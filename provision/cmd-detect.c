@@ -114,7 +114,10 @@ static void print_summary(struct vp_buf *b, const struct vp_system *sys)
 	vp_buf_puts(b, ", ");
 	print_pool(b, "2 MiB", &sys->hp2m);
 	vp_buf_puts(b, "\n");
-	vp_buf_printf(b, "Kernels:     %s\n", sys->n_kernels ? "" : "none found under /lib/modules");
+	if (sys->n_kernels)
+		vp_buf_printf(b, "Kernels:     %zu under /lib/modules\n", sys->n_kernels);
+	else
+		vp_buf_puts(b, "Kernels:     none under /lib/modules\n");
 	for (size_t i = 0; i < sys->n_kernels; i++) {
 		const struct vp_kernel *k = &sys->kernels[i];
 
