@@ -12,9 +12,4 @@
 	}
 
 STUB(detect)
-STUB(plan)
-STUB(apply)
-STUB(check)
-STUB(revert)
-STUB(verify)
 STUB(hugepages)
