@@ -11,5 +11,4 @@
 		return VP_EXIT_ERROR;                           \
 	}
 
-STUB(detect)
 STUB(hugepages)
