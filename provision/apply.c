@@ -437,7 +437,7 @@ static int journal_dirs(const struct vp_root *root, struct vp_journal *j, const 
 
 	/* missing_dirs lists the parents of a file: ask about one inside dir */
 	if (dir) {
-		probe = vp_strdup_printf("%s/.", path);
+		probe = vp_strdup_printf("%s/x", path);
 		if (!probe)
 			return -ENOMEM;
 	}
