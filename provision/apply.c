@@ -287,6 +287,7 @@ const char *vp_action_name(enum vp_action a)
 		[VP_ACT_CREATE] = "create",
 		[VP_ACT_UPDATE] = "update",
 		[VP_ACT_REMOVE] = "remove",
+		[VP_ACT_MKDIR] = "mkdir",
 	};
 	return (unsigned)a < ARRAY_SIZE(names) ? names[a] : "?";
 }
@@ -313,6 +314,7 @@ void vp_changes_free(struct vp_changes *c)
 	for (size_t i = 0; i < c->n; i++)
 		free(c->v[i].old);
 	free(c->v);
+	vp_strv_free(&c->dirs);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -346,6 +348,26 @@ int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
 			if (ch->unmanaged)
 				c.n_unmanaged++;
 		}
+	}
+	for (size_t i = 0; i < plan->dirs.n; i++) {
+		struct stat st;
+
+		r = vp_fsroot_stat(root, plan->dirs.v[i], &st);
+		if (r == 0 && !S_ISDIR(st.st_mode)) {
+			r = vp_fail(ret_msg, -ENOTDIR, "'%s': exists and is not a directory",
+				    plan->dirs.v[i]);
+			goto fail;
+		}
+		if (r == 0)
+			continue;
+		if (r != -ENOENT) {
+			r = vp_fail(ret_msg, r, "'%s': %s", plan->dirs.v[i], strerror(-r));
+			goto fail;
+		}
+		r = vp_strv_push(&c.dirs, plan->dirs.v[i]);
+		if (r < 0)
+			goto fail;
+		c.n_pending++;
 	}
 	*ret = c;
 	return 0;
@@ -405,6 +427,31 @@ static int backup_name(const struct vp_journal *j, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
+/* Journals the directories missing on the way to (and including, if dir) path. */
+static int journal_dirs(const struct vp_root *root, struct vp_journal *j, const char *path,
+			bool dir, bool *dirty, char **ret_msg)
+{
+	_cleanup_free_ char *probe = NULL;
+	struct vp_strv missing = {0};
+	int r;
+
+	/* missing_dirs lists the parents of a file: ask about one inside dir */
+	if (dir) {
+		probe = vp_strdup_printf("%s/x", path);
+		if (!probe)
+			return -ENOMEM;
+	}
+	r = vp_fsroot_missing_dirs(root, dir ? probe : path, &missing, ret_msg);
+	for (size_t i = 0; i < missing.n && r >= 0; i++) {
+		if (vp_journal_find(j, VP_J_DIR, missing.v[i]))
+			continue;
+		r = vp_journal_add(j, &(struct vp_jentry){.kind = VP_J_DIR, .path = missing.v[i]});
+		*dirty = true;
+	}
+	vp_strv_free(&missing);
+	return r;
+}
+
 /*
  * Before the first change of a path: its original state into the journal
  * (and its bytes into a backup), plus every directory we are about to
@@ -415,23 +462,13 @@ static int journal_before(const struct vp_root *root, struct vp_journal *j,
 {
 	static const struct vp_fsroot_attr battr = {.mode = 0600};
 	const char *path = ch->file->path;
-	struct vp_strv missing = {0};
 	bool dirty = false;
 	int r = 0;
 
 	if (ch->file->content) {
-		r = vp_fsroot_missing_dirs(root, path, &missing, ret_msg);
+		r = journal_dirs(root, j, path, false, &dirty, ret_msg);
 		if (r < 0)
 			goto out;
-		for (size_t i = 0; i < missing.n; i++) {
-			if (vp_journal_find(j, VP_J_DIR, missing.v[i]))
-				continue;
-			r = vp_journal_add(j, &(struct vp_jentry){.kind = VP_J_DIR,
-								  .path = missing.v[i]});
-			if (r < 0)
-				goto out;
-			dirty = true;
-		}
 	}
 	if (!vp_journal_find(j, VP_J_FILE, path)) {
 		_cleanup_free_ char *data = NULL, *bname = NULL, *bpath = NULL;
@@ -471,7 +508,6 @@ static int journal_before(const struct vp_root *root, struct vp_journal *j,
 	if (dirty)
 		r = vp_journal_save(root, j, ret_msg);
 out:
-	vp_strv_free(&missing);
 	return r;
 }
 
@@ -568,6 +604,24 @@ int vp_apply(const struct vp_root *root, const struct vp_changes *changes,
 		n++;
 		if (cb)
 			cb(ch->file->path, act, userdata);
+	}
+	for (size_t i = 0; i < changes->dirs.n; i++) {
+		const char *dir = changes->dirs.v[i];
+		struct stat st;
+		bool dirty = false;
+
+		if (vp_fsroot_stat(root, dir, &st) == 0)
+			continue;
+		r = journal_dirs(root, &j, dir, true, &dirty, ret_msg);
+		if (r == 0 && dirty)
+			r = vp_journal_save(root, &j, ret_msg);
+		if (r == 0)
+			r = vp_fsroot_mkdir_p(root, dir, 0755, NULL, ret_msg);
+		if (r < 0)
+			goto out;
+		n++;
+		if (cb)
+			cb(dir, VP_ACT_MKDIR, userdata);
 	}
 	r = n;
 out:

@@ -63,7 +63,7 @@ int vp_journal_save(const struct vp_root *root, const struct vp_journal *j, char
 
 /* ---- comparing a plan with the root ---- */
 
-enum vp_action { VP_ACT_NONE = 0, VP_ACT_CREATE, VP_ACT_UPDATE, VP_ACT_REMOVE };
+enum vp_action { VP_ACT_NONE = 0, VP_ACT_CREATE, VP_ACT_UPDATE, VP_ACT_REMOVE, VP_ACT_MKDIR };
 const char *vp_action_name(enum vp_action a); /* "unchanged", "create", ... */
 
 struct vp_change {
@@ -78,7 +78,8 @@ struct vp_change {
 struct vp_changes {
 	struct vp_change *v;
 	size_t n;
-	size_t n_pending;       /* action != NONE */
+	struct vp_strv dirs;    /* plan->dirs that do not exist yet */
+	size_t n_pending;       /* action != NONE, plus dirs.n */
 	size_t n_unmanaged;     /* pending and unmanaged */
 };
 
