@@ -18,6 +18,11 @@ struct vp_ctx {
 	bool force;
 	bool regenerate;
 	bool color;             /* stdout is a terminal and NO_COLOR is unset */
+	/*
+	 * check from a package or kernel hook: apply only when the config says
+	 * [apply] on_upgrade = yes, otherwise report; never exit non-zero.
+	 */
+	bool post_install;
 	/* hugepages options */
 	const char *node;       /* --node */
 	const char *timeout;    /* --timeout */
@@ -36,3 +41,4 @@ int vp_cmd_check(struct vp_ctx *ctx);
 int vp_cmd_revert(struct vp_ctx *ctx);
 int vp_cmd_verify(struct vp_ctx *ctx);
 int vp_cmd_hugepages(struct vp_ctx *ctx);
+int vp_cmd_libvirt_hook(struct vp_ctx *ctx);

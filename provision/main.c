@@ -28,6 +28,7 @@ static const struct verb verbs[] = {
 	{"revert", "revert", vp_cmd_revert, "restore every file changed by apply"},
 	{"verify", NULL, vp_cmd_verify, "parse the written files back and report problems"},
 	{"hugepages", NULL, vp_cmd_hugepages, "status | reserve N|SIZE | release [N|all]"},
+	{"libvirt-hook", NULL, vp_cmd_libvirt_hook, "DOMAIN OP SUBOP < XML: libvirt's qemu hook"},
 };
 
 static void usage(FILE *f)
@@ -37,7 +38,7 @@ static void usage(FILE *f)
 		"\n"
 		"Verbs:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-		fprintf(f, "  %-10s %s%s%s\n", verbs[i].name, verbs[i].help,
+		fprintf(f, "  %-12s %s%s%s\n", verbs[i].name, verbs[i].help,
 			verbs[i].flag ? ", also --" : "", verbs[i].flag ? verbs[i].flag : "");
 	fprintf(f,
 		"\n"
@@ -52,6 +53,8 @@ static void usage(FILE *f)
 		"  --timeout S      give up after S seconds (hugepages reserve)\n"
 		"  --drop-caches    drop clean caches when short (hugepages reserve)\n"
 		"  --partial-ok     accept fewer pages (hugepages reserve)\n"
+		"  --post-install   check from a package/kernel hook: apply only with\n"
+		"                   [apply] on_upgrade = yes, never fail\n"
 		"  -q, --quiet      only errors\n"
 		"  -v, --verbose    more detail\n"
 		"  -h, --help       this help\n"
@@ -62,7 +65,7 @@ static void usage(FILE *f)
 
 enum {
 	OPT_ROOT = 256, OPT_CONFIG, OPT_KVER, OPT_JSON, OPT_FORCE, OPT_REGEN,
-	OPT_NODE, OPT_TIMEOUT, OPT_DROP, OPT_PARTIAL, OPT_VERB_FLAG,
+	OPT_NODE, OPT_TIMEOUT, OPT_DROP, OPT_PARTIAL, OPT_VERB_FLAG, OPT_POSTINST,
 };
 
 int main(int argc, char **argv)
@@ -78,6 +81,7 @@ int main(int argc, char **argv)
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"drop-caches", no_argument, NULL, OPT_DROP},
 		{"partial-ok", no_argument, NULL, OPT_PARTIAL},
+		{"post-install", no_argument, NULL, OPT_POSTINST},
 		{"dry-run", no_argument, NULL, OPT_VERB_FLAG},
 		{"apply", no_argument, NULL, OPT_VERB_FLAG},
 		{"check", no_argument, NULL, OPT_VERB_FLAG},
@@ -105,6 +109,7 @@ int main(int argc, char **argv)
 		case OPT_TIMEOUT: ctx.timeout = optarg; break;
 		case OPT_DROP: ctx.drop_caches = true; break;
 		case OPT_PARTIAL: ctx.partial_ok = true; break;
+		case OPT_POSTINST: ctx.post_install = true; break;
 		case OPT_VERB_FLAG: {
 			const struct verb *v = NULL;
 

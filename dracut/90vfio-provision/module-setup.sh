@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# dracut module of vfio-provision: the vfio modules, the static early program,
+# its generated config and a pre-udev hook that runs it.
+#
+# Environment (for tests and packaging):
+#   VFIO_PROVISION_EARLY  the program to install (default: the installed one)
+#   VFIO_PROVISION_ROOT   where /etc/vfio-provision/early.conf and our
+#                         modprobe.d file are taken from (default: the sysroot)
+
+# Only when asked for: add_dracutmodules+=" vfio-provision " in our drop-in.
+check() {
+    return 255
+}
+
+depends() {
+    return 0
+}
+
+installkernel() {
+    # Whatever of these this kernel has as modules: vfio_virqfd is gone from
+    # 6.2 and vfio_pci_core appeared in 5.15; built-ins need nothing.
+    hostonly='' instmods vfio_pci vfio_pci_core vfio vfio_iommu_type1 vfio_virqfd
+}
+
+install() {
+    local bin=${VFIO_PROVISION_EARLY:-@LIBEXECDIR@/vfio-provision-early}
+    local src=${VFIO_PROVISION_ROOT:-$dracutsysrootdir}
+    local f
+
+    if [[ ! -x $bin ]]; then
+        derror "vfio-provision: $bin not found or not executable"
+        return 1
+    fi
+    # Not through dracutsysrootdir: the program comes from the build or the
+    # installed package, the config from the root being provisioned.
+    inst_simple "$bin" /usr/lib/vfio-provision/vfio-provision-early
+    for f in /etc/vfio-provision/early.conf /etc/modprobe.d/vfio-provision.conf; do
+        # Ours, so needed in any image: modprobe.d is copied only when
+        # host-only, and the ids strategy depends on it.
+        if [[ -f $src$f ]]; then
+            if [[ -n $VFIO_PROVISION_ROOT ]]; then
+                DRACUT_RESOLVE_DEPS='' dracutsysrootdir='' inst_simple "$src$f" "$f"
+            else
+                inst_simple "$f"
+            fi
+        fi
+    done
+    # pre-udev: before udev loads any GPU driver. In a systemd initrd
+    # dracut-pre-udev.service runs these hooks and then loads force_drivers
+    # (rd.driver.pre), so the pages are taken before vfio_pci loads; the
+    # shell init loads them earlier (cmdline hook), where a bound driver
+    # is unbound and re-probed instead.
+    inst_hook pre-udev 00 "$moddir/vfio-provision-early.sh"
+}
