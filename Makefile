@@ -16,7 +16,7 @@ DESTDIR    ?=
 
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS     := libpci libkmod blkid mount inih
+PKGS     := libpci libkmod blkid mount inih libxml-2.0
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wno-missing-field-initializers
@@ -66,7 +66,7 @@ $(VP): $(B)/provision/main.o $(B)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(B)/libcore.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka libxml-2.0)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 $(B)/tests/unit/%.o: ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags cmocka)
 
@@ -91,4 +91,5 @@ clean:
 .PHONY: all all-extra check bench install uninstall clean
 .SECONDARY:
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# -type f: fixture roots under build/ hold directories such as etc/modprobe.d
+-include $(shell find build -name '*.d' -type f 2>/dev/null)

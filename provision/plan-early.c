@@ -1,10 +1,101 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Skeleton: to be written (see the issue for this generator). */
+/*
+ * /etc/vfio-provision/early.conf, read by the early-boot program inside the
+ * initramfs. Its parser is deliberately trivial (no inih there), so the
+ * format is too: `key=value` lines, `address DDDD:BB:DD.F vvvv:dddd` lines
+ * and `#` comments. Pure.
+ */
+#include <errno.h>
+#include <string.h>
+
 #include "plan.h"
+#include "plan-modprobe.h"
+
+static bool node_exists(const struct vp_system *sys, int id)
+{
+	for (size_t i = 0; i < sys->n_nodes; i++)
+		if (sys->nodes[i].id == id)
+			return true;
+	/* no NUMA information: nothing to check against */
+	return sys->n_nodes == 0;
+}
+
+/* The node to reserve on: configured, else the first GPU's, else -1 (any). */
+static int early_node(const struct vp_config *cfg, const struct vp_system *sys,
+		      const struct vp_selection *sel)
+{
+	if (cfg->hp_node >= 0)
+		return cfg->hp_node;
+	for (size_t i = 0; i < sel->targets.n; i++) {
+		const struct vp_pci_fn *fn = vp_system_fn(sys, sel->targets.v[i]);
+
+		if (fn)
+			return fn->numa_node >= 0 ? fn->numa_node : -1;
+	}
+	return -1;
+}
+
+static bool by_address(const struct vp_config *cfg, const struct vp_selection *sel)
+{
+	if (sel->strategy != VP_STRATEGY_AUTO)
+		return sel->strategy == VP_STRATEGY_OVERRIDE;
+	if (cfg->strategy != VP_STRATEGY_AUTO)
+		return cfg->strategy == VP_STRATEGY_OVERRIDE;
+	return sel->verdict == VP_VERDICT_IDENTICAL_IDS;
+}
 
 int vp_plan_early(const struct vp_config *cfg, const struct vp_system *sys,
-	       const struct vp_selection *sel, struct vp_plan *plan, char **ret_msg)
+		  const struct vp_selection *sel, struct vp_plan *plan, char **ret_msg)
 {
-	(void)cfg; (void)sys; (void)sel; (void)plan; (void)ret_msg;
-	return 0;
+	/* other modes reserve at boot by the kernel, by CMA or at runtime */
+	unsigned long pages = cfg->hp_mode == VP_HP_EARLY ? cfg->hp_count : 0;
+	bool addresses = by_address(cfg, sel) && sel->n_fns > 0;
+	int node = early_node(cfg, sys, sel);
+	struct vp_buf b = {0};
+	int r;
+
+	(void)ret_msg;
+	/*
+	 * Always written, even with nothing to do (hugepages=0, no address):
+	 * a stale file from an earlier config would keep reserving pages.
+	 */
+	if (pages > 0 && cfg->hp_node >= 0 && !node_exists(sys, cfg->hp_node)) {
+		r = vp_plan_msg(plan, VP_MSG_REFUSE,
+				"[hugepages] node = %d: this machine has no NUMA node %d",
+				cfg->hp_node, cfg->hp_node);
+		if (r < 0)
+			return r;
+	}
+
+	r = vp_buf_printf(&b, "%s\n"
+			  "# Read by the early-boot program in the initramfs; written by\n"
+			  "# `vfio-provision apply` from /etc/vfio-provision.conf.\n"
+			  "hugepages=%lu\n",
+			  VP_MANAGED_HEADER, pages);
+	if (r < 0)
+		goto fail;
+	if (node >= 0)
+		r = vp_buf_printf(&b, "node=%d\n", node);
+	else
+		r = vp_buf_puts(&b, "node=any\n");
+	if (r < 0)
+		goto fail;
+	r = vp_buf_printf(&b, "host_min_mib=%lu\n", cfg->host_min_mib);
+	if (r < 0)
+		goto fail;
+	for (size_t j = 0; addresses && j < sel->n_fns; j++) {
+		const struct vp_pci_fn *fn = &sys->fns[sel->fns[j]];
+
+		r = vp_buf_printf(&b, "address %s %04x:%04x\n", fn->addr, fn->vendor,
+				  fn->device);
+		if (r < 0)
+			goto fail;
+	}
+	return vp_plan_add_file(plan, VP_EARLY_CONF, vp_buf_steal(&b), 0644, true,
+				addresses ? "the early-boot program reserves 1 GiB pages "
+					    "and binds the devices by address"
+					  : "the early-boot program reserves 1 GiB pages");
+fail:
+	vp_buf_free(&b);
+	return r;
 }

@@ -36,6 +36,8 @@ void vp_plan_free(struct vp_plan *plan)
 	for (size_t i = 0; i < plan->n_msgs; i++)
 		free(plan->msgs[i].text);
 	free(plan->msgs);
+	vp_strv_free(&plan->dirs);
+	vp_strv_free(&plan->hints);
 	memset(plan, 0, sizeof(*plan));
 }
 
@@ -87,6 +89,11 @@ int vp_plan_add_token(struct vp_plan *plan, const char *key, const char *token,
 	t->token = dup_or_null(token, &r);
 	t->reason = dup_or_null(reason, &r);
 	return r;
+}
+
+int vp_plan_add_dir(struct vp_plan *plan, const char *path)
+{
+	return vp_strv_push_unique(&plan->dirs, path);
 }
 
 int vp_plan_add_command(struct vp_plan *plan, const char *const *argv, const char *why)
@@ -156,7 +163,7 @@ int vp_plan_build(const struct vp_config *cfg, const struct vp_system *sys,
 	 */
 	static const vp_planner_fn planners[] = {
 		vp_plan_modprobe, vp_plan_early, vp_plan_fstab, vp_plan_initramfs,
-		vp_plan_cmdline, vp_plan_bootloader,
+		vp_plan_cmdline, vp_plan_bootloader, vp_plan_libvirt,
 	};
 	struct vp_plan plan = {0};
 	int r = 0;

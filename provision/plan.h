@@ -48,7 +48,14 @@ struct vp_plan {
 	size_t n_commands;
 	struct vp_msg *msgs;
 	size_t n_msgs;
+	/* Advice only `plan` prints (e.g. the libvirt XML to paste). */
+	struct vp_strv hints;
 	bool refused;                      /* any VP_MSG_REFUSE */
+	/*
+	 * Directories apply creates (mode 0755, parents too) when missing,
+	 * e.g. the hugetlbfs mount point; never removed by revert if not empty.
+	 */
+	struct vp_strv dirs;
 };
 
 void vp_plan_free(struct vp_plan *plan);
@@ -56,6 +63,7 @@ int vp_plan_add_file(struct vp_plan *plan, const char *path, char *content_take,
 		     unsigned mode, bool owned, const char *reason);
 int vp_plan_add_token(struct vp_plan *plan, const char *key, const char *token,
 		      const char *reason);
+int vp_plan_add_dir(struct vp_plan *plan, const char *path);
 int vp_plan_add_command(struct vp_plan *plan, const char *const *argv, const char *why);
 int vp_plan_msg(struct vp_plan *plan, enum vp_msg_level level, const char *fmt, ...)
 	_printf_(3, 4);
@@ -86,3 +94,5 @@ int vp_plan_cmdline(const struct vp_config *, const struct vp_system *,
 		    const struct vp_selection *, struct vp_plan *, char **);
 int vp_plan_bootloader(const struct vp_config *, const struct vp_system *,
 		       const struct vp_selection *, struct vp_plan *, char **);
+int vp_plan_libvirt(const struct vp_config *, const struct vp_system *,
+		    const struct vp_selection *, struct vp_plan *, char **);

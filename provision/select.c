@@ -1,5 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Skeleton: to be written. */
+/*
+ * Which functions go to vfio-pci, and whether that is safe. Pure: reads the
+ * config and the system model, writes the selection.
+ *
+ * Targets come from [gpu] select (auto: every display function except the
+ * boot VGA). The selection is every function of each target's slot plus
+ * every other member of the IOMMU groups of those functions; bridges never
+ * count. The verdict is the most serious problem found, in the order of
+ * enum vp_verdict; every problem adds a sentence that names the devices.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "select.h"
@@ -17,13 +29,356 @@ const char *vp_verdict_name(enum vp_verdict v)
 	return (unsigned)v < ARRAY_SIZE(names) ? names[v] : "?";
 }
 
+/* "0000:01:00.0 NVIDIA Corporation GP104 [GeForce GTX 1070] [10de:1b81]" */
+static char *describe(const struct vp_pci_fn *fn)
+{
+	char id[10];
+
+	vp_fn_id(fn, id);
+	if (fn->vendor_name && fn->device_name)
+		return vp_strdup_printf("%s %s %s [%s]", fn->addr, fn->vendor_name,
+					fn->device_name, id);
+	if (fn->class_name)
+		return vp_strdup_printf("%s %s [%s]", fn->addr, fn->class_name, id);
+	return vp_strdup_printf("%s class %04x [%s]", fn->addr, VP_PCI_CLASS(fn->class), id);
+}
+
+static int reason(struct vp_selection *sel, enum vp_verdict v, const char *fmt, ...)
+	_printf_(3, 4);
+static int reason(struct vp_selection *sel, enum vp_verdict v, const char *fmt, ...)
+{
+	struct vp_buf b = {0};
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vp_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		vp_buf_free(&b);
+		return r;
+	}
+	if (v > sel->verdict)
+		sel->verdict = v;
+	if (v != VP_VERDICT_IDENTICAL_IDS && v > sel->blocking)
+		sel->blocking = v;
+	return vp_strv_push_take(&sel->reasons, vp_buf_steal(&b));
+}
+
+/* Accepts "DDDD:BB:DD.F" and "BB:DD.F" (domain 0000), any case. */
+static int parse_addr(const char *s, char buf[static 16])
+{
+	unsigned dom = 0, bus, dev, fn;
+	int n = 0;
+
+	if (sscanf(s, "%4x:%2x:%2x.%1x%n", &dom, &bus, &dev, &fn, &n) == 4 && !s[n])
+		;
+	else if (dom = 0, n = 0, sscanf(s, "%2x:%2x.%1x%n", &bus, &dev, &fn, &n) == 3 && !s[n])
+		;
+	else
+		return -EINVAL;
+	if (dev > 0x1f || fn > 7)
+		return -EINVAL;
+	snprintf(buf, 16, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+	return 0;
+}
+
+static int parse_id(const char *s, uint16_t *ret_vendor, uint16_t *ret_device)
+{
+	unsigned v, d;
+	int n = 0;
+
+	if (strlen(s) != 9 || sscanf(s, "%4x:%4x%n", &v, &d, &n) != 2 || n != 9)
+		return -EINVAL;
+	*ret_vendor = (uint16_t)v;
+	*ret_device = (uint16_t)d;
+	return 0;
+}
+
+/* Marks the targets from the config; an entry that names nothing is an error. */
+static int pick_explicit(const struct vp_config *cfg, const struct vp_system *sys,
+			 bool *target, char **ret_msg)
+{
+	for (size_t i = 0; i < cfg->select.n; i++) {
+		const char *e = cfg->select.v[i];
+		uint16_t vendor, device;
+		char addr[16];
+		bool found = false;
+
+		if (parse_id(e, &vendor, &device) == 0) {
+			for (size_t j = 0; j < sys->n_fns; j++)
+				if (sys->fns[j].vendor == vendor && sys->fns[j].device == device &&
+				    !vp_fn_is_bridge(&sys->fns[j])) {
+					target[j] = true;
+					found = true;
+				}
+			if (!found)
+				return vp_fail(ret_msg, -ENODEV, "[gpu] select: no PCI device "
+					       "with id %s", e);
+		} else if (parse_addr(e, addr) == 0) {
+			for (size_t j = 0; j < sys->n_fns; j++)
+				if (strcmp(sys->fns[j].addr, addr) == 0) {
+					if (vp_fn_is_bridge(&sys->fns[j]))
+						return vp_fail(ret_msg, -EINVAL, "[gpu] select: %s "
+							       "is a bridge, it cannot be "
+							       "passed through", addr);
+					target[j] = true;
+					found = true;
+				}
+			if (!found)
+				return vp_fail(ret_msg, -ENODEV, "[gpu] select: no PCI device "
+					       "at %s", addr);
+		} else {
+			return vp_fail(ret_msg, -EINVAL, "[gpu] select: bad entry '%s' (a "
+				       "vendor:device id or a PCI address)", e);
+		}
+	}
+	return 0;
+}
+
+static int cmp_fn_addr(const void *a, const void *b, void *data)
+{
+	const struct vp_pci_fn *fns = data;
+
+	return strcmp(fns[*(const size_t *)a].addr, fns[*(const size_t *)b].addr);
+}
+
+/*
+ * Names the members of group g (reached from the slot function via) that
+ * belong to no target's slot: they keep the group from being passed alone.
+ */
+static int not_isolated(struct vp_selection *sel, const struct vp_system *sys,
+			const bool *target, const struct vp_pci_fn *via,
+			const struct vp_iommu_group *g, bool *reported)
+{
+	const struct vp_pci_fn *t = via;
+
+	for (size_t j = 0; j < sys->n_fns; j++)
+		if (target[j] && vp_same_slot(&sys->fns[j], via)) {
+			t = &sys->fns[j];
+			break;
+		}
+	for (size_t k = 0; k < g->n; k++) {
+		const struct vp_pci_fn *m = &sys->fns[g->members[k]];
+		_cleanup_free_ char *dm = NULL, *dt = NULL;
+		bool own_slot = false;
+
+		if (vp_fn_is_bridge(m) || reported[g->members[k]])
+			continue;
+		for (size_t j = 0; j < sys->n_fns && !own_slot; j++)
+			own_slot = target[j] && vp_same_slot(&sys->fns[j], m);
+		if (own_slot)
+			continue;
+		reported[g->members[k]] = true;
+		dm = describe(m);
+		dt = describe(t);
+		if (!dm || !dt)
+			return -ENOMEM;
+		if (reason(sel, VP_VERDICT_NOT_ISOLATED, "IOMMU group %d also holds %s, "
+			   "which is not part of the slot of %s: a group can only be passed "
+			   "through as a whole, so the host would lose this device too.",
+			   g->id, dm, dt) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int vp_select(const struct vp_config *cfg, const struct vp_system *sys,
 	      struct vp_selection *ret, char **ret_msg)
 {
-	(void)cfg; (void)sys; (void)ret_msg;
+	struct vp_selection sel = {0};
+	_cleanup_free_ bool *target = NULL, *in = NULL, *reported = NULL;
+	size_t n_display = 0, n_boot = 0, n_targets = 0;
+	bool select_auto = !cfg || cfg->select_auto;
+	enum vp_strategy want = cfg ? cfg->strategy : VP_STRATEGY_AUTO;
+	bool conflict = false;
+	int r = -ENOMEM;
+
 	memset(ret, 0, sizeof(*ret));
-	ret->verdict = VP_VERDICT_NO_GPU;
+	target = calloc(sys->n_fns + 1, sizeof(bool));
+	in = calloc(sys->n_fns + 1, sizeof(bool));
+	reported = calloc(sys->n_fns + 1, sizeof(bool));
+	if (!target || !in || !reported)
+		goto fail;
+
+	for (size_t i = 0; i < sys->n_fns; i++)
+		if (vp_fn_is_display(&sys->fns[i])) {
+			n_display++;
+			n_boot += sys->fns[i].boot_vga == 1;
+		}
+
+	/* 1. targets */
+	if (select_auto) {
+		for (size_t i = 0; i < sys->n_fns; i++)
+			if (vp_fn_is_display(&sys->fns[i]) && sys->fns[i].boot_vga != 1)
+				target[i] = true;
+		/* nothing but the boot GPU: show it, the verdict says why not */
+		if (n_display && n_display == n_boot)
+			for (size_t i = 0; i < sys->n_fns; i++)
+				target[i] = vp_fn_is_display(&sys->fns[i]);
+	} else {
+		r = pick_explicit(cfg, sys, target, ret_msg);
+		if (r < 0)
+			goto fail;
+		r = -ENOMEM;
+	}
+	for (size_t i = 0; i < sys->n_fns; i++)
+		if (target[i]) {
+			n_targets++;
+			if (vp_strv_push(&sel.targets, sys->fns[i].addr) < 0)
+				goto fail;
+		}
+	vp_strv_sort(&sel.targets);
+	if (!n_targets) {
+		if (reason(&sel, VP_VERDICT_NO_GPU, "No display controller (PCI class 0300, "
+			   "0302 or 0380) was found, so there is no GPU to pass through.") < 0)
+			goto fail;
+	}
+
+	/* 2. the slots of the targets, then the IOMMU groups of those functions */
+	for (size_t i = 0; i < sys->n_fns; i++)
+		for (size_t j = 0; j < sys->n_fns && !in[i]; j++)
+			if (target[j] && vp_same_slot(&sys->fns[i], &sys->fns[j]) &&
+			    !vp_fn_is_bridge(&sys->fns[i]))
+				in[i] = true;
+	if (sys->iommu_enabled && sys->n_groups) {
+		_cleanup_free_ bool *slot_fn = malloc(sys->n_fns + 1);
+
+		if (!slot_fn)
+			goto fail;
+		memcpy(slot_fn, in, sys->n_fns + 1);
+		for (size_t i = 0; i < sys->n_fns; i++) {
+			const struct vp_iommu_group *g;
+
+			if (!slot_fn[i] || sys->fns[i].iommu_group < 0)
+				continue;
+			g = vp_system_group(sys, sys->fns[i].iommu_group);
+			if (!g)
+				continue;
+			for (size_t k = 0; k < g->n; k++)
+				if (!vp_fn_is_bridge(&sys->fns[g->members[k]]))
+					in[g->members[k]] = true;
+			if (not_isolated(&sel, sys, target, &sys->fns[i], g, reported) < 0)
+				goto fail;
+		}
+	} else {
+		const char *v = sys->cpu_vendor;
+		const char *token = vp_streq(v, "GenuineIntel") ? "intel_iommu=on" :
+				    vp_streq(v, "AuthenticAMD") ? "amd_iommu=on" :
+				    "intel_iommu=on (Intel) or amd_iommu=on (AMD)";
+		const char *bios = vp_streq(v, "GenuineIntel") ? "VT-d" :
+				   vp_streq(v, "AuthenticAMD") ? "AMD-Vi (often called IOMMU or SVM)" :
+				   "VT-d (Intel) or AMD-Vi (AMD)";
+
+		if (reason(&sel, VP_VERDICT_NO_IOMMU, "The IOMMU is off (no IOMMU groups "
+			   "exist): enable %s in the firmware setup and add %s to the kernel "
+			   "command line.", bios, token) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < sys->n_fns; i++)
+		if (in[i])
+			sel.n_fns++;
+	sel.fns = calloc(sel.n_fns + 1, sizeof(size_t));
+	if (!sel.fns)
+		goto fail;
+	sel.n_fns = 0;
+	for (size_t i = 0; i < sys->n_fns; i++)
+		if (in[i])
+			sel.fns[sel.n_fns++] = i;
+	qsort_r(sel.fns, sel.n_fns, sizeof(size_t), cmp_fn_addr, sys->fns);
+
+	if (sel.verdict == VP_VERDICT_NOT_ISOLATED &&
+	    reason(&sel, VP_VERDICT_NOT_ISOLATED, "Devices share an IOMMU group when the "
+		   "bridge or root port above them lacks ACS isolation. Move the card to "
+		   "another slot (usually one wired to the CPU rather than the chipset) and "
+		   "check again. The ACS override patch (pcie_acs_override=) only hides the "
+		   "problem: the devices could still reach each other's memory.") < 0)
+		goto fail;
+
+	/* 3. ids, in address order */
+	for (size_t k = 0; k < sel.n_fns; k++) {
+		char id[10];
+
+		vp_fn_id(&sys->fns[sel.fns[k]], id);
+		if (vp_strv_push_unique(&sel.ids, id) < 0)
+			goto fail;
+	}
+
+	/* 4. boot VGA: the host would go dark */
+	for (size_t k = 0; k < sel.n_fns; k++) {
+		const struct vp_pci_fn *fn = &sys->fns[sel.fns[k]];
+		_cleanup_free_ char *d = NULL;
+
+		if (!vp_fn_is_display(fn))
+			continue;
+		if (fn->boot_vga == 1) {
+			d = describe(fn);
+			if (!d || reason(&sel, VP_VERDICT_BOOT_VGA, "%s is the boot VGA device: "
+					 "the host would lose its display (console and desktop) "
+					 "once vfio-pci takes it. Select another GPU, or make the "
+					 "other GPU the primary one in the firmware setup.", d) < 0)
+				goto fail;
+		} else if (n_boot == 0 && n_display == 1) {
+			d = describe(fn);
+			if (!d || reason(&sel, VP_VERDICT_BOOT_VGA, "%s is the only GPU: the host "
+					 "would lose its display (console and desktop) once "
+					 "vfio-pci takes it.", d) < 0)
+				goto fail;
+		}
+	}
+	if (select_auto && n_boot == 0 && n_display > 1 &&
+	    reason(&sel, VP_VERDICT_OK, "No GPU is marked as the boot VGA device, so all %zu "
+		   "display controllers are selected; name the ones to pass through in "
+		   "[gpu] select if the host needs one.", n_display) < 0)
+		goto fail;
+
+	/* 5. ids that a device outside the selection shares */
+	for (size_t i = 0; i < sys->n_fns; i++) {
+		const struct vp_pci_fn *o = &sys->fns[i];
+		_cleanup_free_ char *dout = NULL, *dsel = NULL;
+		char id[10];
+
+		if (in[i] || vp_fn_is_bridge(o))
+			continue;
+		vp_fn_id(o, id);
+		if (!vp_strv_contains(&sel.ids, id))
+			continue;
+		conflict = true;
+		for (size_t k = 0; k < sel.n_fns && !dsel; k++)
+			if (sys->fns[sel.fns[k]].vendor == o->vendor &&
+			    sys->fns[sel.fns[k]].device == o->device)
+				dsel = describe(&sys->fns[sel.fns[k]]);
+		dout = describe(o);
+		if (!dout || !dsel)
+			goto fail;
+		/* the verdict says so either way; only with ids= is it a refusal */
+		if (want == VP_STRATEGY_IDS)
+			r = reason(&sel, VP_VERDICT_IDENTICAL_IDS, "%s has the same id as the "
+				   "selected %s, so vfio-pci ids=%s would take it too. Bind by "
+				   "address instead: set [gpu] strategy = override (or auto).",
+				   dout, dsel, id);
+		else
+			r = reason(&sel, VP_VERDICT_IDENTICAL_IDS, "%s has the same id as the "
+				   "selected %s; binding by address (strategy override) rather "
+				   "than by ids=%s, which would take it too.", dout, dsel, id);
+		if (r < 0)
+			goto fail;
+		r = -ENOMEM;
+	}
+
+	/* 6. the strategy: ids unless that would grab a device we leave alone */
+	if (want == VP_STRATEGY_AUTO)
+		sel.strategy = conflict ? VP_STRATEGY_OVERRIDE : VP_STRATEGY_IDS;
+	else
+		sel.strategy = want;
+	if (conflict && sel.strategy == VP_STRATEGY_IDS && sel.blocking < VP_VERDICT_IDENTICAL_IDS)
+		sel.blocking = VP_VERDICT_IDENTICAL_IDS;
+
+	*ret = sel;
 	return 0;
+fail:
+	vp_selection_free(&sel);
+	return r;
 }
 
 void vp_selection_free(struct vp_selection *sel)

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* apply (--apply): write the plan, atomically, with backups; optionally regenerate. */
+#include <string.h>
+
+#include "cmd-util.h"
+#include "vp-spawn.h"
+
+static void on_change(const char *path, enum vp_action a, void *userdata)
+{
+	static const char *const done[] = {
+		[VP_ACT_CREATE] = "created", [VP_ACT_UPDATE] = "updated",
+		[VP_ACT_REMOVE] = "removed", [VP_ACT_MKDIR] = "created directory",
+	};
+
+	(void)userdata;
+	if (vp_log_level >= 1 && (unsigned)a < ARRAY_SIZE(done) && done[a])
+		printf("%s %s\n", done[a], path);
+	fflush(stdout);
+}
+
+/* The plan's commands, in order; stops at the first failure. */
+static int regenerate(struct vp_ctx *ctx, const struct vp_plan *plan)
+{
+	for (size_t i = 0; i < plan->n_commands; i++) {
+		const struct vp_command *c = &plan->commands[i];
+		_cleanup_free_ char *line = vp_spawn_cmdline(&ctx->root, c->argv);
+		_cleanup_free_ char *msg = NULL;
+		int status = 0, r;
+
+		printf("==> %s%s%s%s\n", line ? line : c->argv[0], c->why ? " (" : "",
+		       c->why ? c->why : "", c->why ? ")" : "");
+		r = vp_spawn(&ctx->root, c->argv, &status, &msg);
+		if (r < 0) {
+			vp_err("%s", msg ? msg : strerror(-r));
+			status = 127;
+		}
+		if (status != 0) {
+			vp_err("'%s' failed with exit status %d; the files are written, fix the "
+			       "problem and re-run: %s", c->argv[0], status, line ? line : c->argv[0]);
+			return VP_EXIT_ERROR;
+		}
+	}
+	return VP_EXIT_OK;
+}
+
+int vp_cmd_apply(struct vp_ctx *ctx)
+{
+	_cleanup_free_ char *msg = NULL;
+	struct vp_apply_opts opts = {.force = ctx->force};
+	struct vp_pipeline p;
+	int r, ret;
+
+	ret = vp_cmd_pipeline(ctx, &p);
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < p.plan.n_msgs; i++) {
+		const struct vp_msg *m = &p.plan.msgs[i];
+
+		if (m->level == VP_MSG_REFUSE)
+			vp_err("refused: %s", m->text);
+		else if (m->level == VP_MSG_WARN)
+			vp_warn("%s", m->text);
+		else
+			vp_info("note: %s", m->text);
+	}
+	if (p.sel.blocking != VP_VERDICT_OK) {
+		vp_err("the selection's verdict is '%s':", vp_verdict_name(p.sel.verdict));
+		for (size_t i = 0; i < p.sel.reasons.n; i++)
+			vp_err("  %s", p.sel.reasons.v[i]);
+	}
+	if (vp_pipeline_refused(&p)) {
+		if (!ctx->force) {
+			vp_err("not applying: fix the above (see `vfio-provision detect`) or use "
+			       "--force to apply anyway");
+			ret = VP_EXIT_PENDING;
+			goto out;
+		}
+		vp_warn("applying despite the above (--force)");
+	}
+	if (p.changes.n_pending == 0) {
+		if (vp_log_level >= 1)
+			printf("nothing to do\n");
+		ret = ctx->regenerate ? regenerate(ctx, &p.plan) : VP_EXIT_OK;
+		goto out;
+	}
+	r = vp_apply(&ctx->root, &p.changes, &opts, on_change, NULL, &msg);
+	if (r < 0) {
+		vp_err("%s", msg ? msg : strerror(-r));
+		vp_err("apply stopped; files already written stay consistent, "
+		       "`vfio-provision revert` restores them");
+		ret = VP_EXIT_ERROR;
+		goto out;
+	}
+	if (ctx->regenerate || p.cfg.regenerate) {
+		ret = regenerate(ctx, &p.plan);
+	} else if (p.plan.n_commands > 0 && vp_log_level >= 1) {
+		printf("to take effect, run (or apply with --regenerate):\n");
+		for (size_t i = 0; i < p.plan.n_commands; i++) {
+			_cleanup_free_ char *line = vp_spawn_cmdline(&ctx->root,
+								     p.plan.commands[i].argv);
+			printf("  %s\n", line ? line : p.plan.commands[i].argv[0]);
+		}
+	}
+out:
+	vp_pipeline_free(&p);
+	return ret;
+}

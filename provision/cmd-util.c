@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <string.h>
+
+#include "cmd-util.h"
+
+int vp_cmd_pipeline(struct vp_ctx *ctx, struct vp_pipeline *p)
+{
+	_cleanup_free_ char *msg = NULL;
+	int r;
+
+	r = vp_pipeline_run(ctx, p, &msg);
+	if (r < 0) {
+		vp_err("%s", msg ? msg : strerror(-r));
+		return VP_EXIT_ERROR;
+	}
+	return 0;
+}
+
+void vp_print_msgs(const struct vp_plan *plan, FILE *f)
+{
+	static const char *const prefix[] = {
+		[VP_MSG_INFO] = "note", [VP_MSG_WARN] = "warning", [VP_MSG_REFUSE] = "refused",
+	};
+
+	for (size_t i = 0; i < plan->n_msgs; i++)
+		fprintf(f, "%s: %s\n", prefix[plan->msgs[i].level], plan->msgs[i].text);
+}
+
+void vp_print_verdict(const struct vp_selection *sel, FILE *f)
+{
+	if (sel->verdict == VP_VERDICT_OK)
+		return;
+	fprintf(f, "%s: verdict %s\n", sel->blocking != VP_VERDICT_OK ? "refused" : "note",
+		vp_verdict_name(sel->verdict));
+	for (size_t i = 0; i < sel->reasons.n; i++)
+		fprintf(f, "  %s\n", sel->reasons.v[i]);
+}
+
+void vp_print_tokens(const struct vp_plan *plan, FILE *f)
+{
+	for (size_t i = 0; i < plan->n_cmdline; i++) {
+		const struct vp_cmdline_token *t = &plan->cmdline[i];
+
+		if (t->token)
+			fprintf(f, "kernel cmdline: add %s", t->token);
+		else
+			fprintf(f, "kernel cmdline: remove %s", t->key);
+		if (t->reason)
+			fprintf(f, " (%s)", t->reason);
+		fputc('\n', f);
+	}
+}
+
+void vp_print_unmanaged(const struct vp_changes *c, FILE *f)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].action != VP_ACT_NONE && c->v[i].unmanaged)
+			fprintf(f, "refused: '%s' exists and is not managed by vfio-provision "
+				"(no '%s' header); apply needs --force to replace it\n",
+				c->v[i].file->path, VP_MANAGED_HEADER);
+}
+
+void vp_print_pending(const struct vp_changes *c, const char *prefix, FILE *f)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct vp_change *ch = &c->v[i];
+
+		if (ch->action == VP_ACT_NONE)
+			continue;
+		fprintf(f, "%s%s %s", prefix, vp_action_name(ch->action), ch->file->path);
+		if (ch->file->reason)
+			fprintf(f, " (%s)", ch->file->reason);
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < c->dirs.n; i++)
+		fprintf(f, "%smkdir %s\n", prefix, c->dirs.v[i]);
+}

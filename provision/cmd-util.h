@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Output shared by the plan/apply/check/verify verbs (cmd-*.c print; the core does not). */
+#pragma once
+
+#include <stdio.h>
+
+#include "pipeline.h"
+
+/* Runs the pipeline; on failure prints the error and returns VP_EXIT_ERROR, else 0. */
+int vp_cmd_pipeline(struct vp_ctx *ctx, struct vp_pipeline *p);
+
+/* "note: ...", "warning: ...", "refused: ..." lines, one per plan message. */
+void vp_print_msgs(const struct vp_plan *plan, FILE *f);
+/* When the verdict is not ok: "refused: verdict NAME" and the reasons. */
+void vp_print_verdict(const struct vp_selection *sel, FILE *f);
+/* "kernel cmdline: add TOKEN (reason)" / "remove KEY". */
+void vp_print_tokens(const struct vp_plan *plan, FILE *f);
+/* "refused: '<path>' exists and is not managed ..." for each pending unmanaged file. */
+void vp_print_unmanaged(const struct vp_changes *c, FILE *f);
+/* One line a pending change: "<prefix>create /etc/x (reason)". */
+void vp_print_pending(const struct vp_changes *c, const char *prefix, FILE *f);

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* verify: read the written files back as their consumers do; findmnt --verify style. */
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd-util.h"
+#include "fsroot.h"
+#include "verify.h"
+
+int vp_cmd_verify(struct vp_ctx *ctx)
+{
+	struct vp_verify_report rep = {0};
+	struct vp_pipeline p;
+	int r, ret;
+
+	ret = vp_cmd_pipeline(ctx, &p);
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < p.plan.n_files; i++) {
+		r = vp_verify_file(&ctx->root, &p.plan.files[i], &rep);
+		if (r < 0) {
+			vp_err("verify '%s': %s", p.plan.files[i].path, strerror(-r));
+			ret = VP_EXIT_ERROR;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < p.plan.dirs.n; i++) {
+		struct stat st;
+
+		if (vp_fsroot_stat(&ctx->root, p.plan.dirs.v[i], &st) < 0 || !S_ISDIR(st.st_mode))
+			vp_verify_add(&rep, VP_VERIFY_WARN, "'%s': directory missing (run apply)",
+				      p.plan.dirs.v[i]);
+	}
+	for (size_t i = 0; i < rep.n; i++)
+		printf("   [%c] %s\n", rep.lines[i].level == VP_VERIFY_ERROR ? 'E' : 'W',
+		       rep.lines[i].text);
+	printf("%zu file%s checked, %zu error%s, %zu warning%s\n", rep.n_checked,
+	       rep.n_checked == 1 ? "" : "s", rep.n_errors, rep.n_errors == 1 ? "" : "s",
+	       rep.n_warnings, rep.n_warnings == 1 ? "" : "s");
+	ret = rep.n_errors ? VP_EXIT_PENDING : VP_EXIT_OK;
+out:
+	vp_verify_report_free(&rep);
+	vp_pipeline_free(&p);
+	return ret;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The write side of the root: every path is resolved inside the root.
+ * Symlinks under the root are followed *within* it (an absolute target
+ * means <root>/target, as the system booted from that root sees it); a link
+ * whose ".." would climb above the root is refused with -EXDEV, so nothing
+ * is ever written outside. Directories are walked one component at a time
+ * with O_NOFOLLOW, so a link swapped in behind our back fails instead of
+ * being followed.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "root.h"
+#include "vp.h"
+
+/* Suffix of our temporary files: ".NAME.vp-tmp" next to NAME. */
+#define VP_TMP_SUFFIX ".vp-tmp"
+
+/*
+ * The canonical path inside the root ("/etc/fstab"): symlinks resolved
+ * within the root, "." and ".." folded; components that do not exist are
+ * kept as written. -EXDEV (escapes the root), -ELOOP, -ENAMETOOLONG.
+ */
+int vp_fsroot_canon(const struct vp_root *root, const char *path, char **ret, char **ret_msg);
+
+/* The parent directories of path that do not exist yet, top-down (canonical). */
+int vp_fsroot_missing_dirs(const struct vp_root *root, const char *path, struct vp_strv *ret,
+			   char **ret_msg);
+
+/*
+ * Reads a regular file. -ENOENT when absent; -EINVAL when it exists but is
+ * not a regular file. ret_st (may be NULL) gets its stat.
+ */
+int vp_fsroot_read(const struct vp_root *root, const char *path, char **ret, size_t *ret_len,
+		   struct stat *ret_st);
+
+/* stat of the file path resolves to; -ENOENT when absent. */
+int vp_fsroot_stat(const struct vp_root *root, const char *path, struct stat *ret);
+
+struct vp_fsroot_attr {
+	unsigned mode;          /* permission bits */
+	bool set_owner;         /* else the writer's uid/gid */
+	uid_t uid;
+	gid_t gid;
+};
+
+/*
+ * Atomically replaces path with data: temporary file in the same directory,
+ * write, fchown/fchmod, fsync, rename, fsync of the directory. Missing
+ * parent directories are created (0755). A failure leaves the old file in
+ * place and no temporary file behind; *ret_msg names the path.
+ */
+int vp_fsroot_write(const struct vp_root *root, const char *path, const void *data, size_t len,
+		    const struct vp_fsroot_attr *attr, char **ret_msg);
+
+/* Removes a file (not a directory), then fsyncs its directory; absent is fine. */
+int vp_fsroot_unlink(const struct vp_root *root, const char *path, char **ret_msg);
+
+/* Removes an empty directory; absent or not empty is fine (returns 0). */
+int vp_fsroot_rmdir(const struct vp_root *root, const char *path, char **ret_msg);
+
+/* mkdir -p under the root. ret_created (may be NULL) gets the new ones, top-down. */
+int vp_fsroot_mkdir_p(const struct vp_root *root, const char *path, unsigned mode,
+		      struct vp_strv *ret_created, char **ret_msg);
+
+/* Opens (creating when create) a file for locking: O_RDWR, mode 0600. */
+int vp_fsroot_open_lock(const struct vp_root *root, const char *path, int *ret_fd,
+			char **ret_msg);

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <string.h>
+
+#include "pipeline.h"
+#include "probe.h"
+
+int vp_pipeline_run(const struct vp_ctx *ctx, struct vp_pipeline *p, char **ret_msg)
+{
+	struct vp_probe_opts opts = {.kver = ctx->kver};
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	vp_config_init(&p->cfg);
+	r = vp_config_load(&p->cfg, &ctx->root, ctx->config, ret_msg);
+	if (r < 0)
+		return r;
+	r = vp_probe(&ctx->root, &opts, &p->sys, ret_msg);
+	if (r < 0)
+		return r;
+	r = vp_select(&p->cfg, &p->sys, &p->sel, ret_msg);
+	if (r < 0)
+		return r;
+	r = vp_probe_drivers(&ctx->root, &p->sys, p->sel.fns, p->sel.n_fns, ret_msg);
+	if (r < 0)
+		return r;
+	r = vp_plan_build(&p->cfg, &p->sys, &p->sel, &p->plan, ret_msg);
+	if (r < 0)
+		return r;
+	return vp_changes_compute(&ctx->root, &p->plan, &p->changes, ret_msg);
+}
+
+void vp_pipeline_free(struct vp_pipeline *p)
+{
+	vp_changes_free(&p->changes);
+	vp_plan_free(&p->plan);
+	vp_selection_free(&p->sel);
+	vp_system_free(&p->sys);
+	vp_config_free(&p->cfg);
+}
+
+bool vp_pipeline_refused(const struct vp_pipeline *p)
+{
+	return p->sel.blocking != VP_VERDICT_OK || p->plan.refused;
+}

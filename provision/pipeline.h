@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What plan, apply, check and verify share: load the config, probe the
+ * root, select the functions, find their drivers, build the plan, and
+ * compare it with the files under the root. No printing.
+ */
+#pragma once
+
+#include "apply.h"
+#include "cli.h"
+#include "config.h"
+#include "plan.h"
+#include "select.h"
+#include "system.h"
+
+struct vp_pipeline {
+	struct vp_config cfg;
+	struct vp_system sys;
+	struct vp_selection sel;
+	struct vp_plan plan;
+	struct vp_changes changes;
+};
+
+/* On failure *ret_msg says what failed; the pipeline is freed either way by _free. */
+int vp_pipeline_run(const struct vp_ctx *ctx, struct vp_pipeline *p, char **ret_msg);
+void vp_pipeline_free(struct vp_pipeline *p);
+
+/* Verdict not ok, or any REFUSE message: apply needs --force. */
+bool vp_pipeline_refused(const struct vp_pipeline *p);

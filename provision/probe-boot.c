@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Which initramfs generator and which bootloader this root uses, from the
+ * files it holds. Everything found is recorded (initramfs_found[],
+ * bootloader_found[]); the one "in use" is picked by the precedence below.
+ * The config's [initramfs] generator and [bootloader] type override both.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include "probe-internal.h"
+#include "probe.h"
+
+/* The places an ESP is mounted, in the order kernel-install looks. */
+const char *const vp_esp_dirs[] = {"/efi", "/boot", "/boot/efi", NULL};
+
+static bool exists(const struct vp_root *root, const char *path)
+{
+	return vp_root_exists(root, path);
+}
+
+/* A program in any of the usual bin directories (merged /usr or not). */
+static bool have_program(const struct vp_root *root, const char *name)
+{
+	static const char *const dirs[] = {"/usr/bin", "/usr/sbin", "/bin", "/sbin"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		_cleanup_free_ char *p = vp_strdup_printf("%s/%s", dirs[i], name);
+
+		if (p && exists(root, p))
+			return true;
+	}
+	return false;
+}
+
+/* Any "*.conf" in a directory of the root. */
+static bool have_conf_in(const struct vp_root *root, const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	bool found = false;
+
+	if (vp_probe_opendir(root, dir, &d) < 0)
+		return false;
+	while (!found && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+
+		found = de->d_name[0] != '.' && l > 5 && strcmp(de->d_name + l - 5, ".conf") == 0;
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Initramfs: the generator's own program is strong evidence, its config
+ * file alone weak (left behind after a switch). The strongest wins; among
+ * equals, mkinitcpio, then dracut, then initramfs-tools (Arch may carry
+ * dracut beside its default mkinitcpio; Debian allows only one of the
+ * other two).
+ */
+static void probe_initramfs(const struct vp_root *root, struct vp_system *sys)
+{
+	int score[VP_INITRAMFS_COUNT] = {0}, best = 0;
+
+	score[VP_INITRAMFS_MKINITCPIO] = have_program(root, "mkinitcpio") ? 2 :
+					 exists(root, "/etc/mkinitcpio.conf") ? 1 : 0;
+	score[VP_INITRAMFS_DRACUT] = have_program(root, "dracut") ? 2 :
+				     (exists(root, "/etc/dracut.conf") ||
+				      exists(root, "/etc/dracut.conf.d")) ? 1 : 0;
+	score[VP_INITRAMFS_INITRAMFS_TOOLS] =
+		have_program(root, "update-initramfs") ? 2 :
+		exists(root, "/etc/initramfs-tools/initramfs.conf") ? 1 : 0;
+	sys->initramfs = VP_INITRAMFS_NONE;
+	for (int g = 1; g < VP_INITRAMFS_COUNT; g++) {
+		sys->initramfs_found[g] = score[g] > 0;
+		if (score[g] > best) {
+			best = score[g];
+			sys->initramfs = (enum vp_initramfs)g;
+		}
+	}
+}
+
+/*
+ * Bootloader precedence, most specific first:
+ *   1. rpm-ostree  /run/ostree-booted: kernel args belong to `rpm-ostree kargs`
+ *   2. kernelstub  /etc/kernelstub/configuration (Pop!_OS drives systemd-boot)
+ *   3. systemd-boot  loader/loader.conf on an ESP
+ *   4. refind      /boot/refind_linux.conf (written on purpose by refind-install;
+ *                  a grub.cfg beside it is often a leftover)
+ *   5. grub        /etc/default/grub and a grub.cfg (boot/grub or boot/grub2)
+ *   6. bls         /boot/loader/entries/ *.conf without any of the above
+ *   7. systemd-boot  /etc/kernel/cmdline alone (kernel-install, UKIs)
+ *   8. grubby      the program without grub's files
+ */
+static void probe_bootloader(const struct vp_root *root, struct vp_system *sys)
+{
+	static const enum vp_bootloader order[] = {
+		VP_BOOT_RPM_OSTREE, VP_BOOT_KERNELSTUB, VP_BOOT_SYSTEMD_BOOT, VP_BOOT_REFIND,
+		VP_BOOT_GRUB, VP_BOOT_BLS,
+	};
+	bool *f = sys->bootloader_found;
+	bool loader_conf = false, grub;
+
+	for (size_t i = 0; vp_esp_dirs[i]; i++) {
+		_cleanup_free_ char *p = vp_strdup_printf("%s/loader/loader.conf", vp_esp_dirs[i]);
+
+		if (p && exists(root, p))
+			loader_conf = true;
+	}
+	grub = exists(root, "/etc/default/grub") &&
+	       (exists(root, "/boot/grub/grub.cfg") || exists(root, "/boot/grub2/grub.cfg"));
+	f[VP_BOOT_RPM_OSTREE] = exists(root, "/run/ostree-booted");
+	f[VP_BOOT_KERNELSTUB] = exists(root, "/etc/kernelstub/configuration");
+	f[VP_BOOT_SYSTEMD_BOOT] = loader_conf || exists(root, "/etc/kernel/cmdline");
+	f[VP_BOOT_REFIND] = exists(root, "/boot/refind_linux.conf");
+	f[VP_BOOT_GRUB] = grub;
+	f[VP_BOOT_BLS] = have_conf_in(root, "/boot/loader/entries");
+	f[VP_BOOT_GRUBBY] = !grub && have_program(root, "grubby");
+
+	sys->bootloader = VP_BOOT_NONE;
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		enum vp_bootloader b = order[i];
+
+		/* /etc/kernel/cmdline alone ranks below grub and BLS (rule 7) */
+		if (b == VP_BOOT_SYSTEMD_BOOT && !loader_conf)
+			continue;
+		if (f[b]) {
+			sys->bootloader = b;
+			return;
+		}
+	}
+	if (f[VP_BOOT_SYSTEMD_BOOT])
+		sys->bootloader = VP_BOOT_SYSTEMD_BOOT;
+	else if (f[VP_BOOT_GRUBBY])
+		sys->bootloader = VP_BOOT_GRUBBY;
+}
+
+int vp_probe_boot(const struct vp_root *root, struct vp_system *sys, char **ret_msg)
+{
+	int r;
+
+	probe_initramfs(root, sys);
+	probe_bootloader(root, sys);
+	if (!sys->proc_cmdline) {
+		r = vp_probe_attr(root, "/proc/cmdline", &sys->proc_cmdline, ret_msg);
+		if (r < 0)
+			return r;
+		if (sys->proc_cmdline)
+			vp_strstrip(sys->proc_cmdline);
+	}
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Helpers shared by the probe-*.c files only. */
+#pragma once
+
+#include <dirent.h>
+#include <stdbool.h>
+
+#include "root.h"
+#include "system.h"
+
+/* open() of a path under the root, resolved inside it; fd or -errno. */
+int vp_probe_open(const struct vp_root *root, const char *path, int flags);
+/* opendir() of a path under the root; 0 or -errno. */
+int vp_probe_opendir(const struct vp_root *root, const char *path, DIR **ret);
+
+/*
+ * Reads an optional sysfs/proc attribute. Returns 0 and sets *ret, 0 with
+ * *ret == NULL when the file does not exist, or a negative errno with
+ * *ret_msg naming the path (e.g. a directory where a file is expected).
+ */
+int vp_probe_attr(const struct vp_root *root, const char *path, char **ret, char **ret_msg);
+/*
+ * Strict decimal integer attribute ("12\n"). *ret is left untouched when
+ * the file does not exist; garbage is an error naming the path.
+ */
+int vp_probe_attr_long(const struct vp_root *root, const char *path, long *ret,
+		       char **ret_msg);
+/* Strict parsers: the whole string (one trailing newline allowed). */
+bool vp_parse_long(const char *s, int base, long *ret);
+bool vp_parse_ull(const char *s, int base, unsigned long long *ret);
+/* "DDDD:BB:DD.F" -> numbers; false unless the whole string is an address. */
+bool vp_parse_pci_addr(const char *s, unsigned *dom, unsigned *bus, unsigned *dev,
+		       unsigned *fn);
+
+/* Where an ESP may be mounted, NULL-terminated (probe-boot.c). */
+extern const char *const vp_esp_dirs[];
+
+/* Called by vp_probe_pci once the functions are read and sorted. */
+int vp_probe_iommu(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
+/* Index of the function with that address in the sorted sys->fns, or -1. */
+long vp_probe_find_fn(const struct vp_system *sys, unsigned dom, unsigned bus,
+		      unsigned dev, unsigned fn);

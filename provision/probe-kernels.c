@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Installed kernels (directories under <root>/lib/modules, or only --kver)
+ * and, per kernel, whether each vfio module is built in, a module or
+ * missing. Asked of libkmod on that kernel's own indexes (modules.dep.bin,
+ * modules.builtin.bin), never of the running kernel: kmod_module_get_initstate()
+ * would read /sys/module of this machine.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <libkmod.h>
+
+#include "probe-internal.h"
+#include "probe.h"
+
+#define MODULES "/lib/modules"
+
+static void kmod_quiet(void *data, int priority, const char *file, int line,
+		       const char *fn, const char *format, va_list args)
+{
+	/* libkmod logs to stderr by default; the core never prints */
+	(void)data; (void)priority; (void)file; (void)line; (void)fn; (void)format;
+	(void)args;
+}
+
+static enum vp_mod_state mod_state(struct kmod_ctx *ctx, const char *name)
+{
+	struct kmod_module *mod = NULL;
+	enum vp_mod_state st = VP_MOD_MISSING;
+	const char *path;
+	struct stat sb;
+
+	/* by module name only: an alias must not make another module count */
+	if (kmod_module_new_from_name_lookup(ctx, name, &mod) < 0 || !mod)
+		return VP_MOD_MISSING;
+	path = kmod_module_get_path(mod);
+	if (path)
+		/* listed in modules.dep: a module only if its file is there */
+		st = stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? VP_MOD_MODULE : VP_MOD_MISSING;
+	else
+		st = VP_MOD_BUILTIN;    /* found in modules.builtin.bin */
+	kmod_module_unref(mod);
+	return st;
+}
+
+static int probe_kernel(const struct vp_root *root, struct vp_kernel *k, char **ret_msg)
+{
+	_cleanup_free_ char *dir = NULL, *etc = NULL, *run = NULL, *lib = NULL, *usr = NULL;
+	struct kmod_ctx *ctx;
+	int r;
+
+	dir = vp_strdup_printf("%s%s/%s", root->dir, MODULES, k->version);
+	/* the root's modprobe.d, so that the host's config never leaks in */
+	etc = vp_root_path(root, "/etc/modprobe.d");
+	run = vp_root_path(root, "/run/modprobe.d");
+	lib = vp_root_path(root, "/lib/modprobe.d");
+	usr = vp_root_path(root, "/usr/lib/modprobe.d");
+	if (!dir || !etc || !run || !lib || !usr)
+		return -ENOMEM;
+	{
+		const char *const cfg[] = {etc, run, usr, lib, NULL};
+
+		ctx = kmod_new(dir, cfg);
+	}
+	if (!ctx)
+		return vp_fail(ret_msg, -ENOMEM, "'%s/%s': libkmod cannot use it", MODULES,
+			       k->version);
+	kmod_set_log_fn(ctx, kmod_quiet, NULL);
+	r = kmod_load_resources(ctx);
+	if (r < 0) {
+		/* no binary indexes (depmod never ran): libkmod falls back to text */
+		r = 0;
+	}
+	for (int m = 0; m < VP_MOD_COUNT; m++)
+		k->mods[m] = mod_state(ctx, vp_vfio_mod_names[m]);
+	kmod_unref(ctx);
+	return r;
+}
+
+static int cmp_kernel(const void *a, const void *b)
+{
+	return strverscmp(((const struct vp_kernel *)a)->version,
+			  ((const struct vp_kernel *)b)->version);
+}
+
+static int add_kernel(const struct vp_root *root, struct vp_system *sys, const char *ver,
+		      size_t *cap, char **ret_msg)
+{
+	struct vp_kernel *k;
+
+	if (sys->n_kernels == *cap) {
+		*cap = *cap ? *cap * 2 : 4;
+		k = realloc(sys->kernels, *cap * sizeof(*k));
+		if (!k)
+			return -ENOMEM;
+		sys->kernels = k;
+	}
+	k = &sys->kernels[sys->n_kernels];
+	*k = (struct vp_kernel){.version = strdup(ver)};
+	if (!k->version)
+		return -ENOMEM;
+	sys->n_kernels++;
+	k->running = vp_streq(sys->running_kernel, ver);
+	return probe_kernel(root, k, ret_msg);
+}
+
+int vp_probe_kernels(const struct vp_root *root, const struct vp_probe_opts *opts,
+		     struct vp_system *sys, char **ret_msg)
+{
+	struct dirent *de;
+	DIR *d = NULL;
+	size_t cap = 0;
+	int r;
+
+	if (!sys->running_kernel) {
+		r = vp_probe_attr(root, "/proc/sys/kernel/osrelease", &sys->running_kernel,
+				  ret_msg);
+		if (r < 0)
+			return r;
+		if (sys->running_kernel)
+			sys->running_kernel[strcspn(sys->running_kernel, "\n")] = '\0';
+	}
+
+	if (opts && opts->kver) {
+		_cleanup_free_ char *p = NULL;
+		int fd;
+
+		if (!*opts->kver || strchr(opts->kver, '/') || strcmp(opts->kver, ".") == 0 ||
+		    strcmp(opts->kver, "..") == 0)
+			return vp_fail(ret_msg, -EINVAL, "--kver '%s': not a kernel version",
+				       opts->kver);
+		p = vp_strdup_printf("%s/%s", MODULES, opts->kver);
+		if (!p)
+			return -ENOMEM;
+		fd = vp_probe_open(root, p, O_RDONLY | O_DIRECTORY);
+		if (fd < 0)
+			return vp_fail(ret_msg, fd, "'%s': %s", p, strerror(-fd));
+		close(fd);
+		return add_kernel(root, sys, opts->kver, &cap, ret_msg);
+	}
+
+	r = vp_probe_opendir(root, MODULES, &d);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return vp_fail(ret_msg, r, "'%s': %s", MODULES, strerror(-r));
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		/* only directories; a stray file or link elsewhere is not a kernel */
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		r = add_kernel(root, sys, de->d_name, &cap, ret_msg);
+		if (r < 0)
+			goto fail;
+	}
+	closedir(d);
+	if (sys->n_kernels > 1)
+		qsort(sys->kernels, sys->n_kernels, sizeof(*sys->kernels), cmp_kernel);
+	return 0;
+fail:
+	closedir(d);
+	return r;
+}

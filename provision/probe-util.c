@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Small read helpers for the probe: strict parsing, errors naming paths. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "probe-internal.h"
+#include "vp.h"
+
+int vp_probe_open(const struct vp_root *root, const char *path, int flags)
+{
+	static int have_openat2 = -1;
+	struct open_how how = {.flags = (unsigned long long)flags | O_CLOEXEC,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	const char *rel = path;
+	int fd;
+
+	while (*rel == '/')
+		rel++;
+	if (!*rel)
+		rel = ".";
+	if (have_openat2 != 0) {
+		fd = (int)syscall(SYS_openat2, root->fd, rel, &how, sizeof(how));
+		if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) {
+			have_openat2 = 1;
+			return fd < 0 ? -errno : fd;
+		}
+		/* seccomp filters in some containers answer EPERM */
+		have_openat2 = 0;
+	}
+	fd = openat(root->fd, rel, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int vp_probe_opendir(const struct vp_root *root, const char *path, DIR **ret)
+{
+	DIR *d;
+	int fd;
+
+	fd = vp_probe_open(root, path, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	*ret = d;
+	return 0;
+}
+
+int vp_probe_attr(const struct vp_root *root, const char *path, char **ret, char **ret_msg)
+{
+	char *s = NULL;
+	int r;
+
+	r = vp_root_read(root, path, &s, NULL);
+	if (r == -ENOENT) {
+		*ret = NULL;
+		return 0;
+	}
+	if (r < 0)
+		return vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
+	*ret = s;
+	return 0;
+}
+
+static bool only_trailing_newline(const char *end)
+{
+	if (*end == '\n')
+		end++;
+	return *end == '\0';
+}
+
+bool vp_parse_long(const char *s, int base, long *ret)
+{
+	char *end;
+	long v;
+
+	if (!*s || isspace((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtol(s, &end, base);
+	if (errno || end == s || !only_trailing_newline(end))
+		return false;
+	*ret = v;
+	return true;
+}
+
+bool vp_parse_ull(const char *s, int base, unsigned long long *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno || end == s || !only_trailing_newline(end))
+		return false;
+	*ret = v;
+	return true;
+}
+
+int vp_probe_attr_long(const struct vp_root *root, const char *path, long *ret,
+		       char **ret_msg)
+{
+	_cleanup_free_ char *s = NULL;
+	int r;
+
+	r = vp_probe_attr(root, path, &s, ret_msg);
+	if (r < 0 || !s)
+		return r;
+	if (!vp_parse_long(s, 10, ret))
+		return vp_fail(ret_msg, -EINVAL, "'%s': not a number: '%.40s'", path,
+			       vp_strstrip(s));
+	return 0;
+}
+
+static bool hexn(const char *s, size_t n, unsigned *ret)
+{
+	unsigned v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+		v = v * 16 + (unsigned)(isdigit((unsigned char)s[i]) ? s[i] - '0'
+						: (tolower((unsigned char)s[i]) - 'a' + 10));
+	}
+	*ret = v;
+	return true;
+}
+
+bool vp_parse_pci_addr(const char *s, unsigned *dom, unsigned *bus, unsigned *dev,
+		       unsigned *fn)
+{
+	size_t len = strlen(s), dl;
+	unsigned d, b, sl, f;
+
+	/* the kernel's "%04x:%02x:%02x.%d"; VMD domains have 5 digits */
+	if (len < 12 || len > 16)
+		return false;
+	dl = len - 8;
+	if (s[dl] != ':' || s[dl + 3] != ':' || s[dl + 6] != '.')
+		return false;
+	if (!hexn(s, dl, &d) || !hexn(s + dl + 1, 2, &b) || !hexn(s + dl + 4, 2, &sl) ||
+	    !hexn(s + dl + 7, 1, &f) || sl > 31 || f > 7)
+		return false;
+	*dom = d;
+	*bus = b;
+	*dev = sl;
+	*fn = f;
+	return true;
+}
+
+long vp_probe_find_fn(const struct vp_system *sys, unsigned dom, unsigned bus,
+		      unsigned dev, unsigned fn)
+{
+	/* sys->fns is sorted by address: binary search keeps the probe linear-ish */
+	unsigned long long key = ((unsigned long long)dom << 16) | (bus << 8) | (dev << 3) | fn;
+	size_t lo = 0, hi = sys->n_fns;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct vp_pci_fn *f = &sys->fns[mid];
+		unsigned long long k = ((unsigned long long)f->domain << 16) | (f->bus << 8) |
+				       (f->dev << 3) | f->func;
+
+		if (k == key)
+			return (long)mid;
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}

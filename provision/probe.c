@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vp_probe: reads the whole system model from the root, read-only. */
+#include <string.h>
+
+#include "probe.h"
+
+int vp_probe(const struct vp_root *root, const struct vp_probe_opts *opts,
+	     struct vp_system *ret, char **ret_msg)
+{
+	struct vp_system sys = {0};
+	int r;
+
+	/* PCI first: it also reads the IOMMU groups, which index into fns */
+	r = vp_probe_pci(root, &sys, ret_msg);
+	if (r < 0)
+		goto fail;
+	r = vp_probe_cpu_mem(root, &sys, ret_msg);
+	if (r < 0)
+		goto fail;
+	r = vp_probe_kernels(root, opts, &sys, ret_msg);
+	if (r < 0)
+		goto fail;
+	r = vp_probe_boot(root, &sys, ret_msg);
+	if (r < 0)
+		goto fail;
+	r = vp_probe_files(root, &sys, ret_msg);
+	if (r < 0)
+		goto fail;
+	r = vp_probe_bootcfg(root, &sys, ret_msg);
+	if (r < 0)
+		goto fail;
+	*ret = sys;
+	return 0;
+fail:
+	vp_system_free(&sys);
+	return r;
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* verify: the generic checks and the dispatch to the consumer checks. */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "fsroot.h"
+#include "verify.h"
+
+int vp_verify_add(struct vp_verify_report *rep, enum vp_verify_level level,
+		  const char *fmt, ...)
+{
+	struct vp_verify_line *lines;
+	struct vp_buf b = {0};
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vp_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		goto fail;
+	lines = realloc(rep->lines, (rep->n + 1) * sizeof(*lines));
+	if (!lines) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	rep->lines = lines;
+	lines[rep->n++] = (struct vp_verify_line){.level = level, .text = vp_buf_steal(&b)};
+	if (level == VP_VERIFY_ERROR)
+		rep->n_errors++;
+	else
+		rep->n_warnings++;
+	return 0;
+fail:
+	vp_buf_free(&b);
+	return r;
+}
+
+void vp_verify_report_free(struct vp_verify_report *rep)
+{
+	for (size_t i = 0; i < rep->n; i++)
+		free(rep->lines[i].text);
+	free(rep->lines);
+	memset(rep, 0, sizeof(*rep));
+}
+
+/* Which consumer reads which file. */
+static const struct {
+	const char *path;
+	vp_verify_fn fn;
+} consumers[] = {
+	{"/etc/modprobe.d/vfio.conf", vp_verify_modprobe},
+	{"/etc/fstab", vp_verify_fstab},
+};
+
+int vp_verify_file(const struct vp_root *root, const struct vp_plan_file *file,
+		   struct vp_verify_report *rep)
+{
+	_cleanup_free_ char *cur = NULL;
+	size_t len = 0;
+	int r;
+
+	rep->n_checked++;
+	r = vp_fsroot_read(root, file->path, &cur, &len, NULL);
+	if (r == -ENOENT) {
+		if (file->content)
+			return vp_verify_add(rep, VP_VERIFY_ERROR, "'%s': missing (run apply)",
+					     file->path);
+		return 0;
+	}
+	if (r < 0)
+		return vp_verify_add(rep, VP_VERIFY_ERROR, "'%s': cannot read: %s", file->path,
+				     strerror(-r));
+	if (!file->content)
+		return vp_verify_add(rep, VP_VERIFY_ERROR,
+				     "'%s': should not exist (run apply)", file->path);
+	if (memchr(cur, '\0', len))
+		return vp_verify_add(rep, VP_VERIFY_ERROR, "'%s': contains NUL bytes",
+				     file->path);
+	if (file->owned && !vp_startswith(cur, VP_MANAGED_HEADER)) {
+		r = vp_verify_add(rep, VP_VERIFY_ERROR,
+				  "'%s':1: not managed by vfio-provision (no '%s' header)",
+				  file->path, VP_MANAGED_HEADER);
+		if (r < 0)
+			return r;
+	}
+	if (strcmp(cur, file->content) != 0) {
+		r = vp_verify_add(rep, VP_VERIFY_WARN,
+				  "'%s': differs from the plan (run plan to see how)", file->path);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(consumers); i++)
+		if (strcmp(consumers[i].path, file->path) == 0)
+			return consumers[i].fn(root, file, cur, len, rep);
+	return 0;
+}
