@@ -4,21 +4,7 @@
 # or every other test would be testing against a fiction.
 . "$(dirname "$0")/lib.sh"
 
-# lspci on a fixture, forced to the sysfs method (with a missing tree it
-# would silently fall back to this machine's /proc/bus/pci).
-fxlspci() { local r=$1; shift; lspci -A linux-sysfs -O "sysfs.path=$r/sys/bus/pci" "$@" 2>/dev/null; }
-
-# One line per device from lspci -vmm: slot class vendor device rev
-# subsystem driver group ("-" where lspci shows nothing).
-lspci_table() {
-	fxlspci "$1" -vmm -n -D -k | awk -F'\t' '
-		function out() { if (s != "") print s, c, v, d, (r == "" ? "-" : r), (sv == "" ? "-" : sv ":" sd), (k == "" ? "-" : k), (g == "" ? "-" : g) }
-		$0 == "" { out(); s = c = v = d = r = sv = sd = k = g = ""; next }
-		$1 == "Slot:" { s = $2 } $1 == "Class:" { c = $2 } $1 == "Vendor:" { v = $2 }
-		$1 == "Device:" { d = $2 } $1 == "Rev:" { r = $2 } $1 == "SVendor:" { sv = $2 }
-		$1 == "SDevice:" { sd = $2 } $1 == "Driver:" { k = $2 } $1 == "IOMMUGroup:" { g = $2 }
-		END { out() }' | sort
-}
+. "$FIXTURES/lspci-table.sh"
 
 # The same table computed from the spec's pci lines.
 spec_table() {
