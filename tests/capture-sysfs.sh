@@ -18,7 +18,7 @@ if [ "${1:-}" = -r ]; then root=${2:?-r needs a directory}; shift 2; fi
 out=$1
 R=${root%/}
 
-rd() { local v; IFS= read -r v <"$1" 2>/dev/null || return 1; printf '%s' "$v"; }
+rd() { local v; { IFS= read -r v <"$1"; } 2>/dev/null || return 1; printf '%s' "$v"; }
 
 vfio_mods="irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio_pci_core vfio_pci"
 
@@ -97,7 +97,13 @@ vfio_mods="irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio_pci_core vfio_pci"
 		[ -f "$kd/modules.dep" ] || continue
 		v=${kd##*/}
 		line="kernel $v"
-		[ "$v" = "$running" ] && line+=" running"
+		if [ "$v" = "$running" ]; then
+			line+=" running"
+			# Which vfio modules are loaded now.
+			ld=$(awk -v mods=" $vfio_mods " 'index(mods, " " $1 " ") { l = l (l == "" ? "" : ",") $1 } END { print l }' \
+				"$R/proc/modules" 2>/dev/null || true)
+			[ -z "$ld" ] || line+=" loaded=$ld"
+		fi
 		# The vfio modules' states from depmod's own indexes: built in
 		# (modules.builtin) or a module (modules.dep). vfio_virqfd is
 		# gone from 6.2 and vfio_pci_core new in 5.15: mkroot.sh knows,
