@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Not a file we write: the domain XML snippet that makes a guest use the
- * 1 GiB pages, printed by `plan` so the user can paste it (virsh edit).
+ * 1 GiB pages, printed by `plan` (only) so the user can paste it (virsh edit).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +32,7 @@ int vp_plan_libvirt(const struct vp_config *cfg, const struct vp_system *sys,
 		"NODESET", nodeset, NULL});
 	if (!snippet)
 		return -ENOMEM;
-	return vp_plan_msg(plan, VP_MSG_INFO, "libvirt: to give a guest the %lu 1 GiB pages:\n%s",
-			   cfg->hp_count, snippet);
+	return vp_strv_push_take(&plan->hints,
+				 vp_strdup_printf("libvirt: to give a guest the %lu 1 GiB pages:\n%s",
+						  cfg->hp_count, snippet));
 }

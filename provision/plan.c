@@ -37,6 +37,7 @@ void vp_plan_free(struct vp_plan *plan)
 		free(plan->msgs[i].text);
 	free(plan->msgs);
 	vp_strv_free(&plan->dirs);
+	vp_strv_free(&plan->hints);
 	memset(plan, 0, sizeof(*plan));
 }
 

@@ -48,6 +48,8 @@ struct vp_plan {
 	size_t n_commands;
 	struct vp_msg *msgs;
 	size_t n_msgs;
+	/* Advice only `plan` prints (e.g. the libvirt XML to paste). */
+	struct vp_strv hints;
 	bool refused;                      /* any VP_MSG_REFUSE */
 	/*
 	 * Directories apply creates (mode 0755, parents too) when missing,

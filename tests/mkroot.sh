@@ -377,7 +377,11 @@ for a in "${pcis[@]}"; do slot_n[${a%.*}]=$(( ${slot_n[${a%.*}]:-0} + 1 )); done
 le16() { LE="\\x${1:2:2}\\x${1:0:2}"; }
 
 dirs=()
-for a in "${pcis[@]}"; do dirs+=("$R/${p_dir[$a]}"); done
+for a in "${pcis[@]}"; do
+	dirs+=("$R/${p_dir[$a]}")
+	[ -z "${p_group[$a]}" ] || [ "$iommu" == off ] || dirs+=("$R/sys/kernel/iommu_groups/${p_group[$a]}/devices")
+	[ -z "${p_driver[$a]}" ] || dirs+=("$R/sys/bus/pci/drivers/${p_driver[$a]}")
+done
 [ ${#dirs[@]} -eq 0 ] || mkdir -p "${dirs[@]}"
 for a in "${pcis[@]}"; do
 	d=${p_dir[$a]}
@@ -445,7 +449,7 @@ for a in "${pcis[@]}"; do
 	g=${p_group[$a]}
 	if [ -n "$g" ] && [ "$iommu" != off ]; then
 		gd=sys/kernel/iommu_groups/$g
-		[ -n "${gseen[$g]:-}" ] || { gseen[$g]=1; mkd "$gd"; put "$gd/type" DMA-FQ; }
+		[ -n "${gseen[$g]:-}" ] || { gseen[$g]=1; printf 'DMA-FQ\n' >"$R/$gd/type"; }
 		lnrel "$gd/devices/$a" "$d"
 		lnrel "$d/iommu_group" "$gd"
 		if [ "$iommu" == on ]; then

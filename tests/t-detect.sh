@@ -11,6 +11,14 @@
 expected_selection() {
 	cat <<'EOF'
 detect-base ok 10de:1b81,10de:10f0
+skylake-gtx1070 ok 10de:1b81,10de:10f0
+turing-4fn ok 10de:1e07,10de:10f7,10de:1ad6,10de:1ad7
+two-identical-gpus identical-ids 10de:1b81,10de:10f0
+amd-lumped-group not-isolated 1022:43d5,1022:43c8,10ec:8168,1002:67df,1002:aaf0
+audio-own-group ok 10de:1b81,10de:10f0
+single-gpu boot-vga 10de:2484,10de:228b
+iommu-off no-iommu 10de:1b81,10de:10f0
+domain0001-many-groups ok 10de:24b0,10de:228b
 EOF
 }
 

@@ -36,22 +36,22 @@ static void test_plan_snippet(void **state)
 	(void)state;
 	vp_config_init(&cfg);
 	assert_int_equal(vp_plan_libvirt(&cfg, &sys, &sel, &plan, NULL), 0);
-	assert_int_equal(plan.n_msgs, 0); /* no pages configured: nothing to say */
+	assert_int_equal(plan.hints.n, 0); /* no pages configured: nothing to say */
 
 	cfg.hp_count = 16;
 	assert_int_equal(vp_plan_libvirt(&cfg, &sys, &sel, &plan, NULL), 0);
-	assert_int_equal(plan.n_msgs, 1);
-	assert_int_equal(plan.msgs[0].level, VP_MSG_INFO);
-	assert_non_null(strstr(plan.msgs[0].text, "the 16 1 GiB pages"));
+	assert_int_equal(plan.hints.n, 1);
+	assert_int_equal(plan.n_msgs, 0);
+	assert_non_null(strstr(plan.hints.v[0], "the 16 1 GiB pages"));
 	/* the GPU's node on a two-node machine */
-	assert_non_null(strstr(plan.msgs[0].text, "<page size='1' unit='GiB' nodeset='1'/>"));
-	assert_null(strstr(plan.msgs[0].text, "@"));
+	assert_non_null(strstr(plan.hints.v[0], "<page size='1' unit='GiB' nodeset='1'/>"));
+	assert_null(strstr(plan.hints.v[0], "@"));
 	vp_plan_free(&plan);
 
 	/* one node: no nodeset */
 	sys.n_nodes = 1;
 	assert_int_equal(vp_plan_libvirt(&cfg, &sys, &sel, &plan, NULL), 0);
-	assert_non_null(strstr(plan.msgs[0].text, "<page size='1' unit='GiB'/>"));
+	assert_non_null(strstr(plan.hints.v[0], "<page size='1' unit='GiB'/>"));
 	vp_plan_free(&plan);
 	vp_config_free(&cfg);
 }
