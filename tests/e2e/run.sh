@@ -25,6 +25,10 @@ if ! e2e_can_run; then
 	exit 0
 fi
 [ -x "$EARLY" ] || { echo "not ok e2e: $EARLY not built"; echo "0 passed, 1 failed"; exit 1; }
+# The dracut images are systemd initrds: dracut copies systemd from the host
+# (Debian's dracut-core only recommends the systemd package).
+command -v systemctl >/dev/null && [ -x /lib/systemd/systemd ] ||
+	{ echo "not ok e2e: the systemd package is needed for dracut's systemd initrd"; echo "0 passed, 1 failed"; exit 1; }
 e2e_kernel || { echo "not ok e2e: no kernel (fetch-kernel.sh failed)"; echo "0 passed, 1 failed"; exit 1; }
 
 E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vp-e2e.XXXXXX")
