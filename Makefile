@@ -91,4 +91,5 @@ clean:
 .PHONY: all all-extra check bench install uninstall clean
 .SECONDARY:
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# -type f: fixture roots under build/ hold directories such as etc/modprobe.d
+-include $(shell find build -name '*.d' -type f 2>/dev/null)

@@ -576,8 +576,8 @@ enum vpe_level vpe_result_format(const struct vpe_conf *conf, const struct vpe_r
 		break;
 	}
 	snprintf(buf + n, size - n,
-		 "%s: the kernel found only %lu free 1GiB blocks%s (memory fragmented or too small)",
-		 res->why == VPE_SHORT_CAPPED ? ";" : "",
+		 "%s the kernel found only %lu free 1GiB blocks%s (memory fragmented or too small)",
+		 res->why == VPE_SHORT_CAPPED ? ";" : ":",
 		 res->got, res->compacted ? " even after compaction" : "");
 	return VPE_WARN;
 }

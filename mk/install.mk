@@ -64,3 +64,16 @@ uninstall-data:
 INSTALL_TARGETS += install-data
 UNINSTALL_TARGETS += uninstall-data
 .PHONY: install-data uninstall-data
+
+install-libvirt:
+	install -d $(DESTDIR)$(PKGDATADIR)/libvirt
+	$(SUBST) libvirt/qemu > $(DESTDIR)$(PKGDATADIR)/libvirt/qemu
+	chmod 755 $(DESTDIR)$(PKGDATADIR)/libvirt/qemu
+	install -m644 templates/libvirt-hugepages.xml $(DESTDIR)$(PKGDATADIR)/libvirt/
+
+uninstall-libvirt:
+	rm -rf $(DESTDIR)$(PKGDATADIR)/libvirt
+
+INSTALL_TARGETS += install-libvirt
+UNINSTALL_TARGETS := uninstall-libvirt $(UNINSTALL_TARGETS)
+.PHONY: install-libvirt uninstall-libvirt

@@ -41,3 +41,4 @@ int vp_cmd_check(struct vp_ctx *ctx);
 int vp_cmd_revert(struct vp_ctx *ctx);
 int vp_cmd_verify(struct vp_ctx *ctx);
 int vp_cmd_hugepages(struct vp_ctx *ctx);
+int vp_cmd_libvirt_hook(struct vp_ctx *ctx);

@@ -63,7 +63,7 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 		else
 			vp_info("note: %s", m->text);
 	}
-	if (p.sel.verdict != VP_VERDICT_OK) {
+	if (p.sel.blocking != VP_VERDICT_OK) {
 		vp_err("the selection's verdict is '%s':", vp_verdict_name(p.sel.verdict));
 		for (size_t i = 0; i < p.sel.reasons.n; i++)
 			vp_err("  %s", p.sel.reasons.v[i]);

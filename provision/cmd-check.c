@@ -1,6 +1,61 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* check (--check): 0 when the root matches the config, 1 when changes are pending. */
+#include <string.h>
+
 #include "cmd-util.h"
+
+/*
+ * From a package or kernel hook (--post-install): the plan must hold for
+ * every installed kernel, the new one included (--kver names it, to warn
+ * about it, not to narrow the plan). Applies only with [apply] on_upgrade =
+ * yes, and never fails: a failed hook would break the package transaction.
+ */
+static int post_install(struct vp_ctx *ctx)
+{
+	const char *kver = ctx->kver;
+	struct vp_pipeline p;
+	int r;
+
+	ctx->kver = NULL;
+	r = vp_cmd_pipeline(ctx, &p);
+	if (r) {
+		vp_pipeline_free(&p);
+		vp_warn("the configuration cannot be planned for the installed kernels (see above); "
+			"GPU passthrough may not work on the next boot: run `vfio-provision plan`");
+		return VP_EXIT_OK;
+	}
+	if (kver) {
+		const struct vp_kernel *k = vp_system_kernel(&p.sys, kver);
+
+		if (!k)
+			vp_warn("kernel %s is not under /lib/modules", kver);
+		else if (k->mods[VP_MOD_VFIO_PCI] == VP_MOD_MISSING)
+			vp_warn("!!! kernel %s has no vfio_pci: GPU passthrough will NOT work when "
+				"booting it !!!", kver);
+	}
+	if (p.changes.n_pending == 0) {
+		if (vp_log_level >= 1)
+			printf("vfio-provision: up to date\n");
+		goto out;
+	}
+	if (!p.cfg.on_upgrade) {
+		vp_print_pending(&p.changes, "vfio-provision: pending: ", stdout);
+		printf("vfio-provision: run `vfio-provision plan` and `vfio-provision apply` "
+		       "(or set [apply] on_upgrade = yes to apply on upgrades)\n");
+		goto out;
+	}
+	if (vp_pipeline_refused(&p)) {
+		vp_warn("not applying on upgrade: the plan is refused; run `vfio-provision plan`");
+		goto out;
+	}
+	vp_pipeline_free(&p);
+	if (vp_cmd_apply(ctx) != VP_EXIT_OK)
+		vp_warn("applying on upgrade failed (see above); run `vfio-provision apply` by hand");
+	return VP_EXIT_OK;
+out:
+	vp_pipeline_free(&p);
+	return VP_EXIT_OK;
+}
 
 int vp_cmd_check(struct vp_ctx *ctx)
 {
@@ -8,6 +63,8 @@ int vp_cmd_check(struct vp_ctx *ctx)
 	bool refused;
 	int ret;
 
+	if (ctx->post_install)
+		return post_install(ctx);
 	ret = vp_cmd_pipeline(ctx, &p);
 	if (ret)
 		goto out;

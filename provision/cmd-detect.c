@@ -19,15 +19,6 @@
 #include "select.h"
 #include "vp.h"
 
-static const char *strategy_name(enum vp_strategy s)
-{
-	switch (s) {
-	case VP_STRATEGY_IDS: return "ids";
-	case VP_STRATEGY_OVERRIDE: return "override";
-	default: return "auto";
-	}
-}
-
 /* lspci's short form: "01:00.0", or "0001:01:00.0" outside domain 0. */
 static const char *short_addr(const struct vp_pci_fn *fn)
 {
@@ -114,7 +105,10 @@ static void print_summary(struct vp_buf *b, const struct vp_system *sys)
 	vp_buf_puts(b, ", ");
 	print_pool(b, "2 MiB", &sys->hp2m);
 	vp_buf_puts(b, "\n");
-	vp_buf_printf(b, "Kernels:     %s\n", sys->n_kernels ? "" : "none found under /lib/modules");
+	if (sys->n_kernels)
+		vp_buf_printf(b, "Kernels:     %zu under /lib/modules\n", sys->n_kernels);
+	else
+		vp_buf_puts(b, "Kernels:     none under /lib/modules\n");
 	for (size_t i = 0; i < sys->n_kernels; i++) {
 		const struct vp_kernel *k = &sys->kernels[i];
 
@@ -173,7 +167,7 @@ static void print_selection(struct vp_buf *b, const struct vp_system *sys,
 	for (size_t i = 0; i < sel->ids.n; i++)
 		vp_buf_printf(b, "%s%s", i ? "," : "", sel->ids.v[i]);
 	vp_buf_puts(b, sel->ids.n ? "\n" : "none\n");
-	vp_buf_printf(b, "  Strategy:   %s\n", strategy_name(sel->strategy));
+	vp_buf_printf(b, "  Strategy:   %s\n", vp_strategy_name(sel->strategy));
 	vp_buf_printf(b, "  Verdict:    %s\n", vp_verdict_name(sel->verdict));
 	for (size_t i = 0; i < sel->reasons.n; i++)
 		vp_buf_printf(b, "  - %s\n", sel->reasons.v[i]);
@@ -301,7 +295,7 @@ static int print_json(struct vp_buf *b, const struct vp_system *sys,
 	for (size_t i = 0; i < sel->ids.n; i++)
 		vp_json_str(&j, NULL, sel->ids.v[i]);
 	vp_json_array_end(&j);
-	vp_json_str(&j, "strategy", strategy_name(sel->strategy));
+	vp_json_str(&j, "strategy", vp_strategy_name(sel->strategy));
 	vp_json_str(&j, "verdict", vp_verdict_name(sel->verdict));
 	vp_json_array_begin(&j, "reasons");
 	for (size_t i = 0; i < sel->reasons.n; i++)
@@ -374,28 +368,6 @@ static int print_json(struct vp_buf *b, const struct vp_system *sys,
 	return vp_json_finish(&j);
 }
 
-/*
- * The config loader lands from another branch; until then detect runs with
- * the documented defaults (select = auto).
- */
-static int load_config(struct vp_ctx *ctx, struct vp_config *cfg, char **ret_msg)
-{
-	(void)ctx;
-	(void)ret_msg;
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->select_auto = true;
-	cfg->hp_node = -1;
-	return 0;
-}
-
-static void free_config(struct vp_config *cfg)
-{
-	vp_strv_free(&cfg->select);
-	vp_strv_free(&cfg->libvirt_domains);
-	free(cfg->hp_mount);
-	free(cfg->hp_group);
-}
-
 int vp_cmd_detect(struct vp_ctx *ctx)
 {
 	struct vp_probe_opts opts = {.kver = ctx->kver};
@@ -410,7 +382,8 @@ int vp_cmd_detect(struct vp_ctx *ctx)
 		vp_err("detect: unexpected argument '%s'", ctx->argv[0]);
 		return VP_EXIT_ERROR;
 	}
-	r = load_config(ctx, &cfg, &msg);
+	vp_config_init(&cfg);
+	r = vp_config_load(&cfg, &ctx->root, ctx->config, &msg);
 	if (r < 0)
 		goto fail;
 	r = vp_probe(&ctx->root, &opts, &sys, &msg);
@@ -445,6 +418,6 @@ out:
 	vp_buf_free(&out);
 	vp_selection_free(&sel);
 	vp_system_free(&sys);
-	free_config(&cfg);
+	vp_config_free(&cfg);
 	return ret;
 }

@@ -36,6 +36,8 @@ int vp_cmd_plan(struct vp_ctx *ctx)
 	vp_print_msgs(&p.plan, stdout);
 	vp_print_verdict(&p.sel, stdout);
 	vp_print_unmanaged(&p.changes, stdout);
+	for (size_t i = 0; i < p.plan.hints.n; i++)
+		printf("%s\n", p.plan.hints.v[i]);
 	if (p.changes.n_pending == 0) {
 		printf("nothing to do\n");
 	} else {

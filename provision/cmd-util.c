@@ -30,7 +30,8 @@ void vp_print_verdict(const struct vp_selection *sel, FILE *f)
 {
 	if (sel->verdict == VP_VERDICT_OK)
 		return;
-	fprintf(f, "refused: verdict %s\n", vp_verdict_name(sel->verdict));
+	fprintf(f, "%s: verdict %s\n", sel->blocking != VP_VERDICT_OK ? "refused" : "note",
+		vp_verdict_name(sel->verdict));
 	for (size_t i = 0; i < sel->reasons.n; i++)
 		fprintf(f, "  %s\n", sel->reasons.v[i]);
 }

@@ -176,6 +176,28 @@ int vp_cmdline_check_size(const char *s, size_t limit, char **ret_msg)
 		       "%zu over the limit of %zu", need, need - limit, limit);
 }
 
+int vp_cmdline_default_hugepages(const char *line, char **ret_word)
+{
+	struct vp_cmdline c = {0};
+	int r;
+
+	*ret_word = NULL;
+	r = vp_cmdline_split(line, &c, NULL);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < c.n_params; i++) {
+		if (vp_cmdline_key_eq(c.w[i].key, c.w[i].key_len, "hugepagesz", 10))
+			break;
+		if (vp_cmdline_key_eq(c.w[i].key, c.w[i].key_len, "hugepages", 9)) {
+			*ret_word = strndup(c.w[i].text, c.w[i].len);
+			r = *ret_word ? 0 : -ENOMEM;
+			break;
+		}
+	}
+	vp_cmdline_free(&c);
+	return r;
+}
+
 /* ---- classification of the words of a line against the planned tokens ---- */
 
 static bool key_is(const char *k, size_t klen, const char *name)
@@ -437,8 +459,8 @@ static bool tok_is_hugepagesz(const struct vp_cmdline_token *t)
 	return key_is(t->key, strlen(t->key), "hugepagesz");
 }
 
-int vp_cmdline_apply(const char *orig, const struct vp_cmdline_token *t, size_t n,
-		     char **ret, char **ret_msg)
+static int merge(const char *orig, const struct vp_cmdline_token *t, size_t n, bool strip,
+		 char **ret, char **ret_msg)
 {
 	struct vp_cmdline line = {0};
 	struct classified c = {0};
@@ -458,7 +480,7 @@ int vp_cmdline_apply(const char *orig, const struct vp_cmdline_token *t, size_t 
 		const struct vp_cmdline_word *w = &line.w[i];
 		struct item x = {w->sep, w->sep_len, w->text, w->len};
 
-		if (c.cls[i] == C_DROP) {
+		if (c.cls[i] == C_DROP || (strip && c.cls[i] == C_REPLACE)) {
 			/* the first word's leading whitespace stays at the start */
 			if (it.n == 0 && !pending) {
 				pending = w->sep;
@@ -485,7 +507,7 @@ int vp_cmdline_apply(const char *orig, const struct vp_cmdline_token *t, size_t 
 	end = it.n - (line.n - line.n_params);
 
 	/* two passes: hugepages= must find our hugepagesz= already placed */
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = strip ? 2 : 0; pass < 2; pass++) {
 		for (size_t j = 0; j < n; j++) {
 			size_t pos = end;
 
@@ -518,6 +540,18 @@ fail:
 	classified_free(&c);
 	vp_cmdline_free(&line);
 	return r;
+}
+
+int vp_cmdline_apply(const char *orig, const struct vp_cmdline_token *t, size_t n,
+		     char **ret, char **ret_msg)
+{
+	return merge(orig, t, n, false, ret, ret_msg);
+}
+
+int vp_cmdline_strip(const char *orig, const struct vp_cmdline_token *t, size_t n,
+		     char **ret, char **ret_msg)
+{
+	return merge(orig, t, n, true, ret, ret_msg);
 }
 
 int vp_cmdline_revert(const char *orig, const char *cur, const struct vp_cmdline_token *t,

@@ -70,6 +70,13 @@ int vp_cmdline_apply(const char *orig, const struct vp_cmdline_token *t, size_t 
 		     char **ret, char **ret_msg);
 
 /*
+ * Removes from orig every word that vp_cmdline_apply would replace or drop,
+ * adds nothing: for a line that another line (a drop-in) appends to.
+ */
+int vp_cmdline_strip(const char *orig, const struct vp_cmdline_token *t, size_t n,
+		     char **ret, char **ret_msg);
+
+/*
  * Undoes vp_cmdline_apply: removes the tokens we added and gives back what
  * we replaced. When cur is exactly what apply(orig) gave, the result is orig
  * byte for byte. When someone edited the line since, it works word by word
@@ -85,6 +92,13 @@ int vp_cmdline_revert(const char *orig, const char *cur, const struct vp_cmdline
  * terminating NUL), M over the limit of L" when strlen(s) + 1 > limit.
  */
 int vp_cmdline_check_size(const char *s, size_t limit, char **ret_msg);
+
+/*
+ * The first hugepages= word before any hugepagesz= (a count for the default
+ * page size), malloc'ed into *ret_word; 0 and NULL when there is none.
+ * With default_hugepagesz=1G such a count becomes a count of 1 GiB pages.
+ */
+int vp_cmdline_default_hugepages(const char *line, char **ret_word);
 
 /* memparse(): "1G" -> 1073741824; false when not a size. */
 bool vp_cmdline_parse_size(const char *s, size_t len, unsigned long long *ret);

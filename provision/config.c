@@ -582,14 +582,11 @@ static int check_section(struct parse *p, const char *start)
 	return 0;
 }
 
-/* Checks one line before inih sees it; the line is "text" without '\n'. */
-static int check_line(struct parse *p, const char *text, size_t len)
+/* Checks one line (ending in '\n') before inih sees it. */
+static int check_line(struct parse *p, const char *text)
 {
 	const char *begin = text, *s;
 
-	if (len > LINE_MAX_TEXT)
-		return perr(p, "line is %zu bytes long, at most %d are allowed", len,
-			    LINE_MAX_TEXT);
 	if (p->line == 1 && vp_startswith(begin, "\xEF\xBB\xBF"))
 		begin += 3;
 	s = begin + strspn(begin, " \t\r");
@@ -619,16 +616,16 @@ static char *reader(char *str, int num, void *stream)
 	if (text && p->pos[text - 1] == '\r')
 		text--;
 	p->line++;
-	if (check_line(p, p->pos, text) < 0)
-		return NULL;
-	if (text + 2 > (size_t)num) {
-		/* only if inih's buffer is smaller than the INI_MAX_LINE we built with */
-		perr(p, "line is %zu bytes long, at most %d are allowed", text, num - 2);
+	if (text > LINE_MAX_TEXT || text + 2 > (size_t)num) {
+		perr(p, "line is %zu bytes long, at most %d are allowed", text,
+		     text > LINE_MAX_TEXT ? LINE_MAX_TEXT : num - 2);
 		return NULL;
 	}
 	memcpy(str, p->pos, text);
 	str[text] = '\n';
 	str[text + 1] = '\0';
+	if (check_line(p, str) < 0)
+		return NULL;
 	p->pos += len;
 	return str;
 }

@@ -28,6 +28,7 @@ static const struct verb verbs[] = {
 	{"revert", "revert", vp_cmd_revert, "restore every file changed by apply"},
 	{"verify", NULL, vp_cmd_verify, "parse the written files back and report problems"},
 	{"hugepages", NULL, vp_cmd_hugepages, "status | reserve N|SIZE | release [N|all]"},
+	{"libvirt-hook", NULL, vp_cmd_libvirt_hook, "DOMAIN OP SUBOP < XML: libvirt's qemu hook"},
 };
 
 static void usage(FILE *f)
@@ -37,7 +38,7 @@ static void usage(FILE *f)
 		"\n"
 		"Verbs:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-		fprintf(f, "  %-10s %s%s%s\n", verbs[i].name, verbs[i].help,
+		fprintf(f, "  %-12s %s%s%s\n", verbs[i].name, verbs[i].help,
 			verbs[i].flag ? ", also --" : "", verbs[i].flag ? verbs[i].flag : "");
 	fprintf(f,
 		"\n"

@@ -40,5 +40,5 @@ void vp_pipeline_free(struct vp_pipeline *p)
 
 bool vp_pipeline_refused(const struct vp_pipeline *p)
 {
-	return p->sel.verdict != VP_VERDICT_OK || p->plan.refused;
+	return p->sel.blocking != VP_VERDICT_OK || p->plan.refused;
 }

@@ -158,7 +158,6 @@ int vp_plan_modprobe(const struct vp_config *cfg, const struct vp_system *sys,
 	struct vp_buf b = {0};
 	int r;
 
-	(void)ret_msg;
 	/* nothing selected: the selection's verdict says why; no file */
 	if (sel->n_fns == 0)
 		return 0;
@@ -176,14 +175,17 @@ int vp_plan_modprobe(const struct vp_config *cfg, const struct vp_system *sys,
 			if (r < 0)
 				goto fail;
 		}
+		/*
+		 * Not a refusal --force could override: the kernel cuts a longer
+		 * list mid-entry, binding a device nobody asked for.
+		 */
 		if (strlen(ids) > VP_VFIO_IDS_MAX) {
-			r = vp_plan_msg(plan, VP_MSG_REFUSE,
-					"vfio-pci ids= list is %zu bytes for %zu functions, over "
-					"the kernel's limit of %d bytes; use strategy = override "
-					"in [gpu] or select fewer devices",
-					strlen(ids), sel->n_fns, VP_VFIO_IDS_MAX);
-			if (r < 0)
-				goto fail;
+			r = vp_fail(ret_msg, -E2BIG,
+				    "vfio-pci ids= list is %zu bytes for %zu functions, over "
+				    "the kernel's limit of %d bytes; use strategy = override "
+				    "in [gpu] or select fewer devices",
+				    strlen(ids), sel->n_fns, VP_VFIO_IDS_MAX);
+			goto fail;
 		}
 	}
 

@@ -37,6 +37,7 @@ void vp_plan_free(struct vp_plan *plan)
 		free(plan->msgs[i].text);
 	free(plan->msgs);
 	vp_strv_free(&plan->dirs);
+	vp_strv_free(&plan->hints);
 	memset(plan, 0, sizeof(*plan));
 }
 
@@ -162,7 +163,7 @@ int vp_plan_build(const struct vp_config *cfg, const struct vp_system *sys,
 	 */
 	static const vp_planner_fn planners[] = {
 		vp_plan_modprobe, vp_plan_early, vp_plan_fstab, vp_plan_initramfs,
-		vp_plan_cmdline, vp_plan_bootloader,
+		vp_plan_cmdline, vp_plan_bootloader, vp_plan_libvirt,
 	};
 	struct vp_plan plan = {0};
 	int r = 0;

@@ -48,6 +48,8 @@ struct vp_plan {
 	size_t n_commands;
 	struct vp_msg *msgs;
 	size_t n_msgs;
+	/* Advice only `plan` prints (e.g. the libvirt XML to paste). */
+	struct vp_strv hints;
 	bool refused;                      /* any VP_MSG_REFUSE */
 	/*
 	 * Directories apply creates (mode 0755, parents too) when missing,
@@ -92,3 +94,5 @@ int vp_plan_cmdline(const struct vp_config *, const struct vp_system *,
 		    const struct vp_selection *, struct vp_plan *, char **);
 int vp_plan_bootloader(const struct vp_config *, const struct vp_system *,
 		       const struct vp_selection *, struct vp_plan *, char **);
+int vp_plan_libvirt(const struct vp_config *, const struct vp_system *,
+		    const struct vp_selection *, struct vp_plan *, char **);

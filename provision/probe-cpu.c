@@ -199,7 +199,8 @@ static int probe_nodes(const struct vp_root *root, struct vp_system *sys, char *
 			goto fail;
 	}
 	closedir(d);
-	qsort(sys->nodes, sys->n_nodes, sizeof(*sys->nodes), cmp_node);
+	if (sys->n_nodes > 1)
+		qsort(sys->nodes, sys->n_nodes, sizeof(*sys->nodes), cmp_node);
 	return 0;
 fail:
 	closedir(d);

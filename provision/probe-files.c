@@ -5,7 +5,8 @@
  * file that does not exist is there with content == NULL.
  *
  * To let a planner see another file, add its path to the table below (or,
- * for a directory of drop-ins, to entry_dirs).
+ * for a directory of drop-ins, to entry_dirs; for whether a directory
+ * exists, to dir_paths).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,15 +26,29 @@ static const char *const file_paths[] = {
 	"/etc/mkinitcpio.conf.d/vfio-provision.conf",
 	"/etc/dracut.conf.d/vfio-provision.conf",
 	"/etc/initramfs-tools/modules",
+	"/etc/dracut.conf",             /* hostonly= (plan-dracut.c) */
 	"/etc/default/grub",
 	"/etc/default/grub.d/vfio-provision.cfg",
 	"/etc/kernel/cmdline",
 	"/boot/refind_linux.conf",
 };
 
-/* Every "*.conf" in <ESP>/loader/entries (BLS entries) is loaded too. */
+/*
+ * Every "*.conf" in these directories is loaded too: BLS entries in
+ * <ESP>/loader/entries; dracut's drop-ins (hostonly=, in dracut's own
+ * order) and mkinitcpio's (HOOKS, for the modconf check).
+ */
 static const char *const entry_dirs[] = {"/boot/loader/entries", "/efi/loader/entries",
-					  "/boot/efi/loader/entries"};
+					  "/boot/efi/loader/entries", "/etc/dracut.conf.d",
+					  "/usr/lib/dracut/dracut.conf.d",
+					  "/etc/mkinitcpio.conf.d"};
+
+/*
+ * Directories whose existence a planner needs, recorded as a vp_file whose
+ * path ends in '/': content "" when it is a directory, NULL otherwise.
+ * mkinitcpio.conf.d: mkinitcpio v36+ reads drop-ins (plan-mkinitcpio.c).
+ */
+static const char *const dir_paths[] = {"/etc/mkinitcpio.conf.d/"};
 
 static int load_file(const struct vp_root *root, struct vp_file *f, char **ret_msg)
 {
@@ -99,6 +114,38 @@ static int add_file(const struct vp_root *root, struct vp_system *sys, const cha
 	return load_file(root, f, ret_msg);
 }
 
+static int add_dir(const struct vp_root *root, struct vp_system *sys, const char *path,
+		   size_t *cap, char **ret_msg)
+{
+	struct vp_file *f;
+	DIR *d;
+	int r;
+
+	if (vp_system_file(sys, path))
+		return 0;
+	if (sys->n_files == *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		f = realloc(sys->files, *cap * sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		sys->files = f;
+	}
+	f = &sys->files[sys->n_files];
+	*f = (struct vp_file){.path = strdup(path)};
+	if (!f->path)
+		return -ENOMEM;
+	sys->n_files++;
+	r = vp_probe_opendir(root, path, &d);
+	if (r == -ENOENT || r == -ENOTDIR)
+		return 0;
+	if (r < 0)
+		return vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
+	closedir(d);
+	f->content = strdup("");
+	f->mode = 0755;
+	return f->content ? 0 : -ENOMEM;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -153,6 +200,11 @@ int vp_probe_files(const struct vp_root *root, struct vp_system *sys, char **ret
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(entry_dirs); i++) {
 		r = add_entries(root, sys, entry_dirs[i], &cap, ret_msg);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(dir_paths); i++) {
+		r = add_dir(root, sys, dir_paths[i], &cap, ret_msg);
 		if (r < 0)
 			return r;
 	}

@@ -95,7 +95,8 @@ static int read_group(const struct vp_root *root, struct vp_system *sys,
 	}
 	closedir(d);
 	/* fns are sorted by address, so sorting indices sorts by address */
-	qsort(g->members, g->n, sizeof(*g->members), cmp_size);
+	if (g->n > 1)
+		qsort(g->members, g->n, sizeof(*g->members), cmp_size);
 	return 0;
 fail:
 	closedir(d);
@@ -110,13 +111,10 @@ int vp_probe_iommu(const struct vp_root *root, struct vp_system *sys, char **ret
 	int r;
 
 	r = vp_probe_opendir(root, GROUPS, &d);
-	if (r == -ENOENT) {
-		sys->iommu_enabled = false;
-		return 0;
-	}
-	if (r < 0)
+	if (r < 0 && r != -ENOENT)
 		return vp_fail(ret_msg, r, "'%s': %s", GROUPS, strerror(-r));
-	while ((de = readdir(d))) {
+	/* absent (a captured tree): no groups, but device links must not point there */
+	while (d && (de = readdir(d))) {
 		struct vp_iommu_group *g;
 		long id;
 
@@ -143,17 +141,19 @@ int vp_probe_iommu(const struct vp_root *root, struct vp_system *sys, char **ret
 		if (r < 0)
 			goto fail;
 	}
-	closedir(d);
-	qsort(sys->groups, sys->n_groups, sizeof(*sys->groups), cmp_group);
+	if (d)
+		closedir(d);
+	if (sys->n_groups > 1)
+		qsort(sys->groups, sys->n_groups, sizeof(*sys->groups), cmp_group);
 	sys->iommu_enabled = sys->n_groups > 0;
 	/* a function whose iommu_group link names a group we did not see */
 	for (size_t i = 0; i < sys->n_fns; i++) {
 		struct vp_iommu_group key = {.id = sys->fns[i].iommu_group};
 
-		if (key.id >= 0 && !bsearch(&key, sys->groups, sys->n_groups,
-					    sizeof(key), cmp_group))
+		if (key.id >= 0 && (!sys->n_groups || !bsearch(&key, sys->groups, sys->n_groups,
+					    sizeof(key), cmp_group)))
 			return vp_fail(ret_msg, -ENOENT,
-				       "'/sys/bus/pci/devices/%s/iommu_group': group %d is not in %s",
+				       "'/sys/bus/pci/devices/%s/iommu_group': dangling link (no group %d in %s)",
 				       sys->fns[i].addr, key.id, GROUPS);
 	}
 	return 0;

@@ -279,6 +279,32 @@ static int parse_group(const char *s, int *ret)
 	return 0;
 }
 
+/*
+ * libpci resolves the iommu_group link and drops it when it dangles; read
+ * it ourselves then, so that vp_probe_iommu() can name the broken link.
+ */
+static int group_link(const struct vp_root *root, struct vp_pci_fn *fn, char **ret_msg)
+{
+	_cleanup_free_ char *p = NULL, *target = NULL;
+	const char *base;
+	int r;
+
+	fn->iommu_group = -1;
+	p = vp_strdup_printf("%s/%s/iommu_group", PCI_DEVICES, fn->addr);
+	if (!p)
+		return -ENOMEM;
+	r = vp_root_readlink(root, p, &target);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return vp_fail(ret_msg, r, "'%s': %s", p, strerror(-r));
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (parse_group(base, &fn->iommu_group) < 0)
+		return vp_fail(ret_msg, -EINVAL, "'%s': bad group link '%s'", p, target);
+	return 0;
+}
+
 static int fill_fns(struct pci_state *st, const struct vp_root *root,
 		    struct vp_system *sys, char **ret_msg)
 {
@@ -312,9 +338,17 @@ static int fill_fns(struct pci_state *st, const struct vp_root *root,
 		fn->subdevice = dev->subsys_id;
 		fn->numa_node = dev->numa_node < 0 ? -1 : dev->numa_node;
 		s = pci_get_string_property(dev, PCI_FILL_IOMMU_GROUP);
-		if (parse_group(s, &fn->iommu_group) < 0)
-			return vp_fail(ret_msg, -EINVAL, "'%s/%s/iommu_group': bad group link '%s'",
-				       PCI_DEVICES, fn->addr, s);
+		if (s) {
+			if (parse_group(s, &fn->iommu_group) < 0)
+				return vp_fail(ret_msg, -EINVAL,
+					       "'%s/%s/iommu_group': bad group link '%s'",
+					       PCI_DEVICES, fn->addr, s);
+		} else {
+			int r = group_link(root, fn, ret_msg);
+
+			if (r < 0)
+				return r;
+		}
 		s = pci_get_string_property(dev, PCI_FILL_DRIVER);
 		if (s && !(fn->driver = strdup(s)))
 			return -ENOMEM;
@@ -322,7 +356,6 @@ static int fill_fns(struct pci_state *st, const struct vp_root *root,
 		fn->device_name = lookup(st->acc, PCI_LOOKUP_DEVICE, fn->vendor, fn->device);
 		fn->class_name = lookup(st->acc, PCI_LOOKUP_CLASS, VP_PCI_CLASS(fn->class));
 	}
-	(void)root;
 	return 0;
 }
 
@@ -355,14 +388,19 @@ int vp_probe_pci(const struct vp_root *root, struct vp_system *sys, char **ret_m
 	st->acc->debug = pci_quiet_cb;
 	/* everything below may longjmp back here; state lives in *st only */
 	if (setjmp(pci_jmp)) {
-		const char *m = pci_errmsg;
+		char *m = pci_errmsg;
 		size_t rl = strlen(root->dir);
 
-		/* libpci names host paths: show them as paths inside the root */
-		if (rl && strncmp(m, "Cannot open ", 12) == 0 && strncmp(m + 12, root->dir, rl) == 0)
-			r = vp_fail(ret_msg, -EIO, "'%s': cannot open", m + 12 + rl);
-		else
+		char *colon;
+
+		/* libpci names host paths ("Cannot open HOSTPATH: ERROR"): show the path inside the root */
+		if (rl && strncmp(m, "Cannot open ", 12) == 0 && strncmp(m + 12, root->dir, rl) == 0 &&
+		    (colon = strstr(m + 12, ": "))) {
+			*colon = '\0';
+			r = vp_fail(ret_msg, -EIO, "'%s': cannot open: %s", m + 12 + rl, colon + 2);
+		} else {
 			r = vp_fail(ret_msg, -EIO, "libpci: %s", m);
+		}
 		goto out;
 	}
 	st->acc->method = PCI_ACCESS_SYS_BUS_PCI;
@@ -378,7 +416,8 @@ int vp_probe_pci(const struct vp_root *root, struct vp_system *sys, char **ret_m
 	r = fill_fns(st, root, sys, ret_msg);
 	if (r < 0)
 		goto out;
-	qsort(sys->fns, sys->n_fns, sizeof(*sys->fns), cmp_fn);
+	if (sys->n_fns > 1)
+		qsort(sys->fns, sys->n_fns, sizeof(*sys->fns), cmp_fn);
 	for (size_t i = 0; i < sys->n_fns; i++) {
 		r = read_own_attrs(root, &sys->fns[i], ret_msg);
 		if (r < 0)

@@ -26,6 +26,9 @@ int vp_probe(const struct vp_root *root, const struct vp_probe_opts *opts,
 	r = vp_probe_files(root, &sys, ret_msg);
 	if (r < 0)
 		goto fail;
+	r = vp_probe_bootcfg(root, &sys, ret_msg);
+	if (r < 0)
+		goto fail;
 	*ret = sys;
 	return 0;
 fail:

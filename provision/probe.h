@@ -28,6 +28,14 @@ int vp_probe_boot(const struct vp_root *root, struct vp_system *sys, char **ret_
 int vp_probe_files(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
 
 /*
+ * Boot details for the cmdline planners (probe-blkid.c): the root device
+ * as root= (libmount reads fstab, libblkid turns a device into its UUID),
+ * grub.cfg, grub.d, update-grub, UKI, and /etc/default/grub.d/ *.cfg into
+ * sys->files. Call after vp_probe_files.
+ */
+int vp_probe_bootcfg(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
+
+/*
  * For each function index in idx[], asks libkmod on every kernel in sys for
  * the modules whose aliases match its modalias, into fn->candidates.
  */

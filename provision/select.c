@@ -60,6 +60,8 @@ static int reason(struct vp_selection *sel, enum vp_verdict v, const char *fmt, 
 	}
 	if (v > sel->verdict)
 		sel->verdict = v;
+	if (v != VP_VERDICT_IDENTICAL_IDS && v > sel->blocking)
+		sel->blocking = v;
 	return vp_strv_push_take(&sel->reasons, vp_buf_steal(&b));
 }
 
@@ -349,15 +351,16 @@ int vp_select(const struct vp_config *cfg, const struct vp_system *sys,
 		dout = describe(o);
 		if (!dout || !dsel)
 			goto fail;
+		/* the verdict says so either way; only with ids= is it a refusal */
 		if (want == VP_STRATEGY_IDS)
 			r = reason(&sel, VP_VERDICT_IDENTICAL_IDS, "%s has the same id as the "
 				   "selected %s, so vfio-pci ids=%s would take it too. Bind by "
 				   "address instead: set [gpu] strategy = override (or auto).",
 				   dout, dsel, id);
 		else
-			r = reason(&sel, VP_VERDICT_OK, "%s has the same id as the selected %s; "
-				   "binding by address (strategy override) rather than by "
-				   "ids=%s, which would take it too.", dout, dsel, id);
+			r = reason(&sel, VP_VERDICT_IDENTICAL_IDS, "%s has the same id as the "
+				   "selected %s; binding by address (strategy override) rather "
+				   "than by ids=%s, which would take it too.", dout, dsel, id);
 		if (r < 0)
 			goto fail;
 		r = -ENOMEM;
@@ -368,6 +371,8 @@ int vp_select(const struct vp_config *cfg, const struct vp_system *sys,
 		sel.strategy = conflict ? VP_STRATEGY_OVERRIDE : VP_STRATEGY_IDS;
 	else
 		sel.strategy = want;
+	if (conflict && sel.strategy == VP_STRATEGY_IDS && sel.blocking < VP_VERDICT_IDENTICAL_IDS)
+		sel.blocking = VP_VERDICT_IDENTICAL_IDS;
 
 	*ret = sel;
 	return 0;

@@ -21,6 +21,11 @@ struct vp_selection {
 	size_t n_fns;
 	struct vp_strv ids;       /* unique lower-case "vvvv:dddd", in address order */
 	enum vp_verdict verdict;  /* the most serious one found */
+	/*
+	 * The most serious verdict apply must refuse for: identical-ids does
+	 * not count when the devices are bound by address (strategy override).
+	 */
+	enum vp_verdict blocking;
 	struct vp_strv reasons;   /* human sentences naming devices */
 	enum vp_strategy strategy;/* resolved: never AUTO */
 };

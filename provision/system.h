@@ -131,6 +131,15 @@ struct vp_system {
 	enum vp_initramfs initramfs;   /* the one in use (first found), NONE */
 	bool bootloader_found[VP_BOOT_COUNT];
 	enum vp_bootloader bootloader; /* the one in use, NONE */
+	/*
+	 * Boot details the cmdline planners need (probe-blkid.c). Additive:
+	 * all zero when not probed.
+	 */
+	char *root_spec;        /* root= for a new /etc/kernel/cmdline ("UUID=..."), NULL */
+	char *grub_cfg;         /* "/boot/grub/grub.cfg" or "/boot/grub2/grub.cfg", NULL */
+	bool grub_d;            /* /etc/default/grub.d exists: Debian's drop-ins */
+	bool have_update_grub;  /* Debian's wrapper around grub-mkconfig */
+	bool uki;               /* kernel-install builds unified kernel images */
 	/* Files the plan edits or reads (fstab, group, grub, ...), current state. */
 	struct vp_file *files;
 	size_t n_files;

@@ -13,5 +13,3 @@
 		return 0;                                                       \
 	}
 
-VSTUB(modprobe)
-VSTUB(fstab)

@@ -39,11 +39,25 @@ rel() {
 # mkd DIR: mkdir -p ROOT/DIR, without a fork when it exists.
 mkd() { [ -d "$R/$1" ] || mkdir -p "$R/$1"; }
 
-# lnrel LINK TARGET (both relative to the root): relative symlink.
+# lnrel LINK TARGET (both relative to the root): queues a relative symlink;
+# flush_links makes them all with one perl (perl-base is essential in
+# Debian): one fork for all links instead of one each.
+LQ=() LD=()
 lnrel() {
-	mkd "${1%/*}"
 	rel "${1%/*}" "$2"
-	ln -sfn "$REL" "$R/$1"
+	LD+=("$R/${1%/*}")
+	LQ+=("$REL" "$R/$1")
+}
+flush_links() {
+	[ ${#LQ[@]} -gt 0 ] || return 0
+	mkdir -p "${LD[@]}"
+	printf '%s\0' "${LQ[@]}" | perl -e '
+		$/ = "\0";
+		while (defined(my $t = <STDIN>)) {
+			my $l = <STDIN>; chomp $t; chomp $l;
+			unlink $l; symlink($t, $l) or die "mkroot: $l: $!\n";
+		}' || die "cannot create links"
+	LQ=() LD=()
 }
 
 # put PATH TEXT: writes TEXT and a newline to ROOT/PATH.
@@ -213,7 +227,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 			printf '%s\n' "$l" >>"$R/$f"
 		done
 		[ $found = 1 ] || die "file $f: no EOF line"
-		chmod "${A[mode]:-0644}" "$R/$f"
+		[ -z "${A[mode]:-}" ] || chmod "${A[mode]}" "$R/$f"
 		;;
 	dir)
 		p=${rest#/}
@@ -274,6 +288,12 @@ for s in 2048 1048576; do
 	[ $s = 1048576 ] && [ "$cpu_1g" != yes ] && continue
 	hp_nr[$s]=0 hp_free[$s]=0 hp_resv[$s]=0 hp_surplus[$s]=0
 done
+dirs=("$R/proc")
+for s in "${!hp_nr[@]}"; do
+	dirs+=("$R/sys/kernel/mm/hugepages/hugepages-${s}kB")
+	for id in "${nodes[@]}"; do dirs+=("$R/sys/devices/system/node/node$id/hugepages/hugepages-${s}kB"); done
+done
+mkdir -p "${dirs[@]}"
 for s in "${!hp_nr[@]}"; do
 	d=sys/kernel/mm/hugepages/hugepages-${s}kB
 	put $d/nr_hugepages "${hp_nr[$s]}"
@@ -332,7 +352,7 @@ fi
 
 mkdir -p "$R/sys/bus/pci/devices" "$R/sys/bus/pci/drivers" "$R/sys/kernel/iommu_groups"
 if [ "$iommu" == on ]; then
-	name=${iommu_name:-$([ "$cpu_vendor" == AuthenticAMD ] && echo ivhd0 || echo dmar0)}
+	name=dmar0; [ "$cpu_vendor" != AuthenticAMD ] || name=ivhd0; name=${iommu_name:-$name}
 	mkdir -p "$R/sys/devices/virtual/iommu/$name/devices"
 	lnrel "sys/class/iommu/$name" "sys/devices/virtual/iommu/$name"
 fi
@@ -348,6 +368,7 @@ for a in "${pcis[@]}"; do
 		p=${p_parent[$p]}
 	done
 done
+declare -A gseen
 # Functions of a multi-function device (header type bit 7 on function 0).
 declare -A slot_n
 for a in "${pcis[@]}"; do slot_n[${a%.*}]=$(( ${slot_n[${a%.*}]:-0} + 1 )); done
@@ -355,9 +376,15 @@ for a in "${pcis[@]}"; do slot_n[${a%.*}]=$(( ${slot_n[${a%.*}]:-0} + 1 )); done
 # le16 HEX4: the \x escapes of a 16-bit value, little endian, in LE.
 le16() { LE="\\x${1:2:2}\\x${1:0:2}"; }
 
+dirs=()
+for a in "${pcis[@]}"; do
+	dirs+=("$R/${p_dir[$a]}")
+	[ -z "${p_group[$a]}" ] || [ "$iommu" == off ] || dirs+=("$R/sys/kernel/iommu_groups/${p_group[$a]}/devices")
+	[ -z "${p_driver[$a]}" ] || dirs+=("$R/sys/bus/pci/drivers/${p_driver[$a]}")
+done
+[ ${#dirs[@]} -eq 0 ] || mkdir -p "${dirs[@]}"
 for a in "${pcis[@]}"; do
 	d=${p_dir[$a]}
-	mkd "$d"
 	ven=${p_id[$a]%:*} dev=${p_id[$a]#*:}
 	sven=${p_sub[$a]%:*} sdev=${p_sub[$a]#*:}
 	hex4 "$ven" >/dev/null; hex4 "$dev" >/dev/null; hex4 "$sven" >/dev/null; hex4 "$sdev" >/dev/null
@@ -422,7 +449,7 @@ for a in "${pcis[@]}"; do
 	g=${p_group[$a]}
 	if [ -n "$g" ] && [ "$iommu" != off ]; then
 		gd=sys/kernel/iommu_groups/$g
-		[ -e "$R/$gd/type" ] || put $gd/type DMA-FQ
+		[ -n "${gseen[$g]:-}" ] || { gseen[$g]=1; printf 'DMA-FQ\n' >"$R/$gd/type"; }
 		lnrel "$gd/devices/$a" "$d"
 		lnrel "$d/iommu_group" "$gd"
 		if [ "$iommu" == on ]; then
@@ -431,6 +458,8 @@ for a in "${pcis[@]}"; do
 		fi
 	fi
 done
+
+flush_links
 
 # ---------------------------------------------------------------- modules
 
@@ -466,7 +495,7 @@ add_vfio_modules() {
 	m_depends["$v vfio_pci"]=$core
 }
 
-# Where well-known drivers live in a kernel tree.
+# Where well-known drivers live in a kernel tree (printed).
 default_path() {
 	case $1 in
 	nvidia*) echo "kernel/drivers/video/$1.ko" ;;
@@ -477,6 +506,14 @@ default_path() {
 	snd_hda_intel) echo kernel/sound/pci/hda/snd-hda-intel.ko ;;
 	xhci_pci) echo kernel/drivers/usb/host/xhci-pci.ko ;;
 	i2c_nvidia_gpu) echo kernel/drivers/i2c/busses/i2c-nvidia-gpu.ko ;;
+	drm|drm_kms_helper) echo "kernel/drivers/gpu/drm/$1.ko" ;;
+	ttm) echo kernel/drivers/gpu/drm/ttm/ttm.ko ;;
+	snd_hda_codec|snd_hda_core) echo "kernel/sound/pci/hda/${1//_/-}.ko" ;;
+	xhci_hcd) echo kernel/drivers/usb/host/xhci-hcd.ko ;;
+	ahci) echo kernel/drivers/ata/ahci.ko ;;
+	e1000e) echo kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko ;;
+	r8169) echo kernel/drivers/net/ethernet/realtek/r8169.ko ;;
+	nvme) echo kernel/drivers/nvme/host/nvme.ko ;;
 	ucsi_ccg) echo kernel/drivers/usb/typec/ucsi/ucsi_ccg.ko ;;
 	*) echo "kernel/drivers/misc/${1//_/-}.ko" ;;
 	esac
@@ -501,9 +538,16 @@ for key in "${mods[@]}"; do
 	done
 done
 
+# Every module's path, and all their directories made at once.
+dirs=()
+for key in "${mods[@]}"; do
+	[ -n "${m_path[$key]:-}" ] || m_path[$key]=$(default_path "${key#* }")
+	dirs+=("$R/lib/modules/${key%% *}/${m_path[$key]%/*}")
+done
+[ ${#dirs[@]} -eq 0 ] || mkdir -p "${dirs[@]}"
+
 for v in "${kernels[@]}"; do
 	kd=lib/modules/$v
-	mkdir -p "$R/$kd/kernel"
 	: >"$R/$kd/modules.builtin"
 	: >"$R/$kd/modules.builtin.modinfo"
 	: >"$R/$kd/modules.order"
@@ -514,8 +558,7 @@ for v in "${kernels[@]}"; do
 		[ -z "${seen[$n]:-}" ] || continue
 		seen[$n]=1
 		case ${k_missing[$v]} in *" $n "*) continue ;; esac
-		p=${m_path[$key]:-}
-		[ -n "$p" ] || p=$(default_path "$n")
+		p=${m_path[$key]}
 		deps="" refs=""
 		dl=${m_depends[$key]:-}; for dep in ${dl//,/ }; do
 			# Built-in or absent dependencies are not module dependencies.
@@ -541,7 +584,6 @@ for v in "${kernels[@]}"; do
 			printf '.section __ksymtab_strings,"a"\n.asciz "%s_export"\n' "$n"
 			printf '.data\n.globl __ksymtab_%s_export\n__ksymtab_%s_export: .quad 0\n%s' "$n" "$n" "$refs"
 		} >"$tmp/m.s"
-		mkdir -p "$R/$kd/${p%/*}"
 		as -o "$R/$kd/$p" "$tmp/m.s" || die "as failed for $n"
 		printf '%s\n' "$p" >>"$R/$kd/modules.order"
 	done
@@ -552,6 +594,7 @@ for v in "${kernels[@]}"; do
 	fi
 
 	if [ "${k_running[$v]}" = 1 ]; then
+		mkd proc/sys/kernel
 		put proc/sys/kernel/osrelease "$v"
 		: >"$R/proc/modules"
 		for n in ${k_loaded[$v]}; do
@@ -567,4 +610,5 @@ for v in "${kernels[@]}"; do
 		for n in ${k_builtin[$v]}; do mkdir -p "$R/sys/module/$n"; done
 	fi
 done
+flush_links
 exit 0

@@ -267,8 +267,9 @@ static void test_identical_auto_strategy(void **state)
 	assert_strv(sel.targets, "0000:02:00.0");
 	assert_fns("0000:02:00.0,0000:02:00.1");
 	assert_strv(sel.ids, "10de:1b81,10de:10f0");
-	/* handled by binding per address: not a refusal */
-	assert_int_equal(sel.verdict, VP_VERDICT_OK);
+	/* the verdict says so, but binding per address handles it: not a refusal */
+	assert_int_equal(sel.verdict, VP_VERDICT_IDENTICAL_IDS);
+	assert_int_equal(sel.blocking, VP_VERDICT_OK);
 	assert_int_equal(sel.strategy, VP_STRATEGY_OVERRIDE);
 	assert_true(reason_has("0000:01:00.0 Vendor GP104 [GeForce GTX 1070] [10de:1b81]",
 			       "strategy override"));
@@ -284,8 +285,28 @@ static void test_identical_ids_strategy(void **state)
 	assert_int_equal(sel.verdict, VP_VERDICT_IDENTICAL_IDS);
 	assert_string_equal(vp_verdict_name(sel.verdict), "identical-ids");
 	assert_int_equal(sel.strategy, VP_STRATEGY_IDS);
+	assert_int_equal(sel.blocking, VP_VERDICT_IDENTICAL_IDS);
 	assert_true(reason_has("0000:01:00.0", "ids=10de:1b81"));
 	assert_true(reason_has("0000:01:00.0", "strategy = override"));
+}
+
+/* Binding by address must not hide a group shared with another slot. */
+static const struct dev twins_lumped[] = {
+	{"0000:00:01.0", 0x060400, "8086:1901", 1, -1, NULL},
+	{"0000:01:00.0", 0x030000, "10de:1b81", 1, 1, "GP104 [GeForce GTX 1070]"},
+	{"0000:01:00.1", 0x040300, "10de:10f0", 1, -1, "GP104 High Definition Audio Controller"},
+	{"0000:02:00.0", 0x030000, "10de:1b81", 2, 0, "GP104 [GeForce GTX 1070]"},
+	{"0000:02:00.1", 0x040300, "10de:10f0", 2, -1, "GP104 High Definition Audio Controller"},
+	{"0000:03:00.0", 0x0c0330, "1022:43d5", 2, -1, "USB controller"},
+};
+
+static void test_identical_does_not_hide_not_isolated(void **state)
+{
+	(void)state;
+	build(&sys, twins_lumped, ARRAY_SIZE(twins_lumped), true, "GenuineIntel");
+	assert_int_equal(vp_select(&cfg, &sys, &sel, &msg), 0);
+	assert_int_equal(sel.strategy, VP_STRATEGY_OVERRIDE);
+	assert_int_equal(sel.blocking, VP_VERDICT_NOT_ISOLATED);
 }
 
 static void test_identical_override_strategy(void **state)
@@ -294,7 +315,8 @@ static void test_identical_override_strategy(void **state)
 	build(&sys, twins, ARRAY_SIZE(twins), true, "GenuineIntel");
 	cfg.strategy = VP_STRATEGY_OVERRIDE;
 	assert_int_equal(vp_select(&cfg, &sys, &sel, &msg), 0);
-	assert_int_equal(sel.verdict, VP_VERDICT_OK);
+	assert_int_equal(sel.verdict, VP_VERDICT_IDENTICAL_IDS);
+	assert_int_equal(sel.blocking, VP_VERDICT_OK);
 	assert_int_equal(sel.strategy, VP_STRATEGY_OVERRIDE);
 }
 
@@ -544,6 +566,7 @@ int main(void)
 		T(test_identical_auto_strategy),
 		T(test_identical_ids_strategy),
 		T(test_identical_override_strategy),
+		T(test_identical_does_not_hide_not_isolated),
 		T(test_identical_both_selected),
 		T(test_amd_lumped_group),
 		T(test_audio_in_own_group),

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* `hugepages status|reserve|release`: 1 GiB pages on demand. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "hp-runtime.h"
+#include "hp-status.h"
+#include "json.h"
+#include "size.h"
+#include "vp.h"
+
+#define GIB_KIB 1048576ULL
+
+static void size_name(unsigned long kib, char *buf, size_t n)
+{
+	if (kib % GIB_KIB == 0)
+		snprintf(buf, n, "%lu GiB", (unsigned long)(kib / GIB_KIB));
+	else if (kib % 1024 == 0)
+		snprintf(buf, n, "%lu MiB", kib / 1024);
+	else
+		snprintf(buf, n, "%lu KiB", kib);
+}
+
+static void print_count(long v)
+{
+	if (v < 0)
+		printf("%9s", "-");
+	else
+		printf("%9ld", v);
+}
+
+static int status_json(const struct vp_hp_status *st)
+{
+	struct vp_buf out = {0};
+	struct vp_json j;
+	int r;
+
+	vp_json_init(&j, &out);
+	vp_json_object_begin(&j, NULL);
+	vp_json_uint(&j, "default_size_kib", st->default_kib);
+	vp_json_array_begin(&j, "pools");
+	for (size_t i = 0; i < st->n_pools; i++) {
+		const struct vp_hp_pool_state *p = &st->pools[i];
+
+		vp_json_object_begin(&j, NULL);
+		vp_json_uint(&j, "size_kib", p->size_kib);
+		if (p->node < 0)
+			vp_json_null(&j, "node");
+		else
+			vp_json_int(&j, "node", p->node);
+#define NUM(k, v) do { if ((v) < 0) vp_json_null(&j, k); else vp_json_int(&j, k, v); } while (0)
+		NUM("total", p->nr);
+		NUM("free", p->free);
+		NUM("reserved", p->resv);
+		NUM("surplus", p->surplus);
+#undef NUM
+		vp_json_object_end(&j);
+	}
+	vp_json_array_end(&j);
+	vp_json_array_begin(&j, "mounts");
+	for (size_t i = 0; i < st->n_mounts; i++) {
+		vp_json_object_begin(&j, NULL);
+		vp_json_str(&j, "target", st->mounts[i].target);
+		vp_json_uint(&j, "pagesize_kib", st->mounts[i].pagesize_kib);
+		vp_json_object_end(&j);
+	}
+	vp_json_array_end(&j);
+	if (st->buddyinfo_readable) {
+		vp_json_array_begin(&j, "contiguous");
+		for (size_t i = 0; i < st->n_contig; i++) {
+			const struct vp_hp_contig *c = &st->contig[i];
+
+			vp_json_object_begin(&j, NULL);
+			vp_json_int(&j, "node", c->node);
+			vp_json_uint(&j, "max_order", c->max_order);
+			vp_json_uint(&j, "free_kib", c->free_kib);
+			vp_json_uint(&j, "max_order_free_kib", c->top_kib);
+			vp_json_uint(&j, "max_1g_pages", c->top_kib / GIB_KIB);
+			vp_json_object_end(&j);
+		}
+		vp_json_array_end(&j);
+	} else {
+		vp_json_null(&j, "contiguous");
+	}
+	vp_json_object_begin(&j, "hugetlb_cma");
+	vp_json_bool(&j, "active", st->cma_arg != NULL);
+	vp_json_str(&j, "size", st->cma_arg);
+	vp_json_uint(&j, "cma_total_kib", st->cma_total_kib);
+	vp_json_object_end(&j);
+	vp_json_uint(&j, "mem_total_kib", st->memtotal_kib);
+	vp_json_object_end(&j);
+	r = vp_json_finish(&j);
+	if (r == 0)
+		fputs(out.s, stdout);
+	vp_buf_free(&out);
+	return r;
+}
+
+static int cmd_status(struct vp_ctx *ctx)
+{
+	struct vp_hp_status st;
+	char *msg = NULL;
+	char sz[32];
+	int r;
+
+	r = vp_hp_status_read(&ctx->root, &st, &msg);
+	if (r < 0) {
+		vp_err("%s", msg ? msg : strerror(-r));
+		free(msg);
+		return VP_EXIT_ERROR;
+	}
+	if (ctx->json) {
+		r = status_json(&st);
+		vp_hp_status_free(&st);
+		return r < 0 ? VP_EXIT_ERROR : VP_EXIT_OK;
+	}
+	if (st.n_pools == 0)
+		printf("No huge page sizes: the kernel has no hugetlbfs support.\n");
+	for (size_t i = 0; i < st.n_pools; i++) {
+		const struct vp_hp_pool_state *p = &st.pools[i];
+
+		if (p->node < 0) {
+			size_name(p->size_kib, sz, sizeof(sz));
+			printf("%s%s pages%s:\n", i ? "\n" : "", sz,
+			       p->size_kib == st.default_kib ? " (default size)" : "");
+			printf("  %-8s %9s %9s %9s %9s\n", "pool", "total", "free", "reserved", "surplus");
+			printf("  %-8s ", "all");
+		} else {
+			char name[16];
+
+			snprintf(name, sizeof(name), "node %d", p->node);
+			printf("  %-8s ", name);
+		}
+		print_count(p->nr);
+		printf(" ");
+		print_count(p->free);
+		printf(" ");
+		print_count(p->resv);
+		printf(" ");
+		print_count(p->surplus);
+		printf("\n");
+	}
+	printf("\nhugetlbfs mounts:%s\n", st.n_mounts ? "" : " none");
+	for (size_t i = 0; i < st.n_mounts; i++) {
+		size_name(st.mounts[i].pagesize_kib, sz, sizeof(sz));
+		printf("  %-24s pagesize %s\n", st.mounts[i].target, sz);
+	}
+	if (st.buddyinfo_readable) {
+		printf("\nFree memory already in the largest buddy blocks (/proc/buddyinfo):\n");
+		for (size_t i = 0; i < st.n_contig; i++) {
+			const struct vp_hp_contig *c = &st.contig[i];
+
+			size_name(4UL << c->max_order, sz, sizeof(sz));
+			printf("  node %d: %.1f GiB of %.1f GiB free is in %s blocks: at most %llu more 1 GiB pages without compaction\n",
+			       c->node, (double)c->top_kib / GIB_KIB, (double)c->free_kib / GIB_KIB, sz,
+			       c->top_kib / GIB_KIB);
+		}
+		printf("  (a 1 GiB page needs %s such blocks side by side, which buddyinfo cannot show: this is an upper bound)\n",
+		       st.n_contig ? (st.contig[0].max_order == 10 ? "256" : "many") : "many");
+	} else {
+		printf("\n/proc/buddyinfo is not readable: contiguous memory unknown.\n");
+	}
+	if (st.cma_arg)
+		printf("\nhugetlb_cma: active (hugetlb_cma=%s, CmaTotal %llu MiB): runtime 1 GiB pages come from the reserved area\n",
+		       st.cma_arg, st.cma_total_kib / 1024);
+	else
+		printf("\nhugetlb_cma: not active\n");
+	vp_hp_status_free(&st);
+	return VP_EXIT_OK;
+}
+
+/* "8" pages or "16G"; sizes round up to whole 1 GiB pages. */
+static int parse_pages(const char *s, unsigned long *ret)
+{
+	uint64_t bytes;
+	bool unit;
+
+	if (vp_parse_size(s, &bytes, &unit) < 0)
+		return -EINVAL;
+	if (!unit) {
+		if (bytes > ULONG_MAX)
+			return -ERANGE;
+		*ret = (unsigned long)bytes;
+		return 0;
+	}
+	*ret = (unsigned long)((bytes + (1ULL << 30) - 1) >> 30);
+	return 0;
+}
+
+static int parse_node(struct vp_ctx *ctx, const struct vp_config *cfg, int *ret)
+{
+	unsigned long n;
+
+	*ret = cfg ? cfg->hp_node : -1;
+	if (!ctx->node || strcmp(ctx->node, "any") == 0) {
+		if (ctx->node)
+			*ret = -1;
+		return 0;
+	}
+	if (vp_parse_ulong(ctx->node, 1023, &n) < 0) {
+		vp_err("--node '%s': expected a NUMA node number or 'any'", ctx->node);
+		return -EINVAL;
+	}
+	*ret = (int)n;
+	return 0;
+}
+
+struct progress {
+	bool tty;
+	bool shown;
+};
+
+static void show_progress(void *userdata, const struct vp_hp_outcome *o)
+{
+	struct progress *p = userdata;
+
+	if (!p->tty)
+		return;
+	fprintf(stderr, "\rreserving 1 GiB pages: %lu/%lu in the pool, round %u, %lu ms   ",
+		o->got, o->target, o->rounds, o->ms);
+	p->shown = true;
+}
+
+static const char *why_text(enum vpe_short why)
+{
+	switch (why) {
+	case VPE_SHORT_UNSUPPORTED:
+		return "the kernel has no 1 GiB page pool: the CPU lacks pdpe1gb (or hugetlbfs is off)";
+	case VPE_SHORT_NO_NODE:
+		return "that NUMA node does not exist";
+	case VPE_SHORT_CAPPED:
+		return "the host's minimum memory (host_min) leaves no room for more";
+	case VPE_SHORT_ALLOC:
+		return "memory is fragmented: not enough free 1 GiB-aligned contiguous blocks";
+	case VPE_SHORT_IO:
+		return "a sysfs file could not be read or written";
+	default:
+		return "";
+	}
+}
+
+static int cmd_reserve(struct vp_ctx *ctx, const struct vp_config *cfg)
+{
+	struct vp_hp_request req = {.host_min_mib = cfg->host_min_mib,
+				    .drop_caches = ctx->drop_caches};
+	struct progress pr = {.tty = isatty(STDERR_FILENO) && vp_log_level > 0};
+	struct vp_hp_outcome o;
+	unsigned long secs;
+	char where[32];
+	int r;
+
+	if (ctx->argc < 2 || parse_pages(ctx->argv[1], &req.pages) < 0) {
+		vp_err("hugepages reserve: expected a page count or a size such as 16G%s%s%s",
+		       ctx->argc >= 2 ? " (got '" : "", ctx->argc >= 2 ? ctx->argv[1] : "",
+		       ctx->argc >= 2 ? "')" : "");
+		return VP_EXIT_ERROR;
+	}
+	if (parse_node(ctx, cfg, &req.node) < 0)
+		return VP_EXIT_ERROR;
+	secs = 60;
+	if (ctx->timeout && vp_parse_ulong(ctx->timeout, 86400, &secs) < 0) {
+		vp_err("--timeout '%s': expected seconds", ctx->timeout);
+		return VP_EXIT_ERROR;
+	}
+	req.timeout_ms = secs * 1000UL;
+	r = vp_hp_reserve(&vpe_io_sys, ctx->root.dir, &req, show_progress, &pr, &o);
+	if (pr.shown)
+		fputc('\n', stderr);
+	if (r < 0) {
+		vp_err("hugepages reserve: %s", strerror(-r));
+		return VP_EXIT_ERROR;
+	}
+	if (req.node >= 0)
+		snprintf(where, sizeof(where), " on node %d", req.node);
+	else
+		where[0] = '\0';
+	if (o.why == VPE_SHORT_NONE) {
+		if (vp_log_level > 0)
+			printf("%lu free 1 GiB pages%s (pool %lu -> %lu, %u round%s, %lu ms)\n",
+			       o.free_now, where, o.nr_before, o.got, o.rounds, o.rounds == 1 ? "" : "s",
+			       o.ms);
+		return VP_EXIT_OK;
+	}
+	printf("%lu of %lu wanted 1 GiB pages are free%s (pool %lu -> %lu): %s%s\n",
+	       o.free_now < req.pages ? o.free_now : req.pages, req.pages, where, o.nr_before, o.got,
+	       why_text(o.why), o.timed_out ? "; gave up at the timeout" : "");
+	if (o.why == VPE_SHORT_CAPPED)
+		printf("  at most %lu pages in the pool keep host_min = %lu MiB for the host\n", o.cap,
+		       req.host_min_mib);
+	if (o.why == VPE_SHORT_ALLOC || o.why == VPE_SHORT_CAPPED)
+		printf("What helps: reserve the pages at boot with the early program ([hugepages] mode = early),\n"
+		       "  or hugetlb_cma= on the kernel cmdline ([hugepages] mode = cma), or reboot and reserve first;\n"
+		       "  --drop-caches%s frees clean page cache before retrying.\n",
+		       req.drop_caches ? " (tried)" : "");
+	if (o.got > o.nr_before)
+		printf("  %lu pages stay reserved: `vfio-provision hugepages release %lu` gives them back.\n",
+		       o.got - o.nr_before, o.got - o.nr_before);
+	if (ctx->partial_ok && o.why != VPE_SHORT_UNSUPPORTED && o.why != VPE_SHORT_NO_NODE &&
+	    o.why != VPE_SHORT_IO)
+		return VP_EXIT_OK;
+	return o.why == VPE_SHORT_IO ? VP_EXIT_ERROR : VP_EXIT_PENDING;
+}
+
+static int cmd_release(struct vp_ctx *ctx, const struct vp_config *cfg)
+{
+	struct vp_hp_released rel;
+	unsigned long pages = ULONG_MAX;
+	int node, r;
+
+	if (ctx->argc >= 2 && strcmp(ctx->argv[1], "all") != 0 &&
+	    parse_pages(ctx->argv[1], &pages) < 0) {
+		vp_err("hugepages release: expected a page count, a size such as 16G, or 'all' (got '%s')",
+		       ctx->argv[1]);
+		return VP_EXIT_ERROR;
+	}
+	if (parse_node(ctx, cfg, &node) < 0)
+		return VP_EXIT_ERROR;
+	r = vp_hp_release(&vpe_io_sys, ctx->root.dir, node, pages, &rel);
+	if (r == -ENOENT) {
+		vp_err("hugepages release: no 1 GiB page pool%s",
+		       node >= 0 ? " on that node" : " (CPU without pdpe1gb?)");
+		return VP_EXIT_ERROR;
+	}
+	if (r < 0) {
+		vp_err("hugepages release: %s", strerror(-r));
+		return VP_EXIT_ERROR;
+	}
+	if (vp_log_level > 0)
+		printf("released %lu 1 GiB page%s (pool %lu -> %lu)\n", rel.released,
+		       rel.released == 1 ? "" : "s", rel.nr_before, rel.nr_after);
+	if (rel.in_use)
+		printf("%lu page%s in use stay%s reserved until their user exits\n", rel.in_use,
+		       rel.in_use == 1 ? "" : "s", rel.in_use == 1 ? "s" : "");
+	return VP_EXIT_OK;
+}
+
+int vp_cmd_hugepages(struct vp_ctx *ctx)
+{
+	struct vp_config cfg;
+	char *msg = NULL;
+	const char *sub = ctx->argc > 0 ? ctx->argv[0] : "status";
+	int r;
+
+	if (strcmp(sub, "status") == 0)
+		return cmd_status(ctx);
+	if (strcmp(sub, "reserve") != 0 && strcmp(sub, "release") != 0) {
+		vp_err("hugepages: unknown sub-command '%s' (status, reserve, release)", sub);
+		return VP_EXIT_ERROR;
+	}
+	vp_config_init(&cfg);
+	r = vp_config_load(&cfg, &ctx->root, ctx->config, &msg);
+	if (r < 0) {
+		vp_err("%s", msg ? msg : strerror(-r));
+		free(msg);
+		vp_config_free(&cfg);
+		return VP_EXIT_ERROR;
+	}
+	r = strcmp(sub, "reserve") == 0 ? cmd_reserve(ctx, &cfg) : cmd_release(ctx, &cfg);
+	vp_config_free(&cfg);
+	return r;
+}

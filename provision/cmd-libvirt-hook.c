@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * `libvirt-hook DOMAIN OP SUBOP [EXTRA]`, run by libvirt's qemu hook with the
+ * domain XML on standard input: for the domains named in [libvirt] domains,
+ * reserve the 1 GiB pages the domain needs on "prepare" and give back what
+ * we added on "release". What was added is remembered in
+ * /run/vfio-provision/libvirt/<domain>.pages, so pages that were already
+ * there (reserved at boot) are never taken from under someone else.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "hp-runtime.h"
+#include "libvirt.h"
+#include "vp.h"
+
+#define XML_MAX (16U << 20)
+#define STATE_DIR "/run/vfio-provision/libvirt"
+
+static int read_stdin(struct vp_buf *b)
+{
+	char chunk[65536];
+
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		if (b->len + (size_t)n > XML_MAX)
+			return -EFBIG;
+		if (vp_buf_add(b, chunk, (size_t)n) < 0)
+			return -ENOMEM;
+	}
+}
+
+/* A domain name becomes a file name: libvirt forbids '/' in names already. */
+static char *state_path(const struct vp_ctx *ctx, const char *domain)
+{
+	_cleanup_free_ char *rel = vp_strdup_printf(STATE_DIR "/%s.pages", domain);
+
+	if (!rel || strchr(domain, '/') || domain[0] == '.')
+		return NULL;
+	return vp_root_path(&ctx->root, rel);
+}
+
+static int save_added(const struct vp_ctx *ctx, const char *domain, unsigned long added)
+{
+	_cleanup_free_ char *dir = vp_root_path(&ctx->root, STATE_DIR);
+	_cleanup_free_ char *path = state_path(ctx, domain);
+	char buf[32];
+	int fd, n, r = 0;
+
+	if (!dir || !path)
+		return -EINVAL;
+	/* mkdir -p of /run/vfio-provision/libvirt */
+	for (char *p = dir + strlen(ctx->root.dir) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			r = -errno;
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		r = -errno;
+	if (r < 0)
+		return r;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%lu\n", added);
+	if (write(fd, buf, (size_t)n) != n)
+		r = -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+static unsigned long take_added(const struct vp_ctx *ctx, const char *domain)
+{
+	_cleanup_free_ char *path = state_path(ctx, domain);
+	char buf[32] = "";
+	unsigned long v = 0;
+	ssize_t n;
+	int fd;
+
+	if (!path)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	unlink(path);
+	if (n > 0)
+		v = strtoul(buf, NULL, 10);
+	return v;
+}
+
+static int hook_prepare(struct vp_ctx *ctx, const struct vp_config *cfg, const struct vp_domain *d)
+{
+	struct vp_hp_request req = {.pages = vp_domain_pages_1g(d),
+				    .node = d->node >= 0 ? d->node : cfg->hp_node,
+				    .host_min_mib = cfg->host_min_mib,
+				    .timeout_ms = 60000};
+	struct vp_hp_outcome o;
+	struct vp_hp_released rel;
+	int r;
+
+	r = vp_hp_reserve(&vpe_io_sys, ctx->root.dir, &req, NULL, NULL, &o);
+	if (r < 0) {
+		vp_err("libvirt-hook: domain '%s': %s", d->name, strerror(-r));
+		return VP_EXIT_ERROR;
+	}
+	if (o.why != VPE_SHORT_NONE) {
+		/* The domain will not start: do not keep pages nobody uses. */
+		if (o.got > o.nr_before)
+			vp_hp_release(&vpe_io_sys, ctx->root.dir, req.node, o.got - o.nr_before, &rel);
+		vp_err("libvirt-hook: domain '%s' needs %lu free 1 GiB pages%s, only %lu could be "
+		       "reserved; see `vfio-provision hugepages reserve %lu` for why and what helps",
+		       d->name, req.pages, req.node >= 0 ? " on its node" : "",
+		       o.free_now < req.pages ? o.free_now : req.pages, req.pages);
+		return VP_EXIT_PENDING;
+	}
+	r = save_added(ctx, d->name, o.got - o.nr_before);
+	if (r < 0)
+		vp_warn("libvirt-hook: could not record the pages added for '%s': %s", d->name,
+			strerror(-r));
+	vp_info("libvirt-hook: %lu free 1 GiB pages for '%s' (%lu added)", req.pages, d->name,
+		o.got - o.nr_before);
+	return VP_EXIT_OK;
+}
+
+static int hook_release(struct vp_ctx *ctx, const struct vp_config *cfg, const struct vp_domain *d)
+{
+	unsigned long added = take_added(ctx, d->name);
+	struct vp_hp_released rel;
+	int node = d->node >= 0 ? d->node : cfg->hp_node;
+	int r;
+
+	if (added == 0)
+		return VP_EXIT_OK;
+	r = vp_hp_release(&vpe_io_sys, ctx->root.dir, node, added, &rel);
+	if (r < 0) {
+		vp_err("libvirt-hook: releasing pages of '%s': %s", d->name, strerror(-r));
+		return VP_EXIT_ERROR;
+	}
+	vp_info("libvirt-hook: released %lu 1 GiB pages of '%s'", rel.released, d->name);
+	return VP_EXIT_OK;
+}
+
+int vp_cmd_libvirt_hook(struct vp_ctx *ctx)
+{
+	struct vp_config cfg;
+	struct vp_domain d = {0};
+	struct vp_buf xml = {0};
+	char *msg = NULL;
+	const char *domain, *op;
+	int r, ret = VP_EXIT_ERROR;
+
+	if (ctx->argc < 3) {
+		vp_err("libvirt-hook: usage: libvirt-hook DOMAIN OPERATION SUB-OPERATION [EXTRA] < domain.xml");
+		return VP_EXIT_ERROR;
+	}
+	domain = ctx->argv[0];
+	op = ctx->argv[1];
+	vp_config_init(&cfg);
+	r = vp_config_load(&cfg, &ctx->root, ctx->config, &msg);
+	if (r < 0) {
+		vp_err("%s", msg ? msg : strerror(-r));
+		goto out;
+	}
+	ret = VP_EXIT_OK;
+	/* Only ours, and only the two moments that matter. */
+	if (!vp_strv_contains(&cfg.libvirt_domains, domain) ||
+	    (strcmp(op, "prepare") != 0 && strcmp(op, "release") != 0))
+		goto out;
+	ret = VP_EXIT_ERROR;
+	r = read_stdin(&xml);
+	if (r < 0) {
+		vp_err("libvirt-hook: reading the domain XML from standard input: %s", strerror(-r));
+		goto out;
+	}
+	r = vp_domain_parse(xml.s ? xml.s : "", xml.len, "<stdin>", &d, &msg);
+	if (r < 0) {
+		vp_err("libvirt-hook: %s; nothing reserved", msg);
+		goto out;
+	}
+	if (!vp_streq(d.name, domain))
+		vp_warn("libvirt-hook: called for '%s' with the XML of '%s'", domain, d.name);
+	if (!d.hugepages || (d.page_kib && d.page_kib != 1048576)) {
+		vp_warn("libvirt-hook: domain '%s' is not backed by 1 GiB pages; add "
+			"<memoryBacking><hugepages><page size='1' unit='GiB'/></hugepages></memoryBacking> "
+			"(see `vfio-provision plan`); nothing reserved", d.name);
+		ret = VP_EXIT_OK;
+		goto out;
+	}
+	ret = strcmp(op, "prepare") == 0 ? hook_prepare(ctx, &cfg, &d) : hook_release(ctx, &cfg, &d);
+out:
+	free(msg);
+	vp_domain_free(&d);
+	vp_buf_free(&xml);
+	vp_config_free(&cfg);
+	return ret;
+}

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Reading a libvirt domain definition with libxml2, never with grep. */
+#include <errno.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "libvirt.h"
+#include "vp.h"
+
+/* libvirt's scaled integers: decimal units are powers of 1000, binary 1024. */
+int vp_libvirt_scaled_kib(const char *value, const char *unit, unsigned long long *ret)
+{
+	static const struct { const char *name; unsigned long long bytes; } units[] = {
+		{"b", 1}, {"bytes", 1},
+		{"KB", 1000ULL}, {"k", 1024ULL}, {"KiB", 1024ULL},
+		{"MB", 1000000ULL}, {"M", 1ULL << 20}, {"MiB", 1ULL << 20},
+		{"GB", 1000000000ULL}, {"G", 1ULL << 30}, {"GiB", 1ULL << 30},
+		{"TB", 1000000000000ULL}, {"T", 1ULL << 40}, {"TiB", 1ULL << 40},
+	};
+	unsigned long long v, mult = 1024;
+	char *end;
+	bool found = !unit;
+
+	if (!value || !*value || *value == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(value, &end, 10);
+	while (*end == ' ' || *end == '\t' || *end == '\n')
+		end++;
+	if (errno || *end)
+		return -EINVAL;
+	for (size_t i = 0; unit && i < ARRAY_SIZE(units); i++)
+		if (strcmp(unit, units[i].name) == 0) {
+			mult = units[i].bytes;
+			found = true;
+		}
+	if (!found)
+		return -EINVAL;
+	if (mult && v > UINT64_MAX / mult)
+		return -ERANGE;
+	/* round up to whole KiB: memory is never less than asked */
+	*ret = (v * mult + 1023) / 1024;
+	return 0;
+}
+
+static char *xpath_string(xmlXPathContextPtr xp, const char *expr)
+{
+	xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, xp);
+	char *s = NULL;
+
+	if (o && o->type == XPATH_NODESET && o->nodesetval && o->nodesetval->nodeNr > 0) {
+		xmlChar *c = xmlNodeGetContent(o->nodesetval->nodeTab[0]);
+
+		if (c) {
+			s = strdup((const char *)c);
+			xmlFree(c);
+		}
+	}
+	xmlXPathFreeObject(o);
+	return s;
+}
+
+static bool xpath_exists(xmlXPathContextPtr xp, const char *expr)
+{
+	xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, xp);
+	bool r = o && o->type == XPATH_NODESET && o->nodesetval && o->nodesetval->nodeNr > 0;
+
+	xmlXPathFreeObject(o);
+	return r;
+}
+
+/* The first error says what is wrong; later ones are usually its echoes. */
+struct first_error {
+	int line;
+	char msg[256];
+};
+
+static void keep_first(void *userdata, xmlErrorPtr e)
+{
+	struct first_error *fe = userdata;
+
+	if (fe->line || !e)
+		return;
+	fe->line = e->line > 0 ? e->line : 1;
+	snprintf(fe->msg, sizeof(fe->msg), "%s", e->message ? e->message : "unknown error");
+	vp_strstrip(fe->msg);
+}
+
+int vp_domain_parse(const char *xml, size_t len, const char *name, struct vp_domain *ret,
+		    char **ret_msg)
+{
+	struct vp_domain d = {.node = -1};
+	struct first_error fe = {0};
+	xmlDocPtr doc = NULL;
+	xmlXPathContextPtr xp = NULL;
+	_cleanup_free_ char *mem = NULL, *unit = NULL, *psize = NULL, *punit = NULL,
+			    *nodeset = NULL;
+	int r;
+
+	if (len > INT32_MAX)
+		return vp_fail(ret_msg, -EINVAL, "'%s': domain XML too large", name);
+	xmlSetStructuredErrorFunc(&fe, keep_first);
+	doc = xmlReadMemory(xml, (int)len, name, NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	if (!doc) {
+		r = vp_fail(ret_msg, -EINVAL, "'%s':%d: malformed domain XML: %s", name,
+			    fe.line, fe.line ? fe.msg : "unknown error");
+		goto fail;
+	}
+	xp = xmlXPathNewContext(doc);
+	if (!xp) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	if (!xpath_exists(xp, "/domain")) {
+		r = vp_fail(ret_msg, -EINVAL, "'%s': not a libvirt domain (root element is not <domain>)",
+			    name);
+		goto fail;
+	}
+	d.name = xpath_string(xp, "/domain/name");
+	mem = xpath_string(xp, "/domain/memory");
+	unit = xpath_string(xp, "/domain/memory/@unit");
+	if (!d.name || !*vp_strstrip(d.name)) {
+		r = vp_fail(ret_msg, -EINVAL, "'%s': the domain has no <name>", name);
+		goto fail;
+	}
+	if (!mem) {
+		r = vp_fail(ret_msg, -EINVAL, "'%s': domain '%s' has no <memory>", name, d.name);
+		goto fail;
+	}
+	if (vp_libvirt_scaled_kib(vp_strstrip(mem), unit, &d.memory_kib) < 0) {
+		r = vp_fail(ret_msg, -EINVAL, "'%s': domain '%s': bad <memory unit='%s'>%s</memory>",
+			    name, d.name, unit ? unit : "KiB", mem);
+		goto fail;
+	}
+	d.hugepages = xpath_exists(xp, "/domain/memoryBacking/hugepages");
+	psize = xpath_string(xp, "/domain/memoryBacking/hugepages/page/@size");
+	punit = xpath_string(xp, "/domain/memoryBacking/hugepages/page/@unit");
+	nodeset = xpath_string(xp, "/domain/memoryBacking/hugepages/page/@nodeset");
+	if (psize && vp_libvirt_scaled_kib(psize, punit, &d.page_kib) < 0) {
+		r = vp_fail(ret_msg, -EINVAL, "'%s': domain '%s': bad <page size='%s' unit='%s'>",
+			    name, d.name, psize, punit ? punit : "KiB");
+		goto fail;
+	}
+	if (nodeset) {
+		char *end;
+		long n = strtol(nodeset, &end, 10);
+
+		/* a single node is what we can reserve on; a set means "any" */
+		if (*nodeset && !*end && n >= 0 && n < 1024)
+			d.node = (int)n;
+	}
+	xmlXPathFreeContext(xp);
+	xmlFreeDoc(doc);
+	*ret = d;
+	return 0;
+fail:
+	xmlXPathFreeContext(xp);
+	xmlFreeDoc(doc);
+	vp_domain_free(&d);
+	return r;
+}
+
+void vp_domain_free(struct vp_domain *d)
+{
+	free(d->name);
+	d->name = NULL;
+}
+
+unsigned long vp_domain_pages_1g(const struct vp_domain *d)
+{
+	return (unsigned long)((d->memory_kib + 1048575ULL) / 1048576ULL);
+}

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * GRUB: GRUB_CMDLINE_LINUX_DEFAULT, which grub-mkconfig takes by sourcing
+ * /etc/default/grub (and on Debian/Ubuntu /etc/default/grub.d/ *.cfg) with
+ * the shell. Pure.
+ *
+ * Without grub.d the value is edited in place in /etc/default/grub: only
+ * the bytes of the value change, its quoting style stays, every other byte
+ * of the file is kept.
+ *
+ * With grub.d (Debian, Ubuntu) our tokens go into an owned drop-in
+ *   GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT <tokens>"
+ * which revert simply deletes. Appending is not enough when a file sourced
+ * before it already has one of our keys: the kernel would see both (and
+ * for hugepages= it keeps the first). So the words of our keys that we
+ * would replace are also removed from the value in /etc/default/grub and
+ * in the drop-ins sorted before ours (a shared-file edit, journaled and
+ * reverted byte for byte by apply).
+ *
+ * A value we cannot edit safely (a variable or command substitution in it,
+ * a backslash-newline or a quote that spans lines, +=) is an error naming
+ * the file and line: grub-mkconfig would compute something we cannot see.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "plan-boot.h"
+
+#define GRUB_DEFAULT "/etc/default/grub"
+#define GRUB_DROPIN "/etc/default/grub.d/vfio-provision.cfg"
+#define VAR_DEFAULT "GRUB_CMDLINE_LINUX_DEFAULT"
+#define VAR_LINUX "GRUB_CMDLINE_LINUX"
+
+struct shvar {
+	bool found;
+	unsigned line;
+	size_t val_start, val_end;      /* the shell word, quotes included */
+	char quote;                     /* '"', '\'' or 0 (bare) */
+	char *value;                    /* what the shell assigns */
+};
+
+static int bad(char **ret_msg, const char *path, unsigned line, const char *what)
+{
+	return vp_fail(ret_msg, -EINVAL, "'%s':%u: %s", path, line, what);
+}
+
+/* Decodes the shell word at s[*pos]; *pos ends after it. */
+static int sh_word(const char *path, unsigned line, const char *s, size_t *pos,
+		   struct vp_buf *out, char **ret_msg)
+{
+	const char *var = "value built from other variables or commands ($, `): "
+			  "cannot edit it safely";
+	const char *split = "value split over lines: cannot edit it safely";
+	size_t i = *pos;
+	int r = vp_buf_puts(out, "");
+
+	while (r >= 0 && s[i] && !strchr(" \t\n;&|", s[i])) {
+		char c = s[i];
+
+		if (c == '"') {
+			for (i++; s[i] != '"'; i++) {
+				if (!s[i])
+					return bad(ret_msg, path, line, "unterminated \" quote");
+				if (s[i] == '\n')
+					return bad(ret_msg, path, line, split);
+				if (s[i] == '$' || s[i] == '`')
+					return bad(ret_msg, path, line, var);
+				if (s[i] == '\\' && s[i + 1] == '\n')
+					return bad(ret_msg, path, line, split);
+				if (s[i] == '\\' && strchr("\\\"$`", s[i + 1]))
+					i++;
+				r = vp_buf_add(out, &s[i], 1);
+			}
+			i++;
+		} else if (c == '\'') {
+			for (i++; s[i] != '\''; i++) {
+				if (!s[i])
+					return bad(ret_msg, path, line, "unterminated ' quote");
+				if (s[i] == '\n')
+					return bad(ret_msg, path, line, split);
+				r = vp_buf_add(out, &s[i], 1);
+			}
+			i++;
+		} else if (c == '\\') {
+			if (s[i + 1] == '\n' || !s[i + 1])
+				return bad(ret_msg, path, line, split);
+			r = vp_buf_add(out, &s[i + 1], 1);
+			i += 2;
+		} else if (c == '$' || c == '`') {
+			return bad(ret_msg, path, line, var);
+		} else {
+			r = vp_buf_add(out, &s[i], 1);
+			i++;
+		}
+	}
+	*pos = i;
+	return r;
+}
+
+/* The last assignment of var (the one the shell keeps). */
+static int find_var(const char *path, const char *content, const char *var,
+		    struct shvar *ret, char **ret_msg)
+{
+	size_t vlen = strlen(var), pos = 0;
+	unsigned line = 0;
+	bool continued = false;
+	int r;
+
+	*ret = (struct shvar){0};
+	while (content && content[pos]) {
+		size_t eol = pos + strcspn(content + pos, "\n"), p = pos;
+		bool cont_next = eol > pos && content[eol - 1] == '\\';
+
+		line++;
+		p += strspn(content + p, " \t");
+		if (strncmp(content + p, "export", 6) == 0 && strchr(" \t", content[p + 6])) {
+			p += 6;
+			p += strspn(content + p, " \t");
+		}
+		if (strncmp(content + p, var, vlen) == 0 &&
+		    (content[p + vlen] == '=' || strncmp(content + p + vlen, "+=", 2) == 0)) {
+			struct vp_buf b = {0};
+
+			if (continued)
+				return bad(ret_msg, path, line,
+					   "assignment continues a previous line: cannot edit it safely");
+			if (content[p + vlen] == '+')
+				return bad(ret_msg, path, line,
+					   "value built with +=: cannot edit it safely");
+			p += vlen + 1;
+			free(ret->value);
+			*ret = (struct shvar){.found = true, .line = line, .val_start = p,
+					      .quote = content[p] == '"' || content[p] == '\'' ?
+							       content[p] : 0};
+			r = sh_word(path, line, content, &p, &b, ret_msg);
+			if (r < 0) {
+				vp_buf_free(&b);
+				ret->found = false;
+				return r;
+			}
+			ret->val_end = p;
+			ret->value = vp_buf_steal(&b);
+			if (!ret->value)
+				return -ENOMEM;
+		}
+		continued = cont_next;
+		pos = content[eol] ? eol + 1 : eol;
+	}
+	return 0;
+}
+
+/* The value as a shell word in the given quoting style. */
+static char *sh_quote(const char *v, char style)
+{
+	struct vp_buf b = {0};
+	bool safe = *v != '\0';
+
+	for (const char *p = v; *p && safe; p++)
+		safe = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			      "0123456789_.,:=/+@%-", *p) != NULL;
+	if (style == 0 && safe)
+		return strdup(v);
+	if (style == '\'' && !strchr(v, '\''))
+		return vp_strdup_printf("'%s'", v);
+	if (vp_buf_puts(&b, "\"") < 0)
+		goto fail;
+	for (const char *p = v; *p; p++) {
+		if (strchr("\\\"$`", *p) && vp_buf_puts(&b, "\\") < 0)
+			goto fail;
+		if (vp_buf_add(&b, p, 1) < 0)
+			goto fail;
+	}
+	if (vp_buf_puts(&b, "\"") < 0)
+		goto fail;
+	return vp_buf_steal(&b);
+fail:
+	vp_buf_free(&b);
+	return NULL;
+}
+
+/* content with the value of v replaced by new_value (same quoting style). */
+static char *replace_value(const char *content, const struct shvar *v, const char *new_value)
+{
+	_cleanup_free_ char *q = sh_quote(new_value, v->quote);
+
+	if (!q)
+		return NULL;
+	return vp_strdup_printf("%.*s%s%s", (int)v->val_start, content, q,
+				content + v->val_end);
+}
+
+static void shvar_free(struct shvar *v)
+{
+	free(v->value);
+	v->value = NULL;
+}
+
+static int regenerate(const struct vp_system *sys, struct vp_plan *plan)
+{
+	if (sys->have_update_grub) {
+		const char *argv[] = {"update-grub", NULL};
+
+		return vp_plan_add_command(plan, argv, "grub.cfg carries the kernel command line");
+	}
+	if (sys->grub_cfg) {
+		const char *argv[] = {vp_startswith(sys->grub_cfg, "/boot/grub2/") ?
+					      "grub2-mkconfig" : "grub-mkconfig",
+				      "-o", sys->grub_cfg, NULL};
+
+		return vp_plan_add_command(plan, argv, "grub.cfg carries the kernel command line");
+	}
+	return vp_plan_msg(plan, VP_MSG_WARN, "no grub.cfg found under /boot/grub or "
+			   "/boot/grub2: regenerate it with grub-mkconfig -o <path> after apply");
+}
+
+/* GRUB_CMDLINE_LINUX comes first on the line: our keys there are overridden. */
+static int warn_linux(const struct vp_plan *plan_c, struct vp_plan *plan, const char *path,
+		      const struct shvar *lin, char **ret_msg)
+{
+	_cleanup_free_ char *stripped = NULL;
+	int r;
+
+	if (!lin->found)
+		return 0;
+	r = vp_boot_strip(plan_c, lin->value, path, lin->line, &stripped, ret_msg);
+	if (r < 0 || strcmp(stripped, lin->value) == 0)
+		return r;
+	return vp_plan_msg(plan, VP_MSG_WARN,
+			   "'%s':%u: %s=\"%s\" sets keys we set too: normal entries get ours "
+			   "(it comes later on the line), recovery entries keep these",
+			   path, lin->line, VAR_LINUX, lin->value);
+}
+
+static int grub_inplace(const struct vp_system *sys, const struct vp_file *f,
+			struct vp_plan *plan, char **ret_msg)
+{
+	struct shvar def = {0}, lin = {0};
+	_cleanup_free_ char *merged = NULL, *full = NULL;
+	char *content = NULL;
+	int r;
+
+	r = find_var(f->path, f->content, VAR_DEFAULT, &def, ret_msg);
+	if (r >= 0)
+		r = find_var(f->path, f->content, VAR_LINUX, &lin, ret_msg);
+	if (r < 0)
+		goto out;
+	r = vp_boot_merge(plan, def.found ? def.value : "", f->path, def.line, &merged, ret_msg);
+	if (r < 0)
+		goto out;
+	r = -ENOMEM;
+	full = vp_strdup_printf("%s %s", lin.found ? lin.value : "", merged);
+	if (!full)
+		goto out;
+	r = vp_boot_check(plan, def.found ? def.value : "", full, f->path,
+			  def.found ? def.line : 0);
+	if (r >= 0)
+		r = warn_linux(plan, plan, f->path, &lin, ret_msg);
+	if (r < 0)
+		goto out;
+	if (def.found) {
+		content = replace_value(f->content, &def, merged);
+	} else {
+		size_t l = f->len;
+
+		content = vp_strdup_printf("%s%s%s=\"%s\"\n", f->content,
+					   l && f->content[l - 1] != '\n' ? "\n" : "",
+					   VAR_DEFAULT, merged);
+	}
+	r = -ENOMEM;
+	if (!content)
+		goto out;
+	r = vp_plan_add_file(plan, f->path, content, f->mode, false,
+			     "GRUB_CMDLINE_LINUX_DEFAULT: the kernel command line of normal entries");
+	if (r >= 0)
+		r = regenerate(sys, plan);
+out:
+	shvar_free(&def);
+	shvar_free(&lin);
+	return r;
+}
+
+/* Removes our keys from the value of VAR_DEFAULT in a file sourced before ours. */
+static int strip_file(const struct vp_file *f, struct vp_plan *plan, char **ret_msg)
+{
+	struct shvar def = {0};
+	_cleanup_free_ char *stripped = NULL;
+	char *content;
+	int r;
+
+	r = find_var(f->path, f->content, VAR_DEFAULT, &def, ret_msg);
+	if (r < 0 || !def.found)
+		goto out;
+	r = vp_boot_strip(plan, def.value, f->path, def.line, &stripped, ret_msg);
+	if (r < 0)
+		goto out;
+	r = vp_boot_check(plan, def.value, "", f->path, def.line);
+	if (r < 0 || strcmp(stripped, def.value) == 0)
+		goto out;
+	content = replace_value(f->content, &def, stripped);
+	r = content ? vp_plan_add_file(plan, f->path, content, f->mode, false,
+				       "its GRUB_CMDLINE_LINUX_DEFAULT sets keys that "
+				       GRUB_DROPIN " sets: the kernel would see both")
+		    : -ENOMEM;
+out:
+	shvar_free(&def);
+	return r;
+}
+
+static int grub_dropin(const struct vp_system *sys, const struct vp_file *main_f,
+		       struct vp_plan *plan, char **ret_msg)
+{
+	_cleanup_free_ char *toks = vp_boot_tokens(plan), *q = NULL;
+	struct shvar lin = {0};
+	char *content;
+	int r;
+
+	if (!toks)
+		return -ENOMEM;
+	if (main_f && main_f->content) {
+		r = strip_file(main_f, plan, ret_msg);
+		if (r < 0)
+			return r;
+	}
+	/* drop-ins are sourced in glob order, after /etc/default/grub */
+	for (size_t i = 0; i < sys->n_files; i++) {
+		const struct vp_file *f = &sys->files[i];
+		struct shvar d = {0};
+
+		if (!f->content || !vp_startswith(f->path, "/etc/default/grub.d/") ||
+		    strcmp(f->path, GRUB_DROPIN) == 0)
+			continue;
+		if (strcmp(f->path, GRUB_DROPIN) < 0) {
+			r = strip_file(f, plan, ret_msg);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		r = find_var(f->path, f->content, VAR_DEFAULT, &d, ret_msg);
+		if (r >= 0 && d.found)
+			r = vp_plan_msg(plan, VP_MSG_WARN,
+					"'%s':%u: sourced after " GRUB_DROPIN " and sets "
+					VAR_DEFAULT ": check that it keeps our tokens", f->path,
+					d.line);
+		shvar_free(&d);
+		if (r < 0)
+			return r;
+	}
+	if (main_f && main_f->content) {
+		r = find_var(main_f->path, main_f->content, VAR_LINUX, &lin, ret_msg);
+		if (r >= 0)
+			r = warn_linux(plan, plan, main_f->path, &lin, ret_msg);
+		shvar_free(&lin);
+		if (r < 0)
+			return r;
+	}
+	if (!*toks)
+		return regenerate(sys, plan);       /* only removals */
+	/* toks has no quotes or '$' of its own: keep the reference live */
+	q = vp_strdup_printf("$" VAR_DEFAULT " %s", toks);
+	if (!q)
+		return -ENOMEM;
+	content = vp_strdup_printf(VP_MANAGED_HEADER "\n"
+				   "# Sourced by grub-mkconfig after /etc/default/grub: appends the\n"
+				   "# tokens that `vfio-provision plan` explains to normal entries.\n"
+				   VAR_DEFAULT "=\"%s\"\n", q);
+	if (!content)
+		return -ENOMEM;
+	r = vp_plan_add_file(plan, GRUB_DROPIN, content, 0644, true,
+			     "Debian's grub-mkconfig reads /etc/default/grub.d/*.cfg: our tokens "
+			     "in a file of our own");
+	if (r >= 0)
+		r = regenerate(sys, plan);
+	return r;
+}
+
+int vp_boot_grub(const struct vp_config *cfg, const struct vp_system *sys,
+		 struct vp_plan *plan, char **ret_msg)
+{
+	const struct vp_file *f = vp_system_file(sys, GRUB_DEFAULT);
+
+	(void)cfg;
+	if (sys->grub_d)
+		return grub_dropin(sys, f, plan, ret_msg);
+	if (!f || !f->content)
+		return vp_plan_msg(plan, VP_MSG_WARN, "'" GRUB_DEFAULT "' does not exist: "
+				   "cannot set the kernel command line for GRUB");
+	return grub_inplace(sys, f, plan, ret_msg);
+}

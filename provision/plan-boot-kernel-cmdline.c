@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * /etc/kernel/cmdline, which kernel-install (systemd-boot entries, UKIs)
+ * puts on every kernel it installs. When the file does not exist
+ * kernel-install falls back to /proc/cmdline, so under systemd-boot we
+ * create it from the root's current command line minus what the loader
+ * adds itself (BOOT_IMAGE=, initrd=), and it must carry root=. Pure.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "plan-boot.h"
+
+#define KERNEL_CMDLINE "/etc/kernel/cmdline"
+
+/* The new file: our merge of /proc/cmdline without the loader's words. */
+static int create_content(const struct vp_system *sys, struct vp_plan *plan, char **ret,
+			  char **ret_msg)
+{
+	struct vp_cmdline_token loader[] = {
+		{.key = "BOOT_IMAGE"}, {.key = "initrd"},
+	};
+	_cleanup_free_ char *base = NULL, *merged = NULL;
+	struct vp_cmdline c = {0};
+	bool has_root = false;
+	int r;
+
+	r = vp_cmdline_apply(sys->proc_cmdline ? sys->proc_cmdline : "", loader,
+			     ARRAY_SIZE(loader), &base, ret_msg);
+	if (r < 0)
+		return r;
+	/* one line, one space between words: nobody's spacing to keep */
+	r = vp_cmdline_split(base, &c, ret_msg);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < c.n_params; i++)
+		has_root |= vp_cmdline_key_eq(c.w[i].key, c.w[i].key_len, "root", 4);
+	vp_cmdline_free(&c);
+	if (!has_root) {
+		char *with_root;
+
+		if (!sys->root_spec)
+			return vp_fail(ret_msg, -EINVAL,
+				       "'" KERNEL_CMDLINE "': would be created without root=: "
+				       "neither /proc/cmdline nor /etc/fstab names the root "
+				       "device; create the file by hand");
+		with_root = vp_strdup_printf("root=%s%s%s", sys->root_spec, *base ? " " : "", base);
+		if (!with_root)
+			return -ENOMEM;
+		free(base);
+		base = with_root;
+	}
+	r = vp_boot_merge(plan, vp_strstrip(base), "/proc/cmdline", 1, &merged, ret_msg);
+	if (r < 0)
+		return r;
+	r = vp_boot_check(plan, base, merged, KERNEL_CMDLINE, 1);
+	if (r < 0)
+		return r;
+	*ret = vp_strdup_printf("%s\n", merged);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int vp_boot_kernel_cmdline(const struct vp_config *cfg, const struct vp_system *sys,
+			   struct vp_plan *plan, char **ret_msg)
+{
+	const struct vp_file *f = vp_system_file(sys, KERNEL_CMDLINE);
+	enum vp_bootloader bl = vp_boot_target(cfg, sys);
+	char *content = NULL;
+	const char *why;
+	int r;
+
+	if (f && f->content) {
+		r = vp_boot_merge(plan, f->content, f->path, 1, &content, ret_msg);
+		if (r >= 0)
+			r = vp_boot_check(plan, f->content, content, f->path, 1);
+		if (r < 0) {
+			free(content);
+			return r;
+		}
+		why = "kernel-install puts it on every kernel it installs";
+	} else if (bl == VP_BOOT_SYSTEMD_BOOT) {
+		r = create_content(sys, plan, &content, ret_msg);
+		if (r < 0)
+			return r;
+		why = "created from /proc/cmdline (without BOOT_IMAGE=, initrd=): without it "
+		      "kernel-install copies the running command line, without our tokens";
+	} else {
+		return 0;
+	}
+	r = vp_plan_add_file(plan, KERNEL_CMDLINE, content, f && f->content ? f->mode : 0644,
+			     false, why);
+	if (r >= 0 && sys->uki)
+		r = vp_plan_msg(plan, VP_MSG_WARN,
+				"kernel-install builds unified kernel images here: the command "
+				"line is inside each signed UKI, so rebuild (and re-sign) them "
+				"with kernel-install add <version> <kernel image> after apply");
+	for (size_t i = 0; r >= 0 && sys->uki && i < sys->n_kernels; i++) {
+		_cleanup_free_ char *img = vp_strdup_printf("/usr/lib/modules/%s/vmlinuz",
+							    sys->kernels[i].version);
+		const char *argv[] = {"kernel-install", "add", sys->kernels[i].version, img, NULL};
+
+		if (!img)
+			return -ENOMEM;
+		r = vp_plan_add_command(plan, argv, "the UKI embeds the kernel command line");
+	}
+	return r;
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * rEFInd's /boot/refind_linux.conf: one boot option a line, a quoted title
+ * then the quoted kernel options ("Boot normally" "root=... ro quiet").
+ * Every line gets our tokens; comments and blank lines stay. rEFInd has no
+ * escapes, so a value keeps its double quotes. Pure.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "plan-boot.h"
+
+#define REFIND_CONF "/boot/refind_linux.conf"
+
+/* A field: "..." or a bare word; [*start, *end) is its inside. */
+static bool next_field(const char *s, size_t len, size_t *pos, size_t *start, size_t *end,
+		       bool *quoted)
+{
+	size_t i = *pos;
+
+	while (i < len && strchr(" \t", s[i]))
+		i++;
+	if (i >= len)
+		return false;
+	*quoted = s[i] == '"';
+	if (*quoted) {
+		const char *q = memchr(s + i + 1, '"', len - i - 1);
+
+		if (!q)
+			return false;
+		*start = i + 1;
+		*end = (size_t)(q - s);
+		*pos = *end + 1;
+	} else {
+		*start = i;
+		while (i < len && !strchr(" \t", s[i]))
+			i++;
+		*end = *pos = i;
+	}
+	return true;
+}
+
+int vp_boot_refind(const struct vp_config *cfg, const struct vp_system *sys,
+		   struct vp_plan *plan, char **ret_msg)
+{
+	const struct vp_file *f = vp_system_file(sys, REFIND_CONF);
+	struct vp_buf out = {0};
+	unsigned line = 0;
+	int r = 0;
+
+	(void)cfg;
+	if (!f || !f->content)
+		return vp_plan_msg(plan, VP_MSG_WARN, "'" REFIND_CONF "' does not exist: "
+				   "rEFInd would boot without our tokens");
+	for (const char *p = f->content; *p && r >= 0;) {
+		size_t len = strcspn(p, "\n"), pos = 0, ts, te, os = 0, oe = 0;
+		bool nl = p[len] == '\n', q1, q2 = false;
+		size_t lead = strspn(p, " \t");
+
+		line++;
+		if (lead == len || p[lead] == '#' ||
+		    !next_field(p, len, &pos, &ts, &te, &q1)) {
+			r = vp_buf_add(&out, p, len);
+		} else if (!next_field(p, len, &pos, &os, &oe, &q2)) {
+			size_t quotes = 0;
+
+			for (size_t k = 0; k < len; k++)
+				quotes += p[k] == '"';
+			r = vp_fail(ret_msg, -EINVAL, "'%s':%u: %s", f->path, line,
+				    quotes % 2 ? "unterminated quote"
+					       : "no kernel options after the title");
+		} else {
+			_cleanup_free_ char *orig = strndup(p + os, oe - os), *merged = NULL;
+
+			r = orig ? vp_boot_merge(plan, orig, f->path, line, &merged, ret_msg)
+				 : -ENOMEM;
+			if (r >= 0)
+				r = vp_boot_check(plan, orig, merged, f->path, line);
+			if (r >= 0 && strchr(merged, '"'))
+				r = vp_fail(ret_msg, -EINVAL, "'%s':%u: kernel options with a "
+					    "'\"' cannot be written back (rEFInd has no escapes)",
+					    f->path, line);
+			if (r >= 0)
+				r = vp_buf_printf(&out, "%.*s\"%s\"%.*s", (int)(os - q2),
+						  p, merged, (int)(len - oe - q2), p + oe + q2);
+		}
+		if (r >= 0 && nl)
+			r = vp_buf_puts(&out, "\n");
+		p += len + nl;
+	}
+	if (r < 0) {
+		vp_buf_free(&out);
+		return r;
+	}
+	return vp_plan_add_file(plan, f->path, vp_buf_steal(&out), f->mode, false,
+				"rEFInd passes the second string of a line to the kernel");
+}

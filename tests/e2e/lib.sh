@@ -1,0 +1,133 @@
+# shellcheck shell=bash
+# The QEMU end-to-end harness, sourced by tests/e2e/run.sh and the benches
+# (and reusable by other e2e suites): fetch a real Debian kernel, build
+# initramfs images (busybox, or the real dracut with our module), boot them
+# under QEMU and read back the "KEY k=v" lines the guest prints.
+#
+# Environment: E2E_CACHE (kernel cache; default $XDG_CACHE_HOME/vfio-provision-e2e
+# or build/e2e-cache), E2E_ACCEL (auto|tcg|kvm), E2E_TIMEOUT (s per boot),
+# E2E_KEEP=1 keeps the work directory.
+
+: "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${BUILD:=$TOP/build/default}"
+E2E_DIR=$TOP/tests/e2e
+: "${E2E_CACHE:=${XDG_CACHE_HOME:+$XDG_CACHE_HOME/vfio-provision-e2e}}"
+: "${E2E_CACHE:=$TOP/build/e2e-cache}"
+: "${E2E_ACCEL:=auto}" "${E2E_TIMEOUT:=150}"
+EARLY=${EARLY:-$BUILD/early/vfio-provision-early}
+
+# e2e_can_run: QEMU present and able to start a machine at all.
+e2e_can_run() {
+	command -v qemu-system-x86_64 >/dev/null || { E2E_WHY="qemu-system-x86_64 not installed"; return 1; }
+	# Still running after 2 s (killed by timeout: 124) means it could start.
+	timeout 2 qemu-system-x86_64 -accel tcg -machine q35 -nodefaults -display none \
+		-S -monitor none -serial none </dev/null >/dev/null 2>&1
+	[ $? -eq 124 ] && return 0
+	E2E_WHY="qemu-system-x86_64 cannot start a q35 machine"
+	return 1
+}
+
+# e2e_kernel: sets KROOT, KVER, VMLINUZ (downloads once into the cache).
+e2e_kernel() {
+	local out
+	out=$("$E2E_DIR/fetch-kernel.sh" "$E2E_CACHE") || return 1
+	read -r KROOT KVER <<<"$out"
+	VMLINUZ=$KROOT/boot/vmlinuz-$KVER
+	[ -r "$VMLINUZ" ]
+}
+
+# e2e_busybox_initrd OUT [CONF_FILE]: busybox-static, the early program (and
+# its early.conf), our guest init and reporter, and the vfio modules of $KVER.
+e2e_busybox_initrd() {
+	local out=$1 conf=${2:-} t m ko rel
+	t=$(mktemp -d "$E2E_WORK/bb.XXXXXX")
+	mkdir -p "$t"/bin "$t"/proc "$t"/sys "$t"/dev "$t"/usr/lib/vfio-provision \
+		"$t"/usr/lib/vp-e2e "$t"/etc/vfio-provision "$t/lib/modules/$KVER"
+	cp /bin/busybox "$t/bin/busybox"
+	for m in $("$t/bin/busybox" --list); do
+		[ "$m" = busybox ] || ln -s busybox "$t/bin/$m"
+	done
+	ln -s bin "$t/sbin"
+	install -m755 "$E2E_DIR/guest/init" "$t/init"
+	install -m755 "$E2E_DIR/guest/report.sh" "$t/usr/lib/vp-e2e/report.sh"
+	install -m755 "$EARLY" "$t/usr/lib/vfio-provision/vfio-provision-early"
+	[ -n "$conf" ] && cp "$conf" "$t/etc/vfio-provision/early.conf"
+	for m in vfio-pci vfio_iommu_type1; do
+		for ko in $(modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'); do
+			rel=${ko#"$KROOT"/}
+			mkdir -p "$t/$(dirname "$rel")"
+			cp "$ko" "$t/$rel"
+		done
+	done
+	cp "$KROOT/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$t/lib/modules/$KVER/"
+	depmod -b "$t" "$KVER"
+	(cd "$t" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
+	rm -rf "$t"
+}
+
+# e2e_dracut_basedir: a private copy of /usr/lib/dracut with our module and
+# the test reporter, so nothing under /usr or /etc changes. Once per run.
+e2e_dracut_basedir() {
+	[ -n "${E2E_DRACUTDIR:-}" ] && return 0
+	E2E_DRACUTDIR=$E2E_WORK/dracut
+	# A real copy: cp -as symlinks would leak into the image as absolute links.
+	cp -a /usr/lib/dracut "$E2E_DRACUTDIR"
+	cp -r "$TOP/dracut/90vfio-provision" "$E2E_DRACUTDIR/modules.d/"
+	cp -r "$E2E_DIR/dracut/99vp-e2e" "$E2E_DRACUTDIR/modules.d/"
+	cp "$E2E_DIR/guest/report.sh" "$E2E_DRACUTDIR/modules.d/99vp-e2e/"
+}
+
+# e2e_dracut_initrd OUT ROOT [dracut args...]: the real dracut, configured
+# only by ROOT/etc/dracut.conf.d (what apply wrote), our module's files from
+# ROOT, the extracted kernel's modules. A trimmed systemd initrd.
+e2e_dracut_initrd() {
+	local out=$1 root=$2
+	shift 2
+	e2e_dracut_basedir
+	dracutbasedir=$E2E_DRACUTDIR VFIO_PROVISION_EARLY=$EARLY VFIO_PROVISION_ROOT=$root \
+	dracut --force --quiet --conf /dev/null --confdir "$root/etc/dracut.conf.d" \
+		--kver "$KVER" --kmoddir "$KROOT/lib/modules/$KVER" \
+		--no-hostonly --no-early-microcode --compress gzip --tmpdir "$E2E_WORK" \
+		-m "systemd systemd-initrd dracut-systemd udev-rules base fs-lib shutdown" \
+		-a vp-e2e "$@" "$out"
+}
+
+# e2e_accel: sets E2E_ACCEL_ARGS and the default CPU. KVM only where the host
+# has hardware KVM (a paravirtual /dev/kvm cannot run a stock kernel).
+e2e_accel() {
+	local a=$E2E_ACCEL
+	if [ "$a" = auto ]; then
+		if [ -w /dev/kvm ] && { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; }; then
+			a=kvm
+		else
+			a=tcg
+		fi
+	fi
+	case $a in
+	kvm) E2E_ACCEL_ARGS="-accel kvm" E2E_CPU=host ;;
+	*) E2E_ACCEL_ARGS="-accel tcg,thread=multi" E2E_CPU=max ;;
+	esac
+}
+
+# e2e_boot LOG INITRD MEM "APPEND" [qemu args...]: boots $VMLINUZ, the serial
+# console (escape codes stripped) into LOG. CPU=... overrides -cpu.
+# Returns 0 when the guest got to E2E_DONE.
+e2e_boot() {
+	local log=$1 initrd=$2 mem=$3 append=$4
+	shift 4
+	[ -n "${E2E_ACCEL_ARGS:-}" ] || e2e_accel
+	# shellcheck disable=SC2086
+	timeout --foreground -k 5 "$E2E_TIMEOUT" \
+		qemu-system-x86_64 $E2E_ACCEL_ARGS -cpu "${CPU:-$E2E_CPU}" -machine q35 \
+		-m "$mem" -smp 2 -nographic -no-reboot -nodefaults -serial stdio -display none \
+		-kernel "$VMLINUZ" -initrd "$initrd" \
+		-append "console=ttyS0 quiet panic=-1 nokaslr init_on_alloc=0 $append" "$@" \
+		</dev/null 2>&1 |
+		sed -u -E 's/\x1b(\[[0-9;?]*[a-zA-Z]|c)//g; s/\r$//; s/^(Booting from ROM\.+)(.)/\1\n\2/' >"$log"
+	grep -q '^E2E_DONE' "$log"
+}
+
+# e2e_line LOG KEY [MATCH]: the first line "KEY ..." (containing MATCH).
+e2e_line() { grep -E "^$2( |$)" "$1" | grep -F -- "${3:-}" | head -n1; }
+# e2e_kv LOG KEY FIELD [MATCH]: the value of FIELD=... on that line.
+e2e_kv() { e2e_line "$1" "$2" "${4:-}" | tr ' ' '\n' | sed -n "s/^$3=//p" | head -n1; }

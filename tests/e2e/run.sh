@@ -1,0 +1,216 @@
+#!/bin/bash
+# make check-e2e: issue 6's scenarios 1-7 and issue 4's real-dracut test.
+# Boots the real Debian 6.1 kernel under QEMU with initramfs images built by
+# the real dracut (from the files apply writes) or by our busybox builder,
+# and asserts on the "KEY k=v" lines the guest prints. Ends with
+# "N passed, N failed". Skips (exit 0) only when QEMU cannot run at all.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+: "${BUILD:=$TOP/build/default}" "${VP:=$BUILD/vfio-provision}"
+export TOP BUILD VP
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/e2e/lib.sh"
+: "${E2E_JOBS:=2}"
+
+PASS=0 FAIL=0
+# Every ok/not ok is also counted for the summary line.
+t_ok() { ok "$1"; PASS=$((PASS + 1)); }
+t_bad() { not_ok "$@"; FAIL=$((FAIL + 1)); }
+t_eq() { if [ "$2" == "$3" ]; then t_ok "$1"; else t_bad "$1" "expected: $2" "actual:   $3"; fi; }
+t_match() { if grep -qE -- "$2" <<<"$3"; then t_ok "$1"; else t_bad "$1" "no match for /$2/ in:" "$3"; fi; }
+
+if ! e2e_can_run; then
+	echo "SKIP check-e2e: QEMU cannot run here ($E2E_WHY)"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+[ -x "$EARLY" ] || { echo "not ok e2e: $EARLY not built"; echo "0 passed, 1 failed"; exit 1; }
+e2e_kernel || { echo "not ok e2e: no kernel (fetch-kernel.sh failed)"; echo "0 passed, 1 failed"; exit 1; }
+
+E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vp-e2e.XXXXXX")
+[ "${E2E_KEEP:-0}" = 1 ] || trap 'rm -rf "$E2E_WORK"' EXIT
+echo "# e2e: kernel $KVER, work $E2E_WORK"
+t0=$SECONDS
+
+# ---------------------------------------------------------------------------
+# STAND-IN FOR `vfio-provision apply --root`: writes the files apply generates,
+# in the exact formats of issues 4 and 6, until the apply pipeline is on main.
+# fake_apply ROOT STRATEGY HUGEPAGES NODE
+fake_apply() {
+	local r=$1 strategy=$2 hp=$3 node=$4
+	mkdir -p "$r/etc/dracut.conf.d" "$r/etc/modprobe.d" "$r/etc/vfio-provision"
+	cat >"$r/etc/dracut.conf.d/vfio-provision.conf" <<-CONF
+	# Managed by vfio-provision
+	force_drivers+=" vfio_pci vfio vfio_iommu_type1 "
+	add_dracutmodules+=" vfio-provision "
+	CONF
+	{
+		echo "# Managed by vfio-provision"
+		echo "hugepages=$hp"
+		echo "node=$node"
+		echo "host_min_mib=2048"
+		if [ "$strategy" = override ]; then
+			echo "address 0000:00:05.0 1234:1111"
+			echo "address 0000:00:05.1 8086:293e"
+		fi
+	} >"$r/etc/vfio-provision/early.conf"
+	if [ "$strategy" = ids ]; then
+		cat >"$r/etc/modprobe.d/vfio-provision.conf" <<-CONF
+		# Managed by vfio-provision
+		options vfio-pci ids=1234:1111,8086:293e
+		softdep bochs pre: vfio-pci
+		softdep snd_hda_intel pre: vfio-pci
+		CONF
+	fi
+}
+# ---------------------------------------------------------------------------
+
+GPU=(-device intel-iommu,intremap=on -device VGA,addr=05.0,multifunction=on
+     -device ich9-intel-hda,addr=05.1 -device edu,addr=06.0)
+NUMA2=(-object memory-backend-ram,id=m0,size=4G -numa node,memdev=m0,nodeid=0
+       -object memory-backend-ram,id=m1,size=4G -numa node,memdev=m1,nodeid=1)
+
+# Images: A = ids strategy, B = override strategy (dracut, from the apply
+# files); N1 = node 1, BB = global (busybox, no generator).
+fake_apply "$E2E_WORK/rootA" ids 2 any
+fake_apply "$E2E_WORK/rootB" override 2 any
+fake_apply "$E2E_WORK/rootN1" ids 2 1
+fake_apply "$E2E_WORK/rootBB" ids 2 any
+
+build_failed=0
+e2e_dracut_initrd "$E2E_WORK/A.img" "$E2E_WORK/rootA" >"$E2E_WORK/A.build" 2>&1 &
+pa=$!
+e2e_dracut_initrd "$E2E_WORK/B.img" "$E2E_WORK/rootB" >"$E2E_WORK/B.build" 2>&1 &
+pb=$!
+e2e_busybox_initrd "$E2E_WORK/N1.img" "$E2E_WORK/rootN1/etc/vfio-provision/early.conf" &&
+e2e_busybox_initrd "$E2E_WORK/BB.img" "$E2E_WORK/rootBB/etc/vfio-provision/early.conf"
+[ $? -eq 0 ] && t_ok "busybox images built" || { t_bad "busybox images built"; build_failed=1; }
+for p in A:$pa B:$pb; do
+	if wait "${p#*:}"; then
+		t_ok "dracut image ${p%%:*} built by the real dracut"
+	else
+		t_bad "dracut image ${p%%:*} built by the real dracut" "$(tail -20 "$E2E_WORK/${p%%:*}.build")"
+		build_failed=1
+	fi
+done
+echo "# e2e: images built in $((SECONDS - t0)) s"
+if [ $build_failed = 1 ]; then
+	echo "$PASS passed, $FAIL failed"; exit 1
+fi
+
+# Issue 4: what the real dracut put in the image from our drop-in and module.
+list=$(lsinitrd "$E2E_WORK/A.img" 2>/dev/null)
+for f in 'drivers/vfio/pci/vfio-pci\.ko' 'drivers/vfio/vfio\.ko' 'drivers/vfio/vfio_iommu_type1\.ko' \
+	 'usr/lib/dracut/hooks/pre-udev/00-vfio-provision-early\.sh' \
+	 'usr/lib/vfio-provision/vfio-provision-early' 'etc/vfio-provision/early\.conf' \
+	 'etc/modprobe\.d/vfio-provision\.conf'; do
+	t_match "lsinitrd A: ${f//\\/}" " $f(\.[xg]z|\.zst)?\$" "$list"
+done
+t_match "lsinitrd A: force_drivers as rd.driver.pre" 'rd.driver.pre=vfio_pci' \
+	"$(lsinitrd -f etc/cmdline.d/20-force_drivers.conf "$E2E_WORK/A.img" 2>/dev/null)"
+t_eq "lsinitrd A: early.conf is apply's" "$(cat "$E2E_WORK/rootA/etc/vfio-provision/early.conf")" \
+	"$(lsinitrd -f etc/vfio-provision/early.conf "$E2E_WORK/A.img" 2>/dev/null)"
+
+# Boots, E2E_JOBS at a time: boot NAME IMG MEM APPEND [qemu args]
+declare -A CPUOF=()
+boot() {
+	local name=$1 img=$2 mem=$3 app=$4
+	shift 4
+	while [ "$(jobs -rp | wc -l)" -ge "$E2E_JOBS" ]; do wait -n; done
+	CPU=${CPUOF[$name]:-} e2e_boot "$E2E_WORK/$name.log" "$img" "$mem" "$app" "$@" &
+}
+boot s1-ids "$E2E_WORK/A.img" 6G "intel_iommu=on" "${GPU[@]}"
+boot s2-override "$E2E_WORK/B.img" 6G "intel_iommu=on" "${GPU[@]}"
+boot s3-capped "$E2E_WORK/A.img" 6G "vfio_provision.hugepages=16"
+CPUOF[s4-nopdpe1gb]=qemu64
+boot s4-nopdpe1gb "$E2E_WORK/A.img" 6G ""
+boot s5-off "$E2E_WORK/B.img" 6G "intel_iommu=on vfio_provision=off" "${GPU[@]}"
+boot s6-node1 "$E2E_WORK/N1.img" 8G "" "${NUMA2[@]}"
+boot s7-busybox "$E2E_WORK/BB.img" 6G ""
+wait
+echo "# e2e: boots done at $((SECONDS - t0)) s"
+
+# done NAME: the guest reported; otherwise show the end of its console.
+done_ok() {
+	if grep -q '^E2E_DONE' "$E2E_WORK/$1.log"; then
+		t_ok "$1: guest booted and reported"; return 0
+	fi
+	t_bad "$1: guest booted and reported" "$(grep -v '^\s*$' "$E2E_WORK/$1.log" | tail -25)"
+	return 1
+}
+drv() { e2e_kv "$E2E_WORK/$1.log" PCI driver "addr=$2 "; }
+
+# 1. 6 GiB, 2 pages -> 2, the kmsg line, vfio_pci loaded (dracut, ids).
+L=$E2E_WORK/s1-ids.log
+if done_ok s1-ids; then
+	t_eq "s1: 2 of 2 pages reserved" 2 "$(e2e_kv "$L" HP1G total)"
+	t_match "s1: kmsg line" '^KMSG reserved 2/2 1GiB pages in [0-9]+ ms$' "$(grep '^KMSG' "$L")"
+	t_eq "s1: vfio_pci loaded" 1 "$(e2e_kv "$L" MODULES vfio_pci)"
+	# 2 (ids): both functions of the fake GPU on vfio-pci, edu left alone.
+	t_eq "s2 ids: VGA 05.0 bound to vfio-pci" vfio-pci "$(drv s1-ids 0000:00:05.0)"
+	t_eq "s2 ids: audio 05.1 bound to vfio-pci" vfio-pci "$(drv s1-ids 0000:00:05.1)"
+	t_eq "s2 ids: edu 06.0 not bound" none "$(drv s1-ids 0000:00:06.0)"
+	t_eq "s2 ids: GPU functions share an IOMMU group" \
+		"$(e2e_kv "$L" PCI group "addr=0000:00:05.0 ")" "$(e2e_kv "$L" PCI group "addr=0000:00:05.1 ")"
+	t_match "s2 ids: /dev/vfio group node" "^VFIODEV .*$(e2e_kv "$L" PCI group "addr=0000:00:05.0 ")" "$(e2e_line "$L" VFIODEV)"
+fi
+
+# 2 (override): early program's driver_override, no ids anywhere.
+L=$E2E_WORK/s2-override.log
+if done_ok s2-override; then
+	t_eq "s2 override: VGA 05.0 bound to vfio-pci" vfio-pci "$(drv s2-override 0000:00:05.0)"
+	t_eq "s2 override: audio 05.1 bound to vfio-pci" vfio-pci "$(drv s2-override 0000:00:05.1)"
+	t_eq "s2 override: driver_override set" vfio-pci "$(e2e_kv "$L" PCI override "addr=0000:00:05.0 ")"
+	t_eq "s2 override: edu 06.0 not bound" none "$(drv s2-override 0000:00:06.0)"
+	t_match "s2 override: kmsg binding line" '^KMSG 2/2 functions set to vfio-pci by address$' "$(grep '^KMSG' "$L")"
+	t_eq "s2 override: pages too" 2 "$(e2e_kv "$L" HP1G total)"
+fi
+
+# 3. 16 requested (cmdline override) on 6 GiB: boots, capped, warning.
+L=$E2E_WORK/s3-capped.log
+if done_ok s3-capped; then
+	got=$(e2e_kv "$L" HP1G total)
+	if [ -n "$got" ] && [ "$got" -lt 16 ] && [ "$got" -ge 1 ]; then
+		t_ok "s3: fewer than 16 reserved ($got)"
+	else
+		t_bad "s3: fewer than 16 reserved" "got '$got'"
+	fi
+	t_match "s3: capped warning in kmsg" "^KMSG reserved $got/16 1GiB pages in [0-9]+ ms: capped at [0-9]+ to leave the host 2048 MiB" "$(grep '^KMSG' "$L")"
+fi
+
+# 4. No pdpe1gb: boots, warning, nothing reserved.
+L=$E2E_WORK/s4-nopdpe1gb.log
+if done_ok s4-nopdpe1gb; then
+	t_eq "s4: no 1 GiB hstate, nothing reserved" "0 none" "$(e2e_kv "$L" HP1G total) $(e2e_kv "$L" HP1G hstate)"
+	t_match "s4: warning in kmsg" '^KMSG reserved 0/2 1GiB pages in [0-9]+ ms: no 1GiB page support' "$(grep '^KMSG' "$L")"
+	t_eq "s4: vfio_pci still loaded" 1 "$(e2e_kv "$L" MODULES vfio_pci)"
+fi
+
+# 5. vfio_provision=off: nothing reserved, nothing bound.
+L=$E2E_WORK/s5-off.log
+if done_ok s5-off; then
+	t_eq "s5: nothing reserved" 0 "$(e2e_kv "$L" HP1G total)"
+	t_eq "s5: VGA not bound" none "$(drv s5-off 0000:00:05.0)"
+	t_eq "s5: audio not bound" none "$(drv s5-off 0000:00:05.1)"
+	t_match "s5: says it is off" '^KMSG disabled by vfio_provision=off' "$(grep '^KMSG' "$L")"
+fi
+
+# 6. Two nodes, node 1 configured: the pages are on node 1.
+L=$E2E_WORK/s6-node1.log
+if done_ok s6-node1; then
+	t_eq "s6: two nodes" 2 "$(e2e_kv "$L" MEM nodes)"
+	t_eq "s6: 2 pages on node 1, none on node 0" "2 0" "$(e2e_kv "$L" HP1G node1) $(e2e_kv "$L" HP1G node0)"
+	t_match "s6: kmsg line names node 1" '^KMSG reserved 2/2 1GiB pages on node 1 in [0-9]+ ms$' "$(grep '^KMSG' "$L")"
+fi
+
+# 7. The program alone in a busybox initramfs.
+L=$E2E_WORK/s7-busybox.log
+if done_ok s7-busybox; then
+	t_eq "s7: early program exit status" 0 "$(e2e_kv "$L" EARLY_RC rc)"
+	t_eq "s7: 2 of 2 pages reserved" 2 "$(e2e_kv "$L" HP1G total)"
+	t_match "s7: kmsg line" '^KMSG reserved 2/2 1GiB pages in [0-9]+ ms$' "$(grep '^KMSG' "$L")"
+fi
+
+echo "# e2e: $((SECONDS - t0)) s in all"
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]

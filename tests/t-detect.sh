@@ -1,0 +1,147 @@
+#!/bin/bash
+# detect: golden human and JSON output for every fixture, the selection and
+# verdict per fixture (checked with jq), and bad input: a clear message
+# naming the path inside the root, exit 2, no crash (also run under the
+# sanitizers by `make check SANITIZE=1`).
+. "$(dirname "$0")/lib.sh"
+
+# The fixtures of issue 2 (and detect's own): golden output and the expected
+# selection, NAME VERDICT IDS (comma-separated, "-" for none). Every other
+# fixture (written for other verbs) gets the checks without goldens.
+expected_selection() {
+	cat <<'EOF'
+detect-base ok 10de:1b81,10de:10f0
+skylake-gtx1070 ok 10de:1b81,10de:10f0
+turing-4fn ok 10de:1e07,10de:10f7,10de:1ad6,10de:1ad7
+two-identical-gpus identical-ids 10de:1b81,10de:10f0
+amd-lumped-group not-isolated 1022:43d5,1022:43c8,10ec:8168,1002:67df,1002:aaf0
+audio-own-group ok 10de:1b81,10de:10f0
+single-gpu boot-vga 10de:2484,10de:228b
+iommu-off no-iommu 10de:1b81,10de:10f0
+domain0001-many-groups ok 10de:24b0,10de:228b
+EOF
+}
+
+golden_names=" $(expected_selection | cut -d' ' -f1 | tr '\n' ' ') "
+
+# --- every fixture: exit code, JSON schema; golden output for issue 2's ---------
+for spec in "$FIXTURES"/*.spec; do
+	name=$(basename "$spec" .spec)
+	case $golden_names in *" $name "*) with_golden=1 ;; *) with_golden=0 ;; esac
+	if ! root=$(mkfix "$name"); then
+		not_ok "detect $name: build fixture"
+		continue
+	fi
+	human=$("$VP" --root "$root" detect 2>&1); rc=$?
+	if [ "$rc" -le 1 ]; then ok "detect $name: exit $rc"; else not_ok "detect $name: exit $rc" "$human"; fi
+	[ "$with_golden" = 1 ] && golden "detect $name: human" "detect/$name.txt" "$human"
+	json=$("$VP" --root "$root" --json detect 2>&1); jrc=$?
+	check_eq "detect $name: same exit code with --json" "$rc" "$jrc"
+	if jq -e . >/dev/null 2>&1 <<<"$json"; then ok "detect $name: valid JSON"; else not_ok "detect $name: valid JSON" "$json"; fi
+	[ "$with_golden" = 1 ] && golden "detect $name: json" "detect/$name.json" "$json"
+	# exit code follows the verdict
+	verdict=$(jq -r .selection.verdict <<<"$json" 2>/dev/null)
+	if [ "$verdict" = ok ]; then want=0; else want=1; fi
+	check_eq "detect $name: exit code matches verdict $verdict" "$want" "$rc"
+	# the schema's required keys (issue 2) are all there
+	keys=$(jq -r '[(.iommu|has("enabled")), (.gpus|type=="array"), (.groups|type=="array"),
+		(.selection|has("target") and has("functions") and has("ids") and has("verdict") and has("reasons")),
+		(.cpu|has("vendor") and has("pdpe1gb")), (.memory|has("total_kib")),
+		(.numa_nodes|type=="array"), (.kernels|type=="array"), has("initramfs"), has("bootloader"),
+		(all(.gpus[]; has("address") and has("vendor") and has("device") and has("class") and has("name")
+			and has("boot_vga") and has("driver") and has("iommu_group") and has("numa_node"))),
+		(all(.groups[].devices[]; has("address") and has("vendor") and has("device") and has("class"))),
+		(all(.kernels[]; has("version") and (.modules|length) == 5))] | all' <<<"$json" 2>&1)
+	check_eq "detect $name: required JSON keys" true "$keys"
+	# addresses DDDD:BB:DD.F, ids lower-case
+	bad=$(jq -r '[.functions[].address, .groups[].devices[].address, .selection.functions[]]
+		| map(select(test("^[0-9a-f]{4,}:[0-9a-f]{2}:[0-1][0-9a-f]\\.[0-7]$") | not)) | join(" ")' <<<"$json" 2>&1)
+	check_eq "detect $name: address format" "" "$bad"
+	bad=$(jq -r '[.selection.ids[]] | map(select(test("^[0-9a-f]{4}:[0-9a-f]{4}$") | not)) | join(" ")' <<<"$json" 2>&1)
+	check_eq "detect $name: id format" "" "$bad"
+done
+
+# --- selection and verdict per fixture ----------------------------------------
+while read -r name verdict ids; do
+	if [ ! -f "$FIXTURES/$name.spec" ]; then
+		not_ok "selection $name" "no fixture $FIXTURES/$name.spec"
+		continue
+	fi
+	root=$(mkfix "$name") || { not_ok "selection $name: build fixture"; continue; }
+	json=$("$VP" --root "$root" --json detect 2>/dev/null)
+	check_eq "selection $name: verdict" "$verdict" "$(jq -r .selection.verdict <<<"$json")"
+	got=$(jq -r '.selection.ids | join(",")' <<<"$json")
+	check_eq "selection $name: ids" "${ids/#-/}" "$got"
+done < <(expected_selection)
+
+# --- bad input -----------------------------------------------------------------
+base=$(mkfix detect-base) || { not_ok "bad input: build detect-base"; exit 0; }
+work=$(tmpdir); trap 'rm -rf "$work"' EXIT
+D=sys/bus/pci/devices/0000:01:00.0
+
+# bad NAME EXPECTED_PATH SHELL_SNIPPET [VP_ARGS...]: runs the snippet in a
+# fresh copy of the base root, then detect; wants exit 2 and the path named
+# in a "vfio-provision: '<path>'..." message, for both output modes.
+bad() {
+	local name=$1 path=$2 snippet=$3 out rc mode
+	shift 3
+	rm -rf "$work/root"; cp -a "$base" "$work/root"
+	(cd "$work/root" && eval "$snippet") || { not_ok "bad input: $name (setup)"; return; }
+	for mode in "" --json; do
+		out=$("$VP" --root "$work/root" $mode "$@" detect 2>&1 >/dev/null); rc=$?
+		if [ "$rc" -eq 2 ] && grep -qF "vfio-provision: '$path'" <<<"$out" &&
+		   ! grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' <<<"$out"; then
+			ok "bad input: $name${mode:+ $mode}"
+		else
+			not_ok "bad input: $name${mode:+ $mode}" "exit $rc (want 2), want a message naming '$path':" "$out"
+		fi
+	done
+}
+
+bad "no /sys/bus/pci" /sys/bus/pci/devices 'rm -rf sys/bus/pci'
+bad "empty root" /sys/bus/pci/devices 'rm -rf ./*'
+bad "garbage vendor" /$D/vendor "echo zzzz >$D/vendor"
+bad "garbage vendor, no modalias" /$D/vendor "rm $D/modalias; echo nonsense >$D/vendor"
+bad "garbage class" /$D/class "echo 0x03zz00 >$D/class"
+bad "vendor disagrees with modalias" /$D/vendor "echo 0x1002 >$D/vendor"
+bad "missing vendor file (libpci)" /$D/vendor "rm $D/vendor"
+bad "garbage modalias" /$D/modalias "echo 'pci:garbage' >$D/modalias"
+bad "boot_vga out of range" /$D/boot_vga "echo 7 >$D/boot_vga"
+bad "directory for boot_vga" /$D/boot_vga "rm $D/boot_vga; mkdir $D/boot_vga"
+bad "directory for modalias" /$D/modalias "rm $D/modalias; mkdir $D/modalias"
+bad "dangling device link" /sys/bus/pci/devices/0000:01:00.1 \
+	'rm sys/bus/pci/devices/0000:01:00.1; ln -s ../../../devices/pci0000:00/gone sys/bus/pci/devices/0000:01:00.1'
+bad "device entry not an address" /sys/bus/pci/devices/junk 'ln -s ../../../devices/pci0000:00 sys/bus/pci/devices/junk'
+bad "dangling group member link" /sys/kernel/iommu_groups/1/devices/0000:01:00.0 \
+	'rm sys/kernel/iommu_groups/1/devices/0000:01:00.0; ln -s ../../../../devices/pci0000:00/gone sys/kernel/iommu_groups/1/devices/0000:01:00.0'
+bad "dangling iommu_group link" /sys/bus/pci/devices/0000:00:02.0/iommu_group 'rm -r sys/kernel/iommu_groups/2'
+bad "group directory not a number" /sys/kernel/iommu_groups/abc 'mkdir -p sys/kernel/iommu_groups/abc/devices'
+bad "group without devices dir" /sys/kernel/iommu_groups/1/devices 'rm -r sys/kernel/iommu_groups/1/devices'
+bad "directory for /proc/meminfo" /proc/meminfo 'rm proc/meminfo; mkdir proc/meminfo'
+bad "garbage MemTotal" /proc/meminfo 'echo "MemTotal: lots" >proc/meminfo'
+bad "garbage nr_hugepages" /sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages \
+	'echo x >sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages'
+bad "garbage node free_hugepages" /sys/devices/system/node/node0/hugepages/hugepages-1048576kB/free_hugepages \
+	'echo -12abc >sys/devices/system/node/node0/hugepages/hugepages-1048576kB/free_hugepages'
+bad "directory for pci.ids" /usr/share/misc/pci.ids 'mkdir -p usr/share/misc/pci.ids'
+bad "directory for /etc/default/grub" /etc/default/grub 'rm etc/default/grub; mkdir etc/default/grub'
+bad "a FIFO for /etc/fstab" /etc/fstab 'mkfifo etc/fstab'
+bad "--kver not installed" /lib/modules/9.9.9 'true' --kver 9.9.9
+
+# a dangling /etc/fstab link means "no fstab": not an error
+rm -rf "$work/root"; cp -a "$base" "$work/root"; ln -sf /nonexistent "$work/root/etc/fstab"
+out=$("$VP" --root "$work/root" detect 2>&1); rc=$?
+if [ "$rc" -le 1 ]; then ok "dangling /etc/fstab link is an absent file"; else not_ok "dangling /etc/fstab link is an absent file" "$out"; fi
+
+# --kver narrows the kernels to one
+json=$("$VP" --root "$base" --kver 5.10.0-28-amd64 --json detect 2>/dev/null)
+check_eq "--kver: one kernel" "5.10.0-28-amd64" "$(jq -r '[.kernels[].version] | join(" ")' <<<"$json")"
+check_eq "--kver: builtin vfio" "builtin builtin module" \
+	"$(jq -r '.kernels[0].modules | [.vfio, .vfio_iommu_type1, .vfio_pci] | join(" ")' <<<"$json")"
+
+# the root's own pci.ids wins over the host's
+rm -rf "$work/root"; cp -a "$base" "$work/root"; mkdir -p "$work/root/usr/share/misc"
+printf '10de  Fake Vendor Inc.\n\t1b81  Fake Card 9000\n' >"$work/root/usr/share/misc/pci.ids"
+out=$("$VP" --root "$work/root" detect 2>&1)
+check_match "pci.ids from the root" '^IOMMU Group 1 01:00.0 .*: Fake Vendor Inc\. Fake Card 9000 \[10de:1b81\] \(rev a1\)$' "$out"
+check_match "unknown names shown numerically" '^IOMMU Group 2 00:02.0 .*: Vendor 8086 Device 1912 \[8086:1912\]' "$out"

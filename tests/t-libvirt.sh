@@ -1,0 +1,79 @@
+#!/bin/bash
+# The libvirt qemu hook: reserve on prepare, give back on release, only for
+# configured domains, only what it added; malformed XML reserves nothing.
+. "$(dirname "$0")/lib.sh"
+
+shim=$BUILD/tests/shim/fakekernel.so
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+base=$(mkfix hugepages-2node) || { not_ok "fixture hugepages-2node"; exit 0; }
+xml=$TESTS/libvirt
+work=$(tmpdir); trap 'rm -rf "$work"' EXIT
+
+fresh() {
+	rm -rf "$work/root"; cp -a "$base" "$work/root"; root=$work/root
+	printf '%s\n' "$@" >"$work/state"
+	mkdir -p "$root/etc"
+	printf '[libvirt]\ndomains = win11 odd plain broken\n' >"$root/etc/vfio-provision.conf"
+}
+hook() { LD_PRELOAD=$shim VP_FAKE_KERNEL_STATE=$work/state "$VP" --root "$root" libvirt-hook "$@"; }
+nodepool() { cat "$root/sys/devices/system/node/node$1/hugepages/hugepages-1048576kB/nr_hugepages"; }
+pool() { cat "$root/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"; }
+
+fresh "avail 40"
+out=$(hook win11 prepare begin - <"$xml/win11.xml" 2>&1); rc=$?
+check_eq "prepare win11 (16 GiB, node 0): exit 0" 0 "$rc"
+check_eq "prepare win11: 16 pages on node 0, none on node 1" "16 0" "$(nodepool 0) $(nodepool 1)"
+check_eq "prepare win11: what was added is recorded" "16" "$(cat "$root/run/vfio-provision/libvirt/win11.pages" 2>&1)"
+out=$(hook win11 started begin - <"$xml/win11.xml" 2>&1); rc=$?
+check_eq "other operations do nothing" "0 16" "$rc $(nodepool 0)"
+out=$(hook win11 release end - <"$xml/win11.xml" 2>&1); rc=$?
+check_eq "release win11: the 16 pages go back" "0 0" "$rc $(nodepool 0)"
+check "release win11: the record is removed" test ! -e "$root/run/vfio-provision/libvirt/win11.pages"
+
+# pages reserved at boot are not taken away by a release
+fresh "avail 40"
+echo 4 >"$root/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"
+echo 4 >"$root/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages"
+hook odd prepare begin - <"$xml/gib-odd.xml" >/dev/null 2>&1
+check_eq "prepare odd (12300 MiB -> 13 pages, 4 already free): pool 13" "13" "$(pool)"
+hook odd release end - <"$xml/gib-odd.xml" >/dev/null 2>&1
+check_eq "release odd: only the 9 added go back" "4" "$(pool)"
+
+# too few pages: the domain must not start, and nothing stays held
+fresh "avail 5"
+out=$(hook win11 prepare begin - <"$xml/win11.xml" 2>&1); rc=$?
+check_eq "prepare with 5 available of 16: exit 1" 1 "$rc"
+check_eq "prepare short: the 5 taken are given back" "0" "$(nodepool 0)"
+check_match "prepare short: says how many it needs" "domain 'win11' needs 16 free 1 GiB pages" "$out"
+
+# not ours, or no hugepages backing: nothing happens
+fresh "avail 40"
+sed 's/<name>win11</<name>other</' "$xml/win11.xml" >"$work/other.xml"
+out=$(hook other prepare begin - <"$work/other.xml" 2>&1); rc=$?
+check_eq "a domain not in [libvirt] domains: exit 0, nothing reserved" "0 0" "$rc $(nodepool 0)"
+out=$(hook plain prepare begin - <"$xml/no-hugepages.xml" 2>&1); rc=$?
+check_eq "a domain without 1 GiB backing: exit 0, nothing reserved" "0 0 0" "$rc $(pool) $(nodepool 0)"
+check_match "a domain without 1 GiB backing: says how to add it" "<page size='1' unit='GiB'/>" "$out"
+
+# malformed XML
+out=$(hook broken prepare begin - <"$xml/malformed.xml" 2>&1); rc=$?
+check_eq "malformed XML: exit 2, nothing reserved" "2 0 0" "$rc $(pool) $(nodepool 0)"
+check_match "malformed XML: names the line" "'<stdin>':4: malformed domain XML.*nothing reserved" "$out"
+out=$(hook broken prepare begin - <"$xml/bad-unit.xml" 2>&1); rc=$?
+check_eq "bad memory unit: exit 2" 2 "$rc"
+out=$(hook broken prepare begin - <"$xml/not-domain.xml" 2>&1); rc=$?
+check_match "not a domain: says so" "not a libvirt domain" "$out"
+out=$(hook win11 2>&1); rc=$?
+check_eq "too few arguments: exit 2" 2 "$rc"
+
+# the installed hook script passes arguments and standard input through
+d=$(tmpdir)
+make -s -C "$TOP" install-libvirt DESTDIR="$d" PREFIX=/usr SANITIZE="${SANITIZE:-}" >/dev/null 2>&1
+check_match "installed qemu hook execs the tool" '^exec /usr/bin/vfio-provision libvirt-hook "\$@"$' \
+	"$(cat "$d/usr/share/vfio-provision/libvirt/qemu" 2>&1)"
+fresh "avail 40"
+sed "s|/usr/bin/vfio-provision|env LD_PRELOAD=$shim VP_FAKE_KERNEL_STATE=$work/state $VP --root $root|" \
+	"$d/usr/share/vfio-provision/libvirt/qemu" >"$work/qemu"
+sh "$work/qemu" win11 prepare begin - <"$xml/win11.xml" >/dev/null 2>&1
+check_eq "the hook script reserves through the tool" "16" "$(nodepool 0)"
+rm -rf "$d"
