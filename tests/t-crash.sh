@@ -36,7 +36,7 @@ total=0
 # at each counted call; PRISTINE is what revert must give back.
 sweep() {
 	local name=$1 pristine=$2 base=$3; shift 3
-	local T B P n k rc d errs=()
+	local T B P n k rc d out errs=()
 
 	rm -rf "$t/T"; cp -a "$base" "$t/T"
 	if ! "$VP" --root "$t/T" "$@" >/dev/null 2>&1; then not_ok "$name: uninterrupted run"; return; fi
@@ -56,7 +56,9 @@ sweep() {
 			errs+=("point $k: not wholly old or new: $d"); continue
 		fi
 		cp -a "$t/w" "$t/w2"
-		if ! "$VP" --root "$t/w" "$@" >/dev/null 2>&1; then errs+=("point $k: re-run failed"); continue; fi
+		if ! out=$("$VP" --root "$t/w" "$@" 2>&1); then
+			errs+=("point $k: re-run failed: $(tail -3 <<<"$out")"); continue
+		fi
 		if [ "$(listing "$t/w")" != "$T" ]; then
 			errs+=("point $k: re-run differs: $(diff <(echo "$T") <(listing "$t/w") | head -5)"); continue
 		fi

@@ -30,7 +30,7 @@ check_match "plan: fstab hunk adds the hugetlbfs line" '^\+hugetlbfs /dev/hugepa
 check_match "plan: fstab hunk header" '^@@ -1,3 \+1,4 @@$' "$out"
 check_match "plan: one line per change" '^update /etc/fstab' "$out"
 check_match "plan: mkdir of the mount point" '^mkdir /dev/hugepages1G$' "$out"
-check_match "plan: summary" '^4 changes pending' "$out"
+check_match "plan: summary" '^[0-9]+ changes pending; `vfio-provision apply` writes them$' "$out"
 same_tree "plan writes nothing" "$t/orig" "$r"
 out=$(NO_COLOR=1 "$VP" --root "$r" --dry-run 2>&1)
 if grep -q $'\033' <<<"$out"; then not_ok "plan: no colour when piped"; else ok "plan: no colour when piped"; fi
@@ -41,10 +41,10 @@ check_match "check lists pending changes" '^pending: create /etc/modprobe.d/vfio
 # ---- apply ----
 out=$("$VP" --root "$r" apply 2>&1); rc=$?
 check_eq "apply: exit 0" 0 "$rc"
-check_eq "apply: one line a change" "created /etc/modprobe.d/vfio.conf
-created /etc/vfio-provision/early.conf
-updated /etc/fstab
-created directory /dev/hugepages1G" "$(grep -E '^(created|updated|removed)' <<<"$out")"
+for l in "created /etc/modprobe.d/vfio.conf" "created /etc/vfio-provision/early.conf" \
+	"updated /etc/fstab" "created directory /dev/hugepages1G"; do
+	check "apply: says '$l'" grep -qxF "$l" <<<"$out"
+done
 check_eq "apply: fstab keeps its mode and group" "640 0:4" "$(stat -c '%a %u:%g' "$r/etc/fstab")"
 check_eq "apply: new file mode 0644" "644" "$(stat -c '%a' "$r/etc/modprobe.d/vfio.conf")"
 check_eq "apply: other fstab lines kept byte for byte" "$(cat "$t/orig/etc/fstab")" "$(head -n -1 "$r/etc/fstab")"
@@ -54,10 +54,11 @@ if ls -A "$r/etc" "$r/etc/modprobe.d" | grep -q 'vp-tmp'; then not_ok "apply: no
 out=$("$VP" --root "$r" check 2>&1); rc=$?
 check_eq "check: exit 0 after apply" "0 up to date" "$rc $out"
 out=$("$VP" --root "$r" plan 2>&1); rc=$?
-check_eq "plan: nothing to do after apply" "0 nothing to do" "$rc $out"
+check_eq "plan: nothing to do after apply" "0 nothing to do" "$rc $(tail -1 <<<"$out")"
+if grep -qE '^(---|\+\+\+|@@) ' <<<"$out"; then not_ok "plan: no diff after apply" "$out"; else ok "plan: no diff after apply"; fi
 out=$("$VP" --root "$r" verify 2>&1); rc=$?
 check_eq "verify: clean after apply" 0 "$rc"
-check_match "verify: summary" '^3 files checked, 0 errors, 0 warnings$' "$out"
+check_match "verify: summary" '^[0-9]+ files checked, 0 errors, 0 warnings$' "$out"
 
 # ---- idempotency ----
 before=$(mtimes "$r"); snap=$(snapshot "$r")
