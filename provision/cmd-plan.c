@@ -32,7 +32,7 @@ int vp_cmd_plan(struct vp_ctx *ctx)
 		fputs(out.s, stdout);
 	vp_print_pending(&p.changes, "", stdout);
 	if (p.changes.n_pending)
-		vp_print_tokens(&p.plan, stdout);
+		vp_print_tokens(&p.plan, &p.changes, stdout);
 	vp_print_msgs(&p.plan, stdout);
 	vp_print_verdict(&p.sel, stdout);
 	vp_print_unmanaged(&p.changes, stdout);

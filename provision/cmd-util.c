@@ -36,11 +36,39 @@ void vp_print_verdict(const struct vp_selection *sel, FILE *f)
 		fprintf(f, "  %s\n", sel->reasons.v[i]);
 }
 
-void vp_print_tokens(const struct vp_plan *plan, FILE *f)
+/* KEY as a whole word (followed by '=', a quote, white space or the end). */
+static bool mentions_key(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = text; text && (p = strstr(p, key)); p += n) {
+		char before = p == text ? ' ' : p[-1], after = p[n];
+
+		if ((before == ' ' || before == '\t' || before == '"' || before == '\'' ||
+		     before == '\n') &&
+		    (after == '=' || after == ' ' || after == '\t' || after == '"' ||
+		     after == '\'' || after == '\n' || after == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/* A removal is news only where a file we change has the key now. */
+static bool key_present(const struct vp_changes *c, const char *key)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].action != VP_ACT_NONE && c->v[i].old && mentions_key(c->v[i].old, key))
+			return true;
+	return false;
+}
+
+void vp_print_tokens(const struct vp_plan *plan, const struct vp_changes *changes, FILE *f)
 {
 	for (size_t i = 0; i < plan->n_cmdline; i++) {
 		const struct vp_cmdline_token *t = &plan->cmdline[i];
 
+		if (!t->token && !key_present(changes, t->key))
+			continue;
 		if (t->token)
 			fprintf(f, "kernel cmdline: add %s", t->token);
 		else

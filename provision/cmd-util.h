@@ -14,7 +14,7 @@ void vp_print_msgs(const struct vp_plan *plan, FILE *f);
 /* When the verdict is not ok: "refused: verdict NAME" and the reasons. */
 void vp_print_verdict(const struct vp_selection *sel, FILE *f);
 /* "kernel cmdline: add TOKEN (reason)" / "remove KEY". */
-void vp_print_tokens(const struct vp_plan *plan, FILE *f);
+void vp_print_tokens(const struct vp_plan *plan, const struct vp_changes *changes, FILE *f);
 /* "refused: '<path>' exists and is not managed ..." for each pending unmanaged file. */
 void vp_print_unmanaged(const struct vp_changes *c, FILE *f);
 /* One line a pending change: "<prefix>create /etc/x (reason)". */

@@ -95,7 +95,7 @@ static int edit_entry(const struct vp_file *f, struct vp_plan *plan, char **ret_
 				r = done ? vp_boot_strip(plan, orig, f->path, line, &merged, ret_msg)
 					 : vp_boot_merge(plan, orig, f->path, line, &merged, ret_msg);
 			if (r >= 0 && !done)
-				r = vp_boot_check(plan, orig, merged, f->path, line);
+				r = vp_boot_check(plan, orig, merged, f->path, line, ret_msg);
 			if (r >= 0)
 				r = vp_buf_add(&out, p, (size_t)(v - p));
 			if (r >= 0)

@@ -37,7 +37,14 @@ struct shvar {
 	unsigned line;
 	size_t val_start, val_end;      /* the shell word, quotes included */
 	char quote;                     /* '"', '\'' or 0 (bare) */
-	char *value;                    /* what the shell assigns */
+	char *value;                    /* what the shell assigns (after prefix) */
+	/*
+	 * A drop-in's "$VAR rest" (or "${VAR} rest") appends to what the
+	 * files sourced before set: the reference as written, kept on edits;
+	 * value is then only the rest.
+	 */
+	const char *prefix;
+	size_t prefix_len;
 };
 
 static int bad(char **ret_msg, const char *path, unsigned line, const char *what)
@@ -45,22 +52,54 @@ static int bad(char **ret_msg, const char *path, unsigned line, const char *what
 	return vp_fail(ret_msg, -EINVAL, "'%s':%u: %s", path, line, what);
 }
 
-/* Decodes the shell word at s[*pos]; *pos ends after it. */
+/* The length of a leading "$self" or "${self}" at s, else 0. */
+static size_t self_ref(const char *s, const char *self)
+{
+	size_t l = self ? strlen(self) : 0;
+
+	if (!self || s[0] != '$')
+		return 0;
+	if (s[1] == '{' && strncmp(s + 2, self, l) == 0 && s[2 + l] == '}')
+		return l + 3;
+	if (strncmp(s + 1, self, l) == 0 && !strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						      "abcdefghijklmnopqrstuvwxyz0123456789_", s[1 + l]))
+		return l + 1;
+	return 0;
+}
+
+/*
+ * Decodes the shell word at s[*pos]; *pos ends after it. With self, a
+ * reference to that variable right at the start of the word is allowed
+ * and returned in *ret_prefix (not decoded into out).
+ */
 static int sh_word(const char *path, unsigned line, const char *s, size_t *pos,
-		   struct vp_buf *out, char **ret_msg)
+		   const char *self, struct shvar *ret_prefix, struct vp_buf *out,
+		   char **ret_msg)
 {
 	const char *var = "value built from other variables or commands ($, `): "
 			  "cannot edit it safely";
 	const char *split = "value split over lines: cannot edit it safely";
-	size_t i = *pos;
+	size_t i = *pos, pl;
+	bool in_dq = false;     /* resume inside "..." after the reference */
 	int r = vp_buf_puts(out, "");
 
-	while (r >= 0 && s[i] && !strchr(" \t\n;&|", s[i])) {
-		char c = s[i];
+	/* "$self rest" or $self"rest": the reference, then the rest decoded */
+	pl = self_ref(s + i + (s[i] == '"'), self);
+	if (pl) {
+		in_dq = s[i] == '"';
+		ret_prefix->prefix = s + i + in_dq;
+		ret_prefix->prefix_len = pl;
+		i += in_dq + pl;
+	}
+	while (r >= 0 && (in_dq || (s[i] && !strchr(" \t\n;&|", s[i])))) {
+		char c = in_dq ? '"' : s[i];
 
 		if (c == '"') {
-			for (i++; s[i] != '"'; i++) {
+			for (i += !in_dq; s[i] != '"'; i++) {
 				if (!s[i])
+					return bad(ret_msg, path, line, "unterminated \" quote");
+				/* a quote never closed reads best as that */
+				if (s[i] == '\n' && !strchr(s + i, '"'))
 					return bad(ret_msg, path, line, "unterminated \" quote");
 				if (s[i] == '\n')
 					return bad(ret_msg, path, line, split);
@@ -72,10 +111,11 @@ static int sh_word(const char *path, unsigned line, const char *s, size_t *pos,
 					i++;
 				r = vp_buf_add(out, &s[i], 1);
 			}
+			in_dq = false;
 			i++;
 		} else if (c == '\'') {
 			for (i++; s[i] != '\''; i++) {
-				if (!s[i])
+				if (!s[i] || (s[i] == '\n' && !strchr(s + i, '\'')))
 					return bad(ret_msg, path, line, "unterminated ' quote");
 				if (s[i] == '\n')
 					return bad(ret_msg, path, line, split);
@@ -105,6 +145,8 @@ static int find_var(const char *path, const char *content, const char *var,
 	size_t vlen = strlen(var), pos = 0;
 	unsigned line = 0;
 	bool continued = false;
+	/* a drop-in may append to what the files before it set */
+	const char *self = vp_startswith(path, "/etc/default/grub.d/") ? var : NULL;
 	int r;
 
 	*ret = (struct shvar){0};
@@ -128,12 +170,18 @@ static int find_var(const char *path, const char *content, const char *var,
 			if (content[p + vlen] == '+')
 				return bad(ret_msg, path, line,
 					   "value built with +=: cannot edit it safely");
+			bool before = ret->found;
+
 			p += vlen + 1;
 			free(ret->value);
 			*ret = (struct shvar){.found = true, .line = line, .val_start = p,
 					      .quote = content[p] == '"' || content[p] == '\'' ?
 							       content[p] : 0};
-			r = sh_word(path, line, content, &p, &b, ret_msg);
+			r = sh_word(path, line, content, &p, self, ret, &b, ret_msg);
+			/* the earlier value in this file would flow in unedited */
+			if (r >= 0 && ret->prefix && before)
+				r = bad(ret_msg, path, line, "appends to an assignment earlier in "
+					"this file: cannot edit it safely");
 			if (r < 0) {
 				vp_buf_free(&b);
 				ret->found = false;
@@ -179,13 +227,22 @@ fail:
 	return NULL;
 }
 
-/* content with the value of v replaced by new_value (same quoting style). */
+/*
+ * content with the value of v replaced by new_value (same quoting style; a
+ * self-reference is kept in front, in double quotes).
+ */
 static char *replace_value(const char *content, const struct shvar *v, const char *new_value)
 {
-	_cleanup_free_ char *q = sh_quote(new_value, v->quote);
+	_cleanup_free_ char *q = sh_quote(new_value, v->prefix ? '"' : v->quote);
 
 	if (!q)
 		return NULL;
+	if (v->prefix)
+		/* q is "...": the reference goes inside, a blank keeps it apart */
+		return vp_strdup_printf("%.*s\"%.*s%s%s%s", (int)v->val_start, content,
+					(int)v->prefix_len, v->prefix,
+					*new_value && !strchr(" \t", *new_value) ? " " : "",
+					q + 1, content + v->val_end);
 	return vp_strdup_printf("%.*s%s%s", (int)v->val_start, content, q,
 				content + v->val_end);
 }
@@ -253,7 +310,7 @@ static int grub_inplace(const struct vp_system *sys, const struct vp_file *f,
 	if (!full)
 		goto out;
 	r = vp_boot_check(plan, def.found ? def.value : "", full, f->path,
-			  def.found ? def.line : 0);
+			  def.found ? def.line : 0, ret_msg);
 	if (r >= 0)
 		r = warn_linux(plan, plan, f->path, &lin, ret_msg);
 	if (r < 0)
@@ -294,7 +351,7 @@ static int strip_file(const struct vp_file *f, struct vp_plan *plan, char **ret_
 	r = vp_boot_strip(plan, def.value, f->path, def.line, &stripped, ret_msg);
 	if (r < 0)
 		goto out;
-	r = vp_boot_check(plan, def.value, "", f->path, def.line);
+	r = vp_boot_check(plan, def.value, "", f->path, def.line, ret_msg);
 	if (r < 0 || strcmp(stripped, def.value) == 0)
 		goto out;
 	content = replace_value(f->content, &def, stripped);
@@ -337,7 +394,8 @@ static int grub_dropin(const struct vp_system *sys, const struct vp_file *main_f
 			continue;
 		}
 		r = find_var(f->path, f->content, VAR_DEFAULT, &d, ret_msg);
-		if (r >= 0 && d.found)
+		/* "$GRUB_CMDLINE_LINUX_DEFAULT ..." keeps ours */
+		if (r >= 0 && d.found && !d.prefix)
 			r = vp_plan_msg(plan, VP_MSG_WARN,
 					"'%s':%u: sourced after " GRUB_DROPIN " and sets "
 					VAR_DEFAULT ": check that it keeps our tokens", f->path,

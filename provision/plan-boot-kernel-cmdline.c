@@ -54,7 +54,7 @@ static int create_content(const struct vp_system *sys, struct vp_plan *plan, cha
 	r = vp_boot_merge(plan, vp_strstrip(base), "/proc/cmdline", 1, &merged, ret_msg);
 	if (r < 0)
 		return r;
-	r = vp_boot_check(plan, base, merged, KERNEL_CMDLINE, 1);
+	r = vp_boot_check(plan, base, merged, KERNEL_CMDLINE, 1, ret_msg);
 	if (r < 0)
 		return r;
 	*ret = vp_strdup_printf("%s\n", merged);
@@ -73,7 +73,7 @@ int vp_boot_kernel_cmdline(const struct vp_config *cfg, const struct vp_system *
 	if (f && f->content) {
 		r = vp_boot_merge(plan, f->content, f->path, 1, &content, ret_msg);
 		if (r >= 0)
-			r = vp_boot_check(plan, f->content, content, f->path, 1);
+			r = vp_boot_check(plan, f->content, content, f->path, 1, ret_msg);
 		if (r < 0) {
 			free(content);
 			return r;

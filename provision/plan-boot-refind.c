@@ -75,7 +75,7 @@ int vp_boot_refind(const struct vp_config *cfg, const struct vp_system *sys,
 			r = orig ? vp_boot_merge(plan, orig, f->path, line, &merged, ret_msg)
 				 : -ENOMEM;
 			if (r >= 0)
-				r = vp_boot_check(plan, orig, merged, f->path, line);
+				r = vp_boot_check(plan, orig, merged, f->path, line, ret_msg);
 			if (r >= 0 && strchr(merged, '"'))
 				r = vp_fail(ret_msg, -EINVAL, "'%s':%u: kernel options with a "
 					    "'\"' cannot be written back (rEFInd has no escapes)",

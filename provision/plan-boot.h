@@ -18,12 +18,13 @@ int vp_boot_merge(const struct vp_plan *plan, const char *orig, const char *path
 int vp_boot_strip(const struct vp_plan *plan, const char *orig, const char *path,
 		  unsigned line, char **ret, char **ret_msg);
 /*
- * Refusals about a target: the merged line is over the x86 limit, or orig
- * holds a hugepages= for the default size that our default_hugepagesz=1G
- * would silently turn into 1 GiB pages.
+ * A merged line over the x86 limit is -E2BIG with "'path':line: ... N over
+ * the limit" (an error, not a refusal: --force must never write a line the
+ * kernel truncates). A hugepages= for the default size in orig, which our
+ * default_hugepagesz=1G would silently turn into 1 GiB pages, is a refusal.
  */
 int vp_boot_check(struct vp_plan *plan, const char *orig, const char *merged,
-		  const char *path, unsigned line);
+		  const char *path, unsigned line, char **ret_msg);
 /* Our tokens (not the removals) joined by spaces; "" when none. */
 char *vp_boot_tokens(const struct vp_plan *plan);
 /* Keys the plan removes, joined by spaces; "" when none. */

@@ -58,13 +58,14 @@ static const char *planned(const struct vp_plan *plan, const char *key)
 }
 
 int vp_boot_check(struct vp_plan *plan, const char *orig, const char *merged,
-		  const char *path, unsigned line)
+		  const char *path, unsigned line, char **ret_msg)
 {
 	_cleanup_free_ char *msg = NULL, *word = NULL;
 	int r;
 
-	if (vp_cmdline_check_size(merged, VP_CMDLINE_MAX, &msg) < 0)
-		return vp_plan_msg(plan, VP_MSG_REFUSE, "'%s':%u: %s", path, line, msg);
+	r = vp_cmdline_check_size(merged, VP_CMDLINE_MAX, &msg);
+	if (r < 0)
+		return msg ? vp_fail(ret_msg, r, "'%s':%u: %s", path, line, msg) : r;
 	if (!planned(plan, "default_hugepagesz"))
 		return 0;
 	r = vp_cmdline_default_hugepages(orig, &word);

@@ -68,7 +68,16 @@ static int root_openat(const struct vp_root *root, const char *path, int flags)
 	if (!*rel)
 		rel = ".";
 	if (have_openat2 != 0) {
-		fd = (int)syscall(SYS_openat2, root->fd, rel, &how, sizeof(how));
+		/*
+		 * EAGAIN: a rename anywhere on the system raced with a ".."
+		 * of the lookup (fixture roots are full of them); the kernel
+		 * asks the caller to retry.
+		 */
+		for (int tries = 0; tries < 16; tries++) {
+			fd = (int)syscall(SYS_openat2, root->fd, rel, &how, sizeof(how));
+			if (fd >= 0 || errno != EAGAIN)
+				break;
+		}
 		if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) {
 			have_openat2 = 1;
 			return fd < 0 ? -errno : fd;

@@ -65,6 +65,24 @@ static int reason(struct vp_selection *sel, enum vp_verdict v, const char *fmt, 
 	return vp_strv_push_take(&sel->reasons, vp_buf_steal(&b));
 }
 
+/* Every selected function with o's vendor:device has another, known subsystem id. */
+static bool subsystem_tells_apart(const struct vp_system *sys, const struct vp_selection *sel,
+				  const struct vp_pci_fn *o)
+{
+	if (!o->subvendor && !o->subdevice)
+		return false;
+	for (size_t k = 0; k < sel->n_fns; k++) {
+		const struct vp_pci_fn *f = &sys->fns[sel->fns[k]];
+
+		if (f->vendor != o->vendor || f->device != o->device)
+			continue;
+		if ((!f->subvendor && !f->subdevice) ||
+		    (f->subvendor == o->subvendor && f->subdevice == o->subdevice))
+			return false;
+	}
+	return true;
+}
+
 /* Accepts "DDDD:BB:DD.F" and "BB:DD.F" (domain 0000), any case. */
 static int parse_addr(const char *s, char buf[static 16])
 {
@@ -343,7 +361,6 @@ int vp_select(const struct vp_config *cfg, const struct vp_system *sys,
 		vp_fn_id(o, id);
 		if (!vp_strv_contains(&sel.ids, id))
 			continue;
-		conflict = true;
 		for (size_t k = 0; k < sel.n_fns && !dsel; k++)
 			if (sys->fns[sel.fns[k]].vendor == o->vendor &&
 			    sys->fns[sel.fns[k]].device == o->device)
@@ -351,6 +368,18 @@ int vp_select(const struct vp_config *cfg, const struct vp_system *sys,
 		dout = describe(o);
 		if (!dout || !dsel)
 			goto fail;
+		/*
+		 * vfio-pci's ids= also matches subsystem ids: cards of the same
+		 * model from different vendors need no binding by address.
+		 */
+		if (subsystem_tells_apart(sys, &sel, o)) {
+			if (reason(&sel, VP_VERDICT_OK, "%s has the same id as the selected %s but "
+				   "another subsystem id (%04x:%04x), which ids= includes to tell "
+				   "them apart.", dout, dsel, o->subvendor, o->subdevice) < 0)
+				goto fail;
+			continue;
+		}
+		conflict = true;
 		/* the verdict says so either way; only with ids= is it a refusal */
 		if (want == VP_STRATEGY_IDS)
 			r = reason(&sel, VP_VERDICT_IDENTICAL_IDS, "%s has the same id as the "

@@ -10,6 +10,8 @@
 #
 # Mostly bash builtins: a fixture must build in well under a second.
 set -euo pipefail
+# Byte lengths (${#x}) and the ELF writer assume the C locale.
+export LC_ALL=C
 
 die() { echo "mkroot: ${spec:-?}:${lineno:-0}: $*" >&2; exit 1; }
 
@@ -495,28 +497,88 @@ add_vfio_modules() {
 	m_depends["$v vfio_pci"]=$core
 }
 
-# Where well-known drivers live in a kernel tree (printed).
+# Where well-known drivers live in a kernel tree (sets DPATH).
 default_path() {
 	case $1 in
-	nvidia*) echo "kernel/drivers/video/$1.ko" ;;
-	nouveau) echo kernel/drivers/gpu/drm/nouveau/nouveau.ko ;;
-	amdgpu) echo kernel/drivers/gpu/drm/amd/amdgpu/amdgpu.ko ;;
-	radeon) echo kernel/drivers/gpu/drm/radeon/radeon.ko ;;
-	i915) echo kernel/drivers/gpu/drm/i915/i915.ko ;;
-	snd_hda_intel) echo kernel/sound/pci/hda/snd-hda-intel.ko ;;
-	xhci_pci) echo kernel/drivers/usb/host/xhci-pci.ko ;;
-	i2c_nvidia_gpu) echo kernel/drivers/i2c/busses/i2c-nvidia-gpu.ko ;;
-	drm|drm_kms_helper) echo "kernel/drivers/gpu/drm/$1.ko" ;;
-	ttm) echo kernel/drivers/gpu/drm/ttm/ttm.ko ;;
-	snd_hda_codec|snd_hda_core) echo "kernel/sound/pci/hda/${1//_/-}.ko" ;;
-	xhci_hcd) echo kernel/drivers/usb/host/xhci-hcd.ko ;;
-	ahci) echo kernel/drivers/ata/ahci.ko ;;
-	e1000e) echo kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko ;;
-	r8169) echo kernel/drivers/net/ethernet/realtek/r8169.ko ;;
-	nvme) echo kernel/drivers/nvme/host/nvme.ko ;;
-	ucsi_ccg) echo kernel/drivers/usb/typec/ucsi/ucsi_ccg.ko ;;
-	*) echo "kernel/drivers/misc/${1//_/-}.ko" ;;
+	nvidia*) DPATH="kernel/drivers/video/$1.ko" ;;
+	nouveau) DPATH=kernel/drivers/gpu/drm/nouveau/nouveau.ko ;;
+	amdgpu) DPATH=kernel/drivers/gpu/drm/amd/amdgpu/amdgpu.ko ;;
+	radeon) DPATH=kernel/drivers/gpu/drm/radeon/radeon.ko ;;
+	i915) DPATH=kernel/drivers/gpu/drm/i915/i915.ko ;;
+	snd_hda_intel) DPATH=kernel/sound/pci/hda/snd-hda-intel.ko ;;
+	xhci_pci) DPATH=kernel/drivers/usb/host/xhci-pci.ko ;;
+	i2c_nvidia_gpu) DPATH=kernel/drivers/i2c/busses/i2c-nvidia-gpu.ko ;;
+	drm|drm_kms_helper) DPATH="kernel/drivers/gpu/drm/$1.ko" ;;
+	ttm) DPATH=kernel/drivers/gpu/drm/ttm/ttm.ko ;;
+	snd_hda_codec|snd_hda_core) DPATH="kernel/sound/pci/hda/${1//_/-}.ko" ;;
+	xhci_hcd) DPATH=kernel/drivers/usb/host/xhci-hcd.ko ;;
+	ahci) DPATH=kernel/drivers/ata/ahci.ko ;;
+	e1000e) DPATH=kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko ;;
+	r8169) DPATH=kernel/drivers/net/ethernet/realtek/r8169.ko ;;
+	nvme) DPATH=kernel/drivers/nvme/host/nvme.ko ;;
+	ucsi_ccg) DPATH=kernel/drivers/usb/typec/ucsi/ucsi_ccg.ko ;;
+	*) DPATH="kernel/drivers/misc/${1//_/-}.ko" ;;
 	esac
+}
+
+# The fake modules are ELF64 relocatable objects written here byte by byte
+# (one `as` a module would cost a fork each): sections .modinfo (NUL-
+# separated key=value), __ksymtab_strings (the exported symbol: libkmod's
+# export list when there are no __crc_ symbols) and .symtab with one
+# undefined symbol for each dependency's export, from which depmod computes
+# modules.dep exactly as for real modules.
+
+# le VALUE BYTES: appends VALUE little endian, as \x escapes, to E.
+le() {
+	local v=$1 i h b=()
+	if [ "$v" = 0 ]; then E+=${ZEROS:0:4*$2}; return; fi
+	for ((i = 0; i < $2; i++)); do b+=($(((v >> (8 * i)) & 255))); done
+	printf -v h '\\x%02x' "${b[@]}"
+	E+=$h
+}
+ZEROS='\x00\x00\x00\x00\x00\x00\x00\x00'
+ZEROS+=$ZEROS$ZEROS$ZEROS    # 32 bytes: the longest run le is asked for is 24
+# str TEXT: appends TEXT and a NUL to E (backslashes escaped for %b).
+str() { E+="${1//\\/\\\\}\\x00"; }
+pad8() { while (($1 % 8)); do E+='\x00'; set -- $(($1 + 1)); done; }
+
+# shdr NAME TYPE FLAGS OFFSET SIZE LINK INFO ALIGN ENTSIZE
+shdr() { le "$1" 4; le "$2" 4; le "$3" 8; le 0 8; le "$4" 8; le "$5" 8; le "$6" 4; le "$7" 4; le "$8" 8; le "$9" 8; }
+
+# mkko FILE EXPORT "UNDEF..." MODINFO...
+mkko() {
+	local f=$1 exp=$2 und=$3 x a=0 c=1 nsym=1 o1 o2 o3 o4 o5 sh body
+	shift 3
+	E=""
+	for x in "$@"; do str "$x"; a=$((a + ${#x} + 1)); done
+	str "$exp"
+	o1=64; o2=$((o1 + a)); o3=$(((o2 + ${#exp} + 1 + 7) / 8 * 8))
+	pad8 $((o2 + ${#exp} + 1))
+	# .symtab: the null symbol, then one global undefined symbol each.
+	le 0 24
+	for x in $und; do
+		le $c 4; le $((0x10)) 1; le 0 1; le 0 2; le 0 8; le 0 8
+		c=$((c + ${#x} + 1)); nsym=$((nsym + 1))
+	done
+	o4=$((o3 + 24 * nsym))
+	E+='\x00'; for x in $und; do str "$x"; done
+	o5=$((o4 + c))
+	E+='\x00.modinfo\x00__ksymtab_strings\x00.symtab\x00.strtab\x00.shstrtab\x00'
+	sh=$(((o5 + 54 + 7) / 8 * 8))
+	pad8 $((o5 + 54))
+	shdr 0 0 0 0 0 0 0 0 0
+	shdr 1 1 2 $o1 $a 0 0 1 0
+	shdr 10 1 2 $o2 $((${#exp} + 1)) 0 0 1 0
+	shdr 28 2 0 $o3 $((24 * nsym)) 4 1 8 24
+	shdr 36 3 0 $o4 $c 0 0 1 0
+	shdr 44 3 0 $o5 54 0 0 1 0
+	body=$E
+	# The ELF header: ELFCLASS64, little endian, ET_REL, EM_X86_64,
+	# section headers at sh, 6 of them, names in section 5.
+	E='\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00'
+	le 1 2; le 62 2; le 1 4; le 0 8; le 0 8; le $sh 8; le 0 4
+	le 64 2; le 0 2; le 0 2; le 64 2; le 6 2; le 5 2
+	printf '%b' "$E$body" >"$f"
 }
 
 if [ ${#kernels[@]} -gt 0 ]; then
@@ -541,7 +603,7 @@ done
 # Every module's path, and all their directories made at once.
 dirs=()
 for key in "${mods[@]}"; do
-	[ -n "${m_path[$key]:-}" ] || m_path[$key]=$(default_path "${key#* }")
+	[ -n "${m_path[$key]:-}" ] || { default_path "${key#* }"; m_path[$key]=$DPATH; }
 	dirs+=("$R/lib/modules/${key%% *}/${m_path[$key]%/*}")
 done
 [ ${#dirs[@]} -eq 0 ] || mkdir -p "${dirs[@]}"
@@ -564,7 +626,7 @@ for v in "${kernels[@]}"; do
 			# Built-in or absent dependencies are not module dependencies.
 			case "${k_builtin[$v]}${k_missing[$v]}" in *" $dep "*) continue ;; esac
 			deps+=${deps:+,}$dep
-			refs+="	.quad ${dep}_export"$'\n'
+			refs+="${dep}_export "
 		done
 		info=("license=GPL")
 		IFS=, read -ra al <<<"${m_alias[$key]:-}"
@@ -578,19 +640,15 @@ for v in "${kernels[@]}"; do
 			;;
 		esac
 		info+=("depends=$deps" "name=$n" "vermagic=$v SMP preempt mod_unload modversions")
-		{
-			printf '.section .modinfo,"a"\n'
-			for x in "${info[@]}"; do printf '.asciz "%s"\n' "${x//\"/\\\"}"; done
-			printf '.section __ksymtab_strings,"a"\n.asciz "%s_export"\n' "$n"
-			printf '.data\n.globl __ksymtab_%s_export\n__ksymtab_%s_export: .quad 0\n%s' "$n" "$n" "$refs"
-		} >"$tmp/m.s"
-		as -o "$R/$kd/$p" "$tmp/m.s" || die "as failed for $n"
+		# shellcheck disable=SC2086
+		mkko "$R/$kd/$p" "${n}_export" "$refs" "${info[@]}"
 		printf '%s\n' "$p" >>"$R/$kd/modules.order"
 	done
 	unset seen
 	depmod -b "$R" "$v" 2>"$tmp/depmod.err" || { cat "$tmp/depmod.err" >&2; die "depmod failed for $v"; }
 	if grep -v 'could not open modules' "$tmp/depmod.err" | grep -q .; then
 		cat "$tmp/depmod.err" >&2
+		! grep -q ERROR "$tmp/depmod.err" || die "depmod failed for $v"
 	fi
 
 	if [ "${k_running[$v]}" = 1 ]; then

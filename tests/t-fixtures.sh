@@ -4,21 +4,7 @@
 # or every other test would be testing against a fiction.
 . "$(dirname "$0")/lib.sh"
 
-# lspci on a fixture, forced to the sysfs method (with a missing tree it
-# would silently fall back to this machine's /proc/bus/pci).
-fxlspci() { local r=$1; shift; lspci -A linux-sysfs -O "sysfs.path=$r/sys/bus/pci" "$@" 2>/dev/null; }
-
-# One line per device from lspci -vmm: slot class vendor device rev
-# subsystem driver group ("-" where lspci shows nothing).
-lspci_table() {
-	fxlspci "$1" -vmm -n -D -k | awk -F'\t' '
-		function out() { if (s != "") print s, c, v, d, (r == "" ? "-" : r), (sv == "" ? "-" : sv ":" sd), (k == "" ? "-" : k), (g == "" ? "-" : g) }
-		$0 == "" { out(); s = c = v = d = r = sv = sd = k = g = ""; next }
-		$1 == "Slot:" { s = $2 } $1 == "Class:" { c = $2 } $1 == "Vendor:" { v = $2 }
-		$1 == "Device:" { d = $2 } $1 == "Rev:" { r = $2 } $1 == "SVendor:" { sv = $2 }
-		$1 == "SDevice:" { sd = $2 } $1 == "Driver:" { k = $2 } $1 == "IOMMUGroup:" { g = $2 }
-		END { out() }' | sort
-}
+. "$FIXTURES/lspci-table.sh"
 
 # The same table computed from the spec's pci lines.
 spec_table() {
@@ -147,3 +133,20 @@ printf 'file /etc/x\nabc\n' >"$t/eof.spec"
 check_match "file without EOF" "file etc/x: no EOF line" "$("$TESTS/mkroot.sh" "$t/eof.spec" "$t/eof" 2>&1)"
 printf 'frobnicate 1\n' >"$t/unk.spec"
 check_match "unknown directive" "unk.spec:1: unknown directive 'frobnicate'" "$("$TESTS/mkroot.sh" "$t/unk.spec" "$t/unk" 2>&1)"
+
+# bench/gen-tree.sh: the synthetic trees have the same shape.
+g=$t/gen
+if "$TOP/bench/gen-tree.sh" 40 "$g" >/dev/null 2>"$t/gen.err"; then
+	ok "gen-tree: 40 functions"
+	check_eq "gen-tree: lspci sees 40 functions" 40 "$(fxlspci "$g" -n | wc -l)"
+	check_eq "gen-tree: 10 groups of 4" "10 4" \
+		"$(find "$g/sys/kernel/iommu_groups" -mindepth 1 -maxdepth 1 | wc -l) $(find "$g/sys/kernel/iommu_groups/3/devices" -mindepth 1 | wc -l)"
+	check_eq "gen-tree: links relative and resolving" "" \
+		"$(cd "$g" && find sys -lname '/*' -printf 'absolute: %p\n' -o -xtype l -printf 'dangling: %p\n')"
+	check_eq "gen-tree: group link" "../../../kernel/iommu_groups/9" "$(readlink "$g/sys/bus/pci/devices/0000:00:09.3/iommu_group")"
+	check_eq "gen-tree: one boot VGA" 1 "$(cat "$g"/sys/bus/pci/devices/*/boot_vga | grep -c 1)"
+	check_eq "gen-tree: kernel with vfio_pci" vfio_pci \
+		"$(modprobe -d "$g" -S 6.8.0-45-generic -R vfio_pci:v000010DEd00001B81sv00001462sd00003306bc03sc00i00 2>&1)"
+else
+	not_ok "gen-tree: 40 functions" "$(cat "$t/gen.err")"
+fi

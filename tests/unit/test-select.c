@@ -290,6 +290,28 @@ static void test_identical_ids_strategy(void **state)
 	assert_true(reason_has("0000:01:00.0", "strategy = override"));
 }
 
+/* Same model, different board vendors: ids= with subsystem ids tells them apart. */
+static void test_identical_told_apart_by_subsystem(void **state)
+{
+	(void)state;
+	build(&sys, twins, ARRAY_SIZE(twins), true, "GenuineIntel");
+	for (size_t i = 0; i < sys.n_fns; i++) {
+		sys.fns[i].subvendor = sys.fns[i].bus == 1 ? 0x1462 : 0x3842;
+		sys.fns[i].subdevice = 0x3306;
+	}
+	assert_int_equal(vp_select(&cfg, &sys, &sel, &msg), 0);
+	assert_int_equal(sel.verdict, VP_VERDICT_OK);
+	assert_int_equal(sel.strategy, VP_STRATEGY_IDS);
+	assert_true(reason_has("0000:01:00.0", "another subsystem id (1462:3306)"));
+
+	/* one of them without known subsystem ids: cannot tell */
+	vp_selection_free(&sel);
+	sys.fns[2].subvendor = sys.fns[2].subdevice = 0;
+	assert_int_equal(vp_select(&cfg, &sys, &sel, &msg), 0);
+	assert_int_equal(sel.verdict, VP_VERDICT_IDENTICAL_IDS);
+	assert_int_equal(sel.strategy, VP_STRATEGY_OVERRIDE);
+}
+
 /* Binding by address must not hide a group shared with another slot. */
 static const struct dev twins_lumped[] = {
 	{"0000:00:01.0", 0x060400, "8086:1901", 1, -1, NULL},
@@ -567,6 +589,7 @@ int main(void)
 		T(test_identical_ids_strategy),
 		T(test_identical_override_strategy),
 		T(test_identical_does_not_hide_not_isolated),
+		T(test_identical_told_apart_by_subsystem),
 		T(test_identical_both_selected),
 		T(test_amd_lumped_group),
 		T(test_audio_in_own_group),

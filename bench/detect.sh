@@ -1,0 +1,98 @@
+#!/bin/bash
+# bench/detect.sh (run by `make bench`): times `vfio-provision --root T
+# detect --json` on synthetic trees of 10, 1,000 and 10,000 PCI functions
+# against the shell loop people paste from the wikis, pointed at the same
+# tree:
+#
+#   for d in T/sys/kernel/iommu_groups/*/devices/*; do n=${d#*/groups/*};
+#     printf 'IOMMU Group %s ' "${n%%/*}";
+#     lspci -O sysfs.path=T/sys/bus/pci -nns "${d##*/}"; done
+#
+# Each lspci there scans the whole bus, so the loop is quadratic: at 10,000
+# functions it would run for many minutes, so it is timed on a sample of
+# devices (each call still scans all 10,000) and extrapolated, and the
+# output says so. Times are the best of a few runs. Trees go to /dev/shm
+# when possible: sysfs lives in memory, a disk would measure the disk.
+#
+# Environment: VP (the binary), BUILD (build dir, for gen-tree), SIZES
+# (default "10 1000 10000"), RUNS (default 3), SAMPLE (default 200).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+: "${BUILD:=$top/build/default}"
+: "${VP:=$BUILD/vfio-provision}"
+: "${SIZES:=10 1000 10000}"
+: "${RUNS:=3}"
+: "${SAMPLE:=200}"
+
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then base=/dev/shm; else base=$BUILD/bench; mkdir -p "$base"; fi
+work=$(mktemp -d "$base/vp-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+now() { local t=$EPOCHREALTIME; echo "${t/[.,]/}"; }     # microseconds
+secs() { awk -v u="$1" 'BEGIN { printf (u < 1e6 ? "%.4f s" : "%.2f s"), u / 1e6 }'; }
+
+# best_of RUNS CMD...: prints the best wall time in microseconds; fails
+# (printing the exit status) when CMD exits above 1 (1 is a verdict).
+best_of() {
+	local runs=$1 best="" i t0 t1 rc; shift
+	for ((i = 0; i < runs; i++)); do
+		t0=$(now); "$@" >/dev/null 2>"$work/err"; rc=$?; t1=$(now)
+		[ $rc -le 1 ] || { echo "exit $rc"; return 1; }
+		[ -z "$best" ] || [ $((t1 - t0)) -lt "$best" ] && best=$((t1 - t0))
+	done
+	echo "$best"
+}
+
+# loop T K: the shell loop over the first K group members of tree T.
+loop() {
+	local T=$1 k=$2 i=0 d n
+	for d in "$T"/sys/kernel/iommu_groups/*/devices/*; do
+		[ $i -lt "$k" ] || break
+		i=$((i + 1))
+		n=${d#*/groups/*}
+		printf 'IOMMU Group %s ' "${n%%/*}"
+		lspci -O sysfs.path="$T/sys/bus/pci" -nns "${d##*/}"
+	done
+}
+
+have_vp=1
+if [ ! -x "$VP" ]; then have_vp=0; echo "note: $VP not built: timing the shell loop only"; fi
+
+echo "detect --json vs the lspci loop, synthetic trees under $base (best of $RUNS)"
+printf '%-8s %-16s %-34s %s\n' functions "detect --json" "shell loop" ratio
+declare -A tvp
+for n in $SIZES; do
+	T=$work/tree-$n
+	if ! GEN_TREE=${GEN_TREE:-} "$here/gen-tree.sh" "$n" "$T" >/dev/null 2>"$work/gen.err"; then
+		echo "gen-tree $n failed:"; cat "$work/gen.err"; exit 1
+	fi
+	vp="-" ; ok=0
+	if [ $have_vp = 1 ]; then
+		if r=$(best_of "$RUNS" "$VP" --root "$T" detect --json); then
+			tvp[$n]=$r; vp=$(secs "$r"); ok=1
+		else
+			vp="failed ($r)"
+			echo "detect on $n functions: $(head -c 300 "$work/err")" >&2
+		fi
+	fi
+	total=$(find "$T/sys/kernel/iommu_groups" -mindepth 3 -maxdepth 3 | wc -l)
+	k=$total note=""
+	if [ "$total" -gt "$SAMPLE" ] && [ "$n" -gt 1000 ]; then k=$SAMPLE; fi
+	lruns=$RUNS; [ "$k" -gt 100 ] && lruns=1
+	l=$(best_of "$lruns" loop "$T" "$k")
+	if [ "$k" -lt "$total" ]; then
+		l=$((l * total / k))
+		note=" (extrapolated from $k of $total)"
+	fi
+	ratio="-"
+	[ $ok = 1 ] && ratio=$(awk -v a="$l" -v b="${tvp[$n]}" 'BEGIN { printf "%.0fx", a / (b ? b : 1) }')
+	printf '%-8s %-16s %-34s %s\n' "$n" "$vp" "$(secs "$l")$note" "$ratio"
+	rm -rf "$T"
+done
+
+if [ -n "${tvp[1000]:-}" ] && [ -n "${tvp[10000]:-}" ]; then
+	awk -v a="${tvp[1000]}" -v b="${tvp[10000]}" \
+		'BEGIN { printf "detect growth from 1,000 to 10,000 functions: %.1fx (linear = 10x)\n", b / a }'
+fi
+exit 0
