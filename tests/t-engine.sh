@@ -169,3 +169,21 @@ fi
 echo >"$t/release"; wait "$holder"
 wait "$applier"; rc=$?
 check_eq "apply proceeds once the lock is free" "0 yes" "$rc $(grep -q hugetlbfs "$r/etc/fstab" && echo yes)"
+
+# ---- --regenerate: the plan's commands, chrooted in the root ----
+FAKE=$BUILD/tests/shim/fake-tool
+rm -rf "$r"; cp -a "$t/orig" "$r"
+for tool in update-initramfs grub-mkconfig; do install -m 0755 "$FAKE" "$r/usr/sbin/$tool"; done
+out=$("$VP" --root "$r" --regenerate apply 2>&1); rc=$?
+check_eq "apply --regenerate: exit 0 when the tools succeed" 0 "$rc"
+check_match "apply --regenerate: header names the command" "^==> chroot $r update-initramfs -u -k all \(" "$out"
+check_match "apply --regenerate: the tool ran with its argv" "^fake-tool: update-initramfs -u -k all$" "$out"
+check_match "apply --regenerate: every command ran" "^fake-tool: grub-mkconfig " "$out"
+out=$("$VP" --root "$r" apply 2>&1); rc=$?
+check_eq "apply without --regenerate: nothing to do, no tool run" "0 nothing to do" "$rc $out"
+echo 3 >"$r/etc/fake-tool.status"
+out=$("$VP" --root "$r" --regenerate apply 2>&1); rc=$?
+check_eq "apply --regenerate, tool fails: exit 2" 2 "$rc"
+check_match "apply --regenerate, tool fails: status and the command to re-run" \
+	"'update-initramfs' failed with exit status 3; .*re-run: chroot $r update-initramfs -u -k all$" "$out"
+if grep -q "grub-mkconfig" <<<"$out"; then not_ok "apply --regenerate: stops at the first failure" "$out"; else ok "apply --regenerate: stops at the first failure"; fi
