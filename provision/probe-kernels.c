@@ -92,6 +92,7 @@ static int cmp_kernel(const void *a, const void *b)
 static int add_kernel(const struct vp_root *root, struct vp_system *sys, const char *ver,
 		      size_t *cap, char **ret_msg)
 {
+	_cleanup_free_ char *path = NULL;
 	struct vp_kernel *k;
 
 	if (sys->n_kernels == *cap) {
@@ -107,6 +108,14 @@ static int add_kernel(const struct vp_root *root, struct vp_system *sys, const c
 		return -ENOMEM;
 	sys->n_kernels++;
 	k->running = vp_streq(sys->running_kernel, ver);
+	/* Arch names boot files after the package: /vmlinuz-linux-lts */
+	path = vp_strdup_printf(MODULES "/%s/pkgbase", ver);
+	if (!path)
+		return -ENOMEM;
+	if (vp_root_read_line(root, path, &k->pkgbase) < 0)
+		k->pkgbase = NULL;
+	else if (!*vp_strstrip(k->pkgbase))
+		k->pkgbase = (free(k->pkgbase), NULL);
 	return probe_kernel(root, k, ret_msg);
 }
 
@@ -138,14 +147,14 @@ int vp_probe_kernels(const struct vp_root *root, const struct vp_probe_opts *opt
 		p = vp_strdup_printf("%s/%s", MODULES, opts->kver);
 		if (!p)
 			return -ENOMEM;
-		fd = vp_probe_open(root, p, O_RDONLY | O_DIRECTORY);
+		fd = vp_root_openat(root, p, O_RDONLY | O_DIRECTORY);
 		if (fd < 0)
 			return vp_fail(ret_msg, fd, "'%s': %s", p, strerror(-fd));
 		close(fd);
 		return add_kernel(root, sys, opts->kver, &cap, ret_msg);
 	}
 
-	r = vp_probe_opendir(root, MODULES, &d);
+	r = vp_root_opendir(root, MODULES, &d);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)

@@ -146,11 +146,13 @@ int vp_revert(const struct vp_root *root, vp_apply_cb cb, void *userdata, char *
 {
 	struct vp_journal j = {0};
 	struct stat st;
+	bool had_lock;
 	int lockfd = -1, r, n = 0;
 
 	/* nothing ever applied: do not create the state directory just to lock it */
 	if (vp_fsroot_stat(root, VP_STATE_DIR, &st) == -ENOENT)
 		return 0;
+	had_lock = vp_fsroot_stat(root, VP_LOCK_PATH, &st) == 0;
 	r = vp_lock(root, &lockfd, NULL, ret_msg);
 	if (r < 0)
 		goto out;
@@ -207,6 +209,9 @@ int vp_revert(const struct vp_root *root, vp_apply_cb cb, void *userdata, char *
 	}
 	r = n;
 out:
+	/* a failed revert leaves the root as it found it: no new lock file */
+	if (r < 0 && lockfd >= 0 && !had_lock)
+		(void)vp_fsroot_unlink(root, VP_LOCK_PATH, NULL);
 	vp_journal_free(&j);
 	if (lockfd >= 0)
 		close(lockfd);

@@ -1,14 +1,14 @@
 # Shared by t-engine.sh, t-crash.sh and t-faults.sh (source after lib.sh).
 
+TREELIST=$BUILD/tests/shim/treelist
+
 # snapshot ROOT: every entry of the root (except the generated sys, proc and
-# module trees) with its type, mode, owner and, for files, a checksum; symlinks
-# with their target. Two equal snapshots mean the same tree, modes and owners.
-snapshot() {
-	(cd "$1" && find . \( -path ./sys -o -path ./proc -o -path ./lib/modules \) -prune -o \
-		-printf '%y %m %U:%G %p -> %l\n' | sort
-	 find . \( -path ./sys -o -path ./proc -o -path ./lib/modules \) -prune -o \
-		-type f -print0 | sort -z | xargs -0 -r sha256sum)
-}
+# module trees) with its type, mode, owner and content hash; symlinks with
+# their target. Two equal snapshots mean the same tree, modes and owners.
+snapshot() { "$TREELIST" "$1"; }
+
+# listing ROOT: the same without our state directory /var/lib/vfio-provision.
+listing() { "$TREELIST" "$1" -x var/lib/vfio-provision; }
 
 # mtimes ROOT: modification times of every regular file and directory (for
 # "writes nothing").
@@ -34,4 +34,32 @@ fresh() {
 	local src
 	src=$(mkfix "$1") || { echo "mkfix $1 failed" >&2; return 1; }
 	rm -rf "$2"; cp -a "$src" "$2"
+}
+
+# old_or_new OLD NEW NOW: every path of NOW's listing is as in OLD or as in
+# NEW (absent counts), ignoring our ".NAME.vp-tmp" leftovers. Prints the
+# offending paths; returns 1 if any.
+old_or_new() {
+	awk -F'\t' '
+		FILENAME == ARGV[1] { o[$1] = $2; all[$1] = 1; next }
+		FILENAME == ARGV[2] { n[$1] = $2; all[$1] = 1; next }
+		{ w[$1] = $2; all[$1] = 1 }
+		END {
+			bad = 0
+			for (p in all) {
+				if (p ~ /\.vp-tmp$/) continue
+				cur = (p in w) ? w[p] : "absent"
+				old = (p in o) ? o[p] : "absent"
+				new = (p in n) ? n[p] : "absent"
+				if (cur != old && cur != new) { print p ": " cur " (old " old ", new " new ")"; bad = 1 }
+			}
+			exit bad
+		}' <(printf '%s\n' "$1") <(printf '%s\n' "$2") <(printf '%s\n' "$3")
+}
+
+# fasttmp: a scratch directory on tmpfs where there is one: the crash and
+# fault tests run apply hundreds of times, and its fsync()s are slow on disk
+# (fsync does not matter for SIGKILL, only for power loss).
+fasttmp() {
+	if [ -d /dev/shm ] && [ -w /dev/shm ]; then TMPDIR=/dev/shm tmpdir; else tmpdir; fi
 }

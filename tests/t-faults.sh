@@ -1,0 +1,73 @@
+#!/bin/bash
+# Faults: ENOSPC, EACCES, EROFS and EIO injected (tests/shim/faults.so) at
+# open, write, fsync and rename of the files apply writes: a clear message
+# naming the path, exit 2, the file wholly old, no temporary file left, and
+# revert still restores the original tree exactly. Also faults in the
+# journal/backup writes and during revert itself.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/engine-lib.sh"
+
+SHIM=$BUILD/tests/shim/faults.so
+if [ ! -f "$SHIM" ] || [ ! -x "$TREELIST" ]; then not_ok "faults: $SHIM and $TREELIST built"; exit 0; fi
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
+
+t=$(fasttmp); trap 'rm -rf "$t"' EXIT
+fresh engine-debian "$t/P" || { not_ok "fixture engine-debian"; exit 0; }
+chown 0:4 "$t/P/etc/fstab"; chmod 0640 "$t/P/etc/fstab"
+P=$(snapshot "$t/P")
+
+declare -A text=([ENOSPC]="No space left on device" [EACCES]="Permission denied"
+	[EROFS]="Read-only file system" [EIO]="Input/output error")
+declare -A what=([open]="cannot create temporary file" [write]="cannot write"
+	[fsync]="cannot sync" [rename]="cannot rename temporary file into place")
+
+# fault NAME OP ERRNO MATCH PATH_IN_MESSAGE [ARGS...]: apply with the fault on
+# a fresh copy; checks the exit, the message, the file, temporaries, revert.
+fault() {
+	local name=$1 op=$2 err=$3 match=$4 path=$5 out rc tmps
+	shift 5
+	rm -rf "$t/w"; cp -a "$t/P" "$t/w"
+	out=$(VP_FAULT_ROOT=$t/w VP_FAULT_OP=$op VP_FAULT_ERRNO=$err VP_FAULT_MATCH=$match \
+		LD_PRELOAD=$SHIM "$VP" --root "$t/w" "${@:-apply}" 2>&1); rc=$?
+	check_eq "faults: $name: exit 2" 2 "$rc"
+	check_match "faults: $name: message names the path and the error" \
+		"^vfio-provision: '$path': .*${text[$err]}" "$out"
+	check_eq "faults: $name: $path wholly old" \
+		"$(grep -P "^${path#/}\t" <<<"$P")" "$(snapshot "$t/w" | grep -P "^${path#/}\t")"
+	tmps=$(find "$t/w" \( -path "$t/w/sys" -o -path "$t/w/proc" \) -prune -o -name '*.vp-tmp' -print)
+	check_eq "faults: $name: no temporary file left" "" "$tmps"
+	"$VP" --root "$t/w" revert >/dev/null 2>&1
+	check_eq "faults: $name: revert restores everything" "$P" "$(snapshot "$t/w")"
+}
+
+for op in open write fsync rename; do
+	for err in ENOSPC EACCES EROFS EIO; do
+		fault "$op $err on fstab" "$op" "$err" fstab /etc/fstab
+	done
+done
+# a new file, the journal and a backup
+fault "write ENOSPC on vfio.conf" write ENOSPC vfio.conf /etc/modprobe.d/vfio.conf
+fault "rename EIO on early.conf" rename EIO early.conf /etc/vfio-provision/early.conf
+fault "write EIO on the journal" write EIO journal /var/lib/vfio-provision/journal
+fault "open EROFS on the journal" open EROFS journal /var/lib/vfio-provision/journal
+fault "fsync EIO on a backup" fsync EIO backups /var/lib/vfio-provision/backups/1
+# the message says what failed
+out=$(VP_FAULT_ROOT=$t/w VP_FAULT_OP=fsync VP_FAULT_ERRNO=EIO VP_FAULT_MATCH=fstab \
+	LD_PRELOAD=$SHIM "$VP" --root "$t/w" apply 2>&1)
+for op in open write fsync rename; do
+	rm -rf "$t/w"; cp -a "$t/P" "$t/w"
+	out=$(VP_FAULT_ROOT=$t/w VP_FAULT_OP=$op VP_FAULT_ERRNO=EIO VP_FAULT_MATCH=fstab \
+		LD_PRELOAD=$SHIM "$VP" --root "$t/w" apply 2>&1)
+	check_match "faults: $op: message says '${what[$op]}'" "'/etc/fstab': ${what[$op]}: " "$out"
+done
+
+# revert itself hits a fault: exit 2, journal kept, a second revert finishes
+rm -rf "$t/w"; cp -a "$t/P" "$t/w"
+"$VP" --root "$t/w" apply >/dev/null 2>&1
+out=$(VP_FAULT_ROOT=$t/w VP_FAULT_OP=rename VP_FAULT_ERRNO=EIO VP_FAULT_MATCH=fstab \
+	LD_PRELOAD=$SHIM "$VP" --root "$t/w" revert 2>&1); rc=$?
+check_eq "faults: revert with EIO on fstab: exit 2" 2 "$rc"
+check_match "faults: revert with EIO: message" "^vfio-provision: '/etc/fstab': .*Input/output error" "$out"
+check "faults: revert with EIO: journal kept" test -f "$t/w/var/lib/vfio-provision/journal"
+"$VP" --root "$t/w" revert >/dev/null 2>&1
+check_eq "faults: second revert restores everything" "$P" "$(snapshot "$t/w")"

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The journal's text form, in-root path resolution, and apply/revert on a
+ * scratch root with literal plans (no probe, no planners).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "fsroot.h"
+
+/* ---- journal text ---- */
+
+static void test_roundtrip(void **state)
+{
+	struct vp_journal j = {0}, k = {0};
+	_cleanup_free_ char *text = NULL, *text2 = NULL;
+	char *msg = NULL;
+
+	(void)state;
+	assert_int_equal(vp_journal_add(&j, &(struct vp_jentry){.kind = VP_J_DIR,
+						.path = "/etc/modprobe.d"}), 0);
+	assert_int_equal(vp_journal_add(&j, &(struct vp_jentry){.kind = VP_J_ABSENT,
+						.path = "/etc/modprobe.d/vfio.conf"}), 0);
+	assert_int_equal(vp_journal_add(&j, &(struct vp_jentry){.kind = VP_J_FILE,
+						.path = "/boot/loader/entries/a b\\c.conf", .mode = 0640, .uid = 0,
+						.gid = 4, .backup = "backups/2"}), 0);
+	assert_int_equal(vp_journal_format(&j, &text), 0);
+	assert_string_equal(text, "# vfio-provision journal 1\n"
+			    "dir /etc/modprobe.d\n"
+			    "absent /etc/modprobe.d/vfio.conf\n"
+			    "file /boot/loader/entries/a\\x20b\\x5cc.conf 0640 0 4 backups/2\n");
+	assert_int_equal(vp_journal_parse(text, "j", &k, &msg), 0);
+	assert_null(msg);
+	assert_int_equal(k.n, 3);
+	assert_string_equal(k.e[2].path, "/boot/loader/entries/a b\\c.conf");
+	assert_int_equal(k.e[2].mode, 0640);
+	assert_int_equal(k.e[2].gid, 4);
+	assert_int_equal(vp_journal_format(&k, &text2), 0);
+	assert_string_equal(text, text2);
+	/* "file" and "absent" are one kind for find; "dir" another */
+	assert_non_null(vp_journal_find(&k, VP_J_FILE, "/etc/modprobe.d/vfio.conf"));
+	assert_null(vp_journal_find(&k, VP_J_DIR, "/etc/modprobe.d/vfio.conf"));
+	assert_non_null(vp_journal_find(&k, VP_J_DIR, "/etc/modprobe.d"));
+	assert_null(vp_journal_find(&k, VP_J_FILE, "/etc/modprobe.d"));
+	vp_journal_free(&j);
+	vp_journal_free(&k);
+}
+
+static void expect_bad(const char *text, const char *want)
+{
+	struct vp_journal j = {0};
+	char *msg = NULL;
+
+	assert_int_equal(vp_journal_parse(text, "J", &j, &msg), -EINVAL);
+	assert_non_null(msg);
+	assert_string_equal(msg, want);
+	free(msg);
+	assert_int_equal(j.n, 0);
+}
+
+static void test_malformed(void **state)
+{
+	(void)state;
+	expect_bad("", "'J':1: not a vfio-provision journal");
+	expect_bad("hello\n", "'J':1: not a vfio-provision journal");
+	expect_bad("# vfio-provision journal 1\nfile /etc/x 0644 0 0\n",
+		   "'J':2: malformed journal entry");
+	expect_bad("# vfio-provision journal 1\ndir /a\nfile /etc/x 0644 0 0 ../../etc/shadow\n",
+		   "'J':3: malformed journal entry");
+	expect_bad("# vfio-provision journal 1\nfile /etc/x 0644 0 0 backups/..\n",
+		   "'J':2: malformed journal entry");
+	expect_bad("# vfio-provision journal 1\nfile /etc/x 9999 0 0 backups/1\n",
+		   "'J':2: malformed journal entry");
+	expect_bad("# vfio-provision journal 1\nfile /etc/x 0644 -1 0 backups/1\n",
+		   "'J':2: malformed journal entry");
+	expect_bad("# vfio-provision journal 1\nabsent etc/x\n", "'J':2: malformed journal entry");
+	expect_bad("# vfio-provision journal 1\nabsent /etc/\\x00\n",
+		   "'J':2: malformed journal entry");
+	expect_bad("# vfio-provision journal 1\nabsent /etc/\\q1\n",
+		   "'J':2: malformed journal entry");
+	expect_bad("# vfio-provision journal 1\nmove /a /b\n", "'J':2: malformed journal entry");
+	expect_bad("# vfio-provision journal 1\n\n", "'J':2: malformed journal entry");
+}
+
+/* ---- a scratch root ---- */
+
+struct scratch {
+	char dir[64];
+	struct vp_root root;
+};
+
+static int scratch_setup(void **state)
+{
+	struct scratch *s = calloc(1, sizeof(*s));
+
+	strcpy(s->dir, "/tmp/vp-unit-XXXXXX");
+	assert_non_null(mkdtemp(s->dir));
+	assert_int_equal(vp_root_open(&s->root, s->dir), 0);
+	*state = s;
+	return 0;
+}
+
+static int scratch_teardown(void **state)
+{
+	struct scratch *s = *state;
+	char *argv[] = {"rm", "-rf", s->dir, NULL};
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execvp("rm", argv);
+		_exit(127);
+	}
+	waitpid(pid, NULL, 0);
+	vp_root_close(&s->root);
+	free(s);
+	return 0;
+}
+
+static void put(struct scratch *s, const char *rel, const char *text, unsigned mode)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", s->dir, rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	chmod(path, mode);
+}
+
+static char *get(struct scratch *s, const char *path)
+{
+	char *text = NULL;
+
+	if (vp_fsroot_read(&s->root, path, &text, NULL, NULL) < 0)
+		return NULL;
+	return text;
+}
+
+static void test_canon(void **state)
+{
+	struct scratch *s = *state;
+	char p[256], *c = NULL, *msg = NULL;
+
+	snprintf(p, sizeof(p), "%s/etc", s->dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/usr", s->dir);
+	mkdir(p, 0755);
+	/* absolute target: inside the root */
+	snprintf(p, sizeof(p), "%s/etc/abs", s->dir);
+	assert_int_equal(symlink("/usr/lib", p), 0);
+	assert_int_equal(vp_fsroot_canon(&s->root, "/etc/abs/x.conf", &c, NULL), 0);
+	assert_string_equal(c, "/usr/lib/x.conf");
+	free(c);
+	/* relative target with "..": still inside */
+	snprintf(p, sizeof(p), "%s/etc/rel", s->dir);
+	assert_int_equal(symlink("../usr", p), 0);
+	assert_int_equal(vp_fsroot_canon(&s->root, "/etc/rel/./a/../b", &c, NULL), 0);
+	assert_string_equal(c, "/usr/b");
+	free(c);
+	/* climbing out: refused, with a message naming the path */
+	snprintf(p, sizeof(p), "%s/etc/out", s->dir);
+	assert_int_equal(symlink("../../..", p), 0);
+	assert_int_equal(vp_fsroot_canon(&s->root, "/etc/out/tmp/x", &c, &msg), -EXDEV);
+	assert_non_null(strstr(msg, "'/etc/out/tmp/x': a symbolic link or '..' leads outside"));
+	free(msg);
+	assert_int_equal(vp_fsroot_canon(&s->root, "/../etc", &c, NULL), -EXDEV);
+	/* a loop */
+	snprintf(p, sizeof(p), "%s/etc/loop", s->dir);
+	assert_int_equal(symlink("loop", p), 0);
+	assert_int_equal(vp_fsroot_canon(&s->root, "/etc/loop", &c, NULL), -ELOOP);
+	assert_int_equal(vp_fsroot_canon(&s->root, "/", &c, NULL), 0);
+	assert_string_equal(c, "/");
+	free(c);
+}
+
+static void test_apply_revert(void **state)
+{
+	struct scratch *s = *state;
+	struct vp_plan a = {0}, b = {0};
+	struct vp_changes ca = {0}, cb = {0};
+	struct vp_apply_opts opts = {0};
+	struct stat st;
+	char p[256], *msg = NULL, *t;
+
+	snprintf(p, sizeof(p), "%s/etc", s->dir);
+	mkdir(p, 0755);
+	put(s, "etc/fstab", "# fstab\n", 0600);
+	/* plan A: a new owned file and an edit */
+	assert_int_equal(vp_plan_add_file(&a, "/etc/new.d/ours.conf",
+					  strdup(VP_MANAGED_HEADER "\nA\n"), 0644, true, "a"), 0);
+	assert_int_equal(vp_plan_add_file(&a, "/etc/fstab", strdup("# fstab\nA\n"), 0644, false,
+					  "a"), 0);
+	assert_int_equal(vp_changes_compute(&s->root, &a, &ca, &msg), 0);
+	assert_int_equal(ca.n_pending, 2);
+	assert_int_equal(ca.v[0].action, VP_ACT_CREATE);
+	assert_int_equal(ca.v[1].action, VP_ACT_UPDATE);
+	assert_int_equal(vp_apply(&s->root, &ca, &opts, NULL, NULL, &msg), 2);
+	t = get(s, "/etc/fstab");
+	assert_string_equal(t, "# fstab\nA\n");
+	free(t);
+	snprintf(p, sizeof(p), "%s/etc/fstab", s->dir);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);   /* an edit keeps the mode */
+	/* plan B: other content; the journal keeps the first backup */
+	assert_int_equal(vp_plan_add_file(&b, "/etc/fstab", strdup("# fstab\nB\n"), 0644, false,
+					  "b"), 0);
+	assert_int_equal(vp_changes_compute(&s->root, &b, &cb, &msg), 0);
+	assert_int_equal(vp_apply(&s->root, &cb, &opts, NULL, NULL, &msg), 1);
+	t = get(s, VP_JOURNAL_PATH);
+	assert_non_null(strstr(t, "file /etc/fstab 0600 0 0 backups/1\n"));
+	assert_null(strstr(t, "backups/2"));
+	free(t);
+	t = get(s, VP_BACKUP_DIR "/1");
+	assert_string_equal(t, "# fstab\n");
+	free(t);
+	/* revert: bytes, mode; created file and directories gone; state gone */
+	assert_int_equal(vp_revert(&s->root, NULL, NULL, &msg), 2);
+	t = get(s, "/etc/fstab");
+	assert_string_equal(t, "# fstab\n");
+	free(t);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(vp_fsroot_stat(&s->root, "/etc/new.d", &st), -ENOENT);
+	assert_int_equal(vp_fsroot_stat(&s->root, VP_STATE_DIR, &st), -ENOENT);
+	assert_int_equal(vp_fsroot_stat(&s->root, "/var", &st), -ENOENT);
+	assert_null(msg);
+	vp_changes_free(&ca);
+	vp_changes_free(&cb);
+	vp_plan_free(&a);
+	vp_plan_free(&b);
+}
+
+static void test_unmanaged(void **state)
+{
+	struct scratch *s = *state;
+	struct vp_plan a = {0};
+	struct vp_changes c = {0};
+	struct vp_apply_opts opts = {0};
+	char p[256], *msg = NULL, *t;
+
+	snprintf(p, sizeof(p), "%s/etc", s->dir);
+	mkdir(p, 0755);
+	put(s, "etc/ours.conf", "user's own\n", 0644);
+	assert_int_equal(vp_plan_add_file(&a, "/etc/ours.conf", strdup(VP_MANAGED_HEADER "\n"),
+					  0644, true, NULL), 0);
+	assert_int_equal(vp_changes_compute(&s->root, &a, &c, &msg), 0);
+	assert_int_equal(c.n_unmanaged, 1);
+	assert_int_equal(vp_apply(&s->root, &c, &opts, NULL, NULL, &msg), -EEXIST);
+	assert_non_null(strstr(msg, "'/etc/ours.conf': exists and is not managed"));
+	free(msg);
+	msg = NULL;
+	t = get(s, "/etc/ours.conf");
+	assert_string_equal(t, "user's own\n");
+	free(t);
+	/* refused before anything was created */
+	assert_int_equal(vp_fsroot_stat(&s->root, "/var", &(struct stat){0}), -ENOENT);
+	opts.force = true;
+	assert_int_equal(vp_apply(&s->root, &c, &opts, NULL, NULL, &msg), 1);
+	assert_int_equal(vp_revert(&s->root, NULL, NULL, &msg), 1);
+	t = get(s, "/etc/ours.conf");
+	assert_string_equal(t, "user's own\n");
+	free(t);
+	vp_changes_free(&c);
+	vp_plan_free(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test_setup_teardown(test_canon, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_apply_revert, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_unmanaged, scratch_setup, scratch_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
