@@ -364,6 +364,30 @@ out:
 	return r;
 }
 
+/*
+ * What grub-mkconfig will put on a normal entry with our drop-in: the main
+ * file's GRUB_CMDLINE_LINUX and (stripped of our keys) _DEFAULT, then our
+ * tokens. It must fit the kernel's limit like an in-place edit.
+ */
+static int check_combined(struct vp_plan *plan, const struct vp_file *main_f,
+			  const struct shvar *lin, const char *toks, char **ret_msg)
+{
+	struct shvar def = {0};
+	_cleanup_free_ char *stripped = NULL, *full = NULL;
+	int r;
+
+	r = find_var(main_f->path, main_f->content, VAR_DEFAULT, &def, ret_msg);
+	if (r >= 0)
+		r = vp_boot_strip(plan, def.found ? def.value : "", main_f->path, def.line,
+				  &stripped, ret_msg);
+	if (r >= 0) {
+		full = vp_strdup_printf("%s %s %s", lin->found ? lin->value : "", stripped, toks);
+		r = full ? vp_boot_check(plan, "", full, GRUB_DROPIN, 0, ret_msg) : -ENOMEM;
+	}
+	shvar_free(&def);
+	return r;
+}
+
 static int grub_dropin(const struct vp_system *sys, const struct vp_file *main_f,
 		       struct vp_plan *plan, char **ret_msg)
 {
@@ -408,6 +432,8 @@ static int grub_dropin(const struct vp_system *sys, const struct vp_file *main_f
 		r = find_var(main_f->path, main_f->content, VAR_LINUX, &lin, ret_msg);
 		if (r >= 0)
 			r = warn_linux(plan, plan, main_f->path, &lin, ret_msg);
+		if (r >= 0)
+			r = check_combined(plan, main_f, &lin, toks, ret_msg);
 		shvar_free(&lin);
 		if (r < 0)
 			return r;

@@ -252,6 +252,21 @@ GRUB_CMDLINE_LINUX_DEFAULT="quiet a=$long"
 GRUB_CMDLINE_LINUX=""
 G
 
+# With grub.d (Debian) our tokens go into a drop-in: the line grub-mkconfig
+# builds from the main file and ours must fit all the same.
+o=$t/bad.orig r=$t/bad
+if fresh boot-debian-grubd "$o"; then
+	sed -i "s/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX=\"a=$long\"/" "$o/etc/default/grub"
+	rm -rf "$r"; cp -a "$o" "$r"
+	out=$("$VP" --root "$r" apply --force 2>&1); rc=$?
+	check_eq "bad: grub.d drop-in over the limit: apply --force exits 2" 2 "$rc"
+	check_match "bad: grub.d drop-in over the limit: says by how much" \
+		"'/etc/default/grub.d/vfio-provision.cfg'.*bytes.* over the limit of 2048" "$out"
+	same_tree "bad: grub.d drop-in over the limit: nothing written" "$o" "$r"
+else
+	not_ok "bad: grub.d drop-in over the limit: fixture"
+fi
+
 # ---- root= for a new /etc/kernel/cmdline (probe-blkid.c) ----
 kc=$(cat "$t/boot-sdboot-noroot/etc/kernel/cmdline")
 check_match "noroot: root= from fstab's UUID=" "^root=UUID=$ROOTUUID rw quiet splash iommu=pt " "$kc"
