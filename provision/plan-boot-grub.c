@@ -382,7 +382,10 @@ static int check_combined(struct vp_plan *plan, const struct vp_file *main_f,
 				  &stripped, ret_msg);
 	if (r >= 0) {
 		full = vp_strdup_printf("%s %s %s", lin->found ? lin->value : "", stripped, toks);
-		r = full ? vp_boot_check(plan, "", full, GRUB_DROPIN, 0, ret_msg) : -ENOMEM;
+		/* name the main file: its lines are what must get shorter */
+		r = full ? vp_boot_check(plan, "", full, main_f->path,
+					 lin->found ? lin->line : def.line, ret_msg)
+			 : -ENOMEM;
 	}
 	shvar_free(&def);
 	return r;
