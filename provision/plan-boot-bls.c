@@ -137,7 +137,7 @@ int vp_boot_bls(const struct vp_config *cfg, const struct vp_system *sys,
 		if (!f->content || !is_entry(f->path))
 			continue;
 		ver = entry_version(f->content);
-		if (!ver || !vp_system_kernel(sys, ver)) {
+		if (!ver || !vp_system_kernel_or_pkgbase(sys, ver)) {
 			r = vp_plan_msg(plan, VP_MSG_INFO, "'%s': kernel %s is not installed: "
 					"entry left alone", f->path, ver ? ver : "(unknown)");
 			continue;

@@ -92,6 +92,7 @@ static int cmp_kernel(const void *a, const void *b)
 static int add_kernel(const struct vp_root *root, struct vp_system *sys, const char *ver,
 		      size_t *cap, char **ret_msg)
 {
+	_cleanup_free_ char *path = NULL;
 	struct vp_kernel *k;
 
 	if (sys->n_kernels == *cap) {
@@ -107,6 +108,14 @@ static int add_kernel(const struct vp_root *root, struct vp_system *sys, const c
 		return -ENOMEM;
 	sys->n_kernels++;
 	k->running = vp_streq(sys->running_kernel, ver);
+	/* Arch names boot files after the package: /vmlinuz-linux-lts */
+	path = vp_strdup_printf(MODULES "/%s/pkgbase", ver);
+	if (!path)
+		return -ENOMEM;
+	if (vp_root_read_line(root, path, &k->pkgbase) < 0)
+		k->pkgbase = NULL;
+	else if (!*vp_strstrip(k->pkgbase))
+		k->pkgbase = (free(k->pkgbase), NULL);
 	return probe_kernel(root, k, ret_msg);
 }
 

@@ -281,15 +281,19 @@ int vp_select(const struct vp_config *cfg, const struct vp_system *sys,
 		}
 	} else {
 		const char *v = sys->cpu_vendor;
-		const char *token = vp_streq(v, "GenuineIntel") ? "intel_iommu=on" :
-				    vp_streq(v, "AuthenticAMD") ? "amd_iommu=on" :
-				    "intel_iommu=on (Intel) or amd_iommu=on (AMD)";
+		/*
+		 * The AMD driver is on whenever the firmware enables AMD-Vi;
+		 * "amd_iommu=on", which many guides give, is no option of it.
+		 */
+		const char *token = vp_streq(v, "GenuineIntel") ? "add intel_iommu=on to" :
+				    vp_streq(v, "AuthenticAMD") ? "make sure amd_iommu=off is not on" :
+				    "add intel_iommu=on (Intel; AMD needs no token) to";
 		const char *bios = vp_streq(v, "GenuineIntel") ? "VT-d" :
 				   vp_streq(v, "AuthenticAMD") ? "AMD-Vi (often called IOMMU or SVM)" :
 				   "VT-d (Intel) or AMD-Vi (AMD)";
 
 		if (reason(&sel, VP_VERDICT_NO_IOMMU, "The IOMMU is off (no IOMMU groups "
-			   "exist): enable %s in the firmware setup and add %s to the kernel "
+			   "exist): enable %s in the firmware setup and %s the kernel "
 			   "command line.", bios, token) < 0)
 			goto fail;
 	}

@@ -94,8 +94,10 @@ void vp_system_free(struct vp_system *sys)
 	free(sys->groups);
 	free(sys->cpu_vendor);
 	free(sys->nodes);
-	for (size_t i = 0; i < sys->n_kernels; i++)
+	for (size_t i = 0; i < sys->n_kernels; i++) {
 		free(sys->kernels[i].version);
+		free(sys->kernels[i].pkgbase);
+	}
 	free(sys->kernels);
 	free(sys->running_kernel);
 	free(sys->proc_cmdline);
@@ -139,6 +141,16 @@ const struct vp_kernel *vp_system_kernel(const struct vp_system *sys, const char
 		if (strcmp(sys->kernels[i].version, version) == 0)
 			return &sys->kernels[i];
 	return NULL;
+}
+
+const struct vp_kernel *vp_system_kernel_or_pkgbase(const struct vp_system *sys, const char *name)
+{
+	const struct vp_kernel *k = vp_system_kernel(sys, name);
+
+	for (size_t i = 0; !k && i < sys->n_kernels; i++)
+		if (vp_streq(sys->kernels[i].pkgbase, name))
+			k = &sys->kernels[i];
+	return k;
 }
 
 void vp_fn_id(const struct vp_pci_fn *fn, char buf[static 10])

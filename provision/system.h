@@ -30,6 +30,7 @@ struct vp_kernel {
 	char *version;                      /* directory name under /lib/modules */
 	enum vp_mod_state mods[VP_MOD_COUNT];
 	bool running;                       /* == <root>/proc/sys/kernel/osrelease */
+	char *pkgbase;                      /* Arch: lib/modules/VER/pkgbase ("linux"), or NULL */
 };
 
 #define VP_PCI_CLASS(c) ((uint16_t)((c) >> 8)) /* 0x030000 -> 0x0300 */
@@ -150,6 +151,8 @@ const struct vp_pci_fn *vp_system_fn(const struct vp_system *sys, const char *ad
 const struct vp_iommu_group *vp_system_group(const struct vp_system *sys, int id);
 const struct vp_file *vp_system_file(const struct vp_system *sys, const char *path);
 const struct vp_kernel *vp_system_kernel(const struct vp_system *sys, const char *version);
+/* By version, or by Arch's package name ("linux-lts" from /vmlinuz-linux-lts). */
+const struct vp_kernel *vp_system_kernel_or_pkgbase(const struct vp_system *sys, const char *name);
 
 /* "10de:1b81" into buf (>= 10 bytes). */
 void vp_fn_id(const struct vp_pci_fn *fn, char buf[static 10]);

@@ -35,7 +35,7 @@ install() {
     # Not through dracutsysrootdir: the program comes from the build or the
     # installed package, the config from the root being provisioned.
     inst_simple "$bin" /usr/lib/vfio-provision/vfio-provision-early
-    for f in /etc/vfio-provision/early.conf /etc/modprobe.d/vfio-provision.conf; do
+    for f in /etc/vfio-provision/early.conf /etc/modprobe.d/vfio.conf; do
         # Ours, so needed in any image: modprobe.d is copied only when
         # host-only, and the ids strategy depends on it.
         if [[ -f $src$f ]]; then

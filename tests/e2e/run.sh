@@ -32,38 +32,38 @@ E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vp-e2e.XXXXXX")
 echo "# e2e: kernel $KVER, work $E2E_WORK"
 t0=$SECONDS
 
-# ---------------------------------------------------------------------------
-# STAND-IN FOR `vfio-provision apply --root`: writes the files apply generates,
-# in the exact formats of issues 4 and 6, until the apply pipeline is on main.
-# fake_apply ROOT STRATEGY HUGEPAGES NODE
-fake_apply() {
-	local r=$1 strategy=$2 hp=$3 node=$4
-	mkdir -p "$r/etc/dracut.conf.d" "$r/etc/modprobe.d" "$r/etc/vfio-provision"
-	cat >"$r/etc/dracut.conf.d/vfio-provision.conf" <<-CONF
-	# Managed by vfio-provision
-	force_drivers+=" vfio_pci vfio vfio_iommu_type1 "
-	add_dracutmodules+=" vfio-provision "
+# The files in the images are what `vfio-provision apply --root` writes for
+# the guest (tests/e2e/roots/guest.spec, a fixture root shaped like the QEMU
+# machine), and the kernel cmdline tokens it plans are on the guest's cmdline.
+# apply_root NAME STRATEGY HUGEPAGES NODE(auto|N) [SPEC LINES...]
+apply_root() {
+	local name=$1 strategy=$2 hp=$3 node=$4 r=$E2E_WORK/root$1 out
+	shift 4
+	{ cat "$E2E_DIR/roots/guest.spec"; printf '%s\n' "$@"; } >"$E2E_WORK/$name.spec"
+	"$TOP/tests/mkroot.sh" "$E2E_WORK/$name.spec" "$r" >/dev/null || return 1
+	cat >"$r/etc/vfio-provision.conf" <<-CONF
+	[gpu]
+	select = 1234:1111
+	strategy = $strategy
+	[hugepages]
+	count = $hp
+	node = $node
+	host_min = 2G
+	[initramfs]
+	generator = dracut
 	CONF
-	{
-		echo "# Managed by vfio-provision"
-		echo "hugepages=$hp"
-		echo "node=$node"
-		echo "host_min_mib=2048"
-		if [ "$strategy" = override ]; then
-			echo "address 0000:00:05.0 1234:1111"
-			echo "address 0000:00:05.1 8086:293e"
-		fi
-	} >"$r/etc/vfio-provision/early.conf"
-	if [ "$strategy" = ids ]; then
-		cat >"$r/etc/modprobe.d/vfio-provision.conf" <<-CONF
-		# Managed by vfio-provision
-		options vfio-pci ids=1234:1111,8086:293e
-		softdep bochs pre: vfio-pci
-		softdep snd_hda_intel pre: vfio-pci
-		CONF
+	# --force: the fake GPU is the guest's only display (boot-vga verdict);
+	# the serial console is all these guests need.
+	if ! out=$("$VP" --root "$r" --force apply 2>&1); then
+		printf '%s\n' "$out" >"$E2E_WORK/$name.apply"
+		return 1
 	fi
 }
-# ---------------------------------------------------------------------------
+# The kernel cmdline apply planned, without what QEMU's -append already has.
+apply_cmdline() {
+	tr ' ' '\n' <"$E2E_WORK/root$1/etc/kernel/cmdline" |
+		grep -vE '^(root=|ro$|rw$|quiet$|BOOT_IMAGE=|$)' | tr '\n' ' '
+}
 
 GPU=(-device intel-iommu,intremap=on -device VGA,addr=05.0,multifunction=on
      -device ich9-intel-hda,addr=05.1 -device edu,addr=06.0)
@@ -72,10 +72,18 @@ NUMA2=(-object memory-backend-ram,id=m0,size=4G -numa node,memdev=m0,nodeid=0
 
 # Images: A = ids strategy, B = override strategy (dracut, from the apply
 # files); N1 = node 1, BB = global (busybox, no generator).
-fake_apply "$E2E_WORK/rootA" ids 2 any
-fake_apply "$E2E_WORK/rootB" override 2 any
-fake_apply "$E2E_WORK/rootN1" ids 2 1
-fake_apply "$E2E_WORK/rootBB" ids 2 any
+for a in "A ids 2 auto" "B override 2 auto" "N1 ids 2 1 node_0 node_1" "BB ids 2 auto"; do
+	set -- $a
+	n=$1 spec=("${@:5}")
+	if apply_root "$1" "$2" "$3" "$4" "${spec[@]//_/ }"; then
+		t_ok "apply --root wrote the files for image $n"
+	else
+		t_bad "apply --root wrote the files for image $n" "$(cat "$E2E_WORK/$n.apply" 2>/dev/null)"
+		echo "$PASS passed, $FAIL failed"; exit 1
+	fi
+done
+CMD_A=$(apply_cmdline A) CMD_B=$(apply_cmdline B)
+echo "# e2e: cmdline from apply: $CMD_A"
 
 build_failed=0
 e2e_dracut_initrd "$E2E_WORK/A.img" "$E2E_WORK/rootA" >"$E2E_WORK/A.build" 2>&1 &
@@ -103,11 +111,17 @@ list=$(lsinitrd "$E2E_WORK/A.img" 2>/dev/null)
 for f in 'drivers/vfio/pci/vfio-pci\.ko' 'drivers/vfio/vfio\.ko' 'drivers/vfio/vfio_iommu_type1\.ko' \
 	 'usr/lib/dracut/hooks/pre-udev/00-vfio-provision-early\.sh' \
 	 'usr/lib/vfio-provision/vfio-provision-early' 'etc/vfio-provision/early\.conf' \
-	 'etc/modprobe\.d/vfio-provision\.conf'; do
-	t_match "lsinitrd A: ${f//\\/}" " $f(\.[xg]z|\.zst)?\$" "$list"
+	 'etc/modprobe\.d/vfio\.conf'; do
+	if grep -qE -- "[ /]$f(\.[xg]z|\.zst)?\$" <<<"$list"; then
+		t_ok "lsinitrd A: ${f//\\/}"
+	else
+		t_bad "lsinitrd A: ${f//\\/}" "$(grep -E 'vfio|pre-udev' <<<"$list")"
+	fi
 done
 t_match "lsinitrd A: force_drivers as rd.driver.pre" 'rd.driver.pre=vfio_pci' \
 	"$(lsinitrd -f etc/cmdline.d/20-force_drivers.conf "$E2E_WORK/A.img" 2>/dev/null)"
+t_match "lsinitrd A: apply's ids reach the image (not host-only)" '^options vfio-pci ids=1234:1111,8086:293e$' \
+	"$(lsinitrd -f etc/modprobe.d/vfio.conf "$E2E_WORK/A.img" 2>/dev/null)"
 t_eq "lsinitrd A: early.conf is apply's" "$(cat "$E2E_WORK/rootA/etc/vfio-provision/early.conf")" \
 	"$(lsinitrd -f etc/vfio-provision/early.conf "$E2E_WORK/A.img" 2>/dev/null)"
 
@@ -119,12 +133,12 @@ boot() {
 	while [ "$(jobs -rp | wc -l)" -ge "$E2E_JOBS" ]; do wait -n; done
 	CPU=${CPUOF[$name]:-} e2e_boot "$E2E_WORK/$name.log" "$img" "$mem" "$app" "$@" &
 }
-boot s1-ids "$E2E_WORK/A.img" 6G "intel_iommu=on" "${GPU[@]}"
-boot s2-override "$E2E_WORK/B.img" 6G "intel_iommu=on" "${GPU[@]}"
-boot s3-capped "$E2E_WORK/A.img" 6G "vfio_provision.hugepages=16"
+boot s1-ids "$E2E_WORK/A.img" 6G "$CMD_A" "${GPU[@]}"
+boot s2-override "$E2E_WORK/B.img" 6G "$CMD_B" "${GPU[@]}"
+boot s3-capped "$E2E_WORK/A.img" 6G "$CMD_A vfio_provision.hugepages=16"
 CPUOF[s4-nopdpe1gb]=qemu64
-boot s4-nopdpe1gb "$E2E_WORK/A.img" 6G ""
-boot s5-off "$E2E_WORK/B.img" 6G "intel_iommu=on vfio_provision=off" "${GPU[@]}"
+boot s4-nopdpe1gb "$E2E_WORK/A.img" 6G "$CMD_A"
+boot s5-off "$E2E_WORK/B.img" 6G "$CMD_B vfio_provision=off" "${GPU[@]}"
 boot s6-node1 "$E2E_WORK/N1.img" 8G "" "${NUMA2[@]}"
 boot s7-busybox "$E2E_WORK/BB.img" 6G ""
 wait

@@ -39,6 +39,12 @@ for mod in vfio vfio_pci vfio_iommu_type1; do
 	[ -d /sys/module/$mod ] && m="$m $mod=1" || m="$m $mod=0"
 done
 say "MODULES$m"
+# vp_e2e.debug=1: where RAM is and what the kernel put in it early.
+if grep -q 'vp_e2e.debug=1' /proc/cmdline; then
+	grep 'System RAM' /proc/iomem | sed 's/^ */IOMEM /'
+	dmesg | grep -iE 'software IO TLB|initrd|hugetlb|crashkernel|RAMDISK' | sed 's/^\[[^]]*\] */DMESG /'
+	sed 's/^/BUDDY /' /proc/buddyinfo
+fi
 say "VFIODEV $(ls /dev/vfio 2>/dev/null | tr '\n' ' ')"
 say "E2E_DONE"
 sync
