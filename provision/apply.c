@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ctype.h>
-#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -332,6 +331,12 @@ int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
 		struct vp_change *ch = &c.v[c.n++];
 
 		ch->file = f;
+		/* a file of ours without the header would be "unmanaged" next time */
+		if (f->owned && f->content && !vp_startswith(f->content, VP_MANAGED_HEADER)) {
+			r = vp_fail(ret_msg, -EINVAL, "'%s': planned without the '%s' header "
+				    "(a bug in vfio-provision)", f->path, VP_MANAGED_HEADER);
+			goto fail;
+		}
 		r = vp_fsroot_read(root, f->path, &ch->old, &ch->old_len, NULL);
 		if (r < 0 && r != -ENOENT) {
 			r = vp_fail(ret_msg, r, "'%s': cannot read: %s", f->path,

@@ -236,8 +236,9 @@ int vp_fsroot_missing_dirs(const struct vp_root *root, const char *path, struct 
 int vp_fsroot_stat(const struct vp_root *root, const char *path, struct stat *ret)
 {
 	_cleanup_free_ char *canon = NULL;
+	int r;
 
-	int r = vp_fsroot_canon(root, path, &canon, NULL);
+	r = vp_fsroot_canon(root, path, &canon, NULL);
 	if (r < 0)
 		return r;
 	if (strcmp(canon, "/") == 0)

@@ -187,3 +187,17 @@ check_eq "apply --regenerate, tool fails: exit 2" 2 "$rc"
 check_match "apply --regenerate, tool fails: status and the command to re-run" \
 	"'update-initramfs' failed with exit status 3; .*re-run: chroot $r update-initramfs -u -k all$" "$out"
 if grep -q "grub-mkconfig" <<<"$out"; then not_ok "apply --regenerate: stops at the first failure" "$out"; else ok "apply --regenerate: stops at the first failure"; fi
+
+# ---- a verdict that is not ok: apply refuses unless --force ----
+if fresh iommu-off "$t/noiommu"; then
+	cp -a "$t/noiommu" "$t/noiommu.orig"
+	out=$("$VP" --root "$t/noiommu" apply 2>&1); rc=$?
+	check_eq "verdict no-iommu: apply exits 1" 1 "$rc"
+	check_match "verdict no-iommu: says why" "verdict is 'no-iommu'" "$out"
+	check_match "verdict no-iommu: says how to go on" "not applying: .*--force" "$out"
+	same_tree "verdict no-iommu: nothing written" "$t/noiommu.orig" "$t/noiommu"
+	out=$("$VP" --root "$t/noiommu" --force apply 2>&1); rc=$?
+	check_eq "verdict no-iommu: apply --force writes" "0 yes" "$rc $(grep -q '^created ' <<<"$out" && echo yes)"
+else
+	not_ok "fixture iommu-off"
+fi

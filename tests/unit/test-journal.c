@@ -277,6 +277,21 @@ static void test_unmanaged(void **state)
 	vp_plan_free(&a);
 }
 
+static void test_owned_needs_header(void **state)
+{
+	struct scratch *s = *state;
+	struct vp_plan a = {0};
+	struct vp_changes c = {0};
+	char *msg = NULL;
+
+	assert_int_equal(vp_plan_add_file(&a, "/etc/x.conf", strdup("no header\n"), 0644, true,
+					  NULL), 0);
+	assert_int_equal(vp_changes_compute(&s->root, &a, &c, &msg), -EINVAL);
+	assert_non_null(strstr(msg, "'/etc/x.conf': planned without the"));
+	free(msg);
+	vp_plan_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +300,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_canon, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_apply_revert, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_unmanaged, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_owned_needs_header, scratch_setup,
+						scratch_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
