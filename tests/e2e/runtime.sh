@@ -17,7 +17,7 @@ export TOP BUILD VP
 . "$TOP/tests/e2e/lib.sh"
 # Guest size, pages asked for (more than the guest can give, below the cap
 # host_min leaves) and how much anonymous memory the fragmenter cycles.
-: "${E2E_RT_MEM:=10G}" "${E2E_RT_PAGES:=8}" "${E2E_RT_FRAGMENT:=4096}"
+: "${E2E_RT_MEM:=10G}" "${E2E_RT_PAGES:=8}" "${E2E_RT_FRAGMENT:=2048}"
 
 PASS=0 FAIL=0
 t_ok() { ok "$1"; PASS=$((PASS + 1)); }
