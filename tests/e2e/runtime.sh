@@ -89,11 +89,18 @@ t_match "status: reads the real /proc/buddyinfo" '^  node 0: [0-9.]+ GiB of [0-9
 t_match "status: hugetlb_cma not active" '^hugetlb_cma: not active$' "$s"
 j=$(out STATUSJSON)
 t_eq "status --json: exit 0" 0 "$(rc STATUSJSON)"
-t_match "status --json: the 1 GiB pool with node 0" '"size_kib": ?1048576, ?"node": ?0' "$(tr -d '\n\t' <<<"$j" | sed 's/  */ /g')"
+t_eq "status --json: 1 GiB pools, all and node 0, empty" "all:0:0 0:0:0" \
+	"$(jq -r '[.pools[] | select(.size_kib == 1048576) | "\(.node // "all"):\(.total):\(.free)"] | join(" ")' <<<"$j")"
+t_eq "status --json: the hugetlbfs mount and its page size" "/dev/hugepages1G:1048576" \
+	"$(jq -r '[.mounts[] | "\(.target):\(.pagesize_kib)"] | join(" ")' <<<"$j")"
+t_eq "status --json: MemTotal is the guest's" "$(kv MEM total_kb)" "$(jq -r '.mem_total_kib' <<<"$j")"
+t_eq "status --json: buddyinfo of node 0, order 10 the largest" "0:10" \
+	"$(jq -r '[.contiguous[] | "\(.node):\(.max_order)"] | join(" ")' <<<"$j")"
 
 # The comparison: naive single write vs ours, on the same fragmented memory.
 naive=$(kv NAIVE got) ours=$(kv OURS got) drop=$(kv DROP got)
-echo "# e2e runtime: $(e2e_line "$L" FRAGMENT)"
+echo "# e2e runtime: $(e2e_line "$L" FRAGMENT); buddyinfo bound after it (no compaction):" \
+	"$(out STATUSFRAG | jq -r '[.contiguous[].max_1g_pages] | add' 2>/dev/null) pages"
 echo "# e2e runtime: ${E2E_RT_MEM} guest, $E2E_RT_PAGES pages asked: naive write got ${naive:-?}," \
 	"hugepages reserve got ${ours:-?}, with --drop-caches ${drop:-?}"
 t_eq "runtime: fragmenter ran" "$E2E_RT_FRAGMENT" "$(kv FRAGMENT fill_mib)"
