@@ -707,6 +707,16 @@ int vpe_run(const struct vpe_io *io, const char *root)
 	if (conf.hugepages == 0)
 		return 0;
 	vpe_reserve(io, root, &conf, &res);
+	if (res.why == VPE_SHORT_NO_NODE) {
+		/*
+		 * The node is gone (NUMA off in the firmware, a CPU removed):
+		 * pages anywhere serve the guest better than none at all.
+		 */
+		vpe_log(io, VPE_WARN, "node %d has no 1GiB page pool, reserving on any node",
+			conf.node);
+		conf.node = -1;
+		vpe_reserve(io, root, &conf, &res);
+	}
 	level = vpe_result_format(&conf, &res, line, sizeof(line));
 	if (io->log)
 		io->log(io->ctx, level, line);

@@ -12,11 +12,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <ini.h>
-#include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -720,35 +718,13 @@ static int load_file(struct vp_config *cfg, const struct vp_root *root, const ch
 	return vp_config_parse_string(cfg, path, text, ret_msg);
 }
 
-/* Opens a directory of the root, resolved inside it like vp_root_read(). */
-static int root_opendir(const struct vp_root *root, const char *path, DIR **ret)
-{
-	struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
-			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-	DIR *d;
-	int fd;
-
-	fd = (int)syscall(SYS_openat2, root->fd, path + 1, &how, sizeof(how));
-	if (fd < 0 && (errno == ENOSYS || errno == EPERM))
-		fd = openat(root->fd, path + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	*ret = d;
-	return 0;
-}
-
 static int dropin_names(const struct vp_root *root, struct vp_strv *ret, char **ret_msg)
 {
 	struct dirent *de;
 	DIR *d = NULL;
 	int r;
 
-	r = root_opendir(root, CONFIG_DIR, &d);
+	r = vp_root_opendir(root, CONFIG_DIR, &d);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)

@@ -58,7 +58,7 @@ static char *device_uuid(const struct vp_root *root, const char *dev)
 	char *spec = NULL;
 	int fd;
 
-	fd = vp_probe_open(root, dev, O_RDONLY | O_NONBLOCK);
+	fd = vp_root_openat(root, dev, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return NULL;
 	pr = blkid_new_probe();
@@ -122,7 +122,7 @@ static int load_grub_d(const struct vp_root *root, struct vp_system *sys, char *
 	DIR *d;
 	int r;
 
-	r = vp_probe_opendir(root, "/etc/default/grub.d", &d);
+	r = vp_root_opendir(root, "/etc/default/grub.d", &d);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return 0;
 	if (r < 0)

@@ -165,7 +165,7 @@ static int probe_nodes(const struct vp_root *root, struct vp_system *sys, char *
 	size_t cap = 0;
 	int r;
 
-	r = vp_probe_opendir(root, NODES, &d);
+	r = vp_root_opendir(root, NODES, &d);
 	if (r == -ENOENT)
 		return 0;       /* kernels without NUMA support have no node dir */
 	if (r < 0)

@@ -57,7 +57,7 @@ static int load_file(const struct vp_root *root, struct vp_file *f, char **ret_m
 	char chunk[8192];
 	int fd, r;
 
-	fd = vp_probe_open(root, f->path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	fd = vp_root_openat(root, f->path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
 	if (fd == -ENOENT)
 		return 0;
 	if (fd < 0)
@@ -135,7 +135,7 @@ static int add_dir(const struct vp_root *root, struct vp_system *sys, const char
 	if (!f->path)
 		return -ENOMEM;
 	sys->n_files++;
-	r = vp_probe_opendir(root, path, &d);
+	r = vp_root_opendir(root, path, &d);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return 0;
 	if (r < 0)
@@ -159,7 +159,7 @@ static int add_entries(const struct vp_root *root, struct vp_system *sys, const 
 	DIR *d;
 	int r;
 
-	r = vp_probe_opendir(root, dir, &d);
+	r = vp_root_opendir(root, dir, &d);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return 0;
 	if (r < 0)

@@ -8,11 +8,6 @@
 #include "root.h"
 #include "system.h"
 
-/* open() of a path under the root, resolved inside it; fd or -errno. */
-int vp_probe_open(const struct vp_root *root, const char *path, int flags);
-/* opendir() of a path under the root; 0 or -errno. */
-int vp_probe_opendir(const struct vp_root *root, const char *path, DIR **ret);
-
 /*
  * Reads an optional sysfs/proc attribute. Returns 0 and sets *ret, 0 with
  * *ret == NULL when the file does not exist, or a negative errno with

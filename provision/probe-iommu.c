@@ -41,7 +41,7 @@ static int read_group(const struct vp_root *root, struct vp_system *sys,
 	dir = vp_strdup_printf("%s/%d/devices", GROUPS, g->id);
 	if (!dir)
 		return -ENOMEM;
-	r = vp_probe_opendir(root, dir, &d);
+	r = vp_root_opendir(root, dir, &d);
 	if (r < 0)
 		return vp_fail(ret_msg, r, "'%s': %s", dir, strerror(-r));
 	while ((de = readdir(d))) {
@@ -61,7 +61,7 @@ static int read_group(const struct vp_root *root, struct vp_system *sys,
 			r = vp_fail(ret_msg, -EINVAL, "'%s': not a PCI address", p);
 			goto fail;
 		}
-		fd = vp_probe_open(root, p, O_RDONLY | O_DIRECTORY);
+		fd = vp_root_openat(root, p, O_RDONLY | O_DIRECTORY);
 		if (fd < 0) {
 			r = vp_fail(ret_msg, fd, "'%s': %s", p,
 				    fd == -ENOENT ? "dangling link" : strerror(-fd));
@@ -110,7 +110,7 @@ int vp_probe_iommu(const struct vp_root *root, struct vp_system *sys, char **ret
 	size_t cap = 0;
 	int r;
 
-	r = vp_probe_opendir(root, GROUPS, &d);
+	r = vp_root_opendir(root, GROUPS, &d);
 	if (r < 0 && r != -ENOENT)
 		return vp_fail(ret_msg, r, "'%s': %s", GROUPS, strerror(-r));
 	/* absent (a captured tree): no groups, but device links must not point there */

@@ -147,14 +147,14 @@ int vp_probe_kernels(const struct vp_root *root, const struct vp_probe_opts *opt
 		p = vp_strdup_printf("%s/%s", MODULES, opts->kver);
 		if (!p)
 			return -ENOMEM;
-		fd = vp_probe_open(root, p, O_RDONLY | O_DIRECTORY);
+		fd = vp_root_openat(root, p, O_RDONLY | O_DIRECTORY);
 		if (fd < 0)
 			return vp_fail(ret_msg, fd, "'%s': %s", p, strerror(-fd));
 		close(fd);
 		return add_kernel(root, sys, opts->kver, &cap, ret_msg);
 	}
 
-	r = vp_probe_opendir(root, MODULES, &d);
+	r = vp_root_opendir(root, MODULES, &d);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)

@@ -75,7 +75,7 @@ static int precheck_devices(const struct vp_root *root, size_t *ret_n, char **re
 	size_t n = 0;
 	int r;
 
-	r = vp_probe_opendir(root, PCI_DEVICES, &d);
+	r = vp_root_opendir(root, PCI_DEVICES, &d);
 	if (r < 0)
 		return vp_fail(ret_msg, r, "'%s': %s", PCI_DEVICES, strerror(-r));
 	while ((de = readdir(d))) {
@@ -95,7 +95,7 @@ static int precheck_devices(const struct vp_root *root, size_t *ret_n, char **re
 			r = -ENOMEM;
 			goto fail;
 		}
-		fd = vp_probe_open(root, p, O_RDONLY | O_DIRECTORY);
+		fd = vp_root_openat(root, p, O_RDONLY | O_DIRECTORY);
 		if (fd < 0) {
 			r = vp_fail(ret_msg, fd, "'%s': %s", p,
 				    fd == -ENOENT ? "dangling link" : strerror(-fd));
@@ -120,7 +120,7 @@ static int find_ids(const struct vp_root *root, char **ret, char **ret_msg)
 	struct stat st;
 
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
-		int fd = vp_probe_open(root, paths[i], O_RDONLY);
+		int fd = vp_root_openat(root, paths[i], O_RDONLY);
 
 		if (fd == -ENOENT)
 			continue;

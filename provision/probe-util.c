@@ -3,66 +3,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "probe-internal.h"
 #include "vp.h"
-
-int vp_probe_open(const struct vp_root *root, const char *path, int flags)
-{
-	static int have_openat2 = -1;
-	struct open_how how = {.flags = (unsigned long long)flags | O_CLOEXEC,
-			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-	const char *rel = path;
-	int fd;
-
-	while (*rel == '/')
-		rel++;
-	if (!*rel)
-		rel = ".";
-	if (have_openat2 != 0) {
-		/*
-		 * EAGAIN: a rename anywhere on the system raced with a ".."
-		 * of the lookup (fixture roots are full of them); the kernel
-		 * asks the caller to retry.
-		 */
-		for (int tries = 0; tries < 16; tries++) {
-			fd = (int)syscall(SYS_openat2, root->fd, rel, &how, sizeof(how));
-			if (fd >= 0 || errno != EAGAIN)
-				break;
-		}
-		if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) {
-			have_openat2 = 1;
-			return fd < 0 ? -errno : fd;
-		}
-		/* seccomp filters in some containers answer EPERM */
-		have_openat2 = 0;
-	}
-	fd = openat(root->fd, rel, flags | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
-int vp_probe_opendir(const struct vp_root *root, const char *path, DIR **ret)
-{
-	DIR *d;
-	int fd;
-
-	fd = vp_probe_open(root, path, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return fd;
-	d = fdopendir(fd);
-	if (!d) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	*ret = d;
-	return 0;
-}
 
 int vp_probe_attr(const struct vp_root *root, const char *path, char **ret, char **ret_msg)
 {

@@ -55,7 +55,7 @@ char *vp_root_path(const struct vp_root *root, const char *path)
 }
 
 /* openat2(RESOLVE_IN_ROOT) where the kernel has it (5.6+), else a plain open. */
-static int root_openat(const struct vp_root *root, const char *path, int flags)
+int vp_root_openat(const struct vp_root *root, const char *path, int flags)
 {
 	static int have_openat2 = -1;
 	struct open_how how = {.flags = (unsigned long long)flags | O_CLOEXEC,
@@ -94,7 +94,7 @@ int vp_root_read(const struct vp_root *root, const char *path, char **ret, size_
 	char chunk[8192];
 	int fd, r;
 
-	fd = root_openat(root, path, O_RDONLY);
+	fd = vp_root_openat(root, path, O_RDONLY);
 	if (fd < 0)
 		return fd;
 	for (;;) {
@@ -140,7 +140,7 @@ int vp_root_read_line(const struct vp_root *root, const char *path, char **ret)
 
 bool vp_root_exists(const struct vp_root *root, const char *path)
 {
-	int fd = root_openat(root, path, O_PATH);
+	int fd = vp_root_openat(root, path, O_PATH);
 
 	if (fd < 0)
 		return false;
@@ -162,4 +162,22 @@ int vp_root_readlink(const struct vp_root *root, const char *path, char **ret)
 	buf[n] = '\0';
 	*ret = strdup(buf);
 	return *ret ? 0 : -ENOMEM;
+}
+
+int vp_root_opendir(const struct vp_root *root, const char *path, DIR **ret)
+{
+	DIR *d;
+	int fd, r;
+
+	fd = vp_root_openat(root, path, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	*ret = d;
+	return 0;
 }

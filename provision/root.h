@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -30,5 +31,8 @@ int vp_root_read(const struct vp_root *root, const char *path, char **ret, size_
 /* Reads a sysfs-style one-line attribute, trailing newline stripped. */
 int vp_root_read_line(const struct vp_root *root, const char *path, char **ret);
 bool vp_root_exists(const struct vp_root *root, const char *path);
+/* open()/opendir() of a path resolved inside the root; fd or -errno. */
+int vp_root_openat(const struct vp_root *root, const char *path, int flags);
+int vp_root_opendir(const struct vp_root *root, const char *path, DIR **ret);
 /* readlink() of a path under the root; returns the raw link text. */
 int vp_root_readlink(const struct vp_root *root, const char *path, char **ret);

@@ -46,6 +46,7 @@ install() {
             fi
         fi
     done
+    # shellcheck disable=SC2154 # moddir is dracut's
     # pre-udev: before udev loads any GPU driver. In a systemd initrd
     # dracut-pre-udev.service runs these hooks and then loads force_drivers
     # (rd.driver.pre), so the pages are taken before vfio_pci loads; the

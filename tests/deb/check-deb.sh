@@ -47,9 +47,14 @@ for p in ./usr/bin/vfio-provision ./usr/lib/vfio-provision/kernel-hook \
 	if grep -qxF "$p" <<<"$list"; then ok "package ships $p"; else not_ok "package ships $p"; fi
 done
 
-# A throw-away root: dpkg's admin directory only, maintainer scripts run
-# outside a chroot with DPKG_ROOT set (the postinst honours it).
+# A throw-away root shaped like a Debian desktop with a GPU to pass through
+# (the bundled example machine), plus dpkg's admin directory; maintainer
+# scripts run outside a chroot with DPKG_ROOT set (the postinst honours it).
 root=$work/root
+if ! "$top/tests/mkroot.sh" "$top/tests/fixtures/skylake-gtx1070.spec" "$root" >"$work/mkroot.log" 2>&1; then
+	not_ok "throw-away root" "$(tail -5 "$work/mkroot.log")"
+	finish
+fi
 mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates"
 touch "$root/var/lib/dpkg/status"
 if dpkg --root="$root" --force-depends --force-script-chrootless \
@@ -62,7 +67,23 @@ fi
 v=$("$root/usr/bin/vfio-provision" --version 2>&1)
 if [ "$v" = "vfio-provision 0.1.0" ]; then ok "installed --version"; else not_ok "installed --version" "$v"; fi
 out=$("$root/usr/bin/vfio-provision" --root "$root" check 2>&1); rc=$?
-if [ "$rc" -le 1 ]; then ok "installed check --root (rc=$rc)"; else not_ok "installed check --root" "rc=$rc" "$out"; fi
+if [ "$rc" = 1 ] && grep -q '^pending: .*/etc/modprobe.d/vfio.conf' <<<"$out"; then
+	ok "installed check --root: changes pending (exit 1)"
+else
+	not_ok "installed check --root: changes pending (exit 1)" "rc=$rc" "$out"
+fi
+if grep -q 'pending' "$work/install.log"; then
+	ok "postinst ran check --post-install in the root"
+else
+	not_ok "postinst ran check --post-install in the root" "$(cat "$work/install.log")"
+fi
+if [ -f "$root/usr/lib/vfio-provision/vfio-provision-early" ] &&
+	[ -d "$root/usr/lib/dracut/modules.d/90vfio-provision" ] &&
+	[ -f "$root/usr/share/initramfs-tools/scripts/init-top/vfio-provision" ]; then
+	ok "installed early program, dracut module and initramfs-tools script"
+else
+	not_ok "installed early program, dracut module and initramfs-tools script"
+fi
 if grep -q 'ii  vfio-provision' < <(dpkg --root="$root" -l vfio-provision 2>/dev/null); then
 	ok "dpkg records the package as installed"
 else

@@ -63,5 +63,5 @@ done
 # block, and compaction cannot move them. Boot with vp_e2e.debug=1 to see the
 # RAM map and buddyinfo.
 echo "== naive runtime reservation after fragmentation (6G guest)"
-echo "$(grep '^FRAGMENT' "$E2E_WORK/naive.log" | head -n1)"
+grep '^FRAGMENT' "$E2E_WORK/naive.log" | head -n1
 echo "naive echo 2 > nr_hugepages: got $(e2e_kv "$E2E_WORK/naive.log" NAIVE got) (early program on the same guest: $(e2e_kv "$E2E_WORK/prog6.log" HP1G total))"

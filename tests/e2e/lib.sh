@@ -16,7 +16,9 @@ E2E_DIR=$TOP/tests/e2e
 : "${E2E_ACCEL:=auto}" "${E2E_TIMEOUT:=150}"
 EARLY=${EARLY:-$BUILD/early/vfio-provision-early}
 
-# e2e_can_run: QEMU present and able to start a machine at all.
+# e2e_can_run: QEMU present and able to start a machine at all; else the
+# reason is in E2E_WHY (for the caller's skip message).
+# shellcheck disable=SC2034
 e2e_can_run() {
 	command -v qemu-system-x86_64 >/dev/null || { E2E_WHY="qemu-system-x86_64 not installed"; return 1; }
 	# Still running after 2 s (killed by timeout: 124) means it could start.

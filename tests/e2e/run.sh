@@ -25,6 +25,10 @@ if ! e2e_can_run; then
 	exit 0
 fi
 [ -x "$EARLY" ] || { echo "not ok e2e: $EARLY not built"; echo "0 passed, 1 failed"; exit 1; }
+# The dracut images are systemd initrds: dracut copies systemd from the host
+# (Debian's dracut-core only recommends the systemd package).
+command -v systemctl >/dev/null && [ -x /lib/systemd/systemd ] ||
+	{ echo "not ok e2e: the systemd package is needed for dracut's systemd initrd"; echo "0 passed, 1 failed"; exit 1; }
 e2e_kernel || { echo "not ok e2e: no kernel (fetch-kernel.sh failed)"; echo "0 passed, 1 failed"; exit 1; }
 
 E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vp-e2e.XXXXXX")
@@ -65,14 +69,17 @@ apply_cmdline() {
 		grep -vE '^(root=|ro$|rw$|quiet$|BOOT_IMAGE=|$)' | tr '\n' ' '
 }
 
+# shellcheck disable=SC2054 # QEMU's own comma-separated options
 GPU=(-device intel-iommu,intremap=on -device VGA,addr=05.0,multifunction=on
      -device ich9-intel-hda,addr=05.1 -device edu,addr=06.0)
+# shellcheck disable=SC2054
 NUMA2=(-object memory-backend-ram,id=m0,size=4G -numa node,memdev=m0,nodeid=0
        -object memory-backend-ram,id=m1,size=4G -numa node,memdev=m1,nodeid=1)
 
 # Images: A = ids strategy, B = override strategy (dracut, from the apply
 # files); N1 = node 1, BB = global (busybox, no generator).
 for a in "A ids 2 auto" "B override 2 auto" "N1 ids 2 1 node_0 node_1" "BB ids 2 auto"; do
+	# shellcheck disable=SC2086 # the words are the fields
 	set -- $a
 	n=$1 spec=("${@:5}")
 	if apply_root "$1" "$2" "$3" "$4" "${spec[@]//_/ }"; then
@@ -90,9 +97,12 @@ e2e_dracut_initrd "$E2E_WORK/A.img" "$E2E_WORK/rootA" >"$E2E_WORK/A.build" 2>&1 
 pa=$!
 e2e_dracut_initrd "$E2E_WORK/B.img" "$E2E_WORK/rootB" >"$E2E_WORK/B.build" 2>&1 &
 pb=$!
-e2e_busybox_initrd "$E2E_WORK/N1.img" "$E2E_WORK/rootN1/etc/vfio-provision/early.conf" &&
-e2e_busybox_initrd "$E2E_WORK/BB.img" "$E2E_WORK/rootBB/etc/vfio-provision/early.conf"
-[ $? -eq 0 ] && t_ok "busybox images built" || { t_bad "busybox images built"; build_failed=1; }
+if e2e_busybox_initrd "$E2E_WORK/N1.img" "$E2E_WORK/rootN1/etc/vfio-provision/early.conf" &&
+   e2e_busybox_initrd "$E2E_WORK/BB.img" "$E2E_WORK/rootBB/etc/vfio-provision/early.conf"; then
+	t_ok "busybox images built"
+else
+	t_bad "busybox images built"; build_failed=1
+fi
 for p in A:$pa B:$pb; do
 	if wait "${p#*:}"; then
 		t_ok "dracut image ${p%%:*} built by the real dracut"

@@ -584,6 +584,23 @@ static void test_run_cmdline(void **state)
 	free(fk);
 }
 
+static void test_run_missing_node(void **state)
+{
+	struct fake *fk = fk_new();
+	struct vpe_io io = fk_io(fk);
+
+	(void)state;
+	ff_set(fk, R "/etc/vfio-provision/early.conf", "hugepages=2\nnode=3\n");
+	ff_set(fk, R "/proc/cmdline", "quiet\n");
+	assert_int_equal(vpe_run(&io, R), 0);
+	/* Nothing on a node that is not there; the global pool instead. */
+	assert_string_equal(fk->ops, "W/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages=2;");
+	assert_string_equal(fk->log,
+		"<4>vfio-provision: node 3 has no 1GiB page pool, reserving on any node\n"
+		"<6>vfio-provision: reserved 2/2 1GiB pages in 3 ms\n");
+	free(fk);
+}
+
 static void test_run_no_conf(void **state)
 {
 	struct fake *fk = fk_new();
@@ -618,6 +635,7 @@ int main(void)
 		cmocka_unit_test(test_bind_moved_card),
 		cmocka_unit_test(test_run),
 		cmocka_unit_test(test_run_cmdline),
+		cmocka_unit_test(test_run_missing_node),
 		cmocka_unit_test(test_run_no_conf),
 	};
 	return cmocka_run_group_tests_name("early-reserve", tests, NULL, NULL);
