@@ -121,29 +121,23 @@ int vp_plan_add_command(struct vp_plan *plan, const char *const *argv, const cha
 
 int vp_plan_msg(struct vp_plan *plan, enum vp_msg_level level, const char *fmt, ...)
 {
-	struct vp_buf b = {0};
 	struct vp_msg *m;
 	va_list ap;
-	int r;
+	char *s;
 
 	va_start(ap, fmt);
-	r = vp_buf_vprintf(&b, fmt, ap);
+	s = vp_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		goto fail;
-	m = grow(plan->msgs, plan->n_msgs, sizeof(*m));
+	m = s ? grow(plan->msgs, plan->n_msgs, sizeof(*m)) : NULL;
 	if (!m) {
-		r = -ENOMEM;
-		goto fail;
+		free(s);
+		return -ENOMEM;
 	}
 	plan->msgs = m;
-	m[plan->n_msgs++] = (struct vp_msg){.level = level, .text = vp_buf_steal(&b)};
+	m[plan->n_msgs++] = (struct vp_msg){.level = level, .text = s};
 	if (level == VP_MSG_REFUSE)
 		plan->refused = true;
 	return 0;
-fail:
-	vp_buf_free(&b);
-	return r;
 }
 
 const struct vp_plan_file *vp_plan_file(const struct vp_plan *plan, const char *path)

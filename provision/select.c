@@ -47,22 +47,19 @@ static int reason(struct vp_selection *sel, enum vp_verdict v, const char *fmt, 
 	_printf_(3, 4);
 static int reason(struct vp_selection *sel, enum vp_verdict v, const char *fmt, ...)
 {
-	struct vp_buf b = {0};
 	va_list ap;
-	int r;
+	char *s;
 
 	va_start(ap, fmt);
-	r = vp_buf_vprintf(&b, fmt, ap);
+	s = vp_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	if (r < 0) {
-		vp_buf_free(&b);
-		return r;
-	}
+	if (!s)
+		return -ENOMEM;
 	if (v > sel->verdict)
 		sel->verdict = v;
 	if (v != VP_VERDICT_IDENTICAL_IDS && v > sel->blocking)
 		sel->blocking = v;
-	return vp_strv_push_take(&sel->reasons, vp_buf_steal(&b));
+	return vp_strv_push_take(&sel->reasons, s);
 }
 
 /* Every selected function with o's vendor:device has another, known subsystem id. */

@@ -151,20 +151,26 @@ void vp_strv_free(struct vp_strv *sv)
 	sv->n = sv->cap = 0;
 }
 
-char *vp_strdup_printf(const char *fmt, ...)
+char *vp_strdup_vprintf(const char *fmt, va_list ap)
 {
 	struct vp_buf b = {0};
-	va_list ap;
-	int r;
 
-	va_start(ap, fmt);
-	r = vp_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	if (r < 0) {
+	if (vp_buf_vprintf(&b, fmt, ap) < 0) {
 		vp_buf_free(&b);
 		return NULL;
 	}
 	return vp_buf_steal(&b);
+}
+
+char *vp_strdup_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = vp_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	return s;
 }
 
 bool vp_streq(const char *a, const char *b)
@@ -221,16 +227,12 @@ DEFINE_LOG(vp_debug, 2, "debug: ")
 
 int vp_fail(char **ret_msg, int err, const char *fmt, ...)
 {
-	struct vp_buf b = {0};
 	va_list ap;
 
 	if (!ret_msg || *ret_msg)
 		return err;
 	va_start(ap, fmt);
-	if (vp_buf_vprintf(&b, fmt, ap) == 0)
-		*ret_msg = vp_buf_steal(&b);
-	else
-		vp_buf_free(&b);
+	*ret_msg = vp_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	return err;
 }

@@ -11,30 +11,24 @@ int vp_verify_add(struct vp_verify_report *rep, enum vp_verify_level level,
 		  const char *fmt, ...)
 {
 	struct vp_verify_line *lines;
-	struct vp_buf b = {0};
 	va_list ap;
-	int r;
+	char *s;
 
 	va_start(ap, fmt);
-	r = vp_buf_vprintf(&b, fmt, ap);
+	s = vp_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		goto fail;
-	lines = realloc(rep->lines, (rep->n + 1) * sizeof(*lines));
+	lines = s ? realloc(rep->lines, (rep->n + 1) * sizeof(*lines)) : NULL;
 	if (!lines) {
-		r = -ENOMEM;
-		goto fail;
+		free(s);
+		return -ENOMEM;
 	}
 	rep->lines = lines;
-	lines[rep->n++] = (struct vp_verify_line){.level = level, .text = vp_buf_steal(&b)};
+	lines[rep->n++] = (struct vp_verify_line){.level = level, .text = s};
 	if (level == VP_VERIFY_ERROR)
 		rep->n_errors++;
 	else
 		rep->n_warnings++;
 	return 0;
-fail:
-	vp_buf_free(&b);
-	return r;
 }
 
 void vp_verify_report_free(struct vp_verify_report *rep)

@@ -51,6 +51,7 @@ void vp_strv_sort(struct vp_strv *sv);
 void vp_strv_free(struct vp_strv *sv);
 
 char *vp_strdup_printf(const char *fmt, ...) _printf_(1, 2);
+char *vp_strdup_vprintf(const char *fmt, va_list ap) _printf_(1, 0);
 bool vp_streq(const char *a, const char *b); /* NULL-safe */
 bool vp_startswith(const char *s, const char *prefix);
 /* Strips leading/trailing ASCII whitespace in place; returns s. */
