@@ -11,6 +11,8 @@
 expected_selection() {
 	cat <<'EOF'
 detect-base ok 10de:1b81,10de:10f0
+detect-domain1 ok 1002:73bf,1002:ab28
+detect-iommu-off no-iommu 10de:2484,10de:228b
 EOF
 }
 
@@ -130,6 +132,23 @@ json=$("$VP" --root "$base" --kver 5.10.0-28-amd64 --json detect 2>/dev/null)
 check_eq "--kver: one kernel" "5.10.0-28-amd64" "$(jq -r '[.kernels[].version] | join(" ")' <<<"$json")"
 check_eq "--kver: builtin vfio" "builtin builtin module" \
 	"$(jq -r '.kernels[0].modules | [.vfio, .vfio_iommu_type1, .vfio_pci] | join(" ")' <<<"$json")"
+
+# lspci's address convention in the listing: domain kept outside 0000, groups numeric
+root=$(mkfix detect-domain1)
+out=$("$VP" --root "$root" detect 2>&1)
+check_match "listing keeps domain 0001" '^IOMMU Group 31 0001:01:00\.0 VGA compatible controller \[0300\]: .* \[1002:73bf\] \(rev c1\)$' "$out"
+check_eq "listing in numeric group order" "0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 30 31 31" \
+	"$(sed -n 's/^IOMMU Group \([0-9]*\) .*/\1/p' <<<"$out" | tr '\n' ' ' | sed 's/ $//')"
+json=$("$VP" --root "$root" --json detect 2>/dev/null)
+check_eq "gpu on NUMA node 1" "1" "$(jq -r '.gpus[] | select(.address == "0001:01:00.0") | .numa_node' <<<"$json")"
+check_eq "per-node 1 GiB pools" "0/0 2/2" "$(jq -r '[.numa_nodes[] | "\(.hp1g_nr)/\(.hp1g_free)"] | join(" ")' <<<"$json")"
+root=$(mkfix detect-iommu-off)
+out=$("$VP" --root "$root" detect 2>&1)
+check_match "IOMMU off: plain lspci lines" '^01:00\.1 Audio device \[0403\]: NVIDIA Corporation .* \[10de:228b\] \(rev a1\)$' "$out"
+json=$("$VP" --root "$root" --json detect 2>/dev/null)
+check_eq "IOMMU off: no groups, nulls" "false 0 null" "$(jq -r '"\(.iommu.enabled) \(.groups|length) \(.gpus[0].iommu_group)"' <<<"$json")"
+check_eq "mkinitcpio + systemd-boot detected" "mkinitcpio systemd-boot bls,systemd-boot" \
+	"$(jq -r '"\(.initramfs) \(.bootloader) \(.bootloader_found|sort|join(","))"' <<<"$json")"
 
 # the root's own pci.ids wins over the host's
 rm -rf "$work/root"; cp -a "$base" "$work/root"; mkdir -p "$work/root/usr/share/misc"
