@@ -156,3 +156,25 @@ printf '10de  Fake Vendor Inc.\n\t1b81  Fake Card 9000\n' >"$work/root/usr/share
 out=$("$VP" --root "$work/root" detect 2>&1)
 check_match "pci.ids from the root" '^IOMMU Group 1 01:00.0 .*: Fake Vendor Inc\. Fake Card 9000 \[10de:1b81\] \(rev a1\)$' "$out"
 check_match "unknown names shown numerically" '^IOMMU Group 2 00:02.0 .*: Vendor 8086 Device 1912 \[8086:1912\]' "$out"
+
+# boot setup precedence (probe-boot.c): SNIPPET -> "initramfs bootloader"
+boot_case() {
+	local want=$1 snippet=$2 json
+	rm -rf "$work/root"; cp -a "$base" "$work/root"
+	(cd "$work/root" && eval "$snippet")
+	json=$("$VP" --root "$work/root" --json detect 2>&1)
+	check_eq "boot setup: $snippet" "$want" "$(jq -r '"\(.initramfs) \(.bootloader)"' <<<"$json" 2>&1)"
+}
+boot_case "initramfs-tools grub" 'true'
+boot_case "initramfs-tools rpm-ostree" 'mkdir -p run && touch run/ostree-booted'
+boot_case "initramfs-tools kernelstub" 'mkdir -p etc/kernelstub && touch etc/kernelstub/configuration'
+boot_case "initramfs-tools refind" 'touch boot/refind_linux.conf'
+boot_case "initramfs-tools systemd-boot" 'mkdir -p efi/loader && touch efi/loader/loader.conf'
+boot_case "initramfs-tools grub" 'mkdir -p etc/kernel && echo root=x >etc/kernel/cmdline'
+boot_case "initramfs-tools systemd-boot" 'rm boot/grub/grub.cfg; mkdir -p etc/kernel && echo root=x >etc/kernel/cmdline'
+boot_case "initramfs-tools bls" 'rm boot/grub/grub.cfg; mkdir -p boot/loader/entries && touch boot/loader/entries/a.conf'
+boot_case "initramfs-tools grubby" 'rm boot/grub/grub.cfg; mkdir -p usr/sbin && touch usr/sbin/grubby'
+boot_case "initramfs-tools grub" 'mkdir -p usr/sbin boot/grub2 && touch usr/sbin/grubby && mv boot/grub/grub.cfg boot/grub2/'
+boot_case "dracut grub" 'rm usr/sbin/update-initramfs; mkdir -p usr/bin && touch usr/bin/dracut'
+boot_case "mkinitcpio grub" 'mkdir -p usr/bin && touch usr/bin/mkinitcpio usr/bin/dracut'
+boot_case "null null" 'rm -r usr/sbin/update-initramfs etc/initramfs-tools etc/default/grub'
