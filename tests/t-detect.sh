@@ -19,6 +19,8 @@ audio-own-group ok 10de:1b81,10de:10f0
 single-gpu boot-vga 10de:2484,10de:228b
 iommu-off no-iommu 10de:1b81,10de:10f0
 domain0001-many-groups ok 10de:24b0,10de:228b
+detect-domain1 ok 1002:73bf,1002:ab28
+detect-iommu-off no-iommu 10de:2484,10de:228b
 EOF
 }
 
@@ -139,9 +141,48 @@ check_eq "--kver: one kernel" "5.10.0-28-amd64" "$(jq -r '[.kernels[].version] |
 check_eq "--kver: builtin vfio" "builtin builtin module" \
 	"$(jq -r '.kernels[0].modules | [.vfio, .vfio_iommu_type1, .vfio_pci] | join(" ")' <<<"$json")"
 
+# lspci's address convention in the listing: domain kept outside 0000, groups numeric
+root=$(mkfix detect-domain1)
+out=$("$VP" --root "$root" detect 2>&1)
+check_match "listing keeps domain 0001" '^IOMMU Group 31 0001:01:00\.0 VGA compatible controller \[0300\]: .* \[1002:73bf\] \(rev c1\)$' "$out"
+check_eq "listing in numeric group order" "0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 30 31 31" \
+	"$(sed -n 's/^IOMMU Group \([0-9]*\) .*/\1/p' <<<"$out" | tr '\n' ' ' | sed 's/ $//')"
+json=$("$VP" --root "$root" --json detect 2>/dev/null)
+check_eq "gpu on NUMA node 1" "1" "$(jq -r '.gpus[] | select(.address == "0001:01:00.0") | .numa_node' <<<"$json")"
+check_eq "per-node 1 GiB pools" "0/0 2/2" "$(jq -r '[.numa_nodes[] | "\(.hp1g_nr)/\(.hp1g_free)"] | join(" ")' <<<"$json")"
+root=$(mkfix detect-iommu-off)
+out=$("$VP" --root "$root" detect 2>&1)
+check_match "IOMMU off: plain lspci lines" '^01:00\.1 Audio device \[0403\]: NVIDIA Corporation .* \[10de:228b\] \(rev a1\)$' "$out"
+json=$("$VP" --root "$root" --json detect 2>/dev/null)
+check_eq "IOMMU off: no groups, nulls" "false 0 null" "$(jq -r '"\(.iommu.enabled) \(.groups|length) \(.gpus[0].iommu_group)"' <<<"$json")"
+check_eq "mkinitcpio + systemd-boot detected" "mkinitcpio systemd-boot bls,systemd-boot" \
+	"$(jq -r '"\(.initramfs) \(.bootloader) \(.bootloader_found|sort|join(","))"' <<<"$json")"
+
 # the root's own pci.ids wins over the host's
 rm -rf "$work/root"; cp -a "$base" "$work/root"; mkdir -p "$work/root/usr/share/misc"
 printf '10de  Fake Vendor Inc.\n\t1b81  Fake Card 9000\n' >"$work/root/usr/share/misc/pci.ids"
 out=$("$VP" --root "$work/root" detect 2>&1)
 check_match "pci.ids from the root" '^IOMMU Group 1 01:00.0 .*: Fake Vendor Inc\. Fake Card 9000 \[10de:1b81\] \(rev a1\)$' "$out"
 check_match "unknown names shown numerically" '^IOMMU Group 2 00:02.0 .*: Vendor 8086 Device 1912 \[8086:1912\]' "$out"
+
+# boot setup precedence (probe-boot.c): SNIPPET -> "initramfs bootloader"
+boot_case() {
+	local want=$1 snippet=$2 json
+	rm -rf "$work/root"; cp -a "$base" "$work/root"
+	(cd "$work/root" && eval "$snippet")
+	json=$("$VP" --root "$work/root" --json detect 2>&1)
+	check_eq "boot setup: $snippet" "$want" "$(jq -r '"\(.initramfs) \(.bootloader)"' <<<"$json" 2>&1)"
+}
+boot_case "initramfs-tools grub" 'true'
+boot_case "initramfs-tools rpm-ostree" 'mkdir -p run && touch run/ostree-booted'
+boot_case "initramfs-tools kernelstub" 'mkdir -p etc/kernelstub && touch etc/kernelstub/configuration'
+boot_case "initramfs-tools refind" 'touch boot/refind_linux.conf'
+boot_case "initramfs-tools systemd-boot" 'mkdir -p efi/loader && touch efi/loader/loader.conf'
+boot_case "initramfs-tools grub" 'mkdir -p etc/kernel && echo root=x >etc/kernel/cmdline'
+boot_case "initramfs-tools systemd-boot" 'rm boot/grub/grub.cfg; mkdir -p etc/kernel && echo root=x >etc/kernel/cmdline'
+boot_case "initramfs-tools bls" 'rm boot/grub/grub.cfg; mkdir -p boot/loader/entries && touch boot/loader/entries/a.conf'
+boot_case "initramfs-tools grubby" 'rm boot/grub/grub.cfg; mkdir -p usr/sbin && touch usr/sbin/grubby'
+boot_case "initramfs-tools grub" 'mkdir -p usr/sbin boot/grub2 && touch usr/sbin/grubby && mv boot/grub/grub.cfg boot/grub2/'
+boot_case "dracut grub" 'rm usr/sbin/update-initramfs; mkdir -p usr/bin && touch usr/bin/dracut'
+boot_case "mkinitcpio grub" 'mkdir -p usr/bin && touch usr/bin/mkinitcpio usr/bin/dracut'
+boot_case "null null" 'rm -r usr/sbin/update-initramfs etc/initramfs-tools etc/default/grub'
