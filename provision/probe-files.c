@@ -92,11 +92,12 @@ fail:
 	return r;
 }
 
-static int add_file(const struct vp_root *root, struct vp_system *sys, const char *path,
-		    size_t *cap, char **ret_msg)
+/* A new entry for path in sys->files; NULL in *ret when it is there already. */
+static int new_entry(struct vp_system *sys, const char *path, size_t *cap, struct vp_file **ret)
 {
 	struct vp_file *f;
 
+	*ret = NULL;
 	if (vp_system_file(sys, path))
 		return 0;       /* /boot and the ESP may be the same directory */
 	if (sys->n_files == *cap) {
@@ -111,7 +112,17 @@ static int add_file(const struct vp_root *root, struct vp_system *sys, const cha
 	if (!f->path)
 		return -ENOMEM;
 	sys->n_files++;
-	return load_file(root, f, ret_msg);
+	*ret = f;
+	return 0;
+}
+
+static int add_file(const struct vp_root *root, struct vp_system *sys, const char *path,
+		    size_t *cap, char **ret_msg)
+{
+	struct vp_file *f;
+	int r = new_entry(sys, path, cap, &f);
+
+	return r < 0 || !f ? r : load_file(root, f, ret_msg);
 }
 
 static int add_dir(const struct vp_root *root, struct vp_system *sys, const char *path,
@@ -121,20 +132,9 @@ static int add_dir(const struct vp_root *root, struct vp_system *sys, const char
 	DIR *d;
 	int r;
 
-	if (vp_system_file(sys, path))
-		return 0;
-	if (sys->n_files == *cap) {
-		*cap = *cap ? *cap * 2 : 32;
-		f = realloc(sys->files, *cap * sizeof(*f));
-		if (!f)
-			return -ENOMEM;
-		sys->files = f;
-	}
-	f = &sys->files[sys->n_files];
-	*f = (struct vp_file){.path = strdup(path)};
-	if (!f->path)
-		return -ENOMEM;
-	sys->n_files++;
+	r = new_entry(sys, path, cap, &f);
+	if (r < 0 || !f)
+		return r;
 	r = vp_root_opendir(root, path, &d);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return 0;
