@@ -403,7 +403,12 @@ fail:
 	return vp_fail(ret_msg, r, "'%s': %s: %s", canon ? canon : path, what, strerror(-r));
 }
 
-int vp_fsroot_unlink(const struct vp_root *root, const char *path, char **ret_msg)
+/*
+ * Removes a file, or an empty directory (dir): a missing one is no error,
+ * nor, for a directory, one that is not empty (someone else's files).
+ * Removing a file syncs its directory; a directory is best-effort cleanup.
+ */
+static int remove_at(const struct vp_root *root, const char *path, bool dir, char **ret_msg)
 {
 	_cleanup_free_ char *canon = NULL;
 	_cleanup_close_ int dfd = -1;
@@ -418,39 +423,25 @@ int vp_fsroot_unlink(const struct vp_root *root, const char *path, char **ret_ms
 		return 0;
 	if (r < 0)
 		return vp_fail(ret_msg, r, "'%s': %s", canon, strerror(-r));
-	if (unlinkat(dfd, name, 0) < 0) {
-		if (errno == ENOENT)
+	if (unlinkat(dfd, name, dir ? AT_REMOVEDIR : 0) < 0) {
+		if (errno == ENOENT || (dir && (errno == ENOTEMPTY || errno == EEXIST)))
 			return 0;
 		return vp_fail(ret_msg, -errno, "'%s': cannot remove: %s", canon, strerror(errno));
 	}
-	if (fsync(dfd) < 0)
+	if (fsync(dfd) < 0 && !dir)
 		return vp_fail(ret_msg, -errno, "'%s': cannot sync its directory: %s", canon,
 			       strerror(errno));
 	return 0;
 }
 
+int vp_fsroot_unlink(const struct vp_root *root, const char *path, char **ret_msg)
+{
+	return remove_at(root, path, false, ret_msg);
+}
+
 int vp_fsroot_rmdir(const struct vp_root *root, const char *path, char **ret_msg)
 {
-	_cleanup_free_ char *canon = NULL;
-	_cleanup_close_ int dfd = -1;
-	const char *name;
-	int r;
-
-	r = vp_fsroot_canon(root, path, &canon, ret_msg);
-	if (r < 0)
-		return r;
-	r = open_parent(root, canon, false, 0, NULL, &dfd, &name);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': %s", canon, strerror(-r));
-	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0) {
-		if (errno == ENOENT || errno == ENOTEMPTY || errno == EEXIST)
-			return 0;
-		return vp_fail(ret_msg, -errno, "'%s': cannot remove: %s", canon, strerror(errno));
-	}
-	(void)fsync(dfd);
-	return 0;
+	return remove_at(root, path, true, ret_msg);
 }
 
 int vp_fsroot_mkdir_p(const struct vp_root *root, const char *path, unsigned mode,

@@ -8,6 +8,9 @@
 #include "root.h"
 #include "system.h"
 
+/* A device link (sys/bus/pci/devices/X, a group member) must lead to a directory. */
+int vp_probe_device_dir(const struct vp_root *root, const char *path, char **ret_msg);
+
 /*
  * Reads an optional sysfs/proc attribute. Returns 0 and sets *ret, 0 with
  * *ret == NULL when the file does not exist, or a negative errno with

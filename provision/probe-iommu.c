@@ -48,7 +48,6 @@ static int read_group(const struct vp_root *root, struct vp_system *sys,
 		unsigned dom, bus, dev, fn;
 		_cleanup_free_ char *p = NULL;
 		long idx;
-		int fd;
 
 		if (de->d_name[0] == '.')
 			continue;
@@ -61,13 +60,9 @@ static int read_group(const struct vp_root *root, struct vp_system *sys,
 			r = vp_fail(ret_msg, -EINVAL, "'%s': not a PCI address", p);
 			goto fail;
 		}
-		fd = vp_root_openat(root, p, O_RDONLY | O_DIRECTORY);
-		if (fd < 0) {
-			r = vp_fail(ret_msg, fd, "'%s': %s", p,
-				    fd == -ENOENT ? "dangling link" : strerror(-fd));
+		r = vp_probe_device_dir(root, p, ret_msg);
+		if (r < 0)
 			goto fail;
-		}
-		close(fd);
 		idx = vp_probe_find_fn(sys, dom, bus, dev, fn);
 		if (idx < 0) {
 			r = vp_fail(ret_msg, -ENOENT, "'%s': not in /sys/bus/pci/devices", p);

@@ -81,7 +81,6 @@ static int precheck_devices(const struct vp_root *root, size_t *ret_n, char **re
 	while ((de = readdir(d))) {
 		unsigned dom, bus, dev, fn;
 		_cleanup_free_ char *p = NULL;
-		int fd;
 
 		if (de->d_name[0] == '.')
 			continue;
@@ -95,13 +94,9 @@ static int precheck_devices(const struct vp_root *root, size_t *ret_n, char **re
 			r = -ENOMEM;
 			goto fail;
 		}
-		fd = vp_root_openat(root, p, O_RDONLY | O_DIRECTORY);
-		if (fd < 0) {
-			r = vp_fail(ret_msg, fd, "'%s': %s", p,
-				    fd == -ENOENT ? "dangling link" : strerror(-fd));
+		r = vp_probe_device_dir(root, p, ret_msg);
+		if (r < 0)
 			goto fail;
-		}
-		close(fd);
 		n++;
 	}
 	closedir(d);

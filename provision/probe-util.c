@@ -9,6 +9,17 @@
 #include "probe-internal.h"
 #include "vp.h"
 
+int vp_probe_device_dir(const struct vp_root *root, const char *path, char **ret_msg)
+{
+	int fd = vp_root_openat(root, path, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		return vp_fail(ret_msg, fd, "'%s': %s", path,
+			       fd == -ENOENT ? "dangling link" : strerror(-fd));
+	close(fd);
+	return 0;
+}
+
 int vp_probe_attr(const struct vp_root *root, const char *path, char **ret, char **ret_msg)
 {
 	char *s = NULL;
