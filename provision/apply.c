@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The journal, the lock and apply. See apply.h for the on-disk layout. */
+/* Comparing a plan with the root, the lock, and apply with the ledger (apply.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ctype.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -12,270 +11,6 @@
 
 #include "apply.h"
 #include "fsroot.h"
-
-#define JOURNAL_MAGIC "# vfio-provision journal 1"
-
-/* ---- journal ---- */
-
-static void jentry_free(struct vp_jentry *e)
-{
-	free(e->path);
-	free(e->backup);
-}
-
-void vp_journal_free(struct vp_journal *j)
-{
-	for (size_t i = 0; i < j->n; i++)
-		jentry_free(&j->e[i]);
-	free(j->e);
-	j->e = NULL;
-	j->n = 0;
-}
-
-int vp_journal_add(struct vp_journal *j, const struct vp_jentry *e)
-{
-	struct vp_jentry *v, *d;
-
-	v = realloc(j->e, (j->n + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	j->e = v;
-	d = &v[j->n];
-	*d = *e;
-	d->path = strdup(e->path);
-	d->backup = e->backup ? strdup(e->backup) : NULL;
-	if (!d->path || (e->backup && !d->backup)) {
-		jentry_free(d);
-		return -ENOMEM;
-	}
-	j->n++;
-	return 0;
-}
-
-const struct vp_jentry *vp_journal_find(const struct vp_journal *j, enum vp_jkind kind,
-					const char *path)
-{
-	for (size_t i = 0; i < j->n; i++) {
-		bool file_like = j->e[i].kind != VP_J_DIR;
-
-		if (strcmp(j->e[i].path, path) != 0)
-			continue;
-		/* a file entry is either "file" or "absent" */
-		if ((kind == VP_J_DIR) == !file_like)
-			return &j->e[i];
-	}
-	return NULL;
-}
-
-static int put_escaped(struct vp_buf *b, const char *s)
-{
-	int r = 0;
-
-	for (; *s && r == 0; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c <= ' ' || c == '\\' || c == 0x7f)
-			r = vp_buf_printf(b, "\\x%02x", c);
-		else
-			r = vp_buf_add(b, s, 1);
-	}
-	return r;
-}
-
-static int unescape(char *s)
-{
-	char *w = s;
-
-	for (char *p = s; *p; p++) {
-		if (*p != '\\') {
-			*w++ = *p;
-			continue;
-		}
-		if (p[1] != 'x' || !isxdigit((unsigned char)p[2]) || !isxdigit((unsigned char)p[3]))
-			return -EINVAL;
-		char hex[3] = {p[2], p[3], 0};
-		*w = (char)strtoul(hex, NULL, 16);
-		if (*w == '\0')
-			return -EINVAL;
-		w++;
-		p += 3;
-	}
-	*w = '\0';
-	return 0;
-}
-
-int vp_journal_format(const struct vp_journal *j, char **ret)
-{
-	struct vp_buf b = {0};
-	int r;
-
-	r = vp_buf_puts(&b, JOURNAL_MAGIC "\n");
-	for (size_t i = 0; i < j->n && r == 0; i++) {
-		const struct vp_jentry *e = &j->e[i];
-
-		switch (e->kind) {
-		case VP_J_FILE:
-			r = vp_buf_puts(&b, "file ");
-			if (r == 0)
-				r = put_escaped(&b, e->path);
-			if (r == 0)
-				r = vp_buf_printf(&b, " %04o %u %u ", e->mode & 07777,
-						  (unsigned)e->uid, (unsigned)e->gid);
-			if (r == 0)
-				r = put_escaped(&b, e->backup);
-			break;
-		case VP_J_ABSENT:
-			r = vp_buf_puts(&b, "absent ");
-			if (r == 0)
-				r = put_escaped(&b, e->path);
-			break;
-		case VP_J_DIR:
-			r = vp_buf_puts(&b, "dir ");
-			if (r == 0)
-				r = put_escaped(&b, e->path);
-			break;
-		}
-		if (r == 0)
-			r = vp_buf_puts(&b, "\n");
-	}
-	if (r < 0) {
-		vp_buf_free(&b);
-		return r;
-	}
-	*ret = vp_buf_steal(&b);
-	return *ret ? 0 : -ENOMEM;
-}
-
-static int parse_uint(const char *s, int base, unsigned long max, unsigned long *ret)
-{
-	char *end;
-	unsigned long v;
-
-	if (!*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, base);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
-int vp_journal_parse(const char *text, const char *name, struct vp_journal *ret,
-		     char **ret_msg)
-{
-	_cleanup_free_ char *copy = strdup(text);
-	struct vp_journal j = {0};
-	char *line, *save = NULL;
-	unsigned lineno = 0;
-	int r = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	/* strtok_r would skip empty lines and hide their numbers: walk by hand */
-	for (line = copy; line && *line; line = save) {
-		char *f[6];
-		size_t nf = 0;
-		char *tok, *tsave = NULL;
-		struct vp_jentry e = {0};
-		unsigned long v;
-
-		save = strchr(line, '\n');
-		if (save)
-			*save++ = '\0';
-		lineno++;
-		if (lineno == 1) {
-			if (strcmp(line, JOURNAL_MAGIC) != 0) {
-				r = vp_fail(ret_msg, -EINVAL, "'%s':1: not a vfio-provision journal",
-					    name);
-				goto fail;
-			}
-			continue;
-		}
-		for (tok = strtok_r(line, " ", &tsave); tok; tok = strtok_r(NULL, " ", &tsave)) {
-			if (nf == ARRAY_SIZE(f))
-				goto bad;
-			f[nf++] = tok;
-		}
-		if (nf == 0)
-			goto bad;
-		for (size_t i = 1; i < nf; i++)
-			if (unescape(f[i]) < 0)
-				goto bad;
-		if (strcmp(f[0], "file") == 0 && nf == 6) {
-			e.kind = VP_J_FILE;
-			if (parse_uint(f[2], 8, 07777, &v) < 0)
-				goto bad;
-			e.mode = (unsigned)v;
-			if (parse_uint(f[3], 10, UINT32_MAX - 1, &v) < 0)
-				goto bad;
-			e.uid = (uid_t)v;
-			if (parse_uint(f[4], 10, UINT32_MAX - 1, &v) < 0)
-				goto bad;
-			e.gid = (gid_t)v;
-			/* backups live in our state dir: no way out of it */
-			if (!vp_startswith(f[5], "backups/") || strchr(f[5] + 8, '/') ||
-			    strcmp(f[5] + 8, "..") == 0 || strcmp(f[5] + 8, ".") == 0 || !f[5][8])
-				goto bad;
-			e.backup = f[5];
-		} else if (strcmp(f[0], "absent") == 0 && nf == 2) {
-			e.kind = VP_J_ABSENT;
-		} else if (strcmp(f[0], "dir") == 0 && nf == 2) {
-			e.kind = VP_J_DIR;
-		} else {
-			goto bad;
-		}
-		if (f[1][0] != '/')
-			goto bad;
-		e.path = f[1];
-		r = vp_journal_add(&j, &e);
-		if (r < 0)
-			goto fail;
-		continue;
-bad:
-		r = vp_fail(ret_msg, -EINVAL, "'%s':%u: malformed journal entry", name, lineno);
-		goto fail;
-	}
-	if (lineno == 0) {
-		r = vp_fail(ret_msg, -EINVAL, "'%s':1: not a vfio-provision journal", name);
-		goto fail;
-	}
-	*ret = j;
-	return 0;
-fail:
-	vp_journal_free(&j);
-	return r;
-}
-
-int vp_journal_load(const struct vp_root *root, struct vp_journal *ret, char **ret_msg)
-{
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	int r;
-
-	r = vp_fsroot_read(root, VP_JOURNAL_PATH, &text, &len, NULL);
-	if (r == -ENOENT) {
-		*ret = (struct vp_journal){0};
-		return 0;
-	}
-	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': cannot read: %s", VP_JOURNAL_PATH, strerror(-r));
-	if (strlen(text) != len)
-		return vp_fail(ret_msg, -EINVAL, "'%s': contains NUL bytes", VP_JOURNAL_PATH);
-	return vp_journal_parse(text, VP_JOURNAL_PATH, ret, ret_msg);
-}
-
-int vp_journal_save(const struct vp_root *root, const struct vp_journal *j, char **ret_msg)
-{
-	static const struct vp_fsroot_attr attr = {.mode = 0600};
-	_cleanup_free_ char *text = NULL;
-	int r;
-
-	r = vp_journal_format(j, &text);
-	if (r < 0)
-		return r;
-	return vp_fsroot_write(root, VP_JOURNAL_PATH, text, strlen(text), &attr, ret_msg);
-}
 
 /* ---- comparing ---- */
 
@@ -287,6 +22,7 @@ const char *vp_action_name(enum vp_action a)
 		[VP_ACT_UPDATE] = "update",
 		[VP_ACT_REMOVE] = "remove",
 		[VP_ACT_MKDIR] = "mkdir",
+		[VP_ACT_RMDIR] = "rmdir",
 	};
 	return (unsigned)a < ARRAY_SIZE(names) ? names[a] : "?";
 }
@@ -314,11 +50,91 @@ void vp_changes_free(struct vp_changes *c)
 		free(c->v[i].old);
 	free(c->v);
 	vp_strv_free(&c->dirs);
+	vp_strv_free(&c->rmdirs);
 	memset(c, 0, sizeof(*c));
 }
 
+/* Is dir the same as, or a parent of, path? */
+static bool dir_holds(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(dir, path, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* Will dir be empty once the plan's removals (and the stale dirs before it) are done? */
+static int empties(const struct vp_root *root, const char *dir, const struct vp_plan *plan,
+		   const struct vp_strv *gone_dirs, bool *ret, char **ret_msg)
+{
+	_cleanup_free_ char *canon = NULL;
+	DIR *d;
+	int fd, r;
+
+	*ret = false;
+	r = vp_fsroot_canon(root, dir, &canon, ret_msg);
+	if (r < 0)
+		return r;
+	fd = openat(root->fd, canon + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;       /* gone or not a directory: nothing to remove */
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	*ret = true;
+	for (struct dirent *de; *ret && (de = readdir(d));) {
+		_cleanup_free_ char *p = NULL;
+		const struct vp_plan_file *f;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		p = vp_strdup_printf("%s/%s", dir, de->d_name);
+		if (!p) {
+			closedir(d);
+			return -ENOMEM;
+		}
+		f = vp_plan_file(plan, p);
+		*ret = (f && !f->content) || vp_strv_contains(gone_dirs, p);
+	}
+	closedir(d);
+	return 0;
+}
+
+/*
+ * The directories we created that nothing wants any more: not a planned
+ * directory or its parent, not the parent of a file that stays ours or of
+ * our state. Children first, so each is empty when its turn comes.
+ */
+static int stale_dirs(const struct vp_root *root, const struct vp_plan *plan,
+		      const struct vp_ledger *l, struct vp_changes *c, char **ret_msg)
+{
+	int r = 0;
+
+	for (size_t i = l ? l->dirs.n : 0; i-- > 0 && r >= 0;) {
+		const char *dir = l->dirs.v[i];
+		bool needed = dir_holds(dir, VP_STATE_DIR), empty;
+
+		for (size_t k = 0; k < plan->dirs.n && !needed; k++)
+			needed = dir_holds(dir, plan->dirs.v[k]);
+		for (size_t k = 0; k < plan->n_files && !needed; k++)
+			needed = plan->files[k].content && dir_holds(dir, plan->files[k].path);
+		for (size_t k = 0; k < l->n && !needed; k++)
+			needed = !vp_plan_file(plan, l->f[k].path) && l->f[k].ours.exists &&
+				 dir_holds(dir, l->f[k].path);
+		if (needed)
+			continue;
+		r = empties(root, dir, plan, &c->rmdirs, &empty, ret_msg);
+		if (r >= 0 && empty) {
+			r = vp_strv_push(&c->rmdirs, dir);
+			c->n_pending++;
+		}
+	}
+	return r;
+}
+
 int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
-		       struct vp_changes *ret, char **ret_msg)
+		       const struct vp_ledger *ledger, struct vp_changes *ret, char **ret_msg)
 {
 	struct vp_changes c = {0};
 	int r;
@@ -329,6 +145,7 @@ int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
 	for (size_t i = 0; i < plan->n_files; i++) {
 		const struct vp_plan_file *f = &plan->files[i];
 		struct vp_change *ch = &c.v[c.n++];
+		struct stat st;
 
 		ch->file = f;
 		/* a file of ours without the header would be "unmanaged" next time */
@@ -337,7 +154,7 @@ int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
 				    "(a bug in vfio-provision)", f->path, VP_MANAGED_HEADER);
 			goto fail;
 		}
-		r = vp_fsroot_read(root, f->path, &ch->old, &ch->old_len, NULL);
+		r = vp_fsroot_read(root, f->path, &ch->old, &ch->old_len, &st);
 		if (r < 0 && r != -ENOENT) {
 			r = vp_fail(ret_msg, r, "'%s': cannot read: %s", f->path,
 				    r == -EINVAL ? "not a regular file" :
@@ -346,6 +163,11 @@ int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
 			goto fail;
 		}
 		ch->exists = r == 0;
+		if (ch->exists) {
+			ch->mode = st.st_mode & 07777;
+			ch->uid = st.st_uid;
+			ch->gid = st.st_gid;
+		}
 		ch->action = action_for(f, ch->exists, ch->old, ch->old_len);
 		ch->unmanaged = is_unmanaged(f, ch->exists, ch->old);
 		if (ch->action != VP_ACT_NONE) {
@@ -374,6 +196,9 @@ int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
 			goto fail;
 		c.n_pending++;
 	}
+	r = stale_dirs(root, plan, ledger, &c, ret_msg);
+	if (r < 0)
+		goto fail;
 	*ret = c;
 	return 0;
 fail:
@@ -418,23 +243,44 @@ int vp_lock(const struct vp_root *root, int *ret_fd, struct vp_strv *ret_created
 	return 0;
 }
 
+
 /* ---- apply ---- */
 
-static int backup_name(const struct vp_journal *j, char **ret)
+static int same_ledger(const struct vp_ledger *a, const struct vp_ledger *b, bool *ret)
 {
-	size_t n = 0;
+	_cleanup_free_ char *ta = NULL, *tb = NULL;
+	int r;
 
-	for (size_t i = 0; i < j->n; i++)
-		if (j->e[i].kind == VP_J_FILE)
-			n++;
-	/* an orphan from a crash before the journal named it may be overwritten */
-	*ret = vp_strdup_printf("backups/%zu", n + 1);
-	return *ret ? 0 : -ENOMEM;
+	r = vp_ledger_format(a, &ta);
+	if (r >= 0)
+		r = vp_ledger_format(b, &tb);
+	if (r >= 0)
+		*ret = strcmp(ta, tb) == 0;
+	return r;
 }
 
-/* Journals the directories missing on the way to (and including, if dir) path. */
-static int journal_dirs(const struct vp_root *root, struct vp_journal *j, const char *path,
-			bool dir, bool *dirty, char **ret_msg)
+/*
+ * Read from the first release's journal both times: what we wrote is what
+ * the caller worked out (vp_owner_upgrade), the rest must be the same.
+ */
+static int adopt_upgrade(struct vp_ledger *l, const struct vp_ledger *from)
+{
+	int r = 0;
+
+	if (!l->from_journal || !from->from_journal)
+		return 0;
+	for (size_t i = 0; i < l->n && r >= 0; i++) {
+		const struct vp_owned *o = vp_ledger_find(from, l->f[i].path);
+
+		if (o)
+			r = vp_bytes_set(&l->f[i].ours, o->ours.exists, o->ours.data, o->ours.len);
+	}
+	return r;
+}
+
+/* Records the directories missing on the way to (and including, if dir) path. */
+static int note_dirs(const struct vp_root *root, struct vp_ledger *l, const char *path, bool dir,
+		     char **ret_msg)
 {
 	_cleanup_free_ char *probe = NULL;
 	struct vp_strv missing = {0};
@@ -447,76 +293,77 @@ static int journal_dirs(const struct vp_root *root, struct vp_journal *j, const 
 			return -ENOMEM;
 	}
 	r = vp_fsroot_missing_dirs(root, dir ? probe : path, &missing, ret_msg);
-	for (size_t i = 0; i < missing.n && r >= 0; i++) {
-		if (vp_journal_find(j, VP_J_DIR, missing.v[i]))
-			continue;
-		r = vp_journal_add(j, &(struct vp_jentry){.kind = VP_J_DIR, .path = missing.v[i]});
-		*dirty = true;
-	}
+	for (size_t i = 0; i < missing.n && r >= 0; i++)
+		r = vp_strv_push_unique(&l->dirs, missing.v[i]);
 	vp_strv_free(&missing);
 	return r;
 }
 
-/*
- * Before the first change of a path: its original state into the journal
- * (and its bytes into a backup), plus every directory we are about to
- * create for it. The journal is saved before anything else moves.
- */
-static int journal_before(const struct vp_root *root, struct vp_journal *j,
-			  const struct vp_change *ch, char **ret_msg)
+/* A blob with these bytes: the one an entry already names, or a new one. */
+static int blob_for(const struct vp_root *root, const struct vp_ledger *l,
+		    const struct vp_owned *o, const struct vp_bytes *b, char **ret, char **ret_msg)
 {
-	static const struct vp_fsroot_attr battr = {.mode = 0600};
-	const char *path = ch->file->path;
-	bool dirty = false;
-	int r = 0;
+	*ret = NULL;
+	if (!b->exists)
+		return 0;
+	if (o->committed && o->base.exists && vp_bytes_eq(&o->base, b))
+		return (*ret = strdup(o->base_blob)) ? 0 : -ENOMEM;
+	if (o->committed && o->ours.exists && vp_bytes_eq(&o->ours, b))
+		return (*ret = strdup(o->ours_blob)) ? 0 : -ENOMEM;
+	return vp_ledger_blob(root, l, b->data, b->len, ret, ret_msg);
+}
 
-	if (ch->file->content) {
-		r = journal_dirs(root, j, path, false, &dirty, ret_msg);
-		if (r < 0)
-			goto out;
-	}
-	if (!vp_journal_find(j, VP_J_FILE, path)) {
-		_cleanup_free_ char *data = NULL, *bname = NULL, *bpath = NULL;
-		struct vp_jentry e = {.path = (char *)path};
-		struct stat st;
-		size_t len;
+/*
+ * The entry's state once ch is written: the base the plan started from
+ * (the ledger's view, or the file as it is when it is not ours yet) and
+ * the new content. Blobs are written here, before the ledger names them.
+ */
+static int prepare(const struct vp_root *root, struct vp_ledger *l, const struct vp_change *ch,
+		   const struct vp_bases *bases, char **ret_msg)
+{
+	const struct vp_plan_file *f = ch->file;
+	const struct vp_base *x = vp_bases_find(bases, f->path);
+	struct vp_owned *o = vp_ledger_find(l, f->path);
+	struct vp_bytes base = {0}, content = {0};
+	int r;
 
-		r = vp_fsroot_read(root, path, &data, &len, &st);
-		if (r == -ENOENT) {
-			e.kind = VP_J_ABSENT;
-		} else if (r < 0) {
-			r = vp_fail(ret_msg, r, "'%s': cannot read: %s", path, strerror(-r));
-			goto out;
-		} else {
-			r = backup_name(j, &bname);
-			if (r < 0)
-				goto out;
-			bpath = vp_strdup_printf(VP_STATE_DIR "/%s", bname);
-			if (!bpath) {
-				r = -ENOMEM;
-				goto out;
-			}
-			r = vp_fsroot_write(root, bpath, data, len, &battr, ret_msg);
-			if (r < 0)
-				goto out;
-			e.kind = VP_J_FILE;
-			e.mode = st.st_mode & 07777;
-			e.uid = st.st_uid;
-			e.gid = st.st_gid;
-			e.backup = bname;
-		}
-		r = vp_journal_add(j, &e);
+	if (!o) {
+		r = vp_ledger_get(l, f->path, &o);
 		if (r < 0)
-			goto out;
-		dirty = true;
+			return r;
 	}
-	if (dirty)
-		r = vp_journal_save(root, j, ret_msg);
-out:
+	vp_owned_clear_next(o);
+	o->next = VP_NEXT_SET;
+	o->whole = f->owned;
+	if (x && o->committed) {
+		r = vp_bytes_set(&base, x->bytes.exists, x->bytes.data, x->bytes.len);
+		o->next_mode = o->mode;
+		o->next_uid = o->uid;
+		o->next_gid = o->gid;
+	} else {
+		r = vp_bytes_set(&base, ch->exists, ch->old, ch->old_len);
+		o->next_mode = ch->mode;
+		o->next_uid = ch->uid;
+		o->next_gid = ch->gid;
+	}
+	if (r >= 0)
+		r = vp_bytes_set(&content, f->content != NULL, f->content,
+				 f->content ? strlen(f->content) : 0);
+	if (r >= 0)
+		r = blob_for(root, l, o, &base, &o->next_base_blob, ret_msg);
+	/* content that is the base is not ours: the entry goes, no blob needed */
+	if (r >= 0 && !vp_bytes_eq(&content, &base))
+		r = blob_for(root, l, o, &content, &o->next_blob, ret_msg);
+	if (r >= 0 && vp_bytes_eq(&content, &base) && content.exists)
+		r = (o->next_blob = strdup(o->next_base_blob)) ? 0 : -ENOMEM;
+	o->next_base = base;
+	o->next_content = content;
+	if (r >= 0 && f->content)
+		r = note_dirs(root, l, f->path, false, ret_msg);
 	return r;
 }
 
-static int apply_one(const struct vp_root *root, const struct vp_change *ch, bool force,
+static int write_one(const struct vp_root *root, const struct vp_change *ch, bool force,
 		     enum vp_action *ret_action, char **ret_msg)
 {
 	const struct vp_plan_file *f = ch->file;
@@ -534,7 +381,7 @@ static int apply_one(const struct vp_root *root, const struct vp_change *ch, boo
 	exists = r == 0;
 	*ret_action = action_for(f, exists, cur, len);
 	if (*ret_action == VP_ACT_NONE)
-		return 0;       /* another apply did it meanwhile */
+		return 0;
 	if (exists != ch->exists ||
 	    (exists && (len != ch->old_len || memcmp(cur, ch->old, len) != 0)))
 		return vp_fail(ret_msg, -EAGAIN, "'%s': changed while planning; run apply again",
@@ -557,16 +404,51 @@ static int apply_one(const struct vp_root *root, const struct vp_change *ch, boo
 	return vp_fsroot_write(root, f->path, f->content, strlen(f->content), &attr, ret_msg);
 }
 
-int vp_apply(const struct vp_root *root, const struct vp_changes *changes,
-	     const struct vp_apply_opts *opts, vp_apply_cb cb, void *userdata,
-	     char **ret_msg)
+/* Everything in flight is written: the new states are the entries. */
+static void commit_all(struct vp_ledger *l)
 {
+	for (size_t i = 0; i < l->n; i++) {
+		struct vp_owned *o = &l->f[i];
+
+		if (o->next == VP_NEXT_NONE)
+			continue;
+		if (o->next == VP_NEXT_DROP || vp_bytes_eq(&o->next_content, &o->next_base)) {
+			vp_ledger_remove(l, o->path);
+			i--;
+			continue;
+		}
+		vp_owned_commit(o);
+	}
+}
+
+static void drop_dir(struct vp_strv *dirs, const char *dir)
+{
+	for (size_t i = 0; i < dirs->n; i++)
+		if (strcmp(dirs->v[i], dir) == 0) {
+			free(dirs->v[i]);
+			memmove(&dirs->v[i], &dirs->v[i + 1], (dirs->n - i) * sizeof(char *));
+			dirs->n--;
+			return;
+		}
+}
+
+int vp_apply(const struct vp_root *root, const struct vp_changes *changes,
+	     const struct vp_ledger *ledger, const struct vp_bases *bases,
+	     const struct vp_apply_opts *opts, vp_apply_cb cb, void *userdata, char **ret_msg)
+{
+	static const struct vp_ledger empty_ledger;
+	static const struct vp_bases no_bases;
 	struct vp_strv created = {0};
-	struct vp_journal j = {0};
+	struct vp_ledger l = {0};
 	int lockfd = -1, r, n = 0;
+	bool same = false;
 
 	if (changes->n_pending == 0)
 		return 0;
+	if (!ledger)
+		ledger = &empty_ledger;
+	if (!bases)
+		bases = &no_bases;
 	/* refuse before taking the lock or creating anything */
 	for (size_t i = 0; i < changes->n; i++) {
 		const struct vp_change *ch = &changes->v[i];
@@ -580,57 +462,80 @@ int vp_apply(const struct vp_root *root, const struct vp_changes *changes,
 	r = vp_lock(root, &lockfd, &created, ret_msg);
 	if (r < 0)
 		goto out;
-	r = vp_journal_load(root, &j, ret_msg);
+	r = vp_ledger_load(root, &l, ret_msg);
+	if (r >= 0)
+		r = adopt_upgrade(&l, ledger);
+	if (r >= 0)
+		r = same_ledger(&l, ledger, &same);
+	if (r >= 0 && !same)
+		r = vp_fail(ret_msg, -EAGAIN, "'%s': changed while planning; run apply again",
+			    VP_LEDGER_PATH);
 	if (r < 0)
 		goto out;
-	/* the state directory's parents we just made go first, so revert removes them */
-	for (size_t i = 0; i < created.n; i++) {
-		if (strcmp(created.v[i], VP_STATE_DIR) == 0 ||
-		    vp_journal_find(&j, VP_J_DIR, created.v[i]))
-			continue;
-		r = vp_journal_add(&j, &(struct vp_jentry){.kind = VP_J_DIR, .path = created.v[i]});
-		if (r < 0)
-			goto out;
-	}
-	for (size_t i = 0; i < changes->n; i++) {
+	/* the state directory's parents we just made, so revert removes them */
+	for (size_t i = 0; i < created.n && r >= 0; i++)
+		if (strcmp(created.v[i], VP_STATE_DIR) != 0)
+			r = vp_strv_push_unique(&l.dirs, created.v[i]);
+	for (size_t i = 0; i < changes->n && r >= 0; i++)
+		if (changes->v[i].action != VP_ACT_NONE)
+			r = prepare(root, &l, &changes->v[i], bases, ret_msg);
+	/* what we are about to own is on record before any file moves */
+	if (r >= 0)
+		r = vp_ledger_save(root, &l, ret_msg);
+	for (size_t i = 0; i < changes->n && r >= 0; i++) {
 		const struct vp_change *ch = &changes->v[i];
 		enum vp_action act = VP_ACT_NONE;
 
 		if (ch->action == VP_ACT_NONE)
 			continue;
-		r = journal_before(root, &j, ch, ret_msg);
-		if (r < 0)
-			goto out;
-		r = apply_one(root, ch, opts->force, &act, ret_msg);
-		if (r < 0)
-			goto out;
-		if (act == VP_ACT_NONE)
+		r = write_one(root, ch, opts->force, &act, ret_msg);
+		if (r < 0 || act == VP_ACT_NONE)
 			continue;
 		n++;
 		if (cb)
 			cb(ch->file->path, act, userdata);
 	}
-	for (size_t i = 0; i < changes->dirs.n; i++) {
+	if (r < 0)
+		goto out;
+	commit_all(&l);
+	for (size_t i = 0; i < changes->dirs.n && r >= 0; i++)
+		r = note_dirs(root, &l, changes->dirs.v[i], true, ret_msg);
+	if (r >= 0)
+		r = vp_ledger_save(root, &l, ret_msg);
+	for (size_t i = 0; i < changes->dirs.n && r >= 0; i++) {
 		const char *dir = changes->dirs.v[i];
 		struct stat st;
-		bool dirty = false;
 
 		if (vp_fsroot_stat(root, dir, &st) == 0)
 			continue;
-		r = journal_dirs(root, &j, dir, true, &dirty, ret_msg);
-		if (r == 0 && dirty)
-			r = vp_journal_save(root, &j, ret_msg);
-		if (r == 0)
-			r = vp_fsroot_mkdir_p(root, dir, 0755, NULL, ret_msg);
+		r = vp_fsroot_mkdir_p(root, dir, 0755, NULL, ret_msg);
 		if (r < 0)
-			goto out;
+			break;
 		n++;
 		if (cb)
 			cb(dir, VP_ACT_MKDIR, userdata);
 	}
-	r = n;
+	for (size_t i = 0; i < changes->rmdirs.n && r >= 0; i++) {
+		const char *dir = changes->rmdirs.v[i];
+		struct stat st;
+
+		r = vp_fsroot_rmdir(root, dir, ret_msg);
+		if (r < 0)
+			break;
+		/* not empty after all (someone put a file there): keep owning it */
+		if (vp_fsroot_stat(root, dir, &st) == 0)
+			continue;
+		drop_dir(&l.dirs, dir);
+		n++;
+		if (cb)
+			cb(dir, VP_ACT_RMDIR, userdata);
+	}
+	if (r >= 0 && changes->rmdirs.n)
+		r = vp_ledger_save(root, &l, ret_msg);
+	if (r >= 0)
+		r = n;
 out:
-	vp_journal_free(&j);
+	vp_ledger_free(&l);
 	vp_strv_free(&created);
 	if (lockfd >= 0)
 		close(lockfd);

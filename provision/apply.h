@@ -1,19 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The apply engine: compares a plan with the files under the root, writes
- * the differences atomically, and keeps a journal with the original bytes,
- * mode and owner of every path it ever changed, so that revert can put the
- * system back exactly as it was.
- *
- * State lives in <root>/var/lib/vfio-provision/:
- *   lock      flock()ed by apply and revert (they wait for each other)
- *   journal   one line per path, written atomically BEFORE the path changes:
- *               file PATH MODE UID GID BACKUP   existed; bytes in BACKUP
- *               absent PATH                     did not exist: revert removes
- *               dir PATH                        directory we created
- *             The first entry of a path is never replaced: later applies
- *             (with other configs) keep the original.
- *   backups/N exact bytes of a file before our first change
+ * The apply engine: compares a plan with the files under the root and
+ * writes the differences atomically, recording in the ledger (ledger.h)
+ * what we own before each file changes; revert undoes exactly that on the
+ * files as they are now (owner.h, merge3.h).
  */
 #pragma once
 
@@ -21,49 +11,17 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "ledger.h"
+#include "owner.h"
 #include "plan.h"
 #include "root.h"
 #include "vp.h"
 
-#define VP_STATE_DIR "/var/lib/vfio-provision"
-#define VP_JOURNAL_PATH VP_STATE_DIR "/journal"
-#define VP_LOCK_PATH VP_STATE_DIR "/lock"
-#define VP_BACKUP_DIR VP_STATE_DIR "/backups"
-
-/* ---- journal ---- */
-
-enum vp_jkind { VP_J_FILE = 0, VP_J_ABSENT, VP_J_DIR };
-
-struct vp_jentry {
-	enum vp_jkind kind;
-	char *path;
-	unsigned mode;          /* VP_J_FILE */
-	uid_t uid;
-	gid_t gid;
-	char *backup;           /* VP_J_FILE: name under VP_STATE_DIR ("backups/3") */
-};
-
-struct vp_journal {
-	struct vp_jentry *e;
-	size_t n;
-};
-
-void vp_journal_free(struct vp_journal *j);
-int vp_journal_add(struct vp_journal *j, const struct vp_jentry *e); /* copies */
-const struct vp_jentry *vp_journal_find(const struct vp_journal *j, enum vp_jkind kind,
-					const char *path);
-/* Text form; paths are escaped (\xHH for bytes <= ' ', '\\' and 0x7f). */
-int vp_journal_format(const struct vp_journal *j, char **ret);
-/* name is used in messages: "'<name>':<line>: ..." */
-int vp_journal_parse(const char *text, const char *name, struct vp_journal *ret,
-		     char **ret_msg);
-/* From the root; a missing journal is an empty one. */
-int vp_journal_load(const struct vp_root *root, struct vp_journal *ret, char **ret_msg);
-int vp_journal_save(const struct vp_root *root, const struct vp_journal *j, char **ret_msg);
-
 /* ---- comparing a plan with the root ---- */
 
-enum vp_action { VP_ACT_NONE = 0, VP_ACT_CREATE, VP_ACT_UPDATE, VP_ACT_REMOVE, VP_ACT_MKDIR };
+enum vp_action {
+	VP_ACT_NONE = 0, VP_ACT_CREATE, VP_ACT_UPDATE, VP_ACT_REMOVE, VP_ACT_MKDIR, VP_ACT_RMDIR
+};
 const char *vp_action_name(enum vp_action a); /* "unchanged", "create", ... */
 
 struct vp_change {
@@ -73,19 +31,28 @@ struct vp_change {
 	char *old;              /* current bytes, NULL when absent */
 	size_t old_len;
 	bool unmanaged;         /* owned path holds a file without our header */
+	unsigned mode;          /* of the file now, when it exists */
+	uid_t uid;
+	gid_t gid;
 };
 
 struct vp_changes {
 	struct vp_change *v;
 	size_t n;
 	struct vp_strv dirs;    /* plan->dirs that do not exist yet */
-	size_t n_pending;       /* action != NONE, plus dirs.n */
+	struct vp_strv rmdirs;  /* directories we created that nothing needs any more */
+	size_t n_pending;       /* action != NONE, plus dirs.n and rmdirs.n */
 	size_t n_unmanaged;     /* pending and unmanaged */
 };
 
-/* Reads every planned path under the root. Unreadable → error naming it. */
+/*
+ * Reads every planned path under the root. Unreadable → error naming it.
+ * ledger (may be NULL): the directories we created that the plan no
+ * longer needs become rmdirs, when nothing but what the plan removes is
+ * in them.
+ */
 int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
-		       struct vp_changes *ret, char **ret_msg);
+		       const struct vp_ledger *ledger, struct vp_changes *ret, char **ret_msg);
 void vp_changes_free(struct vp_changes *c);
 
 /* ---- apply / revert ---- */
@@ -98,23 +65,47 @@ struct vp_apply_opts {
 typedef void (*vp_apply_cb)(const char *path, enum vp_action action, void *userdata);
 
 /*
- * Writes the pending changes of `changes` (computed before, from the same
- * plan). Takes the lock; re-reads each file under it: one that another
- * apply already brought to the wanted bytes is skipped, one that changed
- * in between otherwise is an error (-EAGAIN). Refuses unmanaged files
- * without opts->force (-EEXIST). Returns the number of paths changed.
+ * Writes the pending changes of `changes`, computed from `ledger` (as
+ * loaded before) and `bases` (the files without us). Takes the lock; under
+ * it the ledger must still be the one the plan was made from and each file
+ * must still hold the bytes the plan was computed from (else -EAGAIN: plan
+ * again). Refuses unmanaged files without opts->force (-EEXIST). Returns
+ * the number of paths changed.
  */
 int vp_apply(const struct vp_root *root, const struct vp_changes *changes,
-	     const struct vp_apply_opts *opts, vp_apply_cb cb, void *userdata,
-	     char **ret_msg);
+	     const struct vp_ledger *ledger, const struct vp_bases *bases,
+	     const struct vp_apply_opts *opts, vp_apply_cb cb, void *userdata, char **ret_msg);
+
+/* What revert would write: each owned path and the bytes it gets back. */
+struct vp_revert_item {
+	char *path;
+	struct vp_bytes cur, target;
+	struct vp_strv kept;    /* items of ours the user changed, left as they are */
+};
+
+struct vp_revert_plan {
+	struct vp_revert_item *v;
+	size_t n;
+	size_t n_pending;       /* items whose target differs from cur */
+};
+
+void vp_revert_plan_free(struct vp_revert_plan *p);
+/* Reads the ledger and the files; writes nothing. */
+int vp_revert_compute(const struct vp_root *root, bool force, struct vp_revert_plan *ret,
+		      char **ret_msg);
 
 /*
- * Restores every journaled path (bytes, mode, owner; removes the ones that
- * did not exist and the directories we created), then removes the journal,
- * backups and lock. Returns the number of paths restored or removed; 0
- * with nothing journaled.
+ * Undoes every owned item on the files as they are now, removes the
+ * directories we created (when empty), then forgets the ledger and our
+ * state. kept (may be NULL) gets "'PATH': what" for each item the user
+ * changed and we left alone. Returns the number of paths changed; 0 with
+ * nothing owned.
  */
-int vp_revert(const struct vp_root *root, vp_apply_cb cb, void *userdata, char **ret_msg);
+int vp_revert(const struct vp_root *root, bool force, vp_apply_cb cb, void *userdata,
+	      struct vp_strv *kept, char **ret_msg);
+/* The same, for a ledger read from the first release's journal: upgraded as `hint` says. */
+int vp_revert_upgraded(const struct vp_root *root, const struct vp_ledger *hint, bool force,
+		       vp_apply_cb cb, void *userdata, struct vp_strv *kept, char **ret_msg);
 
 /* Takes <root>VP_LOCK_PATH (creating the state directory); waits for it. */
 int vp_lock(const struct vp_root *root, int *ret_fd, struct vp_strv *ret_created,

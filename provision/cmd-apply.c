@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* apply (--apply): write the plan, atomically, with backups; optionally regenerate. */
+#include <errno.h>
 #include <string.h>
 
 #include "cmd-util.h"
 #include "vp-spawn.h"
 
-static void on_change(const char *path, enum vp_action a, void *userdata)
+void vp_cmd_on_change(const char *path, enum vp_action a, void *userdata)
 {
 	static const char *const done[] = {
 		[VP_ACT_CREATE] = "created", [VP_ACT_UPDATE] = "updated",
 		[VP_ACT_REMOVE] = "removed", [VP_ACT_MKDIR] = "created directory",
+		[VP_ACT_RMDIR] = "removed directory",
 	};
 
 	(void)userdata;
@@ -18,8 +20,7 @@ static void on_change(const char *path, enum vp_action a, void *userdata)
 	fflush(stdout);
 }
 
-/* The plan's commands, in order; stops at the first failure. */
-static int regenerate(struct vp_ctx *ctx, const struct vp_plan *plan)
+int vp_cmd_regenerate(struct vp_ctx *ctx, const struct vp_plan *plan)
 {
 	for (size_t i = 0; i < plan->n_commands; i++) {
 		const struct vp_command *c = &plan->commands[i];
@@ -41,6 +42,18 @@ static int regenerate(struct vp_ctx *ctx, const struct vp_plan *plan)
 		}
 	}
 	return VP_EXIT_OK;
+}
+
+void vp_cmd_print_commands(struct vp_ctx *ctx, const struct vp_plan *plan, const char *verb)
+{
+	if (plan->n_commands == 0 || vp_log_level < 1)
+		return;
+	printf("to take effect, run (or %s with --regenerate):\n", verb);
+	for (size_t i = 0; i < plan->n_commands; i++) {
+		_cleanup_free_ char *line = vp_spawn_cmdline(&ctx->root, plan->commands[i].argv);
+
+		printf("  %s\n", line ? line : plan->commands[i].argv[0]);
+	}
 }
 
 int vp_cmd_apply(struct vp_ctx *ctx)
@@ -80,10 +93,28 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 	if (p.changes.n_pending == 0) {
 		if (vp_log_level >= 1)
 			printf("nothing to do\n");
-		ret = ctx->regenerate ? regenerate(ctx, &p.plan) : VP_EXIT_OK;
+		ret = ctx->regenerate ? vp_cmd_regenerate(ctx, &p.plan) : VP_EXIT_OK;
 		goto out;
 	}
-	r = vp_apply(&ctx->root, &p.changes, &opts, on_change, NULL, &msg);
+	r = vp_apply(&ctx->root, &p.changes, &p.ledger, &p.bases, &opts, vp_cmd_on_change, NULL,
+		     &msg);
+	/* another apply or revert got there first: plan again from what it left */
+	for (int tries = 0; r == -EAGAIN && tries < 3; tries++) {
+		free(msg);
+		msg = NULL;
+		vp_pipeline_free(&p);
+		ret = vp_cmd_pipeline(ctx, &p);
+		if (ret)
+			goto out;
+		if (p.changes.n_pending == 0) {
+			if (vp_log_level >= 1)
+				printf("nothing to do\n");
+			ret = VP_EXIT_OK;
+			goto out;
+		}
+		r = vp_apply(&ctx->root, &p.changes, &p.ledger, &p.bases, &opts,
+			     vp_cmd_on_change, NULL, &msg);
+	}
 	if (r < 0) {
 		vp_err("%s", msg ? msg : strerror(-r));
 		vp_err("apply stopped; files already written stay consistent, "
@@ -92,14 +123,9 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 		goto out;
 	}
 	if (ctx->regenerate || p.cfg.regenerate) {
-		ret = regenerate(ctx, &p.plan);
-	} else if (p.plan.n_commands > 0 && vp_log_level >= 1) {
-		printf("to take effect, run (or apply with --regenerate):\n");
-		for (size_t i = 0; i < p.plan.n_commands; i++) {
-			_cleanup_free_ char *line = vp_spawn_cmdline(&ctx->root,
-								     p.plan.commands[i].argv);
-			printf("  %s\n", line ? line : p.plan.commands[i].argv[0]);
-		}
+		ret = vp_cmd_regenerate(ctx, &p.plan);
+	} else {
+		vp_cmd_print_commands(ctx, &p.plan, "apply");
 	}
 out:
 	vp_pipeline_free(&p);

@@ -1,37 +1,122 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* revert (--revert): every file back to its bytes, mode and owner before our first apply. */
+/*
+ * revert (--revert): undo what vfio-provision owns, on the files as they
+ * are now; then regenerate (--regenerate) or print the commands that make
+ * it take effect, the same ones apply would run.
+ */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "apply.h"
-#include "cli.h"
+#include "cmd-util.h"
+#include "fsroot.h"
+#include "plan-regen.h"
+#include "probe.h"
 
-static void on_restore(const char *path, enum vp_action a, void *userdata)
+struct done {
+	bool initramfs, bootloader;
+};
+
+static void on_revert(const char *path, enum vp_action a, void *userdata)
 {
-	(void)userdata;
+	struct done *d = userdata;
+
+	d->initramfs |= vp_path_feeds_initramfs(path);
+	d->bootloader |= vp_path_feeds_bootloader(path);
 	if (vp_log_level >= 1)
-		printf("%s %s\n", a == VP_ACT_REMOVE ? "removed" : "restored", path);
+		printf("%s %s\n", a == VP_ACT_REMOVE ? "removed" : a == VP_ACT_RMDIR ?
+		       "removed directory" : "restored", path);
 	fflush(stdout);
+}
+
+/*
+ * The rebuild commands for what revert changed. A broken config must not
+ * stand in the way of undoing it: then the generator and bootloader found
+ * on the system decide.
+ */
+static int commands(struct vp_ctx *ctx, const struct done *d, struct vp_plan *plan)
+{
+	_cleanup_free_ char *msg = NULL;
+	struct vp_probe_opts opts = {.kver = ctx->kver};
+	struct vp_system sys = {0};
+	struct vp_config cfg;
+	int r;
+
+	vp_config_init(&cfg);
+	r = vp_config_load(&cfg, &ctx->root, ctx->config, &msg);
+	if (r < 0) {
+		vp_warn("%s; using the generator and bootloader found on the system", msg);
+		free(msg);
+		msg = NULL;
+		vp_config_free(&cfg);
+		vp_config_init(&cfg);
+	}
+	r = vp_probe(&ctx->root, &opts, &sys, &msg);
+	if (r >= 0)
+		r = vp_regen_for(&cfg, &sys, d->initramfs, d->bootloader, plan);
+	if (r < 0)
+		vp_err("cannot tell how to rebuild the initramfs and bootloader config: %s; "
+		       "rebuild them by hand", msg ? msg : strerror(-r));
+	if (r >= 0 && (ctx->regenerate || cfg.regenerate))
+		r = 1;
+	vp_system_free(&sys);
+	vp_config_free(&cfg);
+	return r;
 }
 
 int vp_cmd_revert(struct vp_ctx *ctx)
 {
 	_cleanup_free_ char *msg = NULL;
-	int r;
+	struct vp_strv kept = {0};
+	struct vp_plan plan = {0};
+	struct done d = {0};
+	struct vp_pipeline p;
+	bool have_p = false;
+	struct stat st;
+	int r, ret = VP_EXIT_OK;
 
-	/* no config, no probe: revert must work whatever state they are in */
-	r = vp_revert(&ctx->root, on_restore, NULL, &msg);
+	/* the first release's journal: what we wrote comes from planning on its bytes */
+	if (vp_fsroot_stat(&ctx->root, VP_JOURNAL_PATH, &st) == 0 &&
+	    vp_fsroot_stat(&ctx->root, VP_LEDGER_PATH, &st) == -ENOENT) {
+		_cleanup_free_ char *pmsg = NULL;
+
+		have_p = vp_pipeline_run(ctx, &p, &pmsg) >= 0;
+		if (!have_p)
+			vp_warn("%s: reverting without it, lines you added since the last apply may "
+				"be taken for ours", pmsg ? pmsg : "cannot plan");
+	}
+	r = vp_revert_upgraded(&ctx->root, have_p ? &p.ledger : NULL, ctx->force, on_revert, &d,
+			       &kept, &msg);
+	if (have_p)
+		vp_pipeline_free(&p);
+	for (size_t i = 0; i < kept.n; i++)
+		vp_warn("%s", kept.v[i]);
 	if (r < 0) {
 		vp_err("%s", msg ? msg : strerror(-r));
-		vp_err("revert stopped; the journal is kept, run revert again once fixed");
-		return VP_EXIT_ERROR;
+		vp_err("revert stopped; the ledger is kept, run revert again once fixed");
+		ret = VP_EXIT_ERROR;
+		goto out;
 	}
-	if (vp_log_level >= 1) {
-		if (r == 0)
+	if (r == 0) {
+		if (vp_log_level >= 1)
 			printf("nothing to revert\n");
-		else
-			printf("reverted %d path%s; regenerate the initramfs and bootloader "
-			       "config to take effect\n", r, r == 1 ? "" : "s");
+		goto out;
 	}
-	return VP_EXIT_OK;
+	if (vp_log_level >= 1)
+		printf("reverted %d path%s\n", r, r == 1 ? "" : "s");
+	if (!d.initramfs && !d.bootloader)
+		goto out;
+	r = commands(ctx, &d, &plan);
+	if (r < 0)
+		ret = VP_EXIT_ERROR;
+	else if (r > 0)
+		ret = vp_cmd_regenerate(ctx, &plan);
+	else
+		vp_cmd_print_commands(ctx, &plan, "revert");
+out:
+	vp_plan_free(&plan);
+	vp_strv_free(&kept);
+	return ret;
 }

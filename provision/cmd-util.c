@@ -102,4 +102,7 @@ void vp_print_pending(const struct vp_changes *c, const char *prefix, FILE *f)
 	}
 	for (size_t i = 0; i < c->dirs.n; i++)
 		fprintf(f, "%smkdir %s\n", prefix, c->dirs.v[i]);
+	for (size_t i = 0; i < c->rmdirs.n; i++)
+		fprintf(f, "%srmdir %s (vfio-provision created it and nothing needs it any more)\n",
+			prefix, c->rmdirs.v[i]);
 }

@@ -150,7 +150,7 @@ static struct span key_of(struct span x, bool word)
 	size_t i = 0, j;
 
 	if (!word)
-		while (i < x.len && is_blank(x.s[i]))
+		while (i < x.len && (is_blank(x.s[i]) || x.s[i] == '"' || x.s[i] == '\''))
 			i++;
 	if (i == x.len || x.s[i] == '#' || is_glue(x.s[i]))
 		return (struct span){NULL, 0};
@@ -180,6 +180,7 @@ struct edits {
 	struct vp_buf *ins;     /* inserted before element i (n+1 slots) */
 	bool *claimed;          /* matched to an element of ours */
 	struct vp_strv owned;   /* bytes that repl[] points to */
+	size_t *skip;           /* word level: glue (a closing quote) that ins[i] goes after */
 	size_t n;
 };
 
@@ -192,6 +193,7 @@ static void edits_free(struct edits *e)
 	free(e->repl);
 	free(e->ins);
 	free(e->claimed);
+	free(e->skip);
 	vp_strv_free(&e->owned);
 }
 
@@ -202,7 +204,8 @@ static int edits_init(struct edits *e, size_t n)
 	e->repl = calloc(n + 1, sizeof(*e->repl));
 	e->ins = calloc(n + 1, sizeof(*e->ins));
 	e->claimed = calloc(n + 1, sizeof(*e->claimed));
-	return e->drop && e->repl && e->ins && e->claimed ? 0 : -ENOMEM;
+	e->skip = calloc(n + 1, sizeof(*e->skip));
+	return e->drop && e->repl && e->ins && e->claimed && e->skip ? 0 : -ENOMEM;
 }
 
 /* One alignment problem: base -> ours is what we did, ours -> cur where it went. */
@@ -214,6 +217,7 @@ struct level {
 	struct edits ed;
 	struct vp_strv *kept;
 	size_t c_line;          /* for messages, word level: the line in cur */
+	struct span b_line;     /* word level: the base line the words are in */
 };
 
 static int note(struct level *lv, size_t ci, struct span what, const char *how)
@@ -247,10 +251,55 @@ static long counterpart(struct level *lv, long lo, long hi, struct span x)
 	return -1;
 }
 
+/* "KEY=..." as the first word: a line that holds a list of values. */
+static bool assignment(struct span line)
+{
+	struct span k = key_of(line, false);
+
+	return k.len && k.s + k.len < line.s + line.len && k.s[k.len] == '=';
+}
+
+/* Word by word against the line's first word alone (what a line we added "was"). */
+static int undo_line(struct level *lv, long j, struct span ov)
+{
+	struct span k = key_of(ov, false), base;
+	struct vp_buf b = {0};
+	size_t len;
+	char *bytes;
+	int r;
+
+	/* the first word: up to the first glue after the key */
+	base.s = ov.s;
+	base.len = (size_t)(k.s - ov.s) + k.len;
+	while (base.len < ov.len && !is_glue(ov.s[base.len]))
+		base.len++;
+	r = undo_words(base, ov, lv->c->v[j], lv->force, (size_t)j + 1, lv->kept, &b);
+	len = b.len;
+	bytes = vp_buf_steal(&b);
+	if (r >= 0 && !bytes)
+		r = -ENOMEM;
+	if (r >= 0)
+		r = vp_strv_push_take(&lv->ed.owned, bytes);
+	else
+		free(bytes);
+	if (r >= 0)
+		lv->ed.repl[j] = (struct span){bytes, len};
+	if (r >= 0) {
+		/* nothing of the user's left on it: the line goes as it came */
+		struct spans left = {0};
+
+		r = split_words((struct span){bytes, len}, &left);
+		if (r >= 0 && left.n <= 1)
+			lv->ed.drop[j] = true;
+		free(left.v);
+	}
+	return r;
+}
+
 static int do_hunk(struct level *lv, size_t b0, size_t b1, size_t o0, size_t o1)
 {
 	size_t nb = b1 - b0, no = o1 - o0;
-	long pair[no ? no : 1], lo = -1, hi = (long)lv->c->n;
+	long pair[no ? no : 1], land[nb ? nb : 1], lo = -1, hi = (long)lv->c->n;
 	bool used[nb ? nb : 1];
 	size_t next_b = b0;
 	int r = 0;
@@ -267,10 +316,13 @@ static int do_hunk(struct level *lv, size_t b0, size_t b1, size_t o0, size_t o1)
 			break;
 		}
 	memset(used, 0, sizeof(used));
+	for (size_t x = 0; x < nb; x++)
+		land[x] = -1;
 	/* pair what we replaced with what replaced it: by position, else by key */
 	for (size_t k = 0; k < no; k++) {
 		pair[k] = -1;
-		if (nb == no) {
+		/* lines edited in place pair by position; words only by name */
+		if (nb == no && !lv->word) {
 			pair[k] = (long)(b0 + k);
 		} else {
 			struct span key = key_of(lv->o->v[o0 + k], lv->word);
@@ -291,16 +343,28 @@ static int do_hunk(struct level *lv, size_t b0, size_t b1, size_t o0, size_t o1)
 
 		if (j >= 0) {
 			/* ours, as we wrote it: undo */
-			if (s >= 0)
+			if (s >= 0) {
 				lv->ed.repl[j] = lv->b->v[s];
-			else
+				land[s - (long)b0] = j;
+			} else {
 				lv->ed.drop[j] = true;
+			}
 			continue;
 		}
 		j = counterpart(lv, lo, hi, ov);
 		if (j < 0)
 			continue;       /* gone: nothing of ours left to undo */
 		lv->ed.claimed[j] = true;
+		if (s >= 0)
+			land[s - (long)b0] = j;
+		if (s < 0 && !lv->word && assignment(ov)) {
+			/*
+			 * A KEY="..." line we added and the user edited since:
+			 * our words out of it, theirs stay, the line with them.
+			 */
+			r = undo_line(lv, j, ov);
+			continue;
+		}
 		if (s >= 0 && !lv->word) {
 			/* both changed this line: word by word */
 			struct vp_buf b = {0};
@@ -329,16 +393,45 @@ static int do_hunk(struct level *lv, size_t b0, size_t b1, size_t o0, size_t o1)
 				 " was changed since vfio-provision wrote it: left alone");
 		}
 	}
-	/* what we removed goes back after the last line before the hunk */
+	/* what we removed goes back after its old neighbour, else where the hunk starts */
 	for (size_t x = 0; x < nb && r >= 0; x++) {
-		struct vp_buf *at = &lv->ed.ins[lo + 1];
+		struct span w = lv->b->v[b0 + x];
+		long slot = lo + 1;
+		/* the base word it followed: in the hunk, else the one before it */
+		const char *after = b0 > 0 ? lv->b->v[b0 - 1].s + lv->b->v[b0 - 1].len : NULL;
 
 		if (used[x])
 			continue;
-		if (lv->word)
-			r = vp_buf_printf(at, "%.*s ", (int)lv->b->v[b0 + x].len, lv->b->v[b0 + x].s);
-		else
-			r = vp_buf_add(at, lv->b->v[b0 + x].s, lv->b->v[b0 + x].len);
+		for (size_t y = x; y-- > 0;)
+			if (land[y] >= 0) {
+				slot = land[y] + 1;
+				after = lv->b->v[b0 + y].s + lv->b->v[b0 + y].len;
+				break;
+			}
+		if (lv->word && after) {
+			/* a quote that closed after that word closes before this one too */
+			size_t g = 0;
+
+			while (after + g < w.s && is_glue(after[g]) && !is_blank(after[g]))
+				g++;
+			if (g > lv->ed.skip[slot])
+				lv->ed.skip[slot] = g;
+		}
+		if (!lv->word) {
+			r = vp_buf_add(&lv->ed.ins[slot], w.s, w.len);
+		} else if (slot == 0) {
+			r = vp_buf_printf(&lv->ed.ins[slot], "%.*s ", (int)w.len, w.s);
+		} else {
+			/* after a word: with the blanks it had before it, when only blanks */
+			const char *g = w.s;
+
+			while (g > lv->b_line.s && is_blank(g[-1]))
+				g--;
+			if (g == w.s)
+				r = vp_buf_printf(&lv->ed.ins[slot], " %.*s", (int)w.len, w.s);
+			else
+				r = vp_buf_add(&lv->ed.ins[slot], g, (size_t)(w.s - g) + w.len);
+		}
 	}
 	return r;
 }
@@ -395,6 +488,7 @@ static int put_words(const struct level *lv, struct span line, struct vp_buf *ou
 	size_t pos = 0;
 	int r = 0;
 
+	/* ins[j] (j > 0) follows word j-1 right away; ins[0] goes before word 0 */
 	for (size_t j = 0; j < c->n && r >= 0; j++) {
 		size_t at = (size_t)(c->v[j].s - line.s), glue_end = at, end = at + c->v[j].len;
 
@@ -407,26 +501,40 @@ static int put_words(const struct level *lv, struct span line, struct vp_buf *ou
 					end++;
 			}
 		}
-		r = vp_buf_add(out, line.s + pos, glue_end - pos);
-		if (r >= 0 && e->ins[j].len)
-			r = vp_buf_add(out, e->ins[j].s, e->ins[j].len);
+		if (j > 0 && e->ins[j].len) {
+			size_t g = 0;
+
+			while (g < e->skip[j] && pos + g < glue_end && !is_blank(line.s[pos + g]))
+				g++;
+			r = vp_buf_add(out, line.s + pos, g);
+			pos += g;
+			if (r >= 0)
+				r = vp_buf_add(out, e->ins[j].s, e->ins[j].len);
+		}
+		if (r >= 0)
+			r = vp_buf_add(out, line.s + pos, glue_end - pos);
+		if (r >= 0 && j == 0 && e->ins[0].len)
+			r = vp_buf_add(out, e->ins[0].s, e->ins[0].len);
 		if (r >= 0 && !e->drop[j])
 			r = e->repl[j].s ? vp_buf_add(out, e->repl[j].s, e->repl[j].len)
 					 : vp_buf_add(out, c->v[j].s, c->v[j].len);
 		pos = end;
 	}
 	if (r >= 0 && e->ins[c->n].len) {
-		/* after the last word: "w " becomes " w" */
-		size_t at = c->n ? (size_t)(c->v[c->n - 1].s - line.s) + c->v[c->n - 1].len : 0;
+		if (c->n == 0) {
+			/* no word at all: "w " at the start of the line */
+			r = vp_buf_add(out, e->ins[0].s, e->ins[0].len);
+		} else {
+			size_t g = 0;
 
-		if (at < pos)
-			at = pos;
-		r = vp_buf_add(out, line.s + pos, at - pos);
-		if (r >= 0 && c->n)
-			r = vp_buf_puts(out, " ");
-		if (r >= 0)
-			r = vp_buf_add(out, e->ins[c->n].s, e->ins[c->n].len - 1);
-		pos = at;
+			while (g < e->skip[c->n] && pos + g < line.len && is_glue(line.s[pos + g]) &&
+			       !is_blank(line.s[pos + g]) && line.s[pos + g] != '\n')
+				g++;
+			r = vp_buf_add(out, line.s + pos, g);
+			pos += g;
+			if (r >= 0)
+				r = vp_buf_add(out, e->ins[c->n].s, e->ins[c->n].len);
+		}
 	}
 	if (r >= 0)
 		r = vp_buf_add(out, line.s + pos, line.len - pos);
@@ -438,7 +546,7 @@ static int undo_words(struct span base, struct span ours, struct span cur, bool 
 {
 	struct spans b = {0}, o = {0}, c = {0};
 	struct level lv = {.b = &b, .o = &o, .c = &c, .word = true, .force = force,
-			   .kept = kept, .c_line = c_line};
+			   .kept = kept, .c_line = c_line, .b_line = base};
 	int r;
 
 	r = split_words(base, &b);

@@ -23,16 +23,30 @@ int vp_pipeline_run(const struct vp_ctx *ctx, struct vp_pipeline *p, char **ret_
 	r = vp_probe_drivers(&ctx->root, &p->sys, p->sel.fns, p->sel.n_fns, ret_msg);
 	if (r < 0)
 		return r;
-	r = vp_plan_build(&p->cfg, &p->sys, &p->sel, &p->plan, ret_msg);
+	/* the planners start from the files as they would be without us */
+	r = vp_ledger_load(&ctx->root, &p->ledger, ret_msg);
+	if (r >= 0)
+		r = vp_owner_upgrade(&p->cfg, &p->sys, &p->sel, &p->ledger, ret_msg);
+	if (r >= 0)
+		r = vp_owner_bases(&ctx->root, &p->ledger, false, false, &p->bases, ret_msg);
+	if (r >= 0)
+		r = vp_owner_substitute(&p->sys, &p->bases);
 	if (r < 0)
 		return r;
-	return vp_changes_compute(&ctx->root, &p->plan, &p->changes, ret_msg);
+	r = vp_plan_build(&p->cfg, &p->sys, &p->sel, &p->plan, ret_msg);
+	if (r >= 0)
+		r = vp_owner_reconcile(&p->cfg, &p->sys, &p->ledger, &p->bases, &p->plan);
+	if (r < 0)
+		return r;
+	return vp_changes_compute(&ctx->root, &p->plan, &p->ledger, &p->changes, ret_msg);
 }
 
 void vp_pipeline_free(struct vp_pipeline *p)
 {
 	vp_changes_free(&p->changes);
 	vp_plan_free(&p->plan);
+	vp_bases_free(&p->bases);
+	vp_ledger_free(&p->ledger);
 	vp_selection_free(&p->sel);
 	vp_system_free(&p->sys);
 	vp_config_free(&p->cfg);

@@ -9,6 +9,7 @@
 #include "apply.h"
 #include "cli.h"
 #include "config.h"
+#include "owner.h"
 #include "plan.h"
 #include "select.h"
 #include "system.h"
@@ -17,6 +18,8 @@ struct vp_pipeline {
 	struct vp_config cfg;
 	struct vp_system sys;
 	struct vp_selection sel;
+	struct vp_ledger ledger;        /* what we own, as loaded */
+	struct vp_bases bases;          /* each owned file without us */
 	struct vp_plan plan;
 	struct vp_changes changes;
 };

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "plan-regen.h"
 #include "cmdline.h"
 #include "plan-boot.h"
 
@@ -253,76 +254,186 @@ static void shvar_free(struct shvar *v)
 	v->value = NULL;
 }
 
-static int regenerate(const struct vp_system *sys, struct vp_plan *plan)
+/*
+ * grub-mkconfig puts GRUB_CMDLINE_LINUX first on the line of a normal
+ * entry, then _DEFAULT (and our drop-in). Where GRUB_CMDLINE_LINUX already
+ * has a key of ours, our value replaces the user's right there: options
+ * such as default_hugepagesz= and hugepagesz= keep the first value the
+ * kernel sees (mm/hugetlb.c: "previously specified, ignoring"), others the
+ * last, and only one value on the whole line is right for both. The rest of
+ * our tokens go on _DEFAULT (or the drop-in).
+ */
+struct split {
+	struct vp_cmdline_token *lin, *rest;    /* borrowed from the plan */
+	size_t n_lin, n_rest;
+};
+
+static void split_free(struct split *sp)
 {
-	if (sys->have_update_grub) {
-		const char *argv[] = {"update-grub", NULL};
-
-		return vp_plan_add_command(plan, argv, "grub.cfg carries the kernel command line");
-	}
-	if (sys->grub_cfg) {
-		const char *argv[] = {vp_startswith(sys->grub_cfg, "/boot/grub2/") ?
-					      "grub2-mkconfig" : "grub-mkconfig",
-				      "-o", sys->grub_cfg, NULL};
-
-		return vp_plan_add_command(plan, argv, "grub.cfg carries the kernel command line");
-	}
-	return vp_plan_msg(plan, VP_MSG_WARN, "no grub.cfg found under /boot/grub or "
-			   "/boot/grub2: regenerate it with grub-mkconfig -o <path> after apply");
+	free(sp->lin);
+	free(sp->rest);
+	*sp = (struct split){0};
 }
 
-/* GRUB_CMDLINE_LINUX comes first on the line: our keys there are overridden. */
-static int warn_linux(const struct vp_plan *plan_c, struct vp_plan *plan, const char *path,
-		      const struct shvar *lin, char **ret_msg)
+static bool key_is(const struct vp_cmdline_token *t, const char *key)
 {
-	_cleanup_free_ char *stripped = NULL;
+	return vp_cmdline_key_eq(t->key, strlen(t->key), key, strlen(key));
+}
+
+static int split_tokens(const struct vp_plan *plan, const struct shvar *lin, struct split *ret)
+{
+	struct split sp = {0};
+	bool pagesz_in_lin = false;
+	int r = 0;
+
+	sp.lin = calloc(plan->n_cmdline + 1, sizeof(*sp.lin));
+	sp.rest = calloc(plan->n_cmdline + 1, sizeof(*sp.rest));
+	if (!sp.lin || !sp.rest) {
+		split_free(&sp);
+		return -ENOMEM;
+	}
+	/* (plan-cmdline.c plans hugepagesz= before hugepages=) */
+	for (size_t i = 0; i < plan->n_cmdline && r >= 0; i++) {
+		const struct vp_cmdline_token *t = &plan->cmdline[i];
+		_cleanup_free_ char *stripped = NULL, *msg = NULL;
+		bool there = false;
+
+		if (lin->found) {
+			r = vp_cmdline_strip(lin->value, t, 1, &stripped, &msg);
+			there = r >= 0 && strcmp(stripped, lin->value) != 0;
+		}
+		/* hugepages= counts for the hugepagesz= before it: they stay together */
+		if (t->token && key_is(t, "hugepages") && pagesz_in_lin)
+			there = true;
+		if (there && t->token && key_is(t, "hugepagesz"))
+			pagesz_in_lin = true;
+		/* a key we remove goes from both; a token we set, from one */
+		if (there)
+			sp.lin[sp.n_lin++] = *t;
+		if (!there || !t->token)
+			sp.rest[sp.n_rest++] = *t;
+	}
+	if (r < 0) {
+		split_free(&sp);
+		return r == -ENOMEM ? r : 0;
+	}
+	*ret = sp;
+	return 0;
+}
+
+/* The tokens that go on GRUB_CMDLINE_LINUX, for the note. */
+static char *joined(const struct vp_cmdline_token *t, size_t n, bool set)
+{
+	struct vp_buf b = {0};
+	int r = vp_buf_puts(&b, "");
+
+	for (size_t i = 0; i < n && r >= 0; i++)
+		if (!t[i].token == !set)
+			r = vp_buf_printf(&b, "%s%s", b.len ? " " : "",
+					  set ? t[i].token : t[i].key);
+	if (r < 0) {
+		vp_buf_free(&b);
+		return NULL;
+	}
+	return vp_buf_steal(&b);
+}
+
+static int cmdline_op(const char *orig, const struct vp_cmdline_token *t, size_t n, bool strip,
+		      const char *path, unsigned line, char **ret, char **ret_msg)
+{
+	_cleanup_free_ char *msg = NULL;
 	int r;
 
-	if (!lin->found)
+	r = strip ? vp_cmdline_strip(orig, t, n, ret, &msg) : vp_cmdline_apply(orig, t, n, ret, &msg);
+	if (r < 0 && msg)
+		return vp_fail(ret_msg, r, "'%s':%u: %s", path, line, msg);
+	return r;
+}
+
+/* GRUB_CMDLINE_LINUX with our values in place (*ret NULL when unchanged). */
+static int edit_linux(struct vp_plan *plan, const char *path, const struct shvar *lin,
+		      const struct split *sp, char **ret, char **ret_msg)
+{
+	_cleanup_free_ char *set = NULL;
+	int r;
+
+	*ret = NULL;
+	if (!lin->found || !sp->n_lin)
 		return 0;
-	r = vp_boot_strip(plan_c, lin->value, path, lin->line, &stripped, ret_msg);
-	if (r < 0 || strcmp(stripped, lin->value) == 0)
+	r = cmdline_op(lin->value, sp->lin, sp->n_lin, false, path, lin->line, ret, ret_msg);
+	if (r < 0)
 		return r;
-	return vp_plan_msg(plan, VP_MSG_WARN,
-			   "'%s':%u: %s=\"%s\" sets keys we set too: normal entries get ours "
-			   "(it comes later on the line), recovery entries keep these",
-			   path, lin->line, VAR_LINUX, lin->value);
+	set = joined(sp->lin, sp->n_lin, true);
+	if (!set)
+		return -ENOMEM;
+	if (!*set)
+		return 0;
+	return vp_plan_msg(plan, VP_MSG_INFO,
+			   "'%s':%u: " VAR_LINUX " already sets %s's key(s), and it comes first on "
+			   "the kernel command line: replaced there in place (recovery entries "
+			   "get them too), so the kernel sees one value", path, lin->line, set);
+}
+
+/* content with the values of a and b (either may be absent: NULL value) replaced. */
+static char *replace_two(const char *content, const struct shvar *a, const char *va,
+			 const struct shvar *b, const char *vb)
+{
+	_cleanup_free_ char *first = NULL;
+
+	if (!va || !a->found)
+		return vb && b->found ? replace_value(content, b, vb) : strdup(content);
+	if (!vb || !b->found)
+		return replace_value(content, a, va);
+	/* the later one first: its offsets stay valid */
+	if (a->val_start > b->val_start) {
+		first = replace_value(content, a, va);
+		return first ? replace_value(first, b, vb) : NULL;
+	}
+	first = replace_value(content, b, vb);
+	return first ? replace_value(first, a, va) : NULL;
 }
 
 static int grub_inplace(const struct vp_system *sys, const struct vp_file *f,
 			struct vp_plan *plan, char **ret_msg)
 {
 	struct shvar def = {0}, lin = {0};
-	_cleanup_free_ char *merged = NULL, *full = NULL;
+	struct split sp = {0};
+	_cleanup_free_ char *merged = NULL, *full = NULL, *new_lin = NULL, *def_base = NULL;
 	char *content = NULL;
 	int r;
 
 	r = find_var(f->path, f->content, VAR_DEFAULT, &def, ret_msg);
 	if (r >= 0)
 		r = find_var(f->path, f->content, VAR_LINUX, &lin, ret_msg);
-	if (r < 0)
-		goto out;
-	r = vp_boot_merge(plan, def.found ? def.value : "", f->path, def.line, &merged, ret_msg);
+	if (r >= 0)
+		r = split_tokens(plan, &lin, &sp);
+	if (r >= 0)
+		r = edit_linux(plan, f->path, &lin, &sp, &new_lin, ret_msg);
+	/* the keys now set on GRUB_CMDLINE_LINUX must not come again later */
+	if (r >= 0)
+		r = cmdline_op(def.found ? def.value : "", sp.lin, sp.n_lin, true, f->path,
+			       def.line, &def_base, ret_msg);
+	if (r >= 0)
+		r = cmdline_op(def_base, sp.rest, sp.n_rest, false, f->path, def.line, &merged,
+			       ret_msg);
 	if (r < 0)
 		goto out;
 	r = -ENOMEM;
-	full = vp_strdup_printf("%s %s", lin.found ? lin.value : "", merged);
+	full = vp_strdup_printf("%s %s", new_lin ? new_lin : lin.found ? lin.value : "", merged);
 	if (!full)
 		goto out;
 	r = vp_boot_check(plan, def.found ? def.value : "", full, f->path,
 			  def.found ? def.line : 0, ret_msg);
-	if (r >= 0)
-		r = warn_linux(plan, plan, f->path, &lin, ret_msg);
 	if (r < 0)
 		goto out;
 	if (def.found) {
-		content = replace_value(f->content, &def, merged);
+		content = replace_two(f->content, &def, merged, &lin, new_lin);
 	} else {
-		size_t l = f->len;
+		_cleanup_free_ char *c = replace_two(f->content, &def, NULL, &lin, new_lin);
+		size_t l = c ? strlen(c) : 0;
 
-		content = vp_strdup_printf("%s%s%s=\"%s\"\n", f->content,
-					   l && f->content[l - 1] != '\n' ? "\n" : "",
-					   VAR_DEFAULT, merged);
+		content = c ? vp_strdup_printf("%s%s%s=\"%s\"\n", c, l && c[l - 1] != '\n' ? "\n" : "",
+					       VAR_DEFAULT, merged) : NULL;
 	}
 	r = -ENOMEM;
 	if (!content)
@@ -330,58 +441,80 @@ static int grub_inplace(const struct vp_system *sys, const struct vp_file *f,
 	r = vp_plan_add_file(plan, f->path, content, f->mode, false,
 			     "GRUB_CMDLINE_LINUX_DEFAULT: the kernel command line of normal entries");
 	if (r >= 0)
-		r = regenerate(sys, plan);
+		r = vp_regen_grub(sys, plan);
+out:
+	split_free(&sp);
+	shvar_free(&def);
+	shvar_free(&lin);
+	return r;
+}
+
+/*
+ * A file sourced before our drop-in: our keys out of its _DEFAULT and, in
+ * the main file, our values in place on GRUB_CMDLINE_LINUX (sp).
+ */
+static int strip_file(const struct vp_file *f, const struct split *sp, struct vp_plan *plan,
+		      char **ret_msg)
+{
+	struct shvar def = {0}, lin = {0};
+	_cleanup_free_ char *stripped = NULL, *new_lin = NULL;
+	char *content;
+	int r;
+
+	r = find_var(f->path, f->content, VAR_DEFAULT, &def, ret_msg);
+	if (r >= 0 && sp)
+		r = find_var(f->path, f->content, VAR_LINUX, &lin, ret_msg);
+	if (r >= 0 && sp)
+		r = edit_linux(plan, f->path, &lin, sp, &new_lin, ret_msg);
+	if (r >= 0 && def.found)
+		r = vp_boot_strip(plan, def.value, f->path, def.line, &stripped, ret_msg);
+	if (r >= 0 && def.found)
+		r = vp_boot_check(plan, def.value, "", f->path, def.line, ret_msg);
+	if (r < 0)
+		goto out;
+	if (stripped && strcmp(stripped, def.value) == 0) {
+		free(stripped);
+		stripped = NULL;
+	}
+	if (!stripped && !new_lin)
+		goto out;
+	content = replace_two(f->content, &def, stripped, &lin, new_lin);
+	r = content ? vp_plan_add_file(plan, f->path, content, f->mode, false,
+				       new_lin ? "GRUB_CMDLINE_LINUX sets keys of ours first on the "
+						 "line: our values in place"
+					       : "its GRUB_CMDLINE_LINUX_DEFAULT sets keys that "
+						 GRUB_DROPIN " sets: the kernel would see both")
+		    : -ENOMEM;
 out:
 	shvar_free(&def);
 	shvar_free(&lin);
 	return r;
 }
 
-/* Removes our keys from the value of VAR_DEFAULT in a file sourced before ours. */
-static int strip_file(const struct vp_file *f, struct vp_plan *plan, char **ret_msg)
-{
-	struct shvar def = {0};
-	_cleanup_free_ char *stripped = NULL;
-	char *content;
-	int r;
-
-	r = find_var(f->path, f->content, VAR_DEFAULT, &def, ret_msg);
-	if (r < 0 || !def.found)
-		goto out;
-	r = vp_boot_strip(plan, def.value, f->path, def.line, &stripped, ret_msg);
-	if (r < 0)
-		goto out;
-	r = vp_boot_check(plan, def.value, "", f->path, def.line, ret_msg);
-	if (r < 0 || strcmp(stripped, def.value) == 0)
-		goto out;
-	content = replace_value(f->content, &def, stripped);
-	r = content ? vp_plan_add_file(plan, f->path, content, f->mode, false,
-				       "its GRUB_CMDLINE_LINUX_DEFAULT sets keys that "
-				       GRUB_DROPIN " sets: the kernel would see both")
-		    : -ENOMEM;
-out:
-	shvar_free(&def);
-	return r;
-}
-
 /*
  * What grub-mkconfig will put on a normal entry with our drop-in: the main
- * file's GRUB_CMDLINE_LINUX and (stripped of our keys) _DEFAULT, then our
- * tokens. It must fit the kernel's limit like an in-place edit.
+ * file's GRUB_CMDLINE_LINUX (with our values in place) and (stripped of our
+ * keys) _DEFAULT, then our tokens. It must fit the kernel's limit like an
+ * in-place edit.
  */
 static int check_combined(struct vp_plan *plan, const struct vp_file *main_f,
-			  const struct shvar *lin, const char *toks, char **ret_msg)
+			  const struct shvar *lin, const struct split *sp, const char *toks,
+			  char **ret_msg)
 {
 	struct shvar def = {0};
-	_cleanup_free_ char *stripped = NULL, *full = NULL;
+	_cleanup_free_ char *stripped = NULL, *full = NULL, *new_lin = NULL;
 	int r;
 
 	r = find_var(main_f->path, main_f->content, VAR_DEFAULT, &def, ret_msg);
 	if (r >= 0)
 		r = vp_boot_strip(plan, def.found ? def.value : "", main_f->path, def.line,
 				  &stripped, ret_msg);
+	if (r >= 0 && lin->found && sp->n_lin)
+		r = cmdline_op(lin->value, sp->lin, sp->n_lin, false, main_f->path, lin->line,
+			       &new_lin, ret_msg);
 	if (r >= 0) {
-		full = vp_strdup_printf("%s %s %s", lin->found ? lin->value : "", stripped, toks);
+		full = vp_strdup_printf("%s %s %s", new_lin ? new_lin : lin->found ? lin->value : "",
+					stripped, toks);
 		/* name the main file: its lines are what must get shorter */
 		r = full ? vp_boot_check(plan, "", full, main_f->path,
 					 lin->found ? lin->line : def.line, ret_msg)
@@ -394,17 +527,27 @@ static int check_combined(struct vp_plan *plan, const struct vp_file *main_f,
 static int grub_dropin(const struct vp_system *sys, const struct vp_file *main_f,
 		       struct vp_plan *plan, char **ret_msg)
 {
-	_cleanup_free_ char *toks = vp_boot_tokens(plan), *q = NULL;
+	_cleanup_free_ char *toks = NULL, *q = NULL;
 	struct shvar lin = {0};
+	struct split sp = {0};
 	char *content;
-	int r;
+	int r = 0;
 
-	if (!toks)
-		return -ENOMEM;
 	if (main_f && main_f->content) {
-		r = strip_file(main_f, plan, ret_msg);
-		if (r < 0)
-			return r;
+		r = find_var(main_f->path, main_f->content, VAR_LINUX, &lin, ret_msg);
+		if (r >= 0)
+			r = split_tokens(plan, &lin, &sp);
+		if (r >= 0)
+			r = strip_file(main_f, &sp, plan, ret_msg);
+	} else {
+		r = split_tokens(plan, &lin, &sp);
+	}
+	if (r < 0)
+		goto out;
+	toks = joined(sp.rest, sp.n_rest, true);
+	if (!toks) {
+		r = -ENOMEM;
+		goto out;
 	}
 	/* drop-ins are sourced in glob order, after /etc/default/grub */
 	for (size_t i = 0; i < sys->n_files; i++) {
@@ -415,9 +558,9 @@ static int grub_dropin(const struct vp_system *sys, const struct vp_file *main_f
 		    strcmp(f->path, GRUB_DROPIN) == 0)
 			continue;
 		if (strcmp(f->path, GRUB_DROPIN) < 0) {
-			r = strip_file(f, plan, ret_msg);
+			r = strip_file(f, NULL, plan, ret_msg);
 			if (r < 0)
-				return r;
+				goto out;
 			continue;
 		}
 		r = find_var(f->path, f->content, VAR_DEFAULT, &d, ret_msg);
@@ -429,35 +572,39 @@ static int grub_dropin(const struct vp_system *sys, const struct vp_file *main_f
 					d.line);
 		shvar_free(&d);
 		if (r < 0)
-			return r;
+			goto out;
 	}
 	if (main_f && main_f->content) {
-		r = find_var(main_f->path, main_f->content, VAR_LINUX, &lin, ret_msg);
-		if (r >= 0)
-			r = warn_linux(plan, plan, main_f->path, &lin, ret_msg);
-		if (r >= 0)
-			r = check_combined(plan, main_f, &lin, toks, ret_msg);
-		shvar_free(&lin);
+		r = check_combined(plan, main_f, &lin, &sp, toks, ret_msg);
 		if (r < 0)
-			return r;
+			goto out;
 	}
-	if (!*toks)
-		return regenerate(sys, plan);       /* only removals */
+	if (!*toks) {
+		r = vp_regen_grub(sys, plan);       /* only removals and in-place values */
+		goto out;
+	}
 	/* toks has no quotes or '$' of its own: keep the reference live */
 	q = vp_strdup_printf("$" VAR_DEFAULT " %s", toks);
-	if (!q)
-		return -ENOMEM;
+	if (!q) {
+		r = -ENOMEM;
+		goto out;
+	}
 	content = vp_strdup_printf(VP_MANAGED_HEADER "\n"
 				   "# Sourced by grub-mkconfig after /etc/default/grub: appends the\n"
 				   "# tokens that `vfio-provision plan` explains to normal entries.\n"
 				   VAR_DEFAULT "=\"%s\"\n", q);
-	if (!content)
-		return -ENOMEM;
+	if (!content) {
+		r = -ENOMEM;
+		goto out;
+	}
 	r = vp_plan_add_file(plan, GRUB_DROPIN, content, 0644, true,
 			     "Debian's grub-mkconfig reads /etc/default/grub.d/*.cfg: our tokens "
 			     "in a file of our own");
 	if (r >= 0)
-		r = regenerate(sys, plan);
+		r = vp_regen_grub(sys, plan);
+out:
+	split_free(&sp);
+	shvar_free(&lin);
 	return r;
 }
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "plan-regen.h"
 #include "cmdline.h"
 #include "plan-boot.h"
 
@@ -95,14 +96,7 @@ int vp_boot_kernel_cmdline(const struct vp_config *cfg, const struct vp_system *
 				"kernel-install builds unified kernel images here: the command "
 				"line is inside each signed UKI, so rebuild (and re-sign) them "
 				"with kernel-install add <version> <kernel image> after apply");
-	for (size_t i = 0; r >= 0 && sys->uki && i < sys->n_kernels; i++) {
-		_cleanup_free_ char *img = vp_strdup_printf("/usr/lib/modules/%s/vmlinuz",
-							    sys->kernels[i].version);
-		const char *argv[] = {"kernel-install", "add", sys->kernels[i].version, img, NULL};
-
-		if (!img)
-			return -ENOMEM;
-		r = vp_plan_add_command(plan, argv, "the UKI embeds the kernel command line");
-	}
+	if (r >= 0)
+		r = vp_regen_uki(sys, plan);
 	return r;
 }

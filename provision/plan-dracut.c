@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "plan-regen.h"
 #include "plan-initramfs.h"
 
 static const char *basename_of(const char *path)
@@ -169,8 +170,7 @@ static char *driver_pre_token(const struct vp_system *sys)
 int vp_plan_dracut(const struct vp_initramfs_ctx *c, struct vp_plan *plan, char **ret_msg)
 {
 	struct vp_buf b = {0};
-	_cleanup_free_ char *mods = NULL, *why = NULL, *tok = NULL;
-	const char *argv[] = {"dracut", "--regenerate-all", "--force", NULL};
+	_cleanup_free_ char *mods = NULL, *tok = NULL;
 	int hostonly, r;
 
 	(void)ret_msg;
@@ -212,10 +212,7 @@ int vp_plan_dracut(const struct vp_initramfs_ctx *c, struct vp_plan *plan, char 
 			return r;
 	}
 
-	why = vp_strdup_printf("dracut: rebuild the images of kernel(s) %s", c->kernels);
-	if (!why)
-		return -ENOMEM;
-	return vp_plan_add_command(plan, argv, why);
+	return vp_regen_initramfs(c->sys, VP_INITRAMFS_DRACUT, plan);
 fail:
 	vp_buf_free(&b);
 	return r;

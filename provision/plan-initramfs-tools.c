@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "plan-regen.h"
 #include "plan-initramfs.h"
 
 /* A line without its newline; true when it is exactly `marker` (trailing blanks allowed). */
@@ -40,8 +41,6 @@ int vp_plan_initramfs_tools(const struct vp_initramfs_ctx *c, struct vp_plan *pl
 	size_t begin = SIZE_MAX, end = SIZE_MAX, first_module = SIZE_MAX;
 	unsigned begin_no = 0, no = 0;
 	struct vp_buf block = {0}, b = {0};
-	_cleanup_free_ char *why = NULL;
-	const char *argv[] = {"update-initramfs", "-u", "-k", "all", NULL};
 	int r;
 
 	(void)ret_msg;
@@ -124,11 +123,7 @@ int vp_plan_initramfs_tools(const struct vp_initramfs_ctx *c, struct vp_plan *pl
 
 command:
 	vp_buf_free(&block);
-	why = vp_strdup_printf("initramfs-tools: rebuild the images of kernel(s) %s",
-			       c->kernels);
-	if (!why)
-		return -ENOMEM;
-	return vp_plan_add_command(plan, argv, why);
+	return vp_regen_initramfs(c->sys, VP_INITRAMFS_INITRAMFS_TOOLS, plan);
 fail:
 	vp_buf_free(&block);
 	vp_buf_free(&b);

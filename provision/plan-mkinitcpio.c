@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "plan-regen.h"
 #include "plan-initramfs.h"
 
 enum asg_kind { ASG_ARRAY, ASG_STRING, ASG_BARE };
@@ -620,8 +621,6 @@ int vp_plan_mkinitcpio(const struct vp_initramfs_ctx *c, struct vp_plan *plan, c
 {
 	const struct vp_file *dir = vp_system_file(c->sys, VP_MKINITCPIO_DROPIN_DIR);
 	const struct vp_file *conf = vp_system_file(c->sys, VP_MKINITCPIO_CONF);
-	const char *argv[] = {"mkinitcpio", "-P", NULL};
-	_cleanup_free_ char *why = NULL;
 	int r;
 
 	(void)ret_msg;
@@ -639,9 +638,5 @@ int vp_plan_mkinitcpio(const struct vp_initramfs_ctx *c, struct vp_plan *plan, c
 	}
 	if (r < 0)
 		return r;
-	why = vp_strdup_printf("mkinitcpio: rebuild the images of every preset (kernel(s) %s)",
-			       c->kernels);
-	if (!why)
-		return -ENOMEM;
-	return vp_plan_add_command(plan, argv, why);
+	return vp_regen_initramfs(c->sys, VP_INITRAMFS_MKINITCPIO, plan);
 }

@@ -104,6 +104,16 @@ int vp_plan_add_command(struct vp_plan *plan, const char *const *argv, const cha
 
 	while (argv[n])
 		n++;
+	/* several planners may ask for the same rebuild: once is enough */
+	for (size_t i = 0; i < plan->n_commands; i++) {
+		size_t k = 0;
+
+		while (k < n && plan->commands[i].argv[k] &&
+		       strcmp(plan->commands[i].argv[k], argv[k]) == 0)
+			k++;
+		if (k == n && !plan->commands[i].argv[k])
+			return 0;
+	}
 	c = grow(plan->commands, plan->n_commands, sizeof(*c));
 	if (!c)
 		return -ENOMEM;

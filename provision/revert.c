@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * revert: puts every journaled path back as it was before our first change,
- * then forgets the journal. Safe to run again after a crash half-way: the
- * journal goes last, and restoring a path twice gives the same bytes.
+ * revert: undoes every item we own on the files as they are now (owner.h),
+ * removes the directories we created, then forgets our state. Safe to run
+ * again after a crash half-way: each file's write is announced in the
+ * ledger ("drop") before it happens, and the ledger goes last.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -13,13 +14,6 @@
 
 #include "apply.h"
 #include "fsroot.h"
-
-static bool is_state_path(const char *path)
-{
-	size_t n = strlen(VP_STATE_DIR);
-
-	return strncmp(path, VP_STATE_DIR, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
 
 /* Is `dir` the state directory or one of its parents? */
 static bool holds_state(const char *dir)
@@ -42,58 +36,10 @@ static int remove_stale_tmp(const struct vp_root *root, const char *path, char *
 	return vp_fsroot_unlink(root, tmp, ret_msg);
 }
 
-static int restore_file(const struct vp_root *root, const struct vp_jentry *e,
-			enum vp_action *ret_action, char **ret_msg)
-{
-	_cleanup_free_ char *bpath = NULL, *data = NULL, *cur = NULL;
-	struct vp_fsroot_attr attr = {.mode = e->mode, .set_owner = true, .uid = e->uid,
-				      .gid = e->gid};
-	size_t len, cur_len;
-	struct stat st;
-	int r;
-
-	*ret_action = VP_ACT_NONE;
-	bpath = vp_strdup_printf(VP_STATE_DIR "/%s", e->backup);
-	if (!bpath)
-		return -ENOMEM;
-	r = vp_fsroot_read(root, bpath, &data, &len, NULL);
-	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': backup of '%s' unreadable: %s", bpath, e->path,
-			       strerror(-r));
-	r = vp_fsroot_read(root, e->path, &cur, &cur_len, &st);
-	if (r < 0 && r != -ENOENT && r != -EISDIR && r != -EINVAL)
-		return vp_fail(ret_msg, r, "'%s': cannot read: %s", e->path, strerror(-r));
-	/* already the original: leave it alone (and its mtime) */
-	if (r == 0 && cur_len == len && memcmp(cur, data, len) == 0 &&
-	    (st.st_mode & 07777) == e->mode && st.st_uid == e->uid && st.st_gid == e->gid)
-		return 0;
-	*ret_action = r == -ENOENT ? VP_ACT_CREATE : VP_ACT_UPDATE;
-	return vp_fsroot_write(root, e->path, data, len, &attr, ret_msg);
-}
-
-static int remove_file(const struct vp_root *root, const struct vp_jentry *e,
-		       enum vp_action *ret_action, char **ret_msg)
-{
-	struct stat st;
-	int r;
-
-	*ret_action = VP_ACT_NONE;
-	r = vp_fsroot_stat(root, e->path, &st);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': %s", e->path, strerror(-r));
-	if (S_ISDIR(st.st_mode))
-		return vp_fail(ret_msg, -EISDIR, "'%s': is now a directory; not removing it",
-			       e->path);
-	*ret_action = VP_ACT_REMOVE;
-	return vp_fsroot_unlink(root, e->path, ret_msg);
-}
-
 /* Our own files in the state directory: backups, journal, temporaries, lock. */
 static int clean_state(const struct vp_root *root, char **ret_msg)
 {
-	static const char *const dirs[] = {VP_BACKUP_DIR, VP_STATE_DIR};
+	static const char *const dirs[] = {VP_BACKUP_DIR, VP_BLOB_DIR, VP_STATE_DIR};
 	int r;
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
@@ -117,10 +63,11 @@ static int clean_state(const struct vp_root *root, char **ret_msg)
 		}
 		for (struct dirent *de; (de = readdir(d));) {
 			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-			    (i == 1 && strcmp(de->d_name, "backups") == 0))
+			    (i == 2 && (strcmp(de->d_name, "backups") == 0 ||
+					strcmp(de->d_name, "blobs") == 0)))
 				continue;
 			/* the lock last: apply may be waiting on it (vp_lock retries) */
-			if (i == 1 && strcmp(de->d_name, "lock") == 0)
+			if (i == 2 && strcmp(de->d_name, "lock") == 0)
 				continue;
 			if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
 				r = vp_fail(ret_msg, -errno, "'%s/%s': cannot remove: %s", dirs[i],
@@ -130,8 +77,8 @@ static int clean_state(const struct vp_root *root, char **ret_msg)
 			}
 		}
 		closedir(d);
-		if (i == 0) {
-			r = vp_fsroot_rmdir(root, VP_BACKUP_DIR, ret_msg);
+		if (i < 2) {
+			r = vp_fsroot_rmdir(root, dirs[i], ret_msg);
 			if (r < 0)
 				return r;
 		}
@@ -142,9 +89,100 @@ static int clean_state(const struct vp_root *root, char **ret_msg)
 	return vp_fsroot_rmdir(root, VP_STATE_DIR, ret_msg);
 }
 
-int vp_revert(const struct vp_root *root, vp_apply_cb cb, void *userdata, char **ret_msg)
+void vp_revert_plan_free(struct vp_revert_plan *p)
 {
-	struct vp_journal j = {0};
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].path);
+		vp_bytes_free(&p->v[i].cur);
+		vp_bytes_free(&p->v[i].target);
+		vp_strv_free(&p->v[i].kept);
+	}
+	free(p->v);
+	*p = (struct vp_revert_plan){0};
+}
+
+static int compute(const struct vp_root *root, const struct vp_ledger *l, bool force,
+		   struct vp_revert_plan *ret, char **ret_msg)
+{
+	struct vp_revert_plan p = {0};
+	int r = 0;
+
+	p.v = calloc(l->n ? l->n : 1, sizeof(*p.v));
+	if (!p.v)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n && r >= 0; i++) {
+		const struct vp_owned *o = &l->f[i];
+		struct vp_revert_item *it = &p.v[p.n++];
+		_cleanup_free_ char *data = NULL;
+		size_t len = 0;
+
+		it->path = strdup(o->path);
+		if (!it->path) {
+			r = -ENOMEM;
+			break;
+		}
+		r = vp_fsroot_read(root, o->path, &data, &len, NULL);
+		if (r < 0 && r != -ENOENT) {
+			r = vp_fail(ret_msg, r, "'%s': cannot read: %s", o->path,
+				    r == -EINVAL ? "not a regular file" : strerror(-r));
+			break;
+		}
+		r = vp_bytes_set(&it->cur, r == 0, data, len);
+		if (r >= 0)
+			r = vp_owner_base(o, &it->cur, true, force, &it->target, &it->kept);
+		if (r >= 0 && !vp_bytes_eq(&it->cur, &it->target))
+			p.n_pending++;
+	}
+	if (r < 0) {
+		vp_revert_plan_free(&p);
+		return r;
+	}
+	*ret = p;
+	return 0;
+}
+
+int vp_revert_compute(const struct vp_root *root, bool force, struct vp_revert_plan *ret,
+		      char **ret_msg)
+{
+	struct vp_ledger l = {0};
+	int r;
+
+	r = vp_ledger_load(root, &l, ret_msg);
+	if (r >= 0)
+		r = compute(root, &l, force, ret, ret_msg);
+	vp_ledger_free(&l);
+	return r;
+}
+
+/* The file gets target: removed, or written keeping the mode it has (else the base's). */
+static int put_back(const struct vp_root *root, const struct vp_owned *o,
+		    const struct vp_revert_item *it, char **ret_msg)
+{
+	struct vp_fsroot_attr attr = {.mode = o->mode ? o->mode : 0644, .set_owner = true,
+				      .uid = o->uid, .gid = o->gid};
+	struct stat st;
+
+	if (!it->target.exists)
+		return vp_fsroot_unlink(root, it->path, ret_msg);
+	if (it->cur.exists && vp_fsroot_stat(root, it->path, &st) == 0) {
+		attr.mode = st.st_mode & 07777;
+		attr.uid = st.st_uid;
+		attr.gid = st.st_gid;
+	}
+	return vp_fsroot_write(root, it->path, it->target.data, it->target.len, &attr, ret_msg);
+}
+
+int vp_revert(const struct vp_root *root, bool force, vp_apply_cb cb, void *userdata,
+	      struct vp_strv *kept, char **ret_msg)
+{
+	return vp_revert_upgraded(root, NULL, force, cb, userdata, kept, ret_msg);
+}
+
+int vp_revert_upgraded(const struct vp_root *root, const struct vp_ledger *hint, bool force,
+		       vp_apply_cb cb, void *userdata, struct vp_strv *kept, char **ret_msg)
+{
+	struct vp_revert_plan p = {0};
+	struct vp_ledger l = {0};
 	struct stat st;
 	bool had_lock;
 	int lockfd = -1, r, n = 0;
@@ -154,65 +192,90 @@ int vp_revert(const struct vp_root *root, vp_apply_cb cb, void *userdata, char *
 		return 0;
 	had_lock = vp_fsroot_stat(root, VP_LOCK_PATH, &st) == 0;
 	r = vp_lock(root, &lockfd, NULL, ret_msg);
-	if (r < 0)
-		goto out;
-	r = vp_journal_load(root, &j, ret_msg);
-	if (r < 0)
-		goto out;
-	/* newest first, so a directory is emptied before we try to remove it */
-	for (size_t i = j.n; i > 0; i--) {
-		const struct vp_jentry *e = &j.e[i - 1];
-		enum vp_action act = VP_ACT_NONE;
+	if (r >= 0)
+		r = vp_ledger_load(root, &l, ret_msg);
+	for (size_t i = 0; r >= 0 && hint && l.from_journal && i < l.n; i++) {
+		const struct vp_owned *o = vp_ledger_find(hint, l.f[i].path);
 
-		if (is_state_path(e->path) || (e->kind == VP_J_DIR && holds_state(e->path)))
+		if (o)
+			r = vp_bytes_set(&l.f[i].ours, o->ours.exists, o->ours.data, o->ours.len);
+	}
+	if (r >= 0)
+		r = compute(root, &l, force, &p, ret_msg);
+	if (r < 0)
+		goto out;
+	/* announce every write, so a crash leaves a ledger that matches the files */
+	for (size_t i = 0; i < p.n && r >= 0; i++) {
+		struct vp_owned *o = vp_ledger_find(&l, p.v[i].path);
+
+		for (size_t k = 0; kept && k < p.v[i].kept.n && r >= 0; k++) {
+			char *s = vp_strdup_printf("'%s': %s", p.v[i].path, p.v[i].kept.v[k]);
+
+			r = s ? vp_strv_push_take(kept, s) : -ENOMEM;
+		}
+		if (r < 0 || vp_bytes_eq(&p.v[i].cur, &p.v[i].target))
 			continue;
-		if (e->kind != VP_J_DIR) {
-			r = remove_stale_tmp(root, e->path, ret_msg);
-			if (r < 0)
-				goto out;
-		}
-		switch (e->kind) {
-		case VP_J_FILE:
-			r = restore_file(root, e, &act, ret_msg);
-			break;
-		case VP_J_ABSENT:
-			r = remove_file(root, e, &act, ret_msg);
-			break;
-		case VP_J_DIR:
-			r = vp_fsroot_rmdir(root, e->path, ret_msg);
-			break;
-		}
+		vp_owned_clear_next(o);
+		o->next = VP_NEXT_DROP;
+		r = vp_bytes_set(&o->next_content, p.v[i].target.exists, p.v[i].target.data,
+				 p.v[i].target.len);
+		if (r >= 0 && p.v[i].target.exists)
+			r = vp_ledger_blob(root, &l, p.v[i].target.data, p.v[i].target.len,
+					   &o->next_blob, ret_msg);
+	}
+	if (r >= 0 && p.n_pending)
+		r = vp_ledger_save(root, &l, ret_msg);
+	/* newest first, as they were made */
+	for (size_t i = p.n; i-- > 0 && r >= 0;) {
+		const struct vp_revert_item *it = &p.v[i];
+
+		r = remove_stale_tmp(root, it->path, ret_msg);
+		if (r < 0 || vp_bytes_eq(&it->cur, &it->target))
+			continue;
+		r = put_back(root, vp_ledger_find(&l, it->path), it, ret_msg);
 		if (r < 0)
-			goto out;
-		if (act != VP_ACT_NONE) {
+			break;
+		n++;
+		if (cb)
+			cb(it->path, !it->target.exists ? VP_ACT_REMOVE :
+				     !it->cur.exists ? VP_ACT_CREATE : VP_ACT_UPDATE, userdata);
+	}
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < l.unfinished.n && r >= 0; i++)
+		r = remove_stale_tmp(root, l.unfinished.v[i], ret_msg);
+	/* directories we made, children first; one someone uses stays */
+	for (size_t i = l.dirs.n; i-- > 0 && r >= 0;) {
+		if (holds_state(l.dirs.v[i]))
+			continue;
+		if (vp_fsroot_stat(root, l.dirs.v[i], &st) < 0)
+			continue;
+		r = vp_fsroot_rmdir(root, l.dirs.v[i], ret_msg);
+		if (r >= 0 && vp_fsroot_stat(root, l.dirs.v[i], &st) == -ENOENT) {
 			n++;
 			if (cb)
-				cb(e->path, act, userdata);
+				cb(l.dirs.v[i], VP_ACT_RMDIR, userdata);
 		}
 	}
-	/* everything is back: forgetting the journal is the commit point */
-	r = vp_fsroot_unlink(root, VP_JOURNAL_PATH, ret_msg);
-	if (r < 0)
-		goto out;
-	r = clean_state(root, ret_msg);
-	if (r < 0)
-		goto out;
+	/* everything is back: forgetting the ledger is the commit point */
+	if (r >= 0)
+		r = vp_fsroot_unlink(root, VP_LEDGER_PATH, ret_msg);
+	if (r >= 0)
+		r = vp_fsroot_unlink(root, VP_JOURNAL_PATH, ret_msg);
+	if (r >= 0)
+		r = clean_state(root, ret_msg);
 	/* the parents of the state directory that the first apply created */
-	for (size_t i = j.n; i > 0; i--) {
-		const struct vp_jentry *e = &j.e[i - 1];
-
-		if (e->kind == VP_J_DIR && holds_state(e->path)) {
-			r = vp_fsroot_rmdir(root, e->path, ret_msg);
-			if (r < 0)
-				goto out;
-		}
-	}
-	r = n;
+	for (size_t i = l.dirs.n; i-- > 0 && r >= 0;)
+		if (holds_state(l.dirs.v[i]) && strcmp(l.dirs.v[i], VP_STATE_DIR) != 0)
+			r = vp_fsroot_rmdir(root, l.dirs.v[i], ret_msg);
+	if (r >= 0)
+		r = n;
 out:
 	/* a failed revert leaves the root as it found it: no new lock file */
 	if (r < 0 && lockfd >= 0 && !had_lock)
 		(void)vp_fsroot_unlink(root, VP_LOCK_PATH, NULL);
-	vp_journal_free(&j);
+	vp_revert_plan_free(&p);
+	vp_ledger_free(&l);
 	if (lockfd >= 0)
 		close(lockfd);
 	return r;

@@ -83,7 +83,7 @@ same_tree "revert with nothing journaled creates nothing" "$t/orig" "$r"
 out=$("$VP" --root "$r" --config /etc/vfio-b.conf apply 2>&1); rc=$?
 check_eq "apply with a second config: exit 0" 0 "$rc"
 check_match "second config moved the mount point" 'hugetlbfs /dev/hugepages-vm ' "$(cat "$r/etc/fstab")"
-check "second config: journal keeps fstab's first backup" grep -qx 'file /etc/fstab 0640 0 4 backups/1' "$r/var/lib/vfio-provision/journal"
+check "second config: the ledger keeps fstab's mode and owner" grep -qE '^file /etc/fstab shared 0640:0:4:blobs/[0-9]+ blobs/[0-9]+$' "$r/var/lib/vfio-provision/ledger"
 "$VP" --root "$r" revert >/dev/null 2>&1
 same_tree "revert after two applies with different configs" "$t/orig" "$r"
 
@@ -139,17 +139,19 @@ check_eq "dangling symlink as vfio.conf: created at its target inside the root" 
 check "dangling symlink: revert removes the target, keeps the link" \
 	test -L "$r/etc/modprobe.d/vfio.conf" -a ! -e "$r/etc/modprobe.d/nowhere"
 
-# ---- a corrupt journal ----
+# ---- a corrupt ledger ----
 rm -rf "$r"; cp -a "$t/orig" "$r"
 "$VP" --root "$r" apply >/dev/null 2>&1
-cp "$r/var/lib/vfio-provision/journal" "$t/journal"
-printf 'garbage\n' >>"$r/var/lib/vfio-provision/journal"
+cp "$r/var/lib/vfio-provision/ledger" "$t/ledger"
+printf 'garbage\n' >>"$r/var/lib/vfio-provision/ledger"
 out=$("$VP" --root "$r" revert 2>&1); rc=$?
-check_eq "corrupt journal: revert exit 2" 2 "$rc"
-check_match "corrupt journal: message names line" "'/var/lib/vfio-provision/journal':[0-9]+: malformed journal entry" "$out"
-cp "$t/journal" "$r/var/lib/vfio-provision/journal"
+check_eq "corrupt ledger: revert exit 2" 2 "$rc"
+check_match "corrupt ledger: message names line" "'/var/lib/vfio-provision/ledger':[0-9]+: malformed ledger entry" "$out"
+out=$("$VP" --root "$r" check 2>&1); rc=$?
+check_eq "corrupt ledger: check exit 2" 2 "$rc"
+cp "$t/ledger" "$r/var/lib/vfio-provision/ledger"
 "$VP" --root "$r" revert >/dev/null 2>&1
-same_tree "journal repaired: revert restores" "$t/orig" "$r"
+same_tree "ledger repaired: revert restores" "$t/orig" "$r"
 
 # ---- the lock: a second apply waits ----
 rm -rf "$r"; cp -a "$t/orig" "$r"

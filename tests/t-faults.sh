@@ -45,12 +45,12 @@ for op in open write fsync rename; do
 		fault "$op $err on fstab" "$op" "$err" fstab /etc/fstab
 	done
 done
-# a new file, the journal and a backup
+# a new file, the ledger and a blob
 fault "write ENOSPC on vfio.conf" write ENOSPC vfio.conf /etc/modprobe.d/vfio.conf
 fault "rename EIO on early.conf" rename EIO early.conf /etc/vfio-provision/early.conf
-fault "write EIO on the journal" write EIO journal /var/lib/vfio-provision/journal
-fault "open EROFS on the journal" open EROFS journal /var/lib/vfio-provision/journal
-fault "fsync EIO on a backup" fsync EIO backups /var/lib/vfio-provision/backups/1
+fault "write EIO on the ledger" write EIO ledger /var/lib/vfio-provision/ledger
+fault "open EROFS on the ledger" open EROFS ledger /var/lib/vfio-provision/ledger
+fault "fsync EIO on a blob" fsync EIO blobs /var/lib/vfio-provision/blobs/1
 # the message says what failed
 out=$(VP_FAULT_ROOT=$t/w VP_FAULT_OP=fsync VP_FAULT_ERRNO=EIO VP_FAULT_MATCH=fstab \
 	LD_PRELOAD=$SHIM "$VP" --root "$t/w" apply 2>&1)
@@ -61,13 +61,13 @@ for op in open write fsync rename; do
 	check_match "faults: $op: message says '${what[$op]}'" "'/etc/fstab': ${what[$op]}: " "$out"
 done
 
-# revert itself hits a fault: exit 2, journal kept, a second revert finishes
+# revert itself hits a fault: exit 2, ledger kept, a second revert finishes
 rm -rf "$t/w"; cp -a "$t/P" "$t/w"
 "$VP" --root "$t/w" apply >/dev/null 2>&1
 out=$(VP_FAULT_ROOT=$t/w VP_FAULT_OP=rename VP_FAULT_ERRNO=EIO VP_FAULT_MATCH=fstab \
 	LD_PRELOAD=$SHIM "$VP" --root "$t/w" revert 2>&1); rc=$?
 check_eq "faults: revert with EIO on fstab: exit 2" 2 "$rc"
 check_match "faults: revert with EIO: message" "^vfio-provision: '/etc/fstab': .*Input/output error" "$out"
-check "faults: revert with EIO: journal kept" test -f "$t/w/var/lib/vfio-provision/journal"
+check "faults: revert with EIO: ledger kept" test -f "$t/w/var/lib/vfio-provision/ledger"
 "$VP" --root "$t/w" revert >/dev/null 2>&1
 check_eq "faults: second revert restores everything" "$P" "$(snapshot "$t/w")"

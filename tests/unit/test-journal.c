@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "journal.h"
 #include "fsroot.h"
 
 /* ---- journal text ---- */
@@ -192,6 +193,8 @@ static void test_apply_revert(void **state)
 	struct vp_plan a = {0}, b = {0};
 	struct vp_changes ca = {0}, cb = {0};
 	struct vp_apply_opts opts = {0};
+	struct vp_ledger l = {0};
+	struct vp_bases bases = {0};
 	struct stat st;
 	char p[256], *msg = NULL, *t;
 
@@ -203,31 +206,37 @@ static void test_apply_revert(void **state)
 					  strdup(VP_MANAGED_HEADER "\nA\n"), 0644, true, "a"), 0);
 	assert_int_equal(vp_plan_add_file(&a, "/etc/fstab", strdup("# fstab\nA\n"), 0644, false,
 					  "a"), 0);
-	assert_int_equal(vp_changes_compute(&s->root, &a, &ca, &msg), 0);
+	assert_int_equal(vp_changes_compute(&s->root, &a, NULL, &ca, &msg), 0);
 	assert_int_equal(ca.n_pending, 2);
 	assert_int_equal(ca.v[0].action, VP_ACT_CREATE);
 	assert_int_equal(ca.v[1].action, VP_ACT_UPDATE);
-	assert_int_equal(vp_apply(&s->root, &ca, &opts, NULL, NULL, &msg), 2);
+	assert_int_equal(vp_apply(&s->root, &ca, NULL, NULL, &opts, NULL, NULL, &msg), 2);
 	t = get(s, "/etc/fstab");
 	assert_string_equal(t, "# fstab\nA\n");
 	free(t);
 	snprintf(p, sizeof(p), "%s/etc/fstab", s->dir);
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);   /* an edit keeps the mode */
-	/* plan B: other content; the journal keeps the first backup */
+	/* plan B from the ledger's bases: other content, the base stays */
+	assert_int_equal(vp_ledger_load(&s->root, &l, &msg), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(vp_owner_bases(&s->root, &l, false, false, &bases, &msg), 0);
+	assert_string_equal(vp_bases_find(&bases, "/etc/fstab")->bytes.data, "# fstab\n");
 	assert_int_equal(vp_plan_add_file(&b, "/etc/fstab", strdup("# fstab\nB\n"), 0644, false,
 					  "b"), 0);
-	assert_int_equal(vp_changes_compute(&s->root, &b, &cb, &msg), 0);
-	assert_int_equal(vp_apply(&s->root, &cb, &opts, NULL, NULL, &msg), 1);
-	t = get(s, VP_JOURNAL_PATH);
-	assert_non_null(strstr(t, "file /etc/fstab 0600 0 0 backups/1\n"));
-	assert_null(strstr(t, "backups/2"));
+	assert_int_equal(vp_changes_compute(&s->root, &b, &l, &cb, &msg), 0);
+	/* a plan made from another ledger than the one on disk is refused */
+	assert_int_equal(vp_apply(&s->root, &cb, NULL, NULL, &opts, NULL, NULL, &msg), -EAGAIN);
+	free(msg);
+	msg = NULL;
+	assert_int_equal(vp_apply(&s->root, &cb, &l, &bases, &opts, NULL, NULL, &msg), 1);
+	t = get(s, VP_LEDGER_PATH);
+	assert_non_null(strstr(t, "file /etc/fstab shared 0600:0:0:blobs/"));
 	free(t);
-	t = get(s, VP_BACKUP_DIR "/1");
-	assert_string_equal(t, "# fstab\n");
-	free(t);
+	vp_bases_free(&bases);
+	vp_ledger_free(&l);
 	/* revert: bytes, mode; created file and directories gone; state gone */
-	assert_int_equal(vp_revert(&s->root, NULL, NULL, &msg), 2);
+	assert_int_equal(vp_revert(&s->root, false, NULL, NULL, NULL, &msg), 3);
 	t = get(s, "/etc/fstab");
 	assert_string_equal(t, "# fstab\n");
 	free(t);
@@ -256,9 +265,9 @@ static void test_unmanaged(void **state)
 	put(s, "etc/ours.conf", "user's own\n", 0644);
 	assert_int_equal(vp_plan_add_file(&a, "/etc/ours.conf", strdup(VP_MANAGED_HEADER "\n"),
 					  0644, true, NULL), 0);
-	assert_int_equal(vp_changes_compute(&s->root, &a, &c, &msg), 0);
+	assert_int_equal(vp_changes_compute(&s->root, &a, NULL, &c, &msg), 0);
 	assert_int_equal(c.n_unmanaged, 1);
-	assert_int_equal(vp_apply(&s->root, &c, &opts, NULL, NULL, &msg), -EEXIST);
+	assert_int_equal(vp_apply(&s->root, &c, NULL, NULL, &opts, NULL, NULL, &msg), -EEXIST);
 	assert_non_null(strstr(msg, "'/etc/ours.conf': exists and is not managed"));
 	free(msg);
 	msg = NULL;
@@ -268,8 +277,8 @@ static void test_unmanaged(void **state)
 	/* refused before anything was created */
 	assert_int_equal(vp_fsroot_stat(&s->root, "/var", &(struct stat){0}), -ENOENT);
 	opts.force = true;
-	assert_int_equal(vp_apply(&s->root, &c, &opts, NULL, NULL, &msg), 1);
-	assert_int_equal(vp_revert(&s->root, NULL, NULL, &msg), 1);
+	assert_int_equal(vp_apply(&s->root, &c, NULL, NULL, &opts, NULL, NULL, &msg), 1);
+	assert_int_equal(vp_revert(&s->root, false, NULL, NULL, NULL, &msg), 1);
 	t = get(s, "/etc/ours.conf");
 	assert_string_equal(t, "user's own\n");
 	free(t);
@@ -286,7 +295,7 @@ static void test_owned_needs_header(void **state)
 
 	assert_int_equal(vp_plan_add_file(&a, "/etc/x.conf", strdup("no header\n"), 0644, true,
 					  NULL), 0);
-	assert_int_equal(vp_changes_compute(&s->root, &a, &c, &msg), -EINVAL);
+	assert_int_equal(vp_changes_compute(&s->root, &a, NULL, &c, &msg), -EINVAL);
 	assert_non_null(strstr(msg, "'/etc/x.conf': planned without the"));
 	free(msg);
 	vp_plan_free(&a);

@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The ledger of what we own (see ledger.h): text form, blobs, load and save. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsroot.h"
+#include "journal.h"
+#include "ledger.h"
+
+#define LEDGER_MAGIC "# vfio-provision ledger 2"
+#define MANAGED_HEADER "# Managed by vfio-provision"
+
+void vp_bytes_free(struct vp_bytes *b)
+{
+	free(b->data);
+	*b = (struct vp_bytes){0};
+}
+
+int vp_bytes_set(struct vp_bytes *b, bool exists, const char *data, size_t len)
+{
+	char *d = NULL;
+
+	if (exists) {
+		d = malloc(len + 1);
+		if (!d)
+			return -ENOMEM;
+		if (len)
+			memcpy(d, data, len);
+		d[len] = '\0';
+	}
+	free(b->data);
+	*b = (struct vp_bytes){.exists = exists, .data = d, .len = exists ? len : 0};
+	return 0;
+}
+
+bool vp_bytes_eq(const struct vp_bytes *a, const struct vp_bytes *b)
+{
+	if (a->exists != b->exists)
+		return false;
+	return !a->exists || (a->len == b->len && memcmp(a->data, b->data, a->len) == 0);
+}
+
+static void owned_free(struct vp_owned *o)
+{
+	free(o->path);
+	vp_bytes_free(&o->base);
+	vp_bytes_free(&o->ours);
+	vp_bytes_free(&o->next_content);
+	vp_bytes_free(&o->next_base);
+	free(o->base_blob);
+	free(o->ours_blob);
+	free(o->next_blob);
+	free(o->next_base_blob);
+}
+
+void vp_ledger_free(struct vp_ledger *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		owned_free(&l->f[i]);
+	free(l->f);
+	vp_strv_free(&l->dirs);
+	vp_strv_free(&l->unfinished);
+	*l = (struct vp_ledger){0};
+}
+
+struct vp_owned *vp_ledger_find(const struct vp_ledger *l, const char *path)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->f[i].path, path) == 0)
+			return &l->f[i];
+	return NULL;
+}
+
+int vp_ledger_get(struct vp_ledger *l, const char *path, struct vp_owned **ret)
+{
+	struct vp_owned *f = vp_ledger_find(l, path);
+
+	if (!f) {
+		f = realloc(l->f, (l->n + 1) * sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		l->f = f;
+		f = &f[l->n];
+		*f = (struct vp_owned){.path = strdup(path)};
+		if (!f->path)
+			return -ENOMEM;
+		l->n++;
+	}
+	*ret = f;
+	return 0;
+}
+
+void vp_ledger_remove(struct vp_ledger *l, const char *path)
+{
+	struct vp_owned *f = vp_ledger_find(l, path);
+
+	if (!f)
+		return;
+	owned_free(f);
+	memmove(f, f + 1, (size_t)(&l->f[l->n] - (f + 1)) * sizeof(*f));
+	l->n--;
+}
+
+void vp_owned_clear_next(struct vp_owned *o)
+{
+	o->next = VP_NEXT_NONE;
+	vp_bytes_free(&o->next_content);
+	vp_bytes_free(&o->next_base);
+	free(o->next_blob);
+	free(o->next_base_blob);
+	o->next_blob = o->next_base_blob = NULL;
+}
+
+void vp_owned_commit(struct vp_owned *o)
+{
+	vp_bytes_free(&o->ours);
+	vp_bytes_free(&o->base);
+	free(o->ours_blob);
+	free(o->base_blob);
+	o->ours = o->next_content;
+	o->ours_blob = o->next_blob;
+	o->base = o->next_base;
+	o->base_blob = o->next_base_blob;
+	o->mode = o->next_mode;
+	o->uid = o->next_uid;
+	o->gid = o->next_gid;
+	o->next_content = o->next_base = (struct vp_bytes){0};
+	o->next_blob = o->next_base_blob = NULL;
+	o->next = VP_NEXT_NONE;
+	o->committed = true;
+}
+
+int vp_ledger_record(struct vp_ledger *l, const char *path, bool whole,
+		     const struct vp_bytes *base, const struct vp_bytes *content)
+{
+	struct vp_owned *o;
+	int r;
+
+	if (vp_bytes_eq(base, content)) {
+		vp_ledger_remove(l, path);
+		return 0;
+	}
+	r = vp_ledger_get(l, path, &o);
+	if (r >= 0)
+		r = vp_bytes_set(&o->base, base->exists, base->data, base->len);
+	if (r >= 0)
+		r = vp_bytes_set(&o->ours, content->exists, content->data, content->len);
+	o->whole = whole;
+	o->committed = true;
+	return r;
+}
+
+/* ---- text ---- */
+
+static int put_base(struct vp_buf *b, unsigned mode, uid_t uid, gid_t gid,
+		    const struct vp_bytes *base, const char *blob)
+{
+	if (!base->exists)
+		return vp_buf_puts(b, " -");
+	return vp_buf_printf(b, " %04o:%u:%u:%s", mode & 07777, (unsigned)uid, (unsigned)gid,
+			     blob);
+}
+
+static int put_line(struct vp_buf *b, const char *kind, const struct vp_owned *o)
+{
+	int r = vp_buf_printf(b, "%s ", kind);
+
+	if (r >= 0)
+		r = vp_put_escaped(b, o->path);
+	return r;
+}
+
+int vp_ledger_format(const struct vp_ledger *l, char **ret)
+{
+	struct vp_buf b = {0};
+	int r;
+
+	r = vp_buf_puts(&b, LEDGER_MAGIC "\n");
+	for (size_t i = 0; i < l->n && r >= 0; i++) {
+		const struct vp_owned *o = &l->f[i];
+		const char *kind = o->whole ? " whole" : " shared";
+
+		if (o->committed) {
+			r = put_line(&b, "file", o);
+			if (r >= 0)
+				r = vp_buf_puts(&b, kind);
+			if (r >= 0)
+				r = put_base(&b, o->mode, o->uid, o->gid, &o->base, o->base_blob);
+			if (r >= 0)
+				r = vp_buf_printf(&b, " %s\n", o->ours.exists ? o->ours_blob : "-");
+		}
+		if (r >= 0 && o->next != VP_NEXT_NONE) {
+			const char *c = o->next_content.exists ? o->next_blob : "-";
+
+			r = put_line(&b, o->next == VP_NEXT_SET ? "next" : "drop", o);
+			if (r >= 0 && o->next == VP_NEXT_SET) {
+				r = vp_buf_puts(&b, kind);
+				if (r >= 0)
+					r = put_base(&b, o->next_mode, o->next_uid, o->next_gid,
+						     &o->next_base, o->next_base_blob);
+			}
+			if (r >= 0)
+				r = vp_buf_printf(&b, " %s\n", c);
+		}
+	}
+	for (size_t i = 0; i < l->dirs.n && r >= 0; i++) {
+		r = vp_buf_puts(&b, "dir ");
+		if (r >= 0)
+			r = vp_put_escaped(&b, l->dirs.v[i]);
+		if (r >= 0)
+			r = vp_buf_puts(&b, "\n");
+	}
+	if (r < 0) {
+		vp_buf_free(&b);
+		return r;
+	}
+	*ret = vp_buf_steal(&b);
+	return *ret ? 0 : -ENOMEM;
+}
+
+/* "blobs/N": nothing else, so a ledger cannot name a file outside our state. */
+static bool blob_name_ok(const char *s)
+{
+	if (!vp_startswith(s, "blobs/") || !s[6])
+		return false;
+	for (const char *p = s + 6; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return s[6] != '0';
+}
+
+static int parse_base(char *f, unsigned *mode, uid_t *uid, gid_t *gid, char **ret_blob)
+{
+	unsigned long v;
+	char *p[4];
+
+	*ret_blob = NULL;
+	if (strcmp(f, "-") == 0)
+		return 0;
+	p[0] = f;
+	for (int i = 1; i < 4; i++) {
+		p[i] = strchr(p[i - 1], ':');
+		if (!p[i])
+			return -EINVAL;
+		*p[i]++ = '\0';
+	}
+	if (vp_parse_uint(p[0], 8, 07777, &v) < 0)
+		return -EINVAL;
+	*mode = (unsigned)v;
+	if (vp_parse_uint(p[1], 10, UINT32_MAX - 1, &v) < 0)
+		return -EINVAL;
+	*uid = (uid_t)v;
+	if (vp_parse_uint(p[2], 10, UINT32_MAX - 1, &v) < 0)
+		return -EINVAL;
+	*gid = (gid_t)v;
+	if (!blob_name_ok(p[3]))
+		return -EINVAL;
+	*ret_blob = p[3];
+	return 0;
+}
+
+static int set_str(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s ? strdup(s) : NULL;
+	return s && !*dst ? -ENOMEM : 0;
+}
+
+/* One line's fields into the entry; -EINVAL when malformed. */
+static int parse_entry(struct vp_ledger *l, char **f, size_t nf)
+{
+	struct vp_owned *o;
+	char *blob = NULL;
+	bool set = strcmp(f[0], "next") == 0, drop = strcmp(f[0], "drop") == 0;
+	bool file = strcmp(f[0], "file") == 0;
+	int r;
+
+	if (strcmp(f[0], "dir") == 0 && nf == 2)
+		return vp_strv_push_unique(&l->dirs, f[1]);
+	if (!((file || set) && nf == 5) && !(drop && nf == 3))
+		return -EINVAL;
+	if (file && vp_ledger_find(l, f[1]))
+		return -EINVAL;         /* one committed state a path */
+	r = vp_ledger_get(l, f[1], &o);
+	if (r < 0)
+		return r;
+	if ((set || drop) && o->next != VP_NEXT_NONE)
+		return -EINVAL;
+	if (file || set) {
+		if (strcmp(f[2], "whole") != 0 && strcmp(f[2], "shared") != 0)
+			return -EINVAL;
+		o->whole = strcmp(f[2], "whole") == 0;
+	}
+	if (file) {
+		r = parse_base(f[3], &o->mode, &o->uid, &o->gid, &blob);
+		if (r >= 0)
+			r = set_str(&o->base_blob, blob);
+		if (r < 0)
+			return r;
+		o->base.exists = blob != NULL;
+	} else if (set) {
+		r = parse_base(f[3], &o->next_mode, &o->next_uid, &o->next_gid, &blob);
+		if (r >= 0)
+			r = set_str(&o->next_base_blob, blob);
+		if (r < 0)
+			return r;
+		o->next_base.exists = blob != NULL;
+	}
+	blob = f[nf - 1];
+	if (strcmp(blob, "-") == 0)
+		blob = NULL;
+	else if (!blob_name_ok(blob))
+		return -EINVAL;
+	if (file) {
+		o->committed = true;
+		o->ours.exists = blob != NULL;
+		return set_str(&o->ours_blob, blob);
+	}
+	o->next = set ? VP_NEXT_SET : VP_NEXT_DROP;
+	o->next_content.exists = blob != NULL;
+	return set_str(&o->next_blob, blob);
+}
+
+int vp_ledger_parse(const char *text, const char *name, struct vp_ledger *ret, char **ret_msg)
+{
+	_cleanup_free_ char *copy = strdup(text);
+	struct vp_ledger l = {0};
+	char *line, *save = NULL;
+	unsigned lineno = 0;
+	int r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (line = copy; line && *line; line = save) {
+		char *f[6], *tok, *tsave = NULL;
+		size_t nf = 0;
+
+		save = strchr(line, '\n');
+		if (save)
+			*save++ = '\0';
+		lineno++;
+		if (lineno == 1) {
+			if (strcmp(line, LEDGER_MAGIC) != 0)
+				goto bad;
+			continue;
+		}
+		for (tok = strtok_r(line, " ", &tsave); tok; tok = strtok_r(NULL, " ", &tsave)) {
+			if (nf == ARRAY_SIZE(f))
+				goto bad;
+			f[nf++] = tok;
+		}
+		if (nf < 2 || vp_unescape(f[1]) < 0 || f[1][0] != '/')
+			goto bad;
+		r = parse_entry(&l, f, nf);
+		if (r == -EINVAL)
+			goto bad;
+		if (r < 0)
+			goto fail;
+	}
+	if (lineno == 0)
+		goto bad;
+	/* a path is only ever once "next" or "drop", and never "next" on a dir */
+	*ret = l;
+	return 0;
+bad:
+	r = lineno <= 1 ? vp_fail(ret_msg, -EINVAL, "'%s':1: not a vfio-provision ledger", name)
+			: vp_fail(ret_msg, -EINVAL, "'%s':%u: malformed ledger entry", name, lineno);
+fail:
+	vp_ledger_free(&l);
+	return r;
+}
+
+/* ---- on disk ---- */
+
+static int read_blob(const struct vp_root *root, const char *blob, struct vp_bytes *ret,
+		     char **ret_msg)
+{
+	_cleanup_free_ char *path = NULL, *data = NULL;
+	size_t len;
+	int r;
+
+	if (!blob)
+		return vp_bytes_set(ret, false, NULL, 0);
+	path = vp_strdup_printf(VP_STATE_DIR "/%s", blob);
+	if (!path)
+		return -ENOMEM;
+	r = vp_fsroot_read(root, path, &data, &len, NULL);
+	if (r < 0)
+		return vp_fail(ret_msg, r, "'%s': named by the ledger, unreadable: %s", path,
+			       strerror(-r));
+	return vp_bytes_set(ret, true, data, len);
+}
+
+static int read_current(const struct vp_root *root, const char *path, struct vp_bytes *ret,
+			char **ret_msg)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	int r;
+
+	r = vp_fsroot_read(root, path, &data, &len, NULL);
+	if (r == -ENOENT)
+		return vp_bytes_set(ret, false, NULL, 0);
+	if (r < 0)
+		return vp_fail(ret_msg, r, "'%s': cannot read: %s", path,
+			       r == -EINVAL ? "not a regular file" : strerror(-r));
+	return vp_bytes_set(ret, true, data, len);
+}
+
+/* An in-flight line: did its write happen? Then it is the state, else it goes. */
+static int settle(const struct vp_root *root, struct vp_ledger *l, size_t *i, char **ret_msg)
+{
+	struct vp_owned *o = &l->f[*i];
+	struct vp_bytes cur = {0};
+	bool done;
+	int r;
+
+	r = read_current(root, o->path, &cur, ret_msg);
+	if (r < 0)
+		return r;
+	done = vp_bytes_eq(&cur, &o->next_content);
+	vp_bytes_free(&cur);
+	if (done && (o->next == VP_NEXT_DROP || vp_bytes_eq(&o->next_content, &o->next_base))) {
+		vp_ledger_remove(l, o->path);
+		(*i)--;
+		return 0;
+	}
+	if (!done) {
+		r = vp_strv_push_unique(&l->unfinished, o->path);
+		if (r < 0)
+			return r;
+	}
+	if (!done && !o->committed) {
+		vp_ledger_remove(l, o->path);
+		(*i)--;
+		return 0;
+	}
+	if (done)
+		vp_owned_commit(o);
+	vp_owned_clear_next(o);
+	return 0;
+}
+
+/* The first release's journal: ours is the file as it is now. */
+static int from_journal(const struct vp_root *root, struct vp_ledger *ret, char **ret_msg)
+{
+	struct vp_journal j = {0};
+	struct vp_ledger l = {0};
+	int r;
+
+	r = vp_journal_load(root, &j, ret_msg);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < j.n && r >= 0; i++) {
+		const struct vp_jentry *e = &j.e[i];
+		struct vp_owned *o;
+
+		if (e->kind == VP_J_DIR) {
+			r = vp_strv_push_unique(&l.dirs, e->path);
+			continue;
+		}
+		r = vp_ledger_get(&l, e->path, &o);
+		if (r < 0)
+			break;
+		o->committed = true;
+		if (e->kind == VP_J_FILE) {
+			o->mode = e->mode;
+			o->uid = e->uid;
+			o->gid = e->gid;
+			r = read_blob(root, e->backup, &o->base, ret_msg);
+		}
+		if (r >= 0)
+			r = read_current(root, e->path, &o->ours, ret_msg);
+		o->whole = o->ours.exists && vp_startswith(o->ours.data, MANAGED_HEADER);
+		/* nothing of ours there: nothing to own */
+		if (r >= 0 && vp_bytes_eq(&o->ours, &o->base))
+			vp_ledger_remove(&l, e->path);
+	}
+	vp_journal_free(&j);
+	if (r < 0) {
+		vp_ledger_free(&l);
+		return r;
+	}
+	l.from_journal = true;
+	*ret = l;
+	return 0;
+}
+
+int vp_ledger_load(const struct vp_root *root, struct vp_ledger *ret, char **ret_msg)
+{
+	_cleanup_free_ char *text = NULL;
+	struct vp_ledger l = {0};
+	struct stat st;
+	size_t len;
+	int r;
+
+	r = vp_fsroot_read(root, VP_LEDGER_PATH, &text, &len, NULL);
+	if (r == -ENOENT) {
+		if (vp_fsroot_stat(root, VP_JOURNAL_PATH, &st) == 0)
+			return from_journal(root, ret, ret_msg);
+		*ret = (struct vp_ledger){0};
+		return 0;
+	}
+	if (r < 0)
+		return vp_fail(ret_msg, r, "'%s': cannot read: %s", VP_LEDGER_PATH, strerror(-r));
+	if (strlen(text) != len)
+		return vp_fail(ret_msg, -EINVAL, "'%s': contains NUL bytes", VP_LEDGER_PATH);
+	r = vp_ledger_parse(text, VP_LEDGER_PATH, &l, ret_msg);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < l.n && r >= 0; i++) {
+		struct vp_owned *o = &l.f[i];
+
+		r = read_blob(root, o->base_blob, &o->base, ret_msg);
+		if (r >= 0 && o->committed)
+			r = read_blob(root, o->ours_blob, &o->ours, ret_msg);
+		if (r >= 0 && o->next != VP_NEXT_NONE)
+			r = read_blob(root, o->next_blob, &o->next_content, ret_msg);
+		if (r >= 0 && o->next == VP_NEXT_SET)
+			r = read_blob(root, o->next_base_blob, &o->next_base, ret_msg);
+		if (r >= 0 && o->next != VP_NEXT_NONE)
+			r = settle(root, &l, &i, ret_msg);
+	}
+	if (r < 0) {
+		vp_ledger_free(&l);
+		return r;
+	}
+	*ret = l;
+	return 0;
+}
+
+static unsigned long blob_no(const char *blob)
+{
+	return blob ? strtoul(blob + 6, NULL, 10) : 0;
+}
+
+static bool blob_named(const struct vp_ledger *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct vp_owned *o = &l->f[i];
+
+		if (vp_streq(o->base_blob, name) || vp_streq(o->next_blob, name) ||
+		    vp_streq(o->next_base_blob, name) ||
+		    (o->ours.exists && vp_streq(o->ours_blob, name)))
+			return true;
+	}
+	return false;
+}
+
+int vp_ledger_blob(const struct vp_root *root, const struct vp_ledger *l, const char *data,
+		   size_t len, char **ret, char **ret_msg)
+{
+	static const struct vp_fsroot_attr attr = {.mode = 0600};
+	_cleanup_free_ char *path = NULL;
+	unsigned long max = 0;
+	int r;
+
+	for (size_t i = 0; i < l->n; i++) {
+		unsigned long v[] = {blob_no(l->f[i].base_blob), blob_no(l->f[i].ours_blob),
+				     blob_no(l->f[i].next_blob), blob_no(l->f[i].next_base_blob)};
+
+		for (size_t k = 0; k < ARRAY_SIZE(v); k++)
+			if (v[k] > max)
+				max = v[k];
+	}
+	*ret = vp_strdup_printf("blobs/%lu", max + 1);
+	path = vp_strdup_printf(VP_STATE_DIR "/blobs/%lu", max + 1);
+	if (!*ret || !path)
+		return -ENOMEM;
+	r = vp_fsroot_write(root, path, data, len, &attr, ret_msg);
+	if (r < 0) {
+		free(*ret);
+		*ret = NULL;
+	}
+	return r;
+}
+
+/* Removes the files of dir (in the state directory) that keep() says no to. */
+static int sweep(const struct vp_root *root, const char *dir, const struct vp_ledger *l,
+		 char **ret_msg)
+{
+	_cleanup_free_ char *canon = NULL;
+	DIR *d;
+	int fd, r;
+
+	r = vp_fsroot_canon(root, dir, &canon, ret_msg);
+	if (r < 0)
+		return r;
+	fd = openat(root->fd, canon + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : vp_fail(ret_msg, -errno, "'%s': %s", dir,
+						      strerror(errno));
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	r = 0;
+	for (struct dirent *de; (de = readdir(d));) {
+		_cleanup_free_ char *name = NULL;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		name = vp_strdup_printf("%s/%s", strrchr(dir, '/') + 1, de->d_name);
+		if (!name) {
+			r = -ENOMEM;
+			break;
+		}
+		if (l && blob_named(l, name))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
+			r = vp_fail(ret_msg, -errno, "'%s/%s': cannot remove: %s", dir,
+				    de->d_name, strerror(errno));
+			break;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+int vp_ledger_save(const struct vp_root *root, const struct vp_ledger *l, char **ret_msg)
+{
+	static const struct vp_fsroot_attr attr = {.mode = 0600};
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	r = vp_ledger_format(l, &text);
+	if (r < 0)
+		return r;
+	r = vp_fsroot_write(root, VP_LEDGER_PATH, text, strlen(text), &attr, ret_msg);
+	if (r < 0)
+		return r;
+	/* after the commit point: what no line names is garbage */
+	r = sweep(root, VP_BLOB_DIR, l, ret_msg);
+	if (r >= 0)
+		r = vp_fsroot_unlink(root, VP_JOURNAL_PATH, ret_msg);
+	if (r >= 0)
+		r = sweep(root, VP_BACKUP_DIR, NULL, ret_msg);
+	if (r >= 0)
+		r = vp_fsroot_rmdir(root, VP_BACKUP_DIR, ret_msg);
+	return r;
+}

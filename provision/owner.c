@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Bases of owned files and the reconciliation of a plan with the ledger (owner.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "fsroot.h"
+#include "merge3.h"
+#include "owner.h"
+#include "plan-regen.h"
+
+void vp_bases_free(struct vp_bases *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->v[i].path);
+		vp_bytes_free(&b->v[i].bytes);
+		vp_strv_free(&b->v[i].kept);
+	}
+	free(b->v);
+	*b = (struct vp_bases){0};
+}
+
+const struct vp_base *vp_bases_find(const struct vp_bases *b, const char *path)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (strcmp(b->v[i].path, path) == 0)
+			return &b->v[i];
+	return NULL;
+}
+
+static int keep(struct vp_strv *kept, const char *what)
+{
+	return vp_strv_push(kept, what);
+}
+
+int vp_owner_base(const struct vp_owned *o, const struct vp_bytes *cur, bool revert, bool force,
+		  struct vp_bytes *ret, struct vp_strv *ret_kept)
+{
+	_cleanup_free_ char *out = NULL;
+	size_t len = 0;
+	int r;
+
+	/* as we left it: exactly what was there before us */
+	if (vp_bytes_eq(cur, &o->ours))
+		return vp_bytes_set(ret, o->base.exists, o->base.data, o->base.len);
+	/* gone, or put back by someone after we removed it: theirs */
+	if (!cur->exists || !o->ours.exists)
+		return vp_bytes_set(ret, cur->exists, cur->data, cur->len);
+	if (o->whole) {
+		bool ours = vp_startswith(cur->data, VP_MANAGED_HEADER);
+
+		if ((!revert && ours) || (revert && force))
+			return vp_bytes_set(ret, o->base.exists, o->base.data, o->base.len);
+		r = keep(ret_kept, ours ? "changed since vfio-provision wrote it: left alone "
+					  "(revert --force removes it)"
+					: "no longer has our header: it is yours now");
+		if (r < 0)
+			return r;
+		return vp_bytes_set(ret, true, cur->data, cur->len);
+	}
+	r = vp_merge3_undo(o->base.data, o->base.len, o->ours.data, o->ours.len, cur->data,
+			   cur->len, force, &out, &len, ret_kept);
+	if (r < 0)
+		return r;
+	/* a file we created with nothing of anyone else's left in it */
+	return vp_bytes_set(ret, o->base.exists || len > 0, out, len);
+}
+
+int vp_owner_bases(const struct vp_root *root, const struct vp_ledger *l, bool revert,
+		   bool force, struct vp_bases *ret, char **ret_msg)
+{
+	struct vp_bases b = {0};
+	int r = 0;
+
+	b.v = calloc(l->n ? l->n : 1, sizeof(*b.v));
+	if (!b.v)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n && r >= 0; i++) {
+		const struct vp_owned *o = &l->f[i];
+		struct vp_base *x = &b.v[b.n++];
+		_cleanup_free_ char *data = NULL;
+		struct vp_bytes cur = {0};
+		size_t len = 0;
+
+		x->path = strdup(o->path);
+		if (!x->path) {
+			r = -ENOMEM;
+			break;
+		}
+		r = vp_fsroot_read(root, o->path, &data, &len, NULL);
+		if (r < 0 && r != -ENOENT) {
+			r = vp_fail(ret_msg, r, "'%s': cannot read: %s", o->path,
+				    r == -EINVAL ? "not a regular file" : strerror(-r));
+			break;
+		}
+		cur = (struct vp_bytes){.exists = r == 0, .data = data, .len = len};
+		r = vp_owner_base(o, &cur, revert, force, &x->bytes, &x->kept);
+	}
+	if (r < 0) {
+		vp_bases_free(&b);
+		return r;
+	}
+	*ret = b;
+	return 0;
+}
+
+int vp_owner_substitute(struct vp_system *sys, const struct vp_bases *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		for (size_t k = 0; k < sys->n_files; k++) {
+			struct vp_file *f = &sys->files[k];
+			char *c = NULL;
+
+			if (strcmp(f->path, b->v[i].path) != 0)
+				continue;
+			if (b->v[i].bytes.exists) {
+				c = malloc(b->v[i].bytes.len + 1);
+				if (!c)
+					return -ENOMEM;
+				memcpy(c, b->v[i].bytes.data, b->v[i].bytes.len + 1);
+			}
+			free(f->content);
+			f->content = c;
+			f->len = b->v[i].bytes.len;
+		}
+	}
+	return 0;
+}
+
+int vp_owner_upgrade(const struct vp_config *cfg, struct vp_system *sys,
+		     const struct vp_selection *sel, struct vp_ledger *l, char **ret_msg)
+{
+	struct vp_bases b = {0};
+	struct vp_plan plan = {0};
+	int r = 0;
+
+	if (!l->from_journal)
+		return 0;
+	b.v = calloc(l->n + 1, sizeof(*b.v));
+	if (!b.v)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n && r >= 0; i++) {
+		struct vp_base *x = &b.v[b.n++];
+
+		x->path = strdup(l->f[i].path);
+		r = x->path ? vp_bytes_set(&x->bytes, l->f[i].base.exists, l->f[i].base.data,
+					   l->f[i].base.len) : -ENOMEM;
+	}
+	if (r >= 0)
+		r = vp_owner_substitute(sys, &b);
+	if (r >= 0)
+		r = vp_plan_build(cfg, sys, sel, &plan, ret_msg);
+	for (size_t i = 0; i < l->n && r >= 0; i++) {
+		struct vp_owned *o = &l->f[i];
+		const struct vp_plan_file *f = vp_plan_file(&plan, o->path);
+
+		if (!f || o->whole || !f->content)
+			continue;
+		r = vp_bytes_set(&o->ours, true, f->content, strlen(f->content));
+	}
+	vp_plan_free(&plan);
+	vp_bases_free(&b);
+	return r;
+}
+
+int vp_owner_reconcile(const struct vp_config *cfg, const struct vp_system *sys,
+		       const struct vp_ledger *l, const struct vp_bases *b, struct vp_plan *plan)
+{
+	bool initramfs = false, bootloader = false;
+	int r = 0;
+
+	for (size_t i = 0; i < l->n && r >= 0; i++) {
+		const struct vp_owned *o = &l->f[i];
+		const struct vp_base *x = vp_bases_find(b, o->path);
+		char *content = NULL;
+
+		if (vp_plan_file(plan, o->path) || !x)
+			continue;
+		if (x->bytes.exists) {
+			content = strndup(x->bytes.data, x->bytes.len);
+			if (!content)
+				return -ENOMEM;
+		}
+		r = vp_plan_add_file(plan, o->path, content, o->mode, o->whole && !o->base.exists,
+				     o->base.exists ? "vfio-provision changed it earlier and the "
+						      "config no longer asks for that: taken out"
+						    : "vfio-provision created it earlier and the "
+						      "config no longer asks for it: removed");
+		initramfs |= vp_path_feeds_initramfs(o->path);
+		bootloader |= vp_path_feeds_bootloader(o->path);
+	}
+	if (r >= 0 && (initramfs || bootloader))
+		r = vp_regen_for(cfg, sys, initramfs, bootloader, plan);
+	return r;
+}
