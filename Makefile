@@ -90,6 +90,8 @@ clean:
 
 .PHONY: all all-extra check bench install uninstall clean
 .SECONDARY:
+# a recipe that fails (scdoc missing, say) leaves no empty target behind
+.DELETE_ON_ERROR:
 
 # -type f: fixture roots under build/ hold directories such as etc/modprobe.d
 -include $(shell find build -name '*.d' -type f 2>/dev/null)
