@@ -21,7 +21,7 @@ chmod 755 "$t/bin/vfio-provision"
 # pre_remove [SHELL_FLAGS]: as pacman calls it; prints the output, then rc=N.
 pre_remove() {
 	local out rc
-	out=$(PATH=$t/bin:$PATH bash ${1:-} -c '. "$1"; pre_remove 0.1.0-1' _ "$INSTALL" 2>&1); rc=$?
+	out=$(PATH=$t/bin:$PATH bash ${1:+"$1"} -c '. "$1"; pre_remove 0.1.0-1' _ "$INSTALL" 2>&1); rc=$?
 	printf '%s\nrc=%s\n' "$out" "$rc"
 }
 
