@@ -127,3 +127,38 @@ calls=$(cd "$d" && mkdir -p etc && VFIO_PROVISION_EARLY=$EARLY bash -c '
 	. "$1"; build' _ "$TOP/mkinitcpio/install/vfio-provision")
 check_match "mkinitcpio build() adds the program" "^add_binary $EARLY /usr/lib/vfio-provision/vfio-provision-early$" "$calls"
 check_match "mkinitcpio build() adds the runscript" '^add_runscript$' "$calls"
+
+# initramfs-tools hook: always installed with the package, so it must pack
+# nothing of ours while nothing is applied (after revert, and when the prerm
+# rebuilds the images before the package goes). A stub hook-functions logs
+# manual_add_modules; the image is a directory.
+itr=$d/itools
+mkdir -p "$itr/root/etc/modprobe.d" "$itr/root/etc/vfio-provision"
+echo 'manual_add_modules() { echo "manual_add_modules $*" >>"$DESTDIR.log"; }' >"$itr/hook-functions"
+# itools_run NAME: runs the hook into a fresh image $itr/NAME; prints what it added.
+itools_run() {
+	rm -rf "$itr/$1" "$itr/$1.log"; mkdir -p "$itr/$1"
+	DESTDIR=$itr/$1 VFIO_PROVISION_ROOT=$itr/root VFIO_PROVISION_EARLY=$EARLY \
+		VFIO_PROVISION_HOOK_FUNCTIONS=$itr/hook-functions \
+		sh "$TOP/initramfs-tools/hooks/vfio-provision" >"$itr/$1.out" 2>&1
+	echo "rc=$?"; cat "$itr/$1.log" "$itr/$1.out" 2>/dev/null; (cd "$itr/$1" && find . -type f | sort)
+}
+out=$(itools_run none)
+check_eq "initramfs-tools hook, nothing applied: adds nothing" "rc=0" "$out"
+printf '# my own\noptions vfio-pci ids=10de:1b81\n' >"$itr/root/etc/modprobe.d/vfio.conf"
+out=$(itools_run foreign)
+check_eq "initramfs-tools hook, the administrator's vfio.conf: adds nothing" "rc=0" "$out"
+printf '# Managed by vfio-provision\noptions vfio-pci ids=10de:1b81\n' >"$itr/root/etc/modprobe.d/vfio.conf"
+out=$(itools_run ours)
+check_match "initramfs-tools hook, our vfio.conf: adds the vfio modules" "^manual_add_modules vfio_pci$" "$out"
+if grep -q vfio-provision-early <<<"$out"; then
+	not_ok "initramfs-tools hook, our vfio.conf without early.conf: no early program" "$out"
+else
+	ok "initramfs-tools hook, our vfio.conf without early.conf: no early program"
+fi
+echo 'hugepages=2' >"$itr/root/etc/vfio-provision/early.conf"
+out=$(itools_run applied)
+check_match "initramfs-tools hook, applied: adds the early program" "^\./usr/lib/vfio-provision/vfio-provision-early$" "$out"
+check_match "initramfs-tools hook, applied: adds early.conf" "^\./etc/vfio-provision/early.conf$" "$out"
+check_eq "initramfs-tools hook, applied: early.conf as written" "hugepages=2" "$(cat "$itr/applied/etc/vfio-provision/early.conf")"
+check_match "initramfs-tools hook, applied: adds the vfio modules" "^manual_add_modules vfio_iommu_type1$" "$out"
