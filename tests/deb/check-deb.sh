@@ -162,12 +162,9 @@ if grep -q 'could not undo' "$work/remove.log"; then
 else
 	ok "remove: revert succeeded, no manual steps printed"
 fi
-# `revert --regenerate` runs the rebuild commands only once the lead's
-# item-based revert lands (issue 11); today the flag is accepted and ignored.
-check_todo "remove: the prerm ran update-initramfs -u -k all in the root" "revert --regenerate (issue 11)" \
-	ran update-initramfs -u -k all
-check_todo "remove: the prerm ran update-grub in the root" "revert --regenerate (issue 11)" \
-	ran update-grub
+# revert --regenerate runs the same rebuild commands apply would
+check "remove: the prerm ran update-initramfs -u -k all in the root" ran update-initramfs -u -k all
+check "remove: the prerm ran update-grub in the root" ran update-grub
 # A conffile: it stays until purge, and must not fail kernel installs then.
 pi=$root/etc/kernel/postinst.d/50-vfio-provision
 if [ -e /usr/lib/vfio-provision/kernel-hook ]; then
