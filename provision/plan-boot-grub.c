@@ -255,6 +255,8 @@ static void shvar_free(struct shvar *v)
 
 static int regenerate(const struct vp_system *sys, struct vp_plan *plan)
 {
+	if (sys->pve_boot_tool)         /* runs update-grub on each ESP */
+		return vp_boot_proxmox_refresh(plan);
 	if (sys->have_update_grub) {
 		const char *argv[] = {"update-grub", NULL};
 
