@@ -98,14 +98,17 @@ static int scan_dpkg(const char *text, size_t text_len, struct vp_system *sys)
 		const char *l = text + off, *nl = memchr(l, '\n', text_len - off), *v;
 		size_t len = nl ? (size_t)(nl - l) : text_len - off, vl;
 
-		if (len == 0 || (len == 1 && l[0] == '\r'))
+		if (len == 0 || (len == 1 && l[0] == '\r')) {
 			r = end_stanza(&st, sys);
-		else if ((v = field(l, len, "Package", &vl)))
-			st.pkg = v, st.pkg_len = vl;    /* one field: both or neither */
-		else if ((v = field(l, len, "Version", &vl)))
-			st.ver = v, st.ver_len = vl;
-		else if ((v = field(l, len, "Status", &vl)))
+		} else if ((v = field(l, len, "Package", &vl))) {
+			st.pkg = v;
+			st.pkg_len = vl;
+		} else if ((v = field(l, len, "Version", &vl))) {
+			st.ver = v;
+			st.ver_len = vl;
+		} else if ((v = field(l, len, "Status", &vl))) {
 			st.installed = status_installed(v, vl);
+		}
 		off += len + 1;
 	}
 	return r < 0 ? r : end_stanza(&st, sys);
