@@ -74,6 +74,45 @@ static void print_pool(struct vp_buf *b, const char *name, const struct vp_hpool
 		vp_buf_printf(b, "%s %ld (%ld free)", name, p->nr, p->free);
 }
 
+/* Only on a Proxmox VE node or where proxmox-boot-tool keeps the ESPs. */
+static void print_proxmox(struct vp_buf *b, const struct vp_system *sys)
+{
+	if (sys->pve) {
+		vp_buf_printf(b, "\nProxmox VE:  %s (", sys->pve_version ? sys->pve_version :
+			      "version unknown");
+		for (size_t i = 0; i < sys->pve_evidence.n; i++)
+			vp_buf_printf(b, "%s%s", i ? ", " : "", sys->pve_evidence.v[i]);
+		vp_buf_puts(b, ")");
+	}
+	if (sys->pve_boot_tool)
+		vp_buf_printf(b, "\n  proxmox-boot-tool: %zu ESP%s in /etc/kernel/proxmox-boot-uuids, "
+			      "%s (%s)", sys->pve_n_esps, sys->pve_n_esps == 1 ? "" : "s",
+			      vp_bootloader_name(sys->bootloader), sys->pve_boot_why);
+}
+
+static void json_proxmox(struct vp_json *j, const struct vp_system *sys)
+{
+	if (!sys->pve && !sys->pve_boot_tool)
+		return;
+	vp_json_object_begin(j, "proxmox");
+	vp_json_bool(j, "node", sys->pve);
+	vp_json_str(j, "version", sys->pve_version);
+	vp_json_array_begin(j, "evidence");
+	for (size_t i = 0; i < sys->pve_evidence.n; i++)
+		vp_json_str(j, NULL, sys->pve_evidence.v[i]);
+	vp_json_array_end(j);
+	if (sys->pve_boot_tool) {
+		vp_json_object_begin(j, "boot_tool");
+		vp_json_uint(j, "esps", sys->pve_n_esps);
+		vp_json_str(j, "mode", vp_bootloader_name(sys->bootloader));
+		vp_json_str(j, "why", sys->pve_boot_why);
+		vp_json_object_end(j);
+	} else {
+		vp_json_null(j, "boot_tool");
+	}
+	vp_json_object_end(j);
+}
+
 static void print_summary(struct vp_buf *b, const struct vp_system *sys)
 {
 	size_t n_gpus = 0;
@@ -125,6 +164,7 @@ static void print_summary(struct vp_buf *b, const struct vp_system *sys)
 	for (int l = 1; l < VP_BOOT_COUNT; l++)
 		if (sys->bootloader_found[l] && l != (int)sys->bootloader)
 			vp_buf_printf(b, " (also found: %s)", vp_bootloader_name(l));
+	print_proxmox(b, sys);
 	vp_buf_puts(b, "\nGPUs:        ");
 	for (size_t i = 0; i < sys->n_fns; i++) {
 		const struct vp_pci_fn *fn = &sys->fns[i];
@@ -364,6 +404,7 @@ static int print_json(struct vp_buf *b, const struct vp_system *sys,
 		if (sys->bootloader_found[l])
 			vp_json_str(&j, NULL, vp_bootloader_name(l));
 	vp_json_array_end(&j);
+	json_proxmox(&j, sys);
 	vp_json_object_end(&j);
 	return vp_json_finish(&j);
 }

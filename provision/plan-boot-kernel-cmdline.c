@@ -4,7 +4,10 @@
  * puts on every kernel it installs. When the file does not exist
  * kernel-install falls back to /proc/cmdline, so under systemd-boot we
  * create it from the root's current command line minus what the loader
- * adds itself (BOOT_IMAGE=, initrd=), and it must carry root=. Pure.
+ * adds itself (BOOT_IMAGE=, initrd=), and it must carry root=. Proxmox's
+ * proxmox-boot-tool reads the same file (its first line) for the entries on
+ * its ESPs and falls back to /proc/cmdline the same way; it is never
+ * followed by kernel-install there. Pure.
  */
 #include <errno.h>
 #include <string.h>
@@ -79,18 +82,26 @@ int vp_boot_kernel_cmdline(const struct vp_config *cfg, const struct vp_system *
 			free(content);
 			return r;
 		}
-		why = "kernel-install puts it on every kernel it installs";
+		why = sys->pve_boot_tool ? "proxmox-boot-tool refresh puts its first line on "
+					   "every kernel's entry on the ESPs"
+					 : "kernel-install puts it on every kernel it installs";
 	} else if (bl == VP_BOOT_SYSTEMD_BOOT) {
 		r = create_content(sys, plan, &content, ret_msg);
 		if (r < 0)
 			return r;
-		why = "created from /proc/cmdline (without BOOT_IMAGE=, initrd=): without it "
-		      "kernel-install copies the running command line, without our tokens";
+		why = sys->pve_boot_tool ?
+			"created from /proc/cmdline (without BOOT_IMAGE=, initrd=): without it "
+			"proxmox-boot-tool copies the running command line, without our tokens" :
+			"created from /proc/cmdline (without BOOT_IMAGE=, initrd=): without it "
+			"kernel-install copies the running command line, without our tokens";
 	} else {
 		return 0;
 	}
 	r = vp_plan_add_file(plan, KERNEL_CMDLINE, content, f && f->content ? f->mode : 0644,
 			     false, why);
+	/* proxmox-boot-tool builds its own entries: never kernel-install there */
+	if (sys->pve_boot_tool)
+		return r;
 	if (r >= 0 && sys->uki)
 		r = vp_plan_msg(plan, VP_MSG_WARN,
 				"kernel-install builds unified kernel images here: the command "

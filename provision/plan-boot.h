@@ -39,5 +39,14 @@ int vp_boot_bls(const struct vp_config *cfg, const struct vp_system *sys,
 int vp_boot_refind(const struct vp_config *cfg, const struct vp_system *sys,
 		   struct vp_plan *plan, char **ret_msg);
 
+/*
+ * Proxmox VE with ESPs kept by proxmox-boot-tool (plan-boot-proxmox.c):
+ * systemd-boot or GRUB as the target says, regenerated with
+ * `proxmox-boot-tool refresh` (added once by vp_boot_proxmox_refresh).
+ */
+int vp_boot_proxmox(const struct vp_config *cfg, const struct vp_system *sys,
+		    struct vp_plan *plan, char **ret_msg);
+int vp_boot_proxmox_refresh(struct vp_plan *plan);
+
 /* The bootloader in use: [bootloader] type, else the probe's. */
 enum vp_bootloader vp_boot_target(const struct vp_config *cfg, const struct vp_system *sys);

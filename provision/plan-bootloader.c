@@ -8,6 +8,8 @@
  *   refind        /boot/refind_linux.conf
  *   kernelstub, rpm-ostree, grubby: they own the command line; we print the
  *                 exact command and write nothing.
+ *   proxmox-boot-tool (ESPs in /etc/kernel/proxmox-boot-uuids): GRUB's files
+ *                 or /etc/kernel/cmdline, then its refresh (plan-boot-proxmox.c)
  * Pure.
  */
 #include <errno.h>
@@ -169,6 +171,9 @@ int vp_plan_bootloader(const struct vp_config *cfg, const struct vp_system *sys,
 	(void)sel;
 	if (plan->n_cmdline == 0)
 		return 0;
+	/* the ESPs proxmox-boot-tool keeps: its own files and command */
+	if (sys->pve_boot_tool && (bl == VP_BOOT_GRUB || bl == VP_BOOT_SYSTEMD_BOOT))
+		return vp_boot_proxmox(cfg, sys, plan, ret_msg);
 	switch (bl) {
 	case VP_BOOT_GRUB:
 		r = vp_boot_grub(cfg, sys, plan, ret_msg);

@@ -18,7 +18,8 @@ int vp_plan_libvirt(const struct vp_config *cfg, const struct vp_system *sys,
 	int node = cfg->hp_node;
 
 	(void)ret_msg;
-	if (cfg->hp_count == 0 || !text)
+	/* Proxmox VE runs its guests without libvirt: plan-proxmox.c instead */
+	if (cfg->hp_count == 0 || !text || sys->pve)
 		return 0;
 	/* The pages sit on the GPU's node unless the config says otherwise. */
 	for (size_t i = 0; node < 0 && i < sel->n_fns; i++)

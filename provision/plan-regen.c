@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "modules.h"
+#include "plan-boot.h"
 #include "plan-regen.h"
 
 int vp_regen_initramfs(const struct vp_system *sys, enum vp_initramfs gen, struct vp_plan *plan)
@@ -38,6 +39,8 @@ int vp_regen_initramfs(const struct vp_system *sys, enum vp_initramfs gen, struc
 
 int vp_regen_grub(const struct vp_system *sys, struct vp_plan *plan)
 {
+	if (sys->pve_boot_tool)         /* runs update-grub on each ESP */
+		return vp_boot_proxmox_refresh(plan);
 	if (sys->have_update_grub) {
 		const char *argv[] = {"update-grub", NULL};
 
@@ -97,6 +100,9 @@ int vp_regen_for(const struct vp_config *cfg, const struct vp_system *sys, bool 
 
 	if (initramfs)
 		r = vp_regen_initramfs(sys, gen, plan);
+	/* proxmox-boot-tool keeps the ESPs, whatever boots from them */
+	if (r >= 0 && bootloader && sys->pve_boot_tool)
+		return vp_boot_proxmox_refresh(plan);
 	if (r >= 0 && bootloader && bl == VP_BOOT_GRUB)
 		r = vp_regen_grub(sys, plan);
 	if (r >= 0 && bootloader)

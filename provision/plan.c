@@ -158,6 +158,57 @@ const struct vp_plan_file *vp_plan_file(const struct vp_plan *plan, const char *
 	return NULL;
 }
 
+/* Under /etc/pve once ".", ".." and repeated slashes are resolved. */
+bool vp_plan_path_forbidden(const char *path)
+{
+	static const char *const parts[] = {"etc", "pve"};
+	const char *stack[64];
+	size_t depth = 0;
+
+	for (const char *p = path; p && *p;) {
+		size_t len;
+
+		p += strspn(p, "/");
+		len = strcspn(p, "/");
+		if (len == 0)
+			break;
+		if (len == 2 && strncmp(p, "..", 2) == 0) {
+			depth -= depth > 0;
+		} else if (!(len == 1 && *p == '.')) {
+			if (depth == ARRAY_SIZE(stack))
+				return true;    /* too deep to tell: not ours to plan */
+			stack[depth++] = p;
+		}
+		p += len;
+	}
+	if (depth < ARRAY_SIZE(parts))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+		size_t l = strlen(parts[i]);
+
+		if (strncmp(stack[i], parts[i], l) != 0 || (stack[i][l] && stack[i][l] != '/'))
+			return false;
+	}
+	return true;
+}
+
+int vp_plan_check_paths(const struct vp_plan *plan, char **ret_msg)
+{
+	const char *bad = NULL;
+
+	for (size_t i = 0; !bad && i < plan->n_files; i++)
+		if (vp_plan_path_forbidden(plan->files[i].path))
+			bad = plan->files[i].path;
+	for (size_t i = 0; !bad && i < plan->dirs.n; i++)
+		if (vp_plan_path_forbidden(plan->dirs.v[i]))
+			bad = plan->dirs.v[i];
+	if (!bad)
+		return 0;
+	return vp_fail(ret_msg, -EPERM, "'%s': under /etc/pve, Proxmox's cluster filesystem "
+		       "(pmxcfs), which vfio-provision never writes: change the setting "
+		       "that names it", bad);
+}
+
 int vp_plan_build(const struct vp_config *cfg, const struct vp_system *sys,
 		  const struct vp_selection *sel, struct vp_plan *ret, char **ret_msg)
 {
@@ -167,7 +218,7 @@ int vp_plan_build(const struct vp_config *cfg, const struct vp_system *sys,
 	 */
 	static const vp_planner_fn planners[] = {
 		vp_plan_modprobe, vp_plan_early, vp_plan_fstab, vp_plan_initramfs,
-		vp_plan_cmdline, vp_plan_bootloader, vp_plan_libvirt,
+		vp_plan_cmdline, vp_plan_bootloader, vp_plan_libvirt, vp_plan_proxmox,
 	};
 	struct vp_plan plan = {0};
 	int r = 0;
@@ -177,6 +228,9 @@ int vp_plan_build(const struct vp_config *cfg, const struct vp_system *sys,
 		if (r < 0)
 			goto fail;
 	}
+	r = vp_plan_check_paths(&plan, ret_msg);
+	if (r < 0)
+		goto fail;
 	*ret = plan;
 	return 0;
 fail:

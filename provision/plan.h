@@ -96,3 +96,13 @@ int vp_plan_bootloader(const struct vp_config *, const struct vp_system *,
 		       const struct vp_selection *, struct vp_plan *, char **);
 int vp_plan_libvirt(const struct vp_config *, const struct vp_system *,
 		    const struct vp_selection *, struct vp_plan *, char **);
+int vp_plan_proxmox(const struct vp_config *, const struct vp_system *,
+		    const struct vp_selection *, struct vp_plan *, char **);
+
+/*
+ * Paths no plan may ever hold, files or directories: /etc/pve, Proxmox's
+ * cluster filesystem. Lexical (".", "..", "//" resolved). vp_plan_build
+ * fails with -EPERM naming the path when a planner put one in.
+ */
+bool vp_plan_path_forbidden(const char *path);
+int vp_plan_check_paths(const struct vp_plan *plan, char **ret_msg);

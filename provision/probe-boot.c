@@ -151,5 +151,6 @@ int vp_probe_boot(const struct vp_root *root, struct vp_system *sys, char **ret_
 		if (sys->proc_cmdline)
 			vp_strstrip(sys->proc_cmdline);
 	}
-	return 0;
+	/* after /proc/cmdline: the mode of proxmox-boot-tool's ESPs depends on it */
+	return vp_probe_proxmox(root, sys, ret_msg);
 }

@@ -24,6 +24,12 @@ int vp_probe_cpu_mem(const struct vp_root *root, struct vp_system *sys, char **r
 int vp_probe_kernels(const struct vp_root *root, const struct vp_probe_opts *opts,
 		     struct vp_system *sys, char **ret_msg);
 int vp_probe_boot(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
+/*
+ * Proxmox VE and proxmox-boot-tool (probe-proxmox.c); called by
+ * vp_probe_boot after the bootloader and /proc/cmdline, whose choice it
+ * overrides when proxmox-boot-tool keeps the ESPs.
+ */
+int vp_probe_proxmox(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
 /* Loads the current state of the files the plan reads or edits. */
 int vp_probe_files(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
 

@@ -103,6 +103,8 @@ void vp_system_free(struct vp_system *sys)
 	free(sys->proc_cmdline);
 	free(sys->root_spec);
 	free(sys->grub_cfg);
+	free(sys->pve_version);
+	vp_strv_free(&sys->pve_evidence);
 	for (size_t i = 0; i < sys->n_files; i++) {
 		free(sys->files[i].path);
 		free(sys->files[i].content);

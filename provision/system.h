@@ -141,6 +141,19 @@ struct vp_system {
 	bool grub_d;            /* /etc/default/grub.d exists: Debian's drop-ins */
 	bool have_update_grub;  /* Debian's wrapper around grub-mkconfig */
 	bool uki;               /* kernel-install builds unified kernel images */
+	/*
+	 * Proxmox VE (probe-proxmox.c). Additive: all zero elsewhere.
+	 * pve_boot_tool: /etc/kernel/proxmox-boot-uuids exists, so the ESPs
+	 * are kept by proxmox-boot-tool (also on Proxmox Backup Server), and
+	 * bootloader is the mode they boot in (systemd-boot or grub), chosen
+	 * for the reason in pve_boot_why (a static string, not freed).
+	 */
+	bool pve;               /* a Proxmox VE node */
+	char *pve_version;      /* pve-manager's Version in the dpkg status, NULL */
+	struct vp_strv pve_evidence; /* what says so: "/etc/pve", "pve-manager 8.2.7" */
+	bool pve_boot_tool;
+	size_t pve_n_esps;      /* UUIDs listed in /etc/kernel/proxmox-boot-uuids */
+	const char *pve_boot_why;
 	/* Files the plan edits or reads (fstab, group, grub, ...), current state. */
 	struct vp_file *files;
 	size_t n_files;
