@@ -402,7 +402,7 @@ int vp_cmd_detect(struct vp_ctx *ctx)
 	}
 	if (r < 0)
 		goto fail;
-	if (fwrite(out.s, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+	if (fwrite(out.s, 1, out.len, ctx->out) != out.len || fflush(ctx->out) != 0) {
 		vp_err("writing the output: %s", strerror(errno));
 		goto out;
 	}
