@@ -47,6 +47,7 @@ int vp_cmd_plan(struct vp_ctx *ctx);
 int vp_cmd_apply(struct vp_ctx *ctx);
 int vp_cmd_check(struct vp_ctx *ctx);
 int vp_cmd_revert(struct vp_ctx *ctx);
+int vp_cmd_revert_dry_run(struct vp_ctx *ctx);  /* revert --dry-run (cmd-revert-dry-run.c) */
 int vp_cmd_verify(struct vp_ctx *ctx);
 int vp_cmd_hugepages(struct vp_ctx *ctx);
 int vp_cmd_libvirt_hook(struct vp_ctx *ctx);

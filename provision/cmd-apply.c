@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd-util.h"
+#include "json-plan.h"
 #include "vp-spawn.h"
 
 static void on_change(const char *path, enum vp_action a, void *userdata)
@@ -19,7 +20,7 @@ static void on_change(const char *path, enum vp_action a, void *userdata)
 }
 
 /* The plan's commands, in order; stops at the first failure. */
-static int regenerate(struct vp_ctx *ctx, const struct vp_plan *plan)
+static int regenerate(struct vp_ctx *ctx, const struct vp_plan *plan, bool *ret_ran)
 {
 	for (size_t i = 0; i < plan->n_commands; i++) {
 		const struct vp_command *c = &plan->commands[i];
@@ -40,6 +41,7 @@ static int regenerate(struct vp_ctx *ctx, const struct vp_plan *plan)
 			return VP_EXIT_ERROR;
 		}
 	}
+	*ret_ran = true;
 	return VP_EXIT_OK;
 }
 
@@ -48,12 +50,14 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 	_cleanup_free_ char *msg = NULL;
 	struct vp_apply_opts opts = {.force = ctx->force};
 	struct vp_pipeline p;
+	struct vp_done done = {0};
+	bool regenerated = false;
 	int r, ret;
 
 	ret = vp_cmd_pipeline(ctx, &p);
 	if (ret)
 		goto out;
-	for (size_t i = 0; i < p.plan.n_msgs; i++) {
+	for (size_t i = 0; i < p.plan.n_msgs && !ctx->json; i++) {
 		const struct vp_msg *m = &p.plan.msgs[i];
 
 		if (m->level == VP_MSG_REFUSE)
@@ -63,7 +67,7 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 		else
 			vp_info("note: %s", m->text);
 	}
-	if (p.sel.blocking != VP_VERDICT_OK) {
+	if (p.sel.blocking != VP_VERDICT_OK && !ctx->json) {
 		vp_err("the selection's verdict is '%s':", vp_verdict_name(p.sel.verdict));
 		for (size_t i = 0; i < p.sel.reasons.n; i++)
 			vp_err("  %s", p.sel.reasons.v[i]);
@@ -80,10 +84,11 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 	if (p.changes.n_pending == 0) {
 		if (vp_log_level >= 1)
 			printf("nothing to do\n");
-		ret = ctx->regenerate ? regenerate(ctx, &p.plan) : VP_EXIT_OK;
+		ret = ctx->regenerate ? regenerate(ctx, &p.plan, &regenerated) : VP_EXIT_OK;
 		goto out;
 	}
-	r = vp_apply(&ctx->root, &p.changes, &opts, on_change, NULL, &msg);
+	r = vp_apply(&ctx->root, &p.changes, &opts, ctx->json ? vp_done_record : on_change, &done,
+		     &msg);
 	if (r < 0) {
 		vp_err("%s", msg ? msg : strerror(-r));
 		vp_err("apply stopped; files already written stay consistent, "
@@ -92,8 +97,8 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 		goto out;
 	}
 	if (ctx->regenerate || p.cfg.regenerate) {
-		ret = regenerate(ctx, &p.plan);
-	} else if (p.plan.n_commands > 0 && vp_log_level >= 1) {
+		ret = regenerate(ctx, &p.plan, &regenerated);
+	} else if (p.plan.n_commands > 0 && vp_log_level >= 1 && !ctx->json) {
 		printf("to take effect, run (or apply with --regenerate):\n");
 		for (size_t i = 0; i < p.plan.n_commands; i++) {
 			_cleanup_free_ char *line = vp_spawn_cmdline(&ctx->root,
@@ -102,6 +107,9 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 		}
 	}
 out:
+	if (ctx->json && ret != VP_EXIT_ERROR)
+		ret = vp_json_pipeline(ctx, "apply", &p, &done, regenerated) ?: ret;
+	vp_done_free(&done);
 	vp_pipeline_free(&p);
 	return ret;
 }

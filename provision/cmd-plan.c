@@ -4,6 +4,7 @@
 
 #include "cmd-util.h"
 #include "diff.h"
+#include "json-plan.h"
 
 int vp_cmd_plan(struct vp_ctx *ctx)
 {
@@ -14,6 +15,10 @@ int vp_cmd_plan(struct vp_ctx *ctx)
 	ret = vp_cmd_pipeline(ctx, &p);
 	if (ret)
 		goto out;
+	if (ctx->json) {
+		ret = vp_json_pipeline(ctx, "plan", &p, NULL, false);
+		goto exit_code;
+	}
 	for (size_t i = 0; i < p.changes.n; i++) {
 		const struct vp_change *ch = &p.changes.v[i];
 		const char *want = ch->file->content;
@@ -45,7 +50,9 @@ int vp_cmd_plan(struct vp_ctx *ctx)
 		       p.changes.n_pending, p.changes.n_pending == 1 ? "" : "s",
 		       p.changes.n_pending == 1 ? "it" : "them");
 	}
-	ret = p.changes.n_pending || vp_pipeline_refused(&p) ? VP_EXIT_PENDING : VP_EXIT_OK;
+exit_code:
+	if (ret == VP_EXIT_OK)
+		ret = p.changes.n_pending || vp_pipeline_refused(&p) ? VP_EXIT_PENDING : VP_EXIT_OK;
 out:
 	vp_buf_free(&out);
 	vp_pipeline_free(&p);
