@@ -115,13 +115,27 @@ static void changes(struct vp_json *j, const struct vp_changes *c)
 	vp_json_array_end(j);
 }
 
-static void done_list(struct vp_json *j, const char *key, const struct vp_done *d)
+static const char *revert_reason(const char *action)
+{
+	return !strcmp(action, "remove") ? "did not exist before the first apply" :
+	       !strcmp(action, "rmdir") ? "created by apply; removed when empty" :
+	       "the bytes, mode and owner from before the first apply";
+}
+
+/* as_changes: revert's "changes", shaped like plan's (owned: not known). */
+static void done_list(struct vp_json *j, const char *key, const struct vp_done *d,
+		      bool as_changes)
 {
 	vp_json_array_begin(j, key);
 	for (size_t i = 0; d && i < d->n; i++) {
 		vp_json_object_begin(j, NULL);
 		vp_json_str(j, "path", d->v[i].path);
 		vp_json_str(j, "action", d->v[i].action);
+		if (as_changes) {
+			vp_json_str(j, "reason", revert_reason(d->v[i].action));
+			vp_json_null(j, "owned");
+			vp_json_bool(j, "unmanaged", false);
+		}
 		vp_json_str(j, "diff", d->v[i].diff);
 		vp_json_object_end(j);
 	}
@@ -311,7 +325,7 @@ int vp_json_pipeline(const struct vp_ctx *ctx, const char *verb, const struct vp
 	vp_json_bool(&j, "forced", apply && refused && ctx->force);
 	verdict(&j, &p->sel);
 	changes(&j, &p->changes);
-	done_list(&j, "written", done);
+	done_list(&j, "written", done, false);
 	cmdline(&j, &p->plan, &p->changes);
 	messages(&j, &p->plan);
 	refusals(&j, p);
@@ -339,8 +353,8 @@ int vp_json_revert(const struct vp_ctx *ctx, const struct vp_done *done)
 	vp_json_bool(&j, "forced", false);
 	verdict(&j, NULL);
 	/* what it did, or would do: both lists name the same paths */
-	done_list(&j, "changes", done);
-	done_list(&j, "written", ctx->dry_run ? NULL : done);
+	done_list(&j, "changes", done, true);
+	done_list(&j, "written", ctx->dry_run ? NULL : done, false);
 	cmdline(&j, NULL, NULL);
 	messages(&j, NULL);
 	refusals(&j, NULL);
