@@ -74,7 +74,8 @@ static void print_pool(struct vp_buf *b, const char *name, const struct vp_hpool
 		vp_buf_printf(b, "%s %ld (%ld free)", name, p->nr, p->free);
 }
 
-static void print_summary(struct vp_buf *b, const struct vp_system *sys)
+static void print_summary(struct vp_buf *b, const struct vp_system *sys,
+			  const struct vp_config *cfg)
 {
 	size_t n_gpus = 0;
 
@@ -121,6 +122,12 @@ static void print_summary(struct vp_buf *b, const struct vp_system *sys)
 	for (int g = 1; g < VP_INITRAMFS_COUNT; g++)
 		if (sys->initramfs_found[g] && g != (int)sys->initramfs)
 			vp_buf_printf(b, " (also found: %s)", vp_initramfs_name(g));
+	if (sys->initramfs_note)
+		vp_buf_printf(b, "\n             %s%s", sys->initramfs_unsure ? "warning: " : "",
+			      sys->initramfs_note);
+	if (!cfg->initramfs_auto)
+		vp_buf_printf(b, "\n             [initramfs] generator = %s in the config: plan "
+			      "and apply use it", vp_initramfs_name(cfg->initramfs));
 	vp_buf_printf(b, "\nBootloader:  %s", vp_bootloader_name(sys->bootloader));
 	for (int l = 1; l < VP_BOOT_COUNT; l++)
 		if (sys->bootloader_found[l] && l != (int)sys->bootloader)
@@ -242,7 +249,7 @@ static void json_pool(struct vp_json *j, const char *key, const struct vp_hpool 
 	vp_json_object_end(j);
 }
 
-static int print_json(struct vp_buf *b, const struct vp_system *sys,
+static int print_json(struct vp_buf *b, const struct vp_system *sys, const struct vp_config *cfg,
 		      const struct vp_selection *sel)
 {
 	struct vp_json j;
@@ -358,6 +365,10 @@ static int print_json(struct vp_buf *b, const struct vp_system *sys,
 		if (sys->initramfs_found[g])
 			vp_json_str(&j, NULL, vp_initramfs_name(g));
 	vp_json_array_end(&j);
+	vp_json_str(&j, "initramfs_note", sys->initramfs_note);
+	vp_json_bool(&j, "initramfs_unsure", sys->initramfs_unsure);
+	vp_json_str(&j, "initramfs_configured",
+		    cfg->initramfs_auto ? NULL : vp_initramfs_name(cfg->initramfs));
 	vp_json_str(&j, "bootloader", sys->bootloader ? vp_bootloader_name(sys->bootloader) : NULL);
 	vp_json_array_begin(&j, "bootloader_found");
 	for (int l = 1; l < VP_BOOT_COUNT; l++)
@@ -393,10 +404,10 @@ int vp_cmd_detect(struct vp_ctx *ctx)
 	if (r < 0)
 		goto fail;
 	if (ctx->json) {
-		r = print_json(&out, &sys, &sel);
+		r = print_json(&out, &sys, &cfg, &sel);
 	} else {
 		print_listing(&out, &sys);
-		print_summary(&out, &sys);
+		print_summary(&out, &sys, &cfg);
 		print_selection(&out, &sys, &cfg, &sel);
 		r = out.s ? 0 : -ENOMEM;
 	}
