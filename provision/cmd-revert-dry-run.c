@@ -46,6 +46,7 @@ int vp_cmd_revert_dry_run(struct vp_ctx *ctx)
 	_cleanup_free_ char *msg = NULL;
 	struct vp_revert_preview pv;
 	struct vp_buf out = {0};
+	size_t files = 0;       /* what revert counts: directories go silently */
 	int r, ret = VP_EXIT_ERROR;
 
 	r = vp_revert_preview(&ctx->root, &pv, &msg);
@@ -66,19 +67,20 @@ int vp_cmd_revert_dry_run(struct vp_ctx *ctx)
 	if (out.len)
 		fputs(out.s, stdout);
 	for (size_t i = 0; i < pv.n; i++) {
+		files += strcmp(pv.v[i].action, "rmdir") != 0;
 		if (!strcmp(pv.v[i].action, "rmdir"))
 			printf("remove directory %s (when empty)\n", pv.v[i].path);
 		else
 			printf("%s %s\n", pv.v[i].action, pv.v[i].path);
 	}
-	if (pv.n == 0)
+	if (files == 0)
 		printf("nothing to revert\n");
 	else
-		printf("%zu path%s to revert; `vfio-provision revert` does it\n", pv.n,
-		       pv.n == 1 ? "" : "s");
+		printf("%zu path%s to revert%s; `vfio-provision revert` does it\n", files,
+		       files == 1 ? "" : "s", pv.n > files ? " (and directories, when empty)" : "");
 	ret = VP_EXIT_OK;
 exit_code:
-	if (ret == VP_EXIT_OK && pv.n)
+	if (ret == VP_EXIT_OK && pv.n)  /* a directory alone is still something to do */
 		ret = VP_EXIT_PENDING;
 out:
 	vp_buf_free(&out);

@@ -339,7 +339,10 @@ int vp_json_revert(const struct vp_ctx *ctx, const struct vp_done *done)
 {
 	struct vp_buf out = {0};
 	struct vp_json j;
+	size_t files = 0;       /* as revert counts: not the directories */
 
+	for (size_t i = 0; i < done->n; i++)
+		files += strcmp(done->v[i].action, "rmdir") != 0;
 	if (done->err) {
 		vp_err("%s", strerror(-done->err));
 		return VP_EXIT_ERROR;
@@ -347,8 +350,9 @@ int vp_json_revert(const struct vp_ctx *ctx, const struct vp_done *done)
 	vp_json_init(&j, &out);
 	head(&j, "revert");
 	vp_json_bool(&j, "dry_run", ctx->dry_run);
-	vp_json_bool(&j, "changed", !ctx->dry_run && done->n > 0);
-	vp_json_uint(&j, "pending", ctx->dry_run ? done->n : 0);
+	/* revert: it wrote; --dry-run: it would (as plan and check say) */
+	vp_json_bool(&j, "changed", done->n > 0);
+	vp_json_uint(&j, "pending", ctx->dry_run ? files : 0);
 	vp_json_bool(&j, "refused", false);
 	vp_json_bool(&j, "forced", false);
 	verdict(&j, NULL);

@@ -106,7 +106,7 @@ check_match "verify (edited file): the finding names the file" "/etc/modprobe.d/
 	"$(q verify-bad '[.findings[].text]')"
 
 run revert-dry 1 --json revert --dry-run
-check_eq "revert --dry-run: nothing changed, 5 pending" '["revert",true,false,5,null]' \
+check_eq "revert --dry-run: changes pending, 4 files" '["revert",true,true,4,null]' \
 	"$(q revert-dry '[.verb, .dry_run, .changed, .pending, .verdict]')"
 check_eq "revert --dry-run: what it would do, newest first" \
 	'[["/etc/default/grub.d/vfio-provision.cfg","remove"],["/etc/initramfs-tools/modules","restore"],["/etc/vfio-provision/early.conf","remove"],["/etc/vfio-provision","rmdir"],["/etc/modprobe.d/vfio.conf","remove"]]' \
@@ -120,7 +120,7 @@ human=$("$VP" --root "$R" revert --dry-run); rc=$?
 check_eq "revert --dry-run (human): exit 1" 1 "$rc"
 check_match "revert --dry-run (human): lists a removal" '^remove /etc/modprobe.d/vfio.conf$' "$human"
 check_match "revert --dry-run (human): shows the diff" '^--- a/etc/initramfs-tools/modules$' "$human"
-check_match "revert --dry-run (human): says what does it" '^5 paths to revert; `vfio-provision revert` does it$' "$human"
+check_match "revert --dry-run (human): says what does it" '^4 paths to revert \(and directories, when empty\); `vfio-provision revert` does it$' "$human"
 check_eq "revert --revert --dry-run is the same" "$human" "$("$VP" --root "$R" --revert --dry-run)"
 
 run revert 0 --json revert
