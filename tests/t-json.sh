@@ -237,3 +237,21 @@ check_eq "cli: nothing was applied" "no" "$([ -e "$R/etc/modprobe.d/vfio.conf" ]
 check_eq "cli: a verb and its own flag agree (apply --apply)" 0 "$rc"
 "$VP" --root "$R" --check check >/dev/null 2>&1; rc=$?
 check_eq "cli: --check check" 0 "$rc"
+
+# --- apply --regenerate --json: the tools' output goes to stderr ------------
+FAKE=$BUILD/tests/shim/fake-tool
+if [ -x "$FAKE" ]; then
+	R=$work/regen
+	cp -a "$(mkfix engine-debian)" "$R"
+	for tool in update-initramfs grub-mkconfig update-grub; do install -m 0755 "$FAKE" "$R/usr/sbin/$tool"; done
+	run regen 0 --json --regenerate apply
+	check_eq "apply --regenerate --json: every command ran and succeeded" true \
+		"$(q regen '[.commands[].exit_status] | length > 0 and all(. == 0)')"
+	check_match "apply --regenerate --json: the tools wrote to stderr" '^fake-tool: ' "$(cat "$work/regen.err")"
+	echo 3 >"$R/etc/fake-tool.status"
+	out=$("$VP" --root "$R" --json --regenerate apply 2>"$work/err"); rc=$?
+	check_eq "apply --regenerate --json, a tool fails: exit 2, no document" "2 " "$rc $out"
+	check_match "apply --regenerate --json, a tool fails: says so on stderr" 'failed with exit status 3' "$(cat "$work/err")"
+else
+	echo "skip apply --regenerate --json: $FAKE not built (make check builds it)"
+fi
