@@ -344,7 +344,15 @@ int vp_cmd_hugepages(struct vp_ctx *ctx)
 	struct vp_config cfg;
 	char *msg = NULL;
 	const char *sub = ctx->argc > 0 ? ctx->argv[0] : "status";
+	/* status takes nothing, reserve and release one count */
+	int max_args = strcmp(sub, "status") == 0 ? 1 : 2;
 	int r;
+
+	if (ctx->argc > max_args && (max_args == 1 || !strcmp(sub, "reserve") ||
+				     !strcmp(sub, "release"))) {
+		vp_err("hugepages %s: unexpected argument '%s'", sub, ctx->argv[max_args]);
+		return VP_EXIT_ERROR;
+	}
 
 	if (strcmp(sub, "status") == 0)
 		return cmd_status(ctx);

@@ -255,3 +255,10 @@ if [ -x "$FAKE" ]; then
 else
 	echo "skip apply --regenerate --json: $FAKE not built (make check builds it)"
 fi
+R=$(mkfix skylake-gtx1070)
+for args in "hugepages status x" "hugepages reserve 1 2" "hugepages release all x"; do
+	# shellcheck disable=SC2086
+	out=$("$VP" --root "$R" $args 2>&1 >/dev/null); rc=$?
+	check_eq "cli $args: exit 2" 2 "$rc"
+	check_match "cli $args: names the argument" "unexpected argument" "$out"
+done
