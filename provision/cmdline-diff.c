@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Which command-line words each pending change adds, removes or replaces.
- * A file is read line by line; a line that holds a command line is one of
- *   VAR="..."        shell variable (GRUB's /etc/default/grub and drop-ins)
- *   options ...      a BLS entry's options
- *   "LABEL" "..."    a rEFInd refind_linux.conf entry
- *   ...              anything else: the whole line (/etc/kernel/cmdline)
- * and only words whose key the plan sets count, so that other files the
- * plan changes (modprobe.d, fstab, early.conf) contribute nothing.
+ * Which command-line words each pending change adds, removes or replaces,
+ * in the files the bootloader planners write (plan-bootloader.c), each read
+ * line by line as its consumer does:
+ *   /etc/default/grub, grub.d/ *.cfg   VAR="..." shell variables
+ *   BLS entries (loader/entries/ *.conf)  the "options" line
+ *   refind_linux.conf                  "LABEL" "..." lines
+ *   /etc/kernel/cmdline                every line, whole
+ * Only words whose key the plan sets count. Other files (modprobe.d, fstab,
+ * early.conf) have no command line.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -73,25 +74,59 @@ static bool planned_key(const struct vp_plan *plan, const char *key, size_t len)
 	return false;
 }
 
-/* Where the command line of a line starts, and what holds it (*var, malloc'ed or NULL). */
-static const char *line_value(const char *p, size_t len, char **var, size_t *vlen)
+/* The files the bootloader planners write, and how each holds command lines. */
+enum kind { K_NONE, K_SHELL, K_WHOLE, K_BLS, K_REFIND };
+
+static enum kind kind_of(const char *path)
+{
+	size_t l = strlen(path);
+
+	if (!strcmp(path, "/etc/default/grub") ||
+	    (vp_startswith(path, "/etc/default/grub.d/") && l > 4 && !strcmp(path + l - 4, ".cfg")))
+		return K_SHELL;
+	if (!strcmp(path, "/etc/kernel/cmdline"))
+		return K_WHOLE;
+	if (strstr(path, "/loader/entries/") && l > 5 && !strcmp(path + l - 5, ".conf"))
+		return K_BLS;
+	if (l >= 18 && !strcmp(path + l - 18, "/refind_linux.conf"))
+		return K_REFIND;
+	return K_NONE;
+}
+
+/*
+ * Where the command line of a line starts (NULL: the line holds none) and
+ * what holds it (*var, malloc'ed, NULL for a whole line).
+ */
+static const char *line_value(enum kind k, const char *p, size_t len, char **var, size_t *vlen)
 {
 	const char *end = p + len, *q;
 
 	*var = NULL;
-	if (len > 7 && strncmp(p, "export ", 7) == 0)
-		p += 7;
-	for (q = p; q < end && (isalnum((unsigned char)*q) || *q == '_'); q++)
-		;
-	if (q > p && q < end && *q == '=' && !isdigit((unsigned char)*p)) {
+	switch (k) {
+	case K_SHELL:
+		if (len > 7 && strncmp(p, "export ", 7) == 0)
+			p += 7;
+		for (q = p; q < end && (isalnum((unsigned char)*q) || *q == '_'); q++)
+			;
+		if (q == p || q == end || *q != '=' || isdigit((unsigned char)*p))
+			return NULL;
 		*var = strndup(p, q - p);
 		p = q + 1;
-	} else if (end - p > 8 && strncmp(p, "options", 7) == 0 && (p[7] == ' ' || p[7] == '\t')) {
+		break;
+	case K_BLS:
+		if (end - p < 8 || strncmp(p, "options", 7) != 0 || (p[7] != ' ' && p[7] != '\t'))
+			return NULL;
 		*var = strdup("options");
 		p += 8;
-	} else if (*p == '"' && (q = memchr(p + 1, '"', end - p - 1))) {
+		break;
+	case K_REFIND:
+		if (*p != '"' || !(q = memchr(p + 1, '"', end - p - 1)))
+			return NULL;
 		*var = strndup(p + 1, q - p - 1);
 		p = q + 1;
+		break;
+	default:
+		break;
 	}
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
@@ -106,8 +141,8 @@ static const char *line_value(const char *p, size_t len, char **var, size_t *vle
 	return p;
 }
 
-static int collect_line(const struct vp_plan *plan, const char *p, size_t len, unsigned ln,
-			struct locs *ret)
+static int collect_line(const struct vp_plan *plan, enum kind k, const char *p, size_t len,
+			unsigned ln, struct locs *ret)
 {
 	_cleanup_free_ char *var = NULL, *value = NULL;
 	struct vp_cmdline c = {0};
@@ -122,7 +157,9 @@ static int collect_line(const struct vp_plan *plan, const char *p, size_t len, u
 	}
 	if (!len || *p == '#')
 		return 0;
-	v = line_value(p, len, &var, &vlen);
+	v = line_value(k, p, len, &var, &vlen);
+	if (!v)
+		return 0;
 	value = strndup(v, vlen);
 	if (!value)
 		return -ENOMEM;
@@ -146,7 +183,8 @@ static int collect_line(const struct vp_plan *plan, const char *p, size_t len, u
 	return r;
 }
 
-static int collect(const struct vp_plan *plan, const char *text, size_t len, struct locs *ret)
+static int collect(const struct vp_plan *plan, enum kind k, const char *text, size_t len,
+		   struct locs *ret)
 {
 	unsigned ln = 0;
 	int r = 0;
@@ -155,7 +193,7 @@ static int collect(const struct vp_plan *plan, const char *text, size_t len, str
 		const char *nl = memchr(p, '\n', end - p);
 		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
-		r = collect_line(plan, p, l, ln + 1, ret);
+		r = collect_line(plan, k, p, l, ln + 1, ret);
 		p += l + 1;
 	}
 	return r;
@@ -244,16 +282,19 @@ static int diff_change(const struct vp_plan *plan, const struct vp_change *ch,
 		       struct vp_cmdline_edits *ret)
 {
 	const char *want = ch->file->content;
+	enum kind k = kind_of(ch->file->path);
 	struct locs o = {0}, n = {0};
 	int r;
 
-	r = collect(plan, want, want ? strlen(want) : 0, &n);
+	if (k == K_NONE)
+		return 0;
+	r = collect(plan, k, want, want ? strlen(want) : 0, &n);
 	for (size_t i = 0; i < n.n && r >= 0; i++)
-		for (size_t k = 0; k < n.v[i].words.n && r >= 0; k++)
-			r = vp_strv_push_unique(&ret->mentioned, n.v[i].words.v[k]);
+		for (size_t w = 0; w < n.v[i].words.n && r >= 0; w++)
+			r = vp_strv_push_unique(&ret->mentioned, n.v[i].words.v[w]);
 	if (r < 0 || ch->action == VP_ACT_NONE)
 		goto out;
-	r = collect(plan, ch->old, ch->old ? ch->old_len : 0, &o);
+	r = collect(plan, k, ch->old, ch->old ? ch->old_len : 0, &o);
 	for (size_t i = 0; i < n.n && r >= 0; i++)
 		r = diff_loc(ch->file->path, loc_find(&o, n.v[i].variable), &n.v[i], ret);
 	for (size_t i = 0; i < o.n && r >= 0; i++)
