@@ -46,7 +46,7 @@ install-data: $(MAN_PAGES)
 		install -d $(DESTDIR)$(INITRAMFSTOOLSDIR)/$$(dirname $${f#initramfs-tools/}); \
 		$(SUBST) $$f > $(DESTDIR)$(INITRAMFSTOOLSDIR)/$${f#initramfs-tools/}; \
 		chmod 755 $(DESTDIR)$(INITRAMFSTOOLSDIR)/$${f#initramfs-tools/}; done
-	set -e; for f in docs/*.md README.md; do [ -f $$f ] && install -Dm644 $$f $(DESTDIR)$(DOCDIR)/$$(basename $$f); done; true
+	set -e; for f in docs/*.md docs/*.json README.md; do [ -f $$f ] && install -Dm644 $$f $(DESTDIR)$(DOCDIR)/$$(basename $$f); done; true
 
 uninstall-data:
 	rm -f $(DESTDIR)$(MANDIR)/man8/vfio-provision.8 $(DESTDIR)$(MANDIR)/man5/vfio-provision.conf.5

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "root.h"
 
@@ -15,6 +16,13 @@ struct vp_ctx {
 	const char *config;     /* --config, NULL for the default */
 	const char *kver;       /* --kver */
 	bool json;
+	/*
+	 * Where the verb's output goes: stdout, or with --json the original
+	 * stdout while fd 1 points at stderr (main.c), so that the JSON
+	 * document is the only thing there.
+	 */
+	FILE *out;
+	bool dry_run;           /* revert --dry-run: list, write nothing */
 	bool force;
 	bool regenerate;
 	bool color;             /* stdout is a terminal and NO_COLOR is unset */
@@ -39,6 +47,7 @@ int vp_cmd_plan(struct vp_ctx *ctx);
 int vp_cmd_apply(struct vp_ctx *ctx);
 int vp_cmd_check(struct vp_ctx *ctx);
 int vp_cmd_revert(struct vp_ctx *ctx);
+int vp_cmd_revert_dry_run(struct vp_ctx *ctx);  /* revert --dry-run (cmd-revert-dry-run.c) */
 int vp_cmd_verify(struct vp_ctx *ctx);
 int vp_cmd_hugepages(struct vp_ctx *ctx);
 int vp_cmd_libvirt_hook(struct vp_ctx *ctx);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd-util.h"
+#include "json-plan.h"
 #include "vp-spawn.h"
 
 void vp_cmd_on_change(const char *path, enum vp_action a, void *userdata)
@@ -20,7 +21,7 @@ void vp_cmd_on_change(const char *path, enum vp_action a, void *userdata)
 	fflush(stdout);
 }
 
-int vp_cmd_regenerate(struct vp_ctx *ctx, const struct vp_plan *plan)
+int vp_cmd_regenerate(struct vp_ctx *ctx, const struct vp_plan *plan, bool *ret_ran)
 {
 	for (size_t i = 0; i < plan->n_commands; i++) {
 		const struct vp_command *c = &plan->commands[i];
@@ -41,12 +42,14 @@ int vp_cmd_regenerate(struct vp_ctx *ctx, const struct vp_plan *plan)
 			return VP_EXIT_ERROR;
 		}
 	}
+	if (ret_ran)
+		*ret_ran = true;
 	return VP_EXIT_OK;
 }
 
 void vp_cmd_print_commands(struct vp_ctx *ctx, const struct vp_plan *plan, const char *verb)
 {
-	if (plan->n_commands == 0 || vp_log_level < 1)
+	if (plan->n_commands == 0 || vp_log_level < 1 || ctx->json)
 		return;
 	printf("to take effect, run (or %s with --regenerate):\n", verb);
 	for (size_t i = 0; i < plan->n_commands; i++) {
@@ -61,12 +64,14 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 	_cleanup_free_ char *msg = NULL;
 	struct vp_apply_opts opts = {.force = ctx->force};
 	struct vp_pipeline p;
+	struct vp_done done = {0};
+	bool regenerated = false;
 	int r, ret;
 
 	ret = vp_cmd_pipeline(ctx, &p);
 	if (ret)
 		goto out;
-	for (size_t i = 0; i < p.plan.n_msgs; i++) {
+	for (size_t i = 0; i < p.plan.n_msgs && !ctx->json; i++) {
 		const struct vp_msg *m = &p.plan.msgs[i];
 
 		if (m->level == VP_MSG_REFUSE)
@@ -76,7 +81,7 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 		else
 			vp_info("note: %s", m->text);
 	}
-	if (p.sel.blocking != VP_VERDICT_OK) {
+	if (p.sel.blocking != VP_VERDICT_OK && !ctx->json) {
 		vp_err("the selection's verdict is '%s':", vp_verdict_name(p.sel.verdict));
 		for (size_t i = 0; i < p.sel.reasons.n; i++)
 			vp_err("  %s", p.sel.reasons.v[i]);
@@ -93,11 +98,11 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 	if (p.changes.n_pending == 0) {
 		if (vp_log_level >= 1)
 			printf("nothing to do\n");
-		ret = ctx->regenerate ? vp_cmd_regenerate(ctx, &p.plan) : VP_EXIT_OK;
+		ret = ctx->regenerate ? vp_cmd_regenerate(ctx, &p.plan, &regenerated) : VP_EXIT_OK;
 		goto out;
 	}
-	r = vp_apply(&ctx->root, &p.changes, &p.ledger, &p.bases, &opts, vp_cmd_on_change, NULL,
-		     &msg);
+	r = vp_apply(&ctx->root, &p.changes, &p.ledger, &p.bases, &opts,
+		     ctx->json ? vp_done_record : vp_cmd_on_change, &done, &msg);
 	/* another apply or revert got there first: plan again from what it left */
 	for (int tries = 0; r == -EAGAIN && tries < 3; tries++) {
 		free(msg);
@@ -107,13 +112,13 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 		if (ret)
 			goto out;
 		if (p.changes.n_pending == 0) {
-			if (vp_log_level >= 1)
+			if (vp_log_level >= 1 && !ctx->json)
 				printf("nothing to do\n");
 			ret = VP_EXIT_OK;
 			goto out;
 		}
 		r = vp_apply(&ctx->root, &p.changes, &p.ledger, &p.bases, &opts,
-			     vp_cmd_on_change, NULL, &msg);
+			     ctx->json ? vp_done_record : vp_cmd_on_change, &done, &msg);
 	}
 	if (r < 0) {
 		vp_err("%s", msg ? msg : strerror(-r));
@@ -123,11 +128,14 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 		goto out;
 	}
 	if (ctx->regenerate || p.cfg.regenerate) {
-		ret = vp_cmd_regenerate(ctx, &p.plan);
+		ret = vp_cmd_regenerate(ctx, &p.plan, &regenerated);
 	} else {
 		vp_cmd_print_commands(ctx, &p.plan, "apply");
 	}
 out:
+	if (ctx->json && ret != VP_EXIT_ERROR)
+		ret = vp_json_pipeline(ctx, "apply", &p, &done, regenerated) ?: ret;
+	vp_done_free(&done);
 	vp_pipeline_free(&p);
 	return ret;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd-util.h"
+#include "json-plan.h"
 
 /*
  * From a package or kernel hook (--post-install): the plan must hold for
@@ -63,13 +64,21 @@ int vp_cmd_check(struct vp_ctx *ctx)
 	bool refused;
 	int ret;
 
+	if (ctx->post_install && ctx->json) {
+		vp_err("check --post-install: --json is not supported (it is for package hooks)");
+		return VP_EXIT_ERROR;
+	}
 	if (ctx->post_install)
 		return post_install(ctx);
 	ret = vp_cmd_pipeline(ctx, &p);
 	if (ret)
 		goto out;
 	refused = vp_pipeline_refused(&p);
-	if (vp_log_level >= 1) {
+	if (ctx->json) {
+		ret = vp_json_pipeline(ctx, "check", &p, NULL, false);
+		if (ret)
+			goto out;
+	} else if (vp_log_level >= 1) {
 		vp_print_pending(&p.changes, "pending: ", stdout);
 		vp_print_verdict(&p.sel, stdout);
 		for (size_t i = 0; i < p.plan.n_msgs; i++)

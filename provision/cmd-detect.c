@@ -113,7 +113,8 @@ static void json_proxmox(struct vp_json *j, const struct vp_system *sys)
 	vp_json_object_end(j);
 }
 
-static void print_summary(struct vp_buf *b, const struct vp_system *sys)
+static void print_summary(struct vp_buf *b, const struct vp_system *sys,
+			  const struct vp_config *cfg)
 {
 	size_t n_gpus = 0;
 
@@ -160,6 +161,12 @@ static void print_summary(struct vp_buf *b, const struct vp_system *sys)
 	for (int g = 1; g < VP_INITRAMFS_COUNT; g++)
 		if (sys->initramfs_found[g] && g != (int)sys->initramfs)
 			vp_buf_printf(b, " (also found: %s)", vp_initramfs_name(g));
+	if (sys->initramfs_note)
+		vp_buf_printf(b, "\n             %s%s", sys->initramfs_unsure ? "warning: " : "",
+			      sys->initramfs_note);
+	if (!cfg->initramfs_auto)
+		vp_buf_printf(b, "\n             [initramfs] generator = %s in the config: plan "
+			      "and apply use it", vp_initramfs_name(cfg->initramfs));
 	vp_buf_printf(b, "\nBootloader:  %s", vp_bootloader_name(sys->bootloader));
 	for (int l = 1; l < VP_BOOT_COUNT; l++)
 		if (sys->bootloader_found[l] && l != (int)sys->bootloader)
@@ -282,7 +289,7 @@ static void json_pool(struct vp_json *j, const char *key, const struct vp_hpool 
 	vp_json_object_end(j);
 }
 
-static int print_json(struct vp_buf *b, const struct vp_system *sys,
+static int print_json(struct vp_buf *b, const struct vp_system *sys, const struct vp_config *cfg,
 		      const struct vp_selection *sel)
 {
 	struct vp_json j;
@@ -398,6 +405,10 @@ static int print_json(struct vp_buf *b, const struct vp_system *sys,
 		if (sys->initramfs_found[g])
 			vp_json_str(&j, NULL, vp_initramfs_name(g));
 	vp_json_array_end(&j);
+	vp_json_str(&j, "initramfs_note", sys->initramfs_note);
+	vp_json_bool(&j, "initramfs_unsure", sys->initramfs_unsure);
+	vp_json_str(&j, "initramfs_configured",
+		    cfg->initramfs_auto ? NULL : vp_initramfs_name(cfg->initramfs));
 	vp_json_str(&j, "bootloader", sys->bootloader ? vp_bootloader_name(sys->bootloader) : NULL);
 	vp_json_array_begin(&j, "bootloader_found");
 	for (int l = 1; l < VP_BOOT_COUNT; l++)
@@ -434,16 +445,16 @@ int vp_cmd_detect(struct vp_ctx *ctx)
 	if (r < 0)
 		goto fail;
 	if (ctx->json) {
-		r = print_json(&out, &sys, &sel);
+		r = print_json(&out, &sys, &cfg, &sel);
 	} else {
 		print_listing(&out, &sys);
-		print_summary(&out, &sys);
+		print_summary(&out, &sys, &cfg);
 		print_selection(&out, &sys, &cfg, &sel);
 		r = out.s ? 0 : -ENOMEM;
 	}
 	if (r < 0)
 		goto fail;
-	if (fwrite(out.s, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+	if (fwrite(out.s, 1, out.len, ctx->out) != out.len || fflush(ctx->out) != 0) {
 		vp_err("writing the output: %s", strerror(errno));
 		goto out;
 	}

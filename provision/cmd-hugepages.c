@@ -34,7 +34,7 @@ static void print_count(long v)
 		printf("%9ld", v);
 }
 
-static int status_json(const struct vp_hp_status *st)
+static int status_json(const struct vp_hp_status *st, FILE *f)
 {
 	struct vp_buf out = {0};
 	struct vp_json j;
@@ -96,7 +96,7 @@ static int status_json(const struct vp_hp_status *st)
 	vp_json_object_end(&j);
 	r = vp_json_finish(&j);
 	if (r == 0)
-		fputs(out.s, stdout);
+		fputs(out.s, f);
 	vp_buf_free(&out);
 	return r;
 }
@@ -115,7 +115,7 @@ static int cmd_status(struct vp_ctx *ctx)
 		return VP_EXIT_ERROR;
 	}
 	if (ctx->json) {
-		r = status_json(&st);
+		r = status_json(&st, ctx->out);
 		vp_hp_status_free(&st);
 		return r < 0 ? VP_EXIT_ERROR : VP_EXIT_OK;
 	}
@@ -344,12 +344,24 @@ int vp_cmd_hugepages(struct vp_ctx *ctx)
 	struct vp_config cfg;
 	char *msg = NULL;
 	const char *sub = ctx->argc > 0 ? ctx->argv[0] : "status";
+	/* status takes nothing, reserve and release one count */
+	int max_args = strcmp(sub, "status") == 0 ? 1 : 2;
 	int r;
+
+	if (ctx->argc > max_args && (max_args == 1 || !strcmp(sub, "reserve") ||
+				     !strcmp(sub, "release"))) {
+		vp_err("hugepages %s: unexpected argument '%s'", sub, ctx->argv[max_args]);
+		return VP_EXIT_ERROR;
+	}
 
 	if (strcmp(sub, "status") == 0)
 		return cmd_status(ctx);
 	if (strcmp(sub, "reserve") != 0 && strcmp(sub, "release") != 0) {
 		vp_err("hugepages: unknown sub-command '%s' (status, reserve, release)", sub);
+		return VP_EXIT_ERROR;
+	}
+	if (ctx->json) {
+		vp_err("hugepages %s: --json is not supported (only hugepages status has it)", sub);
 		return VP_EXIT_ERROR;
 	}
 	vp_config_init(&cfg);

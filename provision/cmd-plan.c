@@ -4,6 +4,41 @@
 
 #include "cmd-util.h"
 #include "diff.h"
+#include "json-plan.h"
+
+/* Why apply (without --force) refuses, for the last line; NULL when it does not. */
+static const char *refusal(const struct vp_pipeline *p)
+{
+	if (p->sel.blocking != VP_VERDICT_OK)
+		return "the selection's verdict";
+	if (p->plan.refused)
+		return "the refusal";
+	if (p->changes.n_unmanaged)
+		return "a file it does not manage";
+	return NULL;
+}
+
+/* The last line: what apply would do with the pending changes. */
+static void print_summary(const struct vp_pipeline *p)
+{
+	size_t n = p->changes.n_pending;
+	const char *why = refusal(p);
+
+	if (n == 0)
+		printf("nothing to do%s\n", why ? " (and the plan is refused, see above)" : "");
+	else if (!why)
+		printf("%zu change%s pending; `vfio-provision apply` writes %s\n", n,
+		       n == 1 ? "" : "s", n == 1 ? "it" : "them");
+	else if (p->sel.blocking != VP_VERDICT_OK)
+		printf("%zu change%s pending, but `vfio-provision apply` refuses to write %s: "
+		       "verdict %s (see above); fix that first, or apply --force\n", n,
+		       n == 1 ? "" : "s", n == 1 ? "it" : "them",
+		       vp_verdict_name(p->sel.verdict));
+	else
+		printf("%zu change%s pending, but `vfio-provision apply` refuses to write %s "
+		       "because of %s above; fix that first, or apply --force\n", n,
+		       n == 1 ? "" : "s", n == 1 ? "it" : "them", why);
+}
 
 int vp_cmd_plan(struct vp_ctx *ctx)
 {
@@ -14,6 +49,10 @@ int vp_cmd_plan(struct vp_ctx *ctx)
 	ret = vp_cmd_pipeline(ctx, &p);
 	if (ret)
 		goto out;
+	if (ctx->json) {
+		ret = vp_json_pipeline(ctx, "plan", &p, NULL, false);
+		goto exit_code;
+	}
 	for (size_t i = 0; i < p.changes.n; i++) {
 		const struct vp_change *ch = &p.changes.v[i];
 		const char *want = ch->file->content;
@@ -38,14 +77,10 @@ int vp_cmd_plan(struct vp_ctx *ctx)
 	vp_print_unmanaged(&p.changes, stdout);
 	for (size_t i = 0; i < p.plan.hints.n; i++)
 		printf("%s\n", p.plan.hints.v[i]);
-	if (p.changes.n_pending == 0) {
-		printf("nothing to do\n");
-	} else {
-		printf("%zu change%s pending; `vfio-provision apply` writes %s\n",
-		       p.changes.n_pending, p.changes.n_pending == 1 ? "" : "s",
-		       p.changes.n_pending == 1 ? "it" : "them");
-	}
-	ret = p.changes.n_pending || vp_pipeline_refused(&p) ? VP_EXIT_PENDING : VP_EXIT_OK;
+	print_summary(&p);
+exit_code:
+	if (ret == VP_EXIT_OK)
+		ret = p.changes.n_pending || vp_pipeline_refused(&p) ? VP_EXIT_PENDING : VP_EXIT_OK;
 out:
 	vp_buf_free(&out);
 	vp_pipeline_free(&p);

@@ -12,11 +12,14 @@
 #include "apply.h"
 #include "cmd-util.h"
 #include "fsroot.h"
+#include "json-plan.h"
 #include "plan-regen.h"
 #include "probe.h"
 
 struct done {
 	bool initramfs, bootloader;
+	bool json;
+	struct vp_done record;  /* for --json */
 };
 
 static void on_revert(const char *path, enum vp_action a, void *userdata)
@@ -25,7 +28,9 @@ static void on_revert(const char *path, enum vp_action a, void *userdata)
 
 	d->initramfs |= vp_path_feeds_initramfs(path);
 	d->bootloader |= vp_path_feeds_bootloader(path);
-	if (vp_log_level >= 1)
+	if (d->json)
+		vp_done_record_revert(path, a, &d->record);
+	else if (vp_log_level >= 1)
 		printf("%s %s\n", a == VP_ACT_REMOVE ? "removed" : a == VP_ACT_RMDIR ?
 		       "removed directory" : "restored", path);
 	fflush(stdout);
@@ -71,12 +76,14 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 	_cleanup_free_ char *msg = NULL;
 	struct vp_strv kept = {0};
 	struct vp_plan plan = {0};
-	struct done d = {0};
+	struct done d = {.json = ctx->json};
 	struct vp_pipeline p;
 	bool have_p = false;
 	struct stat st;
 	int r, ret = VP_EXIT_OK;
 
+	if (ctx->dry_run)
+		return vp_cmd_revert_dry_run(ctx);
 	/* the first release's journal: what we wrote comes from planning on its bytes */
 	if (vp_fsroot_stat(&ctx->root, VP_JOURNAL_PATH, &st) == 0 &&
 	    vp_fsroot_stat(&ctx->root, VP_LEDGER_PATH, &st) == -ENOENT) {
@@ -100,11 +107,11 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 		goto out;
 	}
 	if (r == 0) {
-		if (vp_log_level >= 1)
+		if (vp_log_level >= 1 && !ctx->json)
 			printf("nothing to revert\n");
 		goto out;
 	}
-	if (vp_log_level >= 1)
+	if (vp_log_level >= 1 && !ctx->json)
 		printf("reverted %d path%s\n", r, r == 1 ? "" : "s");
 	if (!d.initramfs && !d.bootloader)
 		goto out;
@@ -112,10 +119,13 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 	if (r < 0)
 		ret = VP_EXIT_ERROR;
 	else if (r > 0)
-		ret = vp_cmd_regenerate(ctx, &plan);
+		ret = vp_cmd_regenerate(ctx, &plan, NULL);
 	else
 		vp_cmd_print_commands(ctx, &plan, "revert");
 out:
+	if (ctx->json && ret != VP_EXIT_ERROR)
+		ret = vp_json_revert(ctx, &d.record) ?: ret;
+	vp_done_free(&d.record);
 	vp_plan_free(&plan);
 	vp_strv_free(&kept);
 	return ret;

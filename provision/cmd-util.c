@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cmd-util.h"
+#include "cmdline-diff.h"
 
 int vp_cmd_pipeline(struct vp_ctx *ctx, struct vp_pipeline *p)
 {
@@ -36,47 +37,38 @@ void vp_print_verdict(const struct vp_selection *sel, FILE *f)
 		fprintf(f, "  %s\n", sel->reasons.v[i]);
 }
 
-/* KEY as a whole word (followed by '=', a quote, white space or the end). */
-static bool mentions_key(const char *text, const char *key)
-{
-	size_t n = strlen(key);
-
-	for (const char *p = text; text && (p = strstr(p, key)); p += n) {
-		char before = p == text ? ' ' : p[-1], after = p[n];
-
-		if ((before == ' ' || before == '\t' || before == '"' || before == '\'' ||
-		     before == '\n') &&
-		    (after == '=' || after == ' ' || after == '\t' || after == '"' ||
-		     after == '\'' || after == '\n' || after == '\0'))
-			return true;
-	}
-	return false;
-}
-
-/* A removal is news only where a file we change has the key now. */
-static bool key_present(const struct vp_changes *c, const char *key)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (c->v[i].action != VP_ACT_NONE && c->v[i].old && mentions_key(c->v[i].old, key))
-			return true;
-	return false;
-}
-
+/*
+ * Only what the pending changes really do to a command line: a token that
+ * is already there is no news. A token on no file's command line (a tool
+ * such as kernelstub owns it, see the plan's message) is printed as planned.
+ */
 void vp_print_tokens(const struct vp_plan *plan, const struct vp_changes *changes, FILE *f)
 {
+	struct vp_cmdline_edits e;
+	bool known = vp_cmdline_edits_compute(plan, changes, &e) == 0;
+
 	for (size_t i = 0; i < plan->n_cmdline; i++) {
 		const struct vp_cmdline_token *t = &plan->cmdline[i];
+		const char *replaced = NULL;
 
-		if (!t->token && !key_present(changes, t->key))
-			continue;
-		if (t->token)
+		if (t->token) {
+			if (known && !vp_cmdline_edits_adds(&e, t->token, &replaced) &&
+			    vp_strv_contains(&e.mentioned, t->token))
+				continue;
 			fprintf(f, "kernel cmdline: add %s", t->token);
-		else
+			if (replaced)
+				fprintf(f, " in place of %s", replaced);
+		} else {
+			if (!known || !vp_cmdline_edits_removes(&e, t->key))
+				continue;
 			fprintf(f, "kernel cmdline: remove %s", t->key);
+		}
 		if (t->reason)
 			fprintf(f, " (%s)", t->reason);
 		fputc('\n', f);
 	}
+	if (known)
+		vp_cmdline_edits_free(&e);
 }
 
 void vp_print_unmanaged(const struct vp_changes *c, FILE *f)

@@ -20,7 +20,7 @@ void vp_print_unmanaged(const struct vp_changes *c, FILE *f);
 /* "created /etc/x", ... as apply and revert go. */
 void vp_cmd_on_change(const char *path, enum vp_action a, void *userdata);
 /* Runs the plan's commands in order under the root; stops at the first failure. */
-int vp_cmd_regenerate(struct vp_ctx *ctx, const struct vp_plan *plan);
+int vp_cmd_regenerate(struct vp_ctx *ctx, const struct vp_plan *plan, bool *ret_ran);
 /* "to take effect, run (or VERB with --regenerate):" and the commands. */
 void vp_cmd_print_commands(struct vp_ctx *ctx, const struct vp_plan *plan, const char *verb);
 /* One line a pending change: "<prefix>create /etc/x (reason)". */

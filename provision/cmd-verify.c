@@ -5,6 +5,7 @@
 
 #include "cmd-util.h"
 #include "fsroot.h"
+#include "json-plan.h"
 #include "verify.h"
 
 int vp_cmd_verify(struct vp_ctx *ctx)
@@ -31,12 +32,19 @@ int vp_cmd_verify(struct vp_ctx *ctx)
 			vp_verify_add(&rep, VP_VERIFY_WARN, "'%s': directory missing (run apply)",
 				      p.plan.dirs.v[i]);
 	}
+	if (ctx->json) {
+		ret = vp_json_verify(ctx, &rep);
+		if (ret)
+			goto out;
+		goto exit_code;
+	}
 	for (size_t i = 0; i < rep.n; i++)
 		printf("   [%c] %s\n", rep.lines[i].level == VP_VERIFY_ERROR ? 'E' : 'W',
 		       rep.lines[i].text);
 	printf("%zu file%s checked, %zu error%s, %zu warning%s\n", rep.n_checked,
 	       rep.n_checked == 1 ? "" : "s", rep.n_errors, rep.n_errors == 1 ? "" : "s",
 	       rep.n_warnings, rep.n_warnings == 1 ? "" : "s");
+exit_code:
 	ret = rep.n_errors ? VP_EXIT_PENDING : VP_EXIT_OK;
 out:
 	vp_verify_report_free(&rep);

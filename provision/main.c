@@ -4,6 +4,7 @@
  * This file only parses the command line and dispatches to cmd-*.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,23 +14,89 @@
 #include "cli.h"
 #include "vp.h"
 
+static void usage(FILE *f);
+
+/* What a verb accepts besides the common options. */
+enum { VERB_JSON = 1 << 0, VERB_ARGS = 1 << 1 };
+
 struct verb {
 	const char *name;
 	const char *flag;       /* the --flag spelling, or NULL */
 	int (*fn)(struct vp_ctx *ctx);
+	unsigned accepts;       /* VERB_* */
 	const char *help;
 };
 
 static const struct verb verbs[] = {
-	{"detect", NULL, vp_cmd_detect, "show GPUs, IOMMU groups, CPU, kernels, boot setup"},
-	{"plan", "dry-run", vp_cmd_plan, "show the changes as unified diffs; write nothing"},
-	{"apply", "apply", vp_cmd_apply, "write the changes (atomically, with backups)"},
-	{"check", "check", vp_cmd_check, "exit 0 if the system matches the config, 1 if not"},
-	{"revert", "revert", vp_cmd_revert, "restore every file changed by apply"},
-	{"verify", NULL, vp_cmd_verify, "parse the written files back and report problems"},
-	{"hugepages", NULL, vp_cmd_hugepages, "status | reserve N|SIZE | release [N|all]"},
-	{"libvirt-hook", NULL, vp_cmd_libvirt_hook, "DOMAIN OP SUBOP < XML: libvirt's qemu hook"},
+	{"detect", NULL, vp_cmd_detect, VERB_JSON,
+	 "show GPUs, IOMMU groups, CPU, kernels, boot setup"},
+	{"plan", "dry-run", vp_cmd_plan, VERB_JSON,
+	 "show the changes as unified diffs; write nothing"},
+	{"apply", "apply", vp_cmd_apply, VERB_JSON,
+	 "write the changes (atomically, with backups)"},
+	{"check", "check", vp_cmd_check, VERB_JSON,
+	 "exit 0 if the system matches the config, 1 if not"},
+	{"revert", "revert", vp_cmd_revert, VERB_JSON,
+	 "restore every file changed by apply (--dry-run: list them)"},
+	{"verify", NULL, vp_cmd_verify, VERB_JSON,
+	 "parse the written files back and report problems"},
+	{"hugepages", NULL, vp_cmd_hugepages, VERB_JSON | VERB_ARGS,
+	 "status | reserve N|SIZE | release [N|all]"},
+	{"libvirt-hook", NULL, vp_cmd_libvirt_hook, VERB_ARGS,
+	 "DOMAIN OP SUBOP < XML: libvirt's qemu hook"},
 };
+
+static const struct verb *verb_named(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+static const struct verb *verb_flagged(const char *flag)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (verbs[i].flag && strcmp(verbs[i].flag, flag) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+/*
+ * One verb, given as a word or as a --flag (the same one both ways is
+ * fine). --dry-run is plan's flag, and with revert it means "revert, dry
+ * run": what revert would restore. Anything else is two verbs: an error.
+ */
+static int pick_verb(const struct verb *flagged, const char *flag_name, bool dry_run,
+		     int argc, char **argv, const struct verb **ret)
+{
+	const struct verb *plan = verb_named("plan"), *revert = verb_named("revert");
+	const struct verb *word = optind < argc ? verb_named(argv[optind]) : NULL;
+	const struct verb *v;
+
+	if (word && flagged && word != flagged) {
+		vp_err("verb '%s' conflicts with --%s: give one verb", word->name, flag_name);
+		return -EINVAL;
+	}
+	if (word)
+		optind++;
+	v = word ? word : flagged;
+	if (!v && dry_run)
+		v = plan;
+	if (!v) {
+		if (optind >= argc)
+			usage(stderr);
+		else
+			vp_err("unknown verb '%s' (see --help)", argv[optind]);
+		return -EINVAL;
+	}
+	if (dry_run && v != plan && v != revert) {
+		vp_err("--dry-run conflicts with verb '%s' (it goes with plan or revert)", v->name);
+		return -EINVAL;
+	}
+	*ret = v;
+	return 0;
+}
 
 static void usage(FILE *f)
 {
@@ -46,7 +113,9 @@ static void usage(FILE *f)
 		"  --root DIR       operate on the system under DIR (default /)\n"
 		"  --config FILE    config file inside the root (default /etc/vfio-provision.conf)\n"
 		"  --kver VER       plan for this kernel only (default: every installed kernel)\n"
-		"  --json           machine-readable output (detect, hugepages status)\n"
+		"  --json           machine-readable output (every verb but libvirt-hook;\n"
+		"                   schemas in docs/detect-json.md and docs/plan-json.md)\n"
+		"  --dry-run        with revert: show what it would restore, write nothing\n"
 		"  --force          apply despite refusals or unmanaged files\n"
 		"  --regenerate     run the initramfs/bootloader tools after apply\n"
 		"  --node N         NUMA node (hugepages)\n"
@@ -65,8 +134,30 @@ static void usage(FILE *f)
 
 enum {
 	OPT_ROOT = 256, OPT_CONFIG, OPT_KVER, OPT_JSON, OPT_FORCE, OPT_REGEN,
-	OPT_NODE, OPT_TIMEOUT, OPT_DROP, OPT_PARTIAL, OPT_VERB_FLAG, OPT_POSTINST,
+	OPT_NODE, OPT_TIMEOUT, OPT_DROP, OPT_PARTIAL, OPT_VERB_FLAG, OPT_POSTINST, OPT_DRY_RUN,
 };
+
+/*
+ * --json: the verb's document is the only thing on stdout. Everything else
+ * written to stdout (a stray line, a regeneration tool's output) goes to
+ * stderr; the document goes to ctx->out, the original stdout.
+ */
+static int json_stdout(struct vp_ctx *ctx)
+{
+	int fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+
+	if (fd < 0)
+		return -errno;
+	ctx->out = fdopen(fd, "w");
+	if (!ctx->out) {
+		close(fd);
+		return -errno;
+	}
+	fflush(stdout);
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		return -errno;
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -82,7 +173,7 @@ int main(int argc, char **argv)
 		{"drop-caches", no_argument, NULL, OPT_DROP},
 		{"partial-ok", no_argument, NULL, OPT_PARTIAL},
 		{"post-install", no_argument, NULL, OPT_POSTINST},
-		{"dry-run", no_argument, NULL, OPT_VERB_FLAG},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"apply", no_argument, NULL, OPT_VERB_FLAG},
 		{"check", no_argument, NULL, OPT_VERB_FLAG},
 		{"revert", no_argument, NULL, OPT_VERB_FLAG},
@@ -93,8 +184,9 @@ int main(int argc, char **argv)
 		{0},
 	};
 	struct vp_ctx ctx = {.root = {.fd = -1}};
-	const struct verb *verb = NULL;
-	const char *nocolor;
+	const struct verb *verb = NULL, *flagged = NULL;
+	const char *nocolor, *flag_name = NULL;
+	bool dry_run = false;
 	int c, idx, r;
 
 	while ((c = getopt_long(argc, argv, "qvhV", opts, &idx)) != -1) {
@@ -110,17 +202,17 @@ int main(int argc, char **argv)
 		case OPT_DROP: ctx.drop_caches = true; break;
 		case OPT_PARTIAL: ctx.partial_ok = true; break;
 		case OPT_POSTINST: ctx.post_install = true; break;
+		case OPT_DRY_RUN: dry_run = true; break;
 		case OPT_VERB_FLAG: {
-			const struct verb *v = NULL;
+			const struct verb *v = verb_flagged(opts[idx].name);
 
-			for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-				if (verbs[i].flag && strcmp(verbs[i].flag, opts[idx].name) == 0)
-					v = &verbs[i];
-			if (verb && verb != v) {
-				vp_err("--%s conflicts with another verb", opts[idx].name);
+			if (flagged && flagged != v) {
+				vp_err("--%s conflicts with --%s: give one verb", opts[idx].name,
+				       flag_name);
 				return VP_EXIT_ERROR;
 			}
-			verb = v;
+			flagged = v;
+			flag_name = opts[idx].name;
 			break;
 		}
 		case 'q': vp_log_level = 0; break;
@@ -130,22 +222,28 @@ int main(int argc, char **argv)
 		default: usage(stderr); return VP_EXIT_ERROR;
 		}
 	}
-	if (!verb) {
-		if (optind >= argc) {
-			usage(stderr);
-			return VP_EXIT_ERROR;
-		}
-		for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-			if (strcmp(verbs[i].name, argv[optind]) == 0)
-				verb = &verbs[i];
-		if (!verb) {
-			vp_err("unknown verb '%s' (see --help)", argv[optind]);
-			return VP_EXIT_ERROR;
-		}
-		optind++;
-	}
+	if (pick_verb(flagged, flag_name, dry_run, argc, argv, &verb) < 0)
+		return VP_EXIT_ERROR;
+	ctx.dry_run = dry_run && strcmp(verb->name, "revert") == 0;
 	ctx.argc = argc - optind;
 	ctx.argv = argv + optind;
+	if (ctx.argc > 0 && !(verb->accepts & VERB_ARGS)) {
+		vp_err("%s: unexpected argument '%s' (it takes none)", verb->name, ctx.argv[0]);
+		return VP_EXIT_ERROR;
+	}
+	if (ctx.json && !(verb->accepts & VERB_JSON)) {
+		vp_err("%s: --json is not supported (it has no machine-readable output)",
+		       verb->name);
+		return VP_EXIT_ERROR;
+	}
+	ctx.out = stdout;
+	if (ctx.json) {
+		r = json_stdout(&ctx);
+		if (r < 0) {
+			vp_err("--json: %s", strerror(-r));
+			return VP_EXIT_ERROR;
+		}
+	}
 	nocolor = getenv("NO_COLOR");
 	ctx.color = isatty(STDOUT_FILENO) && !(nocolor && *nocolor);
 
@@ -156,5 +254,9 @@ int main(int argc, char **argv)
 	}
 	r = verb->fn(&ctx);
 	vp_root_close(&ctx.root);
+	if (ctx.out != stdout && fclose(ctx.out) != 0 && r != VP_EXIT_ERROR) {
+		vp_err("writing the output: %s", strerror(errno));
+		r = VP_EXIT_ERROR;
+	}
 	return r;
 }

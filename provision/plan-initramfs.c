@@ -44,6 +44,12 @@ int vp_plan_initramfs(const struct vp_config *cfg, const struct vp_system *sys,
 					   "no initramfs generator found (mkinitcpio, dracut, "
 					   "initramfs-tools): vfio modules and the early hook are "
 					   "not added to any image; set [initramfs] generator");
+		if (sys->initramfs_unsure) {
+			r = vp_plan_msg(plan, VP_MSG_WARN, "initramfs generator: %s; planning "
+					"for %s", sys->initramfs_note, vp_initramfs_name(gen));
+			if (r < 0)
+				return r;
+		}
 	} else {
 		gen = cfg->initramfs;
 		if (gen == VP_INITRAMFS_NONE)

@@ -55,11 +55,81 @@ static bool have_conf_in(const struct vp_root *root, const char *dir)
 }
 
 /*
+ * dpkg's record of a package: installed ("Status: ... installed"), or not.
+ * status is the whole of /var/lib/dpkg/status; stanzas are separated by a
+ * blank line, and Package: comes first in each.
+ */
+static bool dpkg_installed(const char *status, const char *pkg)
+{
+	_cleanup_free_ char *needle = vp_strdup_printf("Package: %s\n", pkg);
+	const char *p = status;
+
+	while (needle && (p = strstr(p, needle))) {
+		const char *end = strstr(p, "\n\n"), *st;
+
+		if (p == status || p[-1] == '\n') {
+			st = strstr(p, "\nStatus: ");
+			if (st && (!end || st < end)) {
+				const char *eol = strchr(st + 1, '\n');
+				size_t l = eol ? (size_t)(eol - st) : strlen(st);
+
+				return l > 10 && memcmp(st + l - 10, " installed", 10) == 0;
+			}
+		}
+		p += strlen(needle);
+	}
+	return false;
+}
+
+/*
+ * Debian and Ubuntu allow dracut or initramfs-tools to build the images,
+ * never both (they conflict), but the dracut program alone comes with
+ * dracut-core, which builds nothing on a kernel update: the generator is
+ * the package installed as such (dpkg's status), else the one whose
+ * kernel postinst hook is there. Called only when both have traces.
+ * Returns the generator, NONE when it cannot tell (with the note saying so).
+ */
+static enum vp_initramfs debian_generator(const struct vp_root *root, struct vp_system *sys)
+{
+	_cleanup_free_ char *status = NULL;
+	bool d = false, it = false, dc = false, hd, hit;
+	size_t len;
+
+	if (vp_root_read(root, "/var/lib/dpkg/status", &status, &len) == 0 && status) {
+		d = dpkg_installed(status, "dracut");
+		it = dpkg_installed(status, "initramfs-tools");
+		dc = dpkg_installed(status, "dracut-core");
+	}
+	if (d != it) {
+		sys->initramfs_note = vp_strdup_printf(
+			"dpkg: %s is installed%s, %s is not", d ? "dracut" : "initramfs-tools",
+			!d && dc ? " (dracut-core too: the dracut program, which builds no "
+				   "images on its own)" : "",
+			d ? "initramfs-tools" : "dracut (the package with the kernel hook)");
+		return d ? VP_INITRAMFS_DRACUT : VP_INITRAMFS_INITRAMFS_TOOLS;
+	}
+	hd = exists(root, "/etc/kernel/postinst.d/dracut");
+	hit = exists(root, "/etc/kernel/postinst.d/initramfs-tools");
+	if (hd != hit) {
+		sys->initramfs_note = vp_strdup_printf(
+			"/etc/kernel/postinst.d/%s builds the images on kernel updates",
+			hd ? "dracut" : "initramfs-tools");
+		return hd ? VP_INITRAMFS_DRACUT : VP_INITRAMFS_INITRAMFS_TOOLS;
+	}
+	sys->initramfs_unsure = true;
+	sys->initramfs_note = vp_strdup_printf(
+		"both dracut and initramfs-tools are here, and neither dpkg (%s) nor "
+		"/etc/kernel/postinst.d tells which one builds the images; set "
+		"[initramfs] generator", d ? "both installed" : "neither installed");
+	return VP_INITRAMFS_NONE;
+}
+
+/*
  * Initramfs: the generator's own program is strong evidence, its config
  * file alone weak (left behind after a switch). The strongest wins; among
  * equals, mkinitcpio, then dracut, then initramfs-tools (Arch may carry
- * dracut beside its default mkinitcpio; Debian allows only one of the
- * other two).
+ * dracut beside its default mkinitcpio). dracut beside initramfs-tools is
+ * Debian's case: debian_generator decides.
  */
 static void probe_initramfs(const struct vp_root *root, struct vp_system *sys)
 {
@@ -73,6 +143,13 @@ static void probe_initramfs(const struct vp_root *root, struct vp_system *sys)
 	score[VP_INITRAMFS_INITRAMFS_TOOLS] =
 		have_program(root, "update-initramfs") ? 2 :
 		exists(root, "/etc/initramfs-tools/initramfs.conf") ? 1 : 0;
+	if (score[VP_INITRAMFS_DRACUT] && score[VP_INITRAMFS_INITRAMFS_TOOLS] &&
+	    score[VP_INITRAMFS_MKINITCPIO] < 2) {
+		enum vp_initramfs g = debian_generator(root, sys);
+
+		if (g != VP_INITRAMFS_NONE)
+			score[g] = 3;
+	}
 	sys->initramfs = VP_INITRAMFS_NONE;
 	for (int g = 1; g < VP_INITRAMFS_COUNT; g++) {
 		sys->initramfs_found[g] = score[g] > 0;

@@ -337,6 +337,13 @@ int vp_select(const struct vp_config *cfg, const struct vp_system *sys,
 					 "once vfio-pci takes it. Select another GPU, or make the "
 					 "other GPU the primary one in the firmware setup.", d) < 0)
 				goto fail;
+		} else if (n_boot == 0 && n_display == 1 && VP_PCI_CLASS(fn->class) == 0x0302) {
+			/* a compute card: the host's console is elsewhere (or nowhere) already */
+			d = describe(fn);
+			if (!d || reason(&sel, VP_VERDICT_OK, "%s is a 3D controller (PCI class "
+					 "0302): it drives no display, so the host keeps the "
+					 "console it has without it.", d) < 0)
+				goto fail;
 		} else if (n_boot == 0 && n_display == 1) {
 			d = describe(fn);
 			if (!d || reason(&sel, VP_VERDICT_BOOT_VGA, "%s is the only GPU: the host "

@@ -101,6 +101,7 @@ void vp_system_free(struct vp_system *sys)
 	free(sys->kernels);
 	free(sys->running_kernel);
 	free(sys->proc_cmdline);
+	free(sys->initramfs_note);
 	free(sys->root_spec);
 	free(sys->grub_cfg);
 	free(sys->pve_version);

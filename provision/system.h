@@ -130,6 +130,14 @@ struct vp_system {
 	char *proc_cmdline;     /* <root>/proc/cmdline, NULL if absent */
 	bool initramfs_found[VP_INITRAMFS_COUNT];
 	enum vp_initramfs initramfs;   /* the one in use (first found), NONE */
+	/*
+	 * How the generator in use was told apart from another one found
+	 * (dpkg, a kernel postinst hook), or why it could not be: for detect
+	 * and, with initramfs_unsure, a warning in the plan. NULL when only
+	 * one generator has traces.
+	 */
+	char *initramfs_note;
+	bool initramfs_unsure;
 	bool bootloader_found[VP_BOOT_COUNT];
 	enum vp_bootloader bootloader; /* the one in use, NONE */
 	/*

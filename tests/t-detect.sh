@@ -21,6 +21,8 @@ iommu-off no-iommu 10de:1b81,10de:10f0
 domain0001-many-groups ok 10de:24b0,10de:228b
 detect-domain1 ok 1002:73bf,1002:ab28
 detect-iommu-off no-iommu 10de:2484,10de:228b
+compute-3d-only ok 10de:1eb8
+debian-dracut-core ok 10de:1b81,10de:10f0
 EOF
 }
 
