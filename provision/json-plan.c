@@ -40,7 +40,8 @@ void vp_done_record(const char *path, enum vp_action action, void *userdata)
 
 void vp_done_record_revert(const char *path, enum vp_action action, void *userdata)
 {
-	(void)vp_done_add(userdata, path, action == VP_ACT_REMOVE ? "remove" : "restore", NULL);
+	(void)vp_done_add(userdata, path, action == VP_ACT_REMOVE ? "remove" :
+				  action == VP_ACT_RMDIR ? "rmdir" : "restore", NULL);
 }
 
 void vp_done_free(struct vp_done *d)

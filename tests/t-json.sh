@@ -97,7 +97,9 @@ check_eq "check after apply: tokens no longer pending" '[false,false]' \
 run verify 0 --json verify
 check_eq "verify: ok, counts, findings" '["verify",true,4,0,0,[]]' \
 	"$(q verify '[.verb, .ok, .files_checked, .errors, .warnings, .findings]')"
-# a modprobe.d option libkmod cannot parse: an [E] finding
+# a modprobe.d option libkmod cannot parse: an [E] finding (undone after:
+# revert leaves a file of ours that the user edited alone)
+cp -p "$R/etc/modprobe.d/vfio.conf" "$work/vfio.conf.ours"
 printf 'options vfio-pci ids=10de:1b81 disable_vga=maybe=\nsoftdep\n' >>"$R/etc/modprobe.d/vfio.conf"
 run verify-bad 1 --json verify
 check_eq "verify (edited file): not ok, errors counted" '[false,true]' \
@@ -105,11 +107,12 @@ check_eq "verify (edited file): not ok, errors counted" '[false,true]' \
 check_match "verify (edited file): the finding names the file" "/etc/modprobe.d/vfio.conf" \
 	"$(q verify-bad '[.findings[].text]')"
 
+cp -p "$work/vfio.conf.ours" "$R/etc/modprobe.d/vfio.conf"
 run revert-dry 1 --json revert --dry-run
 check_eq "revert --dry-run: changes pending, 4 files" '["revert",true,true,4,null]' \
 	"$(q revert-dry '[.verb, .dry_run, .changed, .pending, .verdict]')"
 check_eq "revert --dry-run: what it would do, newest first" \
-	'[["/etc/default/grub.d/vfio-provision.cfg","remove"],["/etc/initramfs-tools/modules","restore"],["/etc/vfio-provision/early.conf","remove"],["/etc/vfio-provision","rmdir"],["/etc/modprobe.d/vfio.conf","remove"]]' \
+	'[["/etc/default/grub.d/vfio-provision.cfg","remove"],["/etc/initramfs-tools/modules","restore"],["/etc/vfio-provision/early.conf","remove"],["/etc/modprobe.d/vfio.conf","remove"],["/etc/vfio-provision","rmdir"]]' \
 	"$(q revert-dry '[.changes[] | [.path, .action]]')"
 check_match "revert --dry-run: restore diff takes our block out" '^-# BEGIN vfio-provision$' \
 	"$(jq -r '.changes[1].diff' "$work/revert-dry.json")"
@@ -126,7 +129,7 @@ check_eq "revert --revert --dry-run is the same" "$human" "$("$VP" --root "$R" -
 run revert 0 --json revert
 check_eq "revert: changed, pending" '[false,true,0]' "$(q revert '[.dry_run, .changed, .pending]')"
 check_eq "revert: what it did" \
-	'[["/etc/default/grub.d/vfio-provision.cfg","remove"],["/etc/initramfs-tools/modules","restore"],["/etc/vfio-provision/early.conf","remove"],["/etc/modprobe.d/vfio.conf","remove"]]' \
+	'[["/etc/default/grub.d/vfio-provision.cfg","remove"],["/etc/initramfs-tools/modules","restore"],["/etc/vfio-provision/early.conf","remove"],["/etc/modprobe.d/vfio.conf","remove"],["/etc/vfio-provision","rmdir"]]' \
 	"$(q revert '[.written[] | [.path, .action]]')"
 check_eq "revert: back to the fixture" "" "$(diff -r --no-dereference -x .built "$src/etc" "$R/etc" 2>&1)"
 run revert-again 0 --json revert

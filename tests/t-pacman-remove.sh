@@ -25,6 +25,8 @@ pre_remove() {
 	printf '%s\nrc=%s\n' "$out" "$rc"
 }
 
+# the rebuild tools revert --regenerate runs, chrooted in the root
+for tool in update-initramfs grub-mkconfig; do install -m 0755 "$BUILD/tests/shim/fake-tool" "$t/orig/usr/sbin/$tool"; done
 cp -a "$t/orig" "$t/r"
 "$VP" --root "$t/r" apply >/dev/null 2>&1
 check "apply wrote vfio.conf" test -f "$t/r/etc/modprobe.d/vfio.conf"
@@ -38,20 +40,20 @@ else
 	ok "pre_remove: no manual steps when the revert worked"
 fi
 
-# A revert that fails (a broken journal), also under `set -e`.
+# A revert that fails (a broken ledger), also under `set -e`.
 for flags in "" -e; do
 	how="bash ${flags:-without -e}"
 	rm -rf "$t/r"; cp -a "$t/orig" "$t/r"
 	"$VP" --root "$t/r" apply >/dev/null 2>&1
-	echo 'this is not a journal' >"$t/r/var/lib/vfio-provision/journal"
+	echo 'this is not a ledger' >"$t/r/var/lib/vfio-provision/ledger"
 	out=$(pre_remove "$flags")
 	check_match "pre_remove, revert fails ($how): exit 0" '^rc=0$' "$out"
-	check_match "pre_remove, revert fails ($how): the tool's error" 'not a vfio-provision journal' "$out"
+	check_match "pre_remove, revert fails ($how): the tool's error" 'not a vfio-provision ledger' "$out"
 	check_match "pre_remove, revert fails ($how): what to run by hand" \
 		'^       vfio-provision revert --regenerate$' "$out"
 	check_match "pre_remove, revert fails ($how): the rebuild commands" '^       mkinitcpio -P' "$out"
 	check "pre_remove, revert fails ($how): the undo data stays" \
-		test -f "$t/r/var/lib/vfio-provision/journal"
+		test -f "$t/r/var/lib/vfio-provision/ledger"
 done
 # The tool itself missing (a half-removed package).
 if PATH=/usr/bin:/bin command -v vfio-provision >/dev/null; then

@@ -193,20 +193,20 @@ else
 	ok "purge: dpkg no longer knows the package"
 fi
 
-# ---- lifecycle: the revert fails (a broken journal) ----
+# ---- lifecycle: the revert fails (a broken ledger) ----
 if ! dpkg_root -i "$deb" >"$work/install2.log" 2>&1; then
 	not_ok "dpkg --root installs the package again" "$(tail -15 "$work/install2.log")"
 	finish
 fi
 printf '[hugepages]\ncount = 4\n' >"$root/etc/vfio-provision.conf"
 out=$(vp_root apply 2>&1) || { not_ok "apply again" "$out"; finish; }
-echo 'this is not a journal' >"$root/var/lib/vfio-provision/journal"
+echo 'this is not a ledger' >"$root/var/lib/vfio-provision/ledger"
 dpkg_root --remove vfio-provision >"$work/remove2.log" 2>&1; rc=$?
 check "revert fails: dpkg --remove still exits 0" [ "$rc" = 0 ]
 check "revert fails: the package is removed anyway" absent usr/bin/vfio-provision
 if grep -qF 'vfio-provision revert --regenerate' "$work/remove2.log" &&
 	grep -qF 'update-initramfs -u -k all' "$work/remove2.log" && grep -qF 'update-grub' "$work/remove2.log" &&
-	grep -qF 'not a vfio-provision journal' "$work/remove2.log"; then
+	grep -qF 'not a vfio-provision ledger' "$work/remove2.log"; then
 	ok "revert fails: the error and the commands to run by hand are printed"
 else
 	not_ok "revert fails: the error and the commands to run by hand are printed" "$(cat "$work/remove2.log")"
@@ -215,7 +215,7 @@ check "revert fails: the changes are still there (nothing half-undone by the scr
 	test -f "$root/etc/modprobe.d/vfio.conf"
 dpkg_root --purge vfio-provision >"$work/purge2.log" 2>&1; rc=$?
 check "revert fails: dpkg --purge exits 0" [ "$rc" = 0 ]
-check "revert fails: purge keeps the undo data" test -f "$root/var/lib/vfio-provision/journal"
+check "revert fails: purge keeps the undo data" test -f "$root/var/lib/vfio-provision/ledger"
 check "revert fails: purge removes the config" absent etc/vfio-provision.conf
 if grep -q 'keeping /var/lib/vfio-provision' "$work/purge2.log"; then
 	ok "revert fails: purge says it keeps the undo data"
