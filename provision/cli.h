@@ -42,3 +42,4 @@ int vp_cmd_revert(struct vp_ctx *ctx);
 int vp_cmd_verify(struct vp_ctx *ctx);
 int vp_cmd_hugepages(struct vp_ctx *ctx);
 int vp_cmd_libvirt_hook(struct vp_ctx *ctx);
+int vp_cmd_guest_xml(struct vp_ctx *ctx);

@@ -27,6 +27,7 @@ static const struct verb verbs[] = {
 	{"check", "check", vp_cmd_check, "exit 0 if the system matches the config, 1 if not"},
 	{"revert", "revert", vp_cmd_revert, "restore every file changed by apply"},
 	{"verify", NULL, vp_cmd_verify, "parse the written files back and report problems"},
+	{"guest-xml", NULL, vp_cmd_guest_xml, "print the libvirt <hostdev> XML of the selection"},
 	{"hugepages", NULL, vp_cmd_hugepages, "status | reserve N|SIZE | release [N|all]"},
 	{"libvirt-hook", NULL, vp_cmd_libvirt_hook, "DOMAIN OP SUBOP < XML: libvirt's qemu hook"},
 };
@@ -46,7 +47,7 @@ static void usage(FILE *f)
 		"  --root DIR       operate on the system under DIR (default /)\n"
 		"  --config FILE    config file inside the root (default /etc/vfio-provision.conf)\n"
 		"  --kver VER       plan for this kernel only (default: every installed kernel)\n"
-		"  --json           machine-readable output (detect, hugepages status)\n"
+		"  --json           machine-readable output (detect, guest-xml, hugepages status)\n"
 		"  --force          apply despite refusals or unmanaged files\n"
 		"  --regenerate     run the initramfs/bootloader tools after apply\n"
 		"  --node N         NUMA node (hugepages)\n"
