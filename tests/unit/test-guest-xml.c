@@ -47,7 +47,8 @@ static void build(const struct dev *devs, size_t n, const size_t *pick, size_t n
 		fn->class = devs[i].class;
 		fn->boot_vga = devs[i].boot_vga;
 	}
-	memcpy(sel.fns, pick, n_pick * sizeof(*pick));
+	if (n_pick)
+		memcpy(sel.fns, pick, n_pick * sizeof(*pick));
 	sel.n_fns = n_pick;
 	assert_int_equal(vp_guest_xml_build(&sys, &sel, &g, NULL), 0);
 }
