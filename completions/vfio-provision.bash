@@ -5,7 +5,7 @@ _vfio_provision()
 	local cur prev words cword
 	_init_completion || return
 
-	local verbs="detect plan apply check revert verify hugepages libvirt-hook"
+	local verbs="detect plan apply check revert verify guest-xml hugepages libvirt-hook"
 	local opts="--root --config --kver --json --force --regenerate --dry-run
 		--apply --check --revert --node --timeout --drop-caches --partial-ok --post-install
 		--quiet --verbose --help --version"

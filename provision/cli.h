@@ -51,3 +51,4 @@ int vp_cmd_revert_dry_run(struct vp_ctx *ctx);  /* revert --dry-run (cmd-revert-
 int vp_cmd_verify(struct vp_ctx *ctx);
 int vp_cmd_hugepages(struct vp_ctx *ctx);
 int vp_cmd_libvirt_hook(struct vp_ctx *ctx);
+int vp_cmd_guest_xml(struct vp_ctx *ctx);

@@ -422,7 +422,7 @@ static int print_json(struct vp_buf *b, const struct vp_system *sys, const struc
 
 int vp_cmd_detect(struct vp_ctx *ctx)
 {
-	struct vp_probe_opts opts = {.kver = ctx->kver};
+	struct vp_probe_opts opts = {.kver = ctx->kver, .names = true};
 	struct vp_system sys = {0};
 	struct vp_config cfg = {0};
 	struct vp_selection sel = {0};

@@ -6,6 +6,10 @@
  * we added on "release". What was added is remembered in
  * /run/vfio-provision/libvirt/<domain>.pages, so pages that were already
  * there (reserved at boot) are never taken from under someone else.
+ *
+ * On "prepare", for every domain: refuse to start a guest whose
+ * <disk type='block'> source, or a partition of it, is mounted read-write
+ * (or used as swap) on the host (disk-guard.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +20,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "disk-guard.h"
 #include "hp-runtime.h"
 #include "libvirt.h"
 #include "vp.h"
@@ -157,6 +162,37 @@ static int hook_release(struct vp_ctx *ctx, const struct vp_config *cfg, const s
 	return VP_EXIT_OK;
 }
 
+/* 0 when the guest may have its block disks, VP_EXIT_ERROR (with messages) when not. */
+static int guard_disks(struct vp_ctx *ctx, const struct vp_domain *d)
+{
+	struct vp_strv busy = {0}, notes = {0};
+	char *msg = NULL;
+	int r, ret = VP_EXIT_OK;
+
+	r = vp_disk_guard(&ctx->root, &d->block_disks, &busy, &notes, &msg);
+	if (r < 0) {
+		vp_err("libvirt-hook: domain '%s': checking its disks: %s; not started", d->name,
+		       msg ? msg : strerror(-r));
+		ret = VP_EXIT_ERROR;
+		goto out;
+	}
+	for (size_t i = 0; i < notes.n; i++)
+		vp_warn("libvirt-hook: domain '%s': disk %s", d->name, notes.v[i]);
+	for (size_t i = 0; i < busy.n; i++)
+		vp_err("libvirt-hook: domain '%s': disk %s; unmount it (or mount it read-only) "
+		       "before starting the guest", d->name, busy.v[i]);
+	if (busy.n) {
+		vp_err("libvirt-hook: domain '%s' not started: the host and the guest would "
+		       "write to the same filesystem", d->name);
+		ret = VP_EXIT_ERROR;
+	}
+out:
+	free(msg);
+	vp_strv_free(&busy);
+	vp_strv_free(&notes);
+	return ret;
+}
+
 int vp_cmd_libvirt_hook(struct vp_ctx *ctx)
 {
 	struct vp_config cfg;
@@ -164,6 +200,7 @@ int vp_cmd_libvirt_hook(struct vp_ctx *ctx)
 	struct vp_buf xml = {0};
 	char *msg = NULL;
 	const char *domain, *op;
+	bool prepare, ours;
 	int r, ret = VP_EXIT_ERROR;
 
 	if (ctx->argc < 3) {
@@ -179,9 +216,13 @@ int vp_cmd_libvirt_hook(struct vp_ctx *ctx)
 		goto out;
 	}
 	ret = VP_EXIT_OK;
-	/* Only ours, and only the two moments that matter. */
-	if (!vp_strv_contains(&cfg.libvirt_domains, domain) ||
-	    (strcmp(op, "prepare") != 0 && strcmp(op, "release") != 0))
+	/*
+	 * The disk guard is for every domain, on prepare; the pages only for
+	 * ours, on prepare and release.
+	 */
+	prepare = strcmp(op, "prepare") == 0;
+	ours = vp_strv_contains(&cfg.libvirt_domains, domain);
+	if (!prepare && !(ours && strcmp(op, "release") == 0))
 		goto out;
 	ret = VP_EXIT_ERROR;
 	r = read_stdin(&xml);
@@ -194,6 +235,14 @@ int vp_cmd_libvirt_hook(struct vp_ctx *ctx)
 		vp_err("libvirt-hook: %s; nothing reserved", msg);
 		goto out;
 	}
+	if (prepare) {
+		ret = guard_disks(ctx, &d);
+		if (ret != VP_EXIT_OK)
+			goto out;
+	}
+	ret = VP_EXIT_OK;
+	if (!ours)
+		goto out;
 	if (!vp_streq(d.name, domain))
 		vp_warn("libvirt-hook: called for '%s' with the XML of '%s'", domain, d.name);
 	if (!d.hugepages || (d.page_kib && d.page_kib != 1048576)) {

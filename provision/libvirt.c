@@ -72,6 +72,23 @@ static bool xpath_exists(xmlXPathContextPtr xp, const char *expr)
 	return r;
 }
 
+/* The values of every node expr finds (attributes: their text), appended to ret. */
+static int xpath_strings(xmlXPathContextPtr xp, const char *expr, struct vp_strv *ret)
+{
+	xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, xp);
+	int r = o ? 0 : -ENOMEM;
+
+	for (int i = 0; r >= 0 && o->type == XPATH_NODESET && o->nodesetval &&
+			i < o->nodesetval->nodeNr; i++) {
+		xmlChar *c = xmlNodeGetContent(o->nodesetval->nodeTab[i]);
+
+		r = c ? vp_strv_push(ret, (const char *)c) : -ENOMEM;
+		xmlFree(c);
+	}
+	xmlXPathFreeObject(o);
+	return r;
+}
+
 /* The first error says what is wrong; later ones are usually its echoes. */
 struct first_error {
 	int line;
@@ -146,6 +163,9 @@ int vp_domain_parse(const char *xml, size_t len, const char *name, struct vp_dom
 			    name, d.name, psize, punit ? punit : "KiB");
 		goto fail;
 	}
+	r = xpath_strings(xp, "/domain/devices/disk[@type='block']/source/@dev", &d.block_disks);
+	if (r < 0)
+		goto fail;
 	if (nodeset) {
 		char *end;
 		long n = strtol(nodeset, &end, 10);
@@ -169,6 +189,7 @@ void vp_domain_free(struct vp_domain *d)
 {
 	free(d->name);
 	d->name = NULL;
+	vp_strv_free(&d->block_disks);
 }
 
 unsigned long vp_domain_pages_1g(const struct vp_domain *d)

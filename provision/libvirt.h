@@ -5,12 +5,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "vp.h"
+
 struct vp_domain {
 	char *name;
 	unsigned long long memory_kib;  /* <memory>, converted from its unit */
 	bool hugepages;                 /* <memoryBacking><hugepages> present */
 	unsigned long long page_kib;    /* first <page size=...>, 0 = default size */
 	int node;                       /* first <page nodeset='N'>, -1 = none */
+	/* <source dev='...'/> of every <disk type='block'>, in document order */
+	struct vp_strv block_disks;
 };
 
 /*

@@ -40,6 +40,8 @@ static const struct verb verbs[] = {
 	 "restore every file changed by apply (--dry-run: list them)"},
 	{"verify", NULL, vp_cmd_verify, VERB_JSON,
 	 "parse the written files back and report problems"},
+	{"guest-xml", NULL, vp_cmd_guest_xml, VERB_JSON,
+	 "print the libvirt <hostdev> XML of the selection"},
 	{"hugepages", NULL, vp_cmd_hugepages, VERB_JSON | VERB_ARGS,
 	 "status | reserve N|SIZE | release [N|all]"},
 	{"libvirt-hook", NULL, vp_cmd_libvirt_hook, VERB_ARGS,

@@ -4,6 +4,24 @@
 #include "pipeline.h"
 #include "probe.h"
 
+/*
+ * The probe reads no pci.ids (most of a check's CPU time); the only
+ * sentences that name devices are the selection's reasons, so when there
+ * are any, look the names up and select again (pure, cheap) to word them.
+ */
+static int name_devices(const struct vp_ctx *ctx, struct vp_pipeline *p, char **ret_msg)
+{
+	int r;
+
+	if (p->sel.reasons.n == 0)
+		return 0;
+	r = vp_probe_pci_names(&ctx->root, &p->sys, ret_msg);
+	if (r < 0)
+		return r;
+	vp_selection_free(&p->sel);
+	return vp_select(&p->cfg, &p->sys, &p->sel, ret_msg);
+}
+
 int vp_pipeline_run(const struct vp_ctx *ctx, struct vp_pipeline *p, char **ret_msg)
 {
 	struct vp_probe_opts opts = {.kver = ctx->kver};
@@ -18,6 +36,9 @@ int vp_pipeline_run(const struct vp_ctx *ctx, struct vp_pipeline *p, char **ret_
 	if (r < 0)
 		return r;
 	r = vp_select(&p->cfg, &p->sys, &p->sel, ret_msg);
+	if (r < 0)
+		return r;
+	r = name_devices(ctx, p, ret_msg);
 	if (r < 0)
 		return r;
 	r = vp_probe_drivers(&ctx->root, &p->sys, p->sel.fns, p->sel.n_fns, ret_msg);

@@ -50,7 +50,6 @@ static void pci_quiet_cb(char *msg, ...)
 struct pci_state {
 	struct pci_access *acc;
 	char *sysfs;            /* host path of <root>/sys/bus/pci */
-	char *ids;              /* host path of the pci.ids in use, or NULL */
 	size_t n_expected;
 };
 
@@ -275,8 +274,11 @@ static int parse_group(const char *s, int *ret)
 }
 
 /*
- * libpci resolves the iommu_group link and drops it when it dangles; read
- * it ourselves then, so that vp_probe_iommu() can name the broken link.
+ * The group is the last component of the iommu_group link. We read the link
+ * ourselves instead of asking libpci (PCI_FILL_IOMMU_GROUP): libpci
+ * resolves it with realpath(), a readlink() for every component of the
+ * path (about 15 calls a device), and drops a dangling link that
+ * vp_probe_iommu() should name.
  */
 static int group_link(const struct vp_root *root, struct vp_pci_fn *fn, char **ret_msg)
 {
@@ -300,18 +302,40 @@ static int group_link(const struct vp_root *root, struct vp_pci_fn *fn, char **r
 	return 0;
 }
 
+/* The bound driver: the last component of the driver link, like libpci's. */
+static int driver_link(const struct vp_root *root, struct vp_pci_fn *fn, char **ret_msg)
+{
+	_cleanup_free_ char *p = NULL, *target = NULL;
+	const char *base;
+	int r;
+
+	p = vp_strdup_printf("%s/%s/driver", PCI_DEVICES, fn->addr);
+	if (!p)
+		return -ENOMEM;
+	r = vp_root_readlink(root, p, &target);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return vp_fail(ret_msg, r, "'%s': %s", p, strerror(-r));
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (!*base)
+		return vp_fail(ret_msg, -EINVAL, "'%s': bad driver link '%s'", p, target);
+	fn->driver = strdup(base);
+	return fn->driver ? 0 : -ENOMEM;
+}
+
 static int fill_fns(struct pci_state *st, const struct vp_root *root,
 		    struct vp_system *sys, char **ret_msg)
 {
 	const int flags = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
-			  PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE | PCI_FILL_IOMMU_GROUP |
-			  PCI_FILL_DRIVER;
+			  PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE;
 	struct pci_dev *dev;
 	size_t n = 0;
 
 	for (dev = st->acc->devices; dev; dev = dev->next) {
 		struct vp_pci_fn *fn;
-		const char *s;
+		int r;
 
 		if (n == st->n_expected)
 			return vp_fail(ret_msg, -EAGAIN, "'%s': changed while reading",
@@ -332,24 +356,12 @@ static int fill_fns(struct pci_state *st, const struct vp_root *root,
 		fn->subvendor = dev->subsys_vendor_id;
 		fn->subdevice = dev->subsys_id;
 		fn->numa_node = dev->numa_node < 0 ? -1 : dev->numa_node;
-		s = pci_get_string_property(dev, PCI_FILL_IOMMU_GROUP);
-		if (s) {
-			if (parse_group(s, &fn->iommu_group) < 0)
-				return vp_fail(ret_msg, -EINVAL,
-					       "'%s/%s/iommu_group': bad group link '%s'",
-					       PCI_DEVICES, fn->addr, s);
-		} else {
-			int r = group_link(root, fn, ret_msg);
-
-			if (r < 0)
-				return r;
-		}
-		s = pci_get_string_property(dev, PCI_FILL_DRIVER);
-		if (s && !(fn->driver = strdup(s)))
-			return -ENOMEM;
-		fn->vendor_name = lookup(st->acc, PCI_LOOKUP_VENDOR, fn->vendor);
-		fn->device_name = lookup(st->acc, PCI_LOOKUP_DEVICE, fn->vendor, fn->device);
-		fn->class_name = lookup(st->acc, PCI_LOOKUP_CLASS, VP_PCI_CLASS(fn->class));
+		r = group_link(root, fn, ret_msg);
+		if (r < 0)
+			return r;
+		r = driver_link(root, fn, ret_msg);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -360,9 +372,6 @@ int vp_probe_pci(const struct vp_root *root, struct vp_system *sys, char **ret_m
 	int r;
 
 	r = precheck_devices(root, &st->n_expected, ret_msg);
-	if (r < 0)
-		return r;
-	r = find_ids(root, &st->ids, ret_msg);
 	if (r < 0)
 		return r;
 	st->sysfs = vp_root_path(root, "/sys/bus/pci");
@@ -402,10 +411,8 @@ int vp_probe_pci(const struct vp_root *root, struct vp_system *sys, char **ret_m
 	pci_set_param(st->acc, "sysfs.path", st->sysfs);
 	/* udev's hwdb describes this machine, not the root's */
 	pci_set_param(st->acc, "hwdb.disable", "1");
-	if (st->ids)
-		pci_set_name_list_path(st->acc, st->ids, 0);
-	else
-		st->acc->numeric_ids = 1;
+	/* names are looked up later, only by those who print them */
+	st->acc->numeric_ids = 1;
 	pci_init(st->acc);
 	pci_scan_bus(st->acc);
 	r = fill_fns(st, root, sys, ret_msg);
@@ -423,6 +430,54 @@ out:
 	if (st->acc)
 		pci_cleanup(st->acc);
 	free(st->sysfs);
-	free(st->ids);
+	return r;
+}
+
+/*
+ * Loading pci.ids is most of the CPU time of a check that prints no name,
+ * so names come separately: a fresh libpci handle with only the name list.
+ */
+int vp_probe_pci_names(const struct vp_root *root, struct vp_system *sys, char **ret_msg)
+{
+	struct pci_access *volatile acc = NULL;
+	char *volatile ids = NULL;
+	char *path = NULL;
+	int r;
+
+	r = find_ids(root, &path, ret_msg);
+	if (r < 0)
+		return r;
+	ids = path;
+	if (!ids)
+		return 0;       /* names stay NULL: shown numerically, like lspci does */
+	acc = pci_alloc();
+	if (!acc) {
+		r = -ENOMEM;
+		goto out;
+	}
+	acc->error = pci_error_cb;
+	acc->warning = pci_quiet_cb;
+	acc->debug = pci_quiet_cb;
+	if (setjmp(pci_jmp)) {
+		r = vp_fail(ret_msg, -EIO, "libpci: %s", vp_strstrip(pci_errmsg));
+		goto out;
+	}
+	/* udev's hwdb describes this machine, not the root's */
+	pci_set_param(acc, "hwdb.disable", "1");
+	pci_set_name_list_path(acc, ids, 0);
+	for (size_t i = 0; i < sys->n_fns; i++) {
+		struct vp_pci_fn *fn = &sys->fns[i];
+
+		if (fn->vendor_name || fn->device_name || fn->class_name)
+			continue;       /* already named */
+		fn->vendor_name = lookup(acc, PCI_LOOKUP_VENDOR, fn->vendor);
+		fn->device_name = lookup(acc, PCI_LOOKUP_DEVICE, fn->vendor, fn->device);
+		fn->class_name = lookup(acc, PCI_LOOKUP_CLASS, VP_PCI_CLASS(fn->class));
+	}
+	r = 0;
+out:
+	if (acc)
+		pci_cleanup(acc);
+	free(ids);
 	return r;
 }

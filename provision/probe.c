@@ -14,6 +14,11 @@ int vp_probe(const struct vp_root *root, const struct vp_probe_opts *opts,
 	r = vp_probe_pci(root, &sys, ret_msg);
 	if (r < 0)
 		goto fail;
+	if (opts->names) {
+		r = vp_probe_pci_names(root, &sys, ret_msg);
+		if (r < 0)
+			goto fail;
+	}
 	r = vp_probe_cpu_mem(root, &sys, ret_msg);
 	if (r < 0)
 		goto fail;

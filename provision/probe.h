@@ -2,11 +2,18 @@
 /* The read-only probe: fills struct vp_system from the root. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "root.h"
 #include "system.h"
 
 struct vp_probe_opts {
 	const char *kver;       /* only this kernel (--kver), NULL for all */
+	/*
+	 * Look up vendor, device and class names in pci.ids (detect): most of
+	 * the CPU time of a probe, so only for those who print names.
+	 */
+	bool names;
 };
 
 /*
@@ -19,7 +26,13 @@ int vp_probe(const struct vp_root *root, const struct vp_probe_opts *opts,
 	     struct vp_system *ret, char **ret_msg);
 
 /* Parts, for tests and for callers that need less. */
+/* PCI functions and IOMMU groups, without names. */
 int vp_probe_pci(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
+/*
+ * Fills vendor_name, device_name and class_name of every function not yet
+ * named, from the root's pci.ids (else the host's; none: names stay NULL).
+ */
+int vp_probe_pci_names(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
 int vp_probe_cpu_mem(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
 int vp_probe_kernels(const struct vp_root *root, const struct vp_probe_opts *opts,
 		     struct vp_system *sys, char **ret_msg);

@@ -81,6 +81,30 @@ static void expect_error(const char *xml, const char *want)
 	free(msg);
 }
 
+static void test_block_disks(void **state)
+{
+	struct vp_domain d;
+	char *msg = NULL;
+
+	(void)state;
+	/* only <disk type='block'> sources, in document order; files and cdroms by file are not */
+	assert_int_equal(parse("<domain><name>b</name><memory>1048576</memory><devices>"
+			       "<disk type='file' device='disk'><source file='/img/b.qcow2'/></disk>"
+			       "<disk type='block' device='disk'><source dev='/dev/disk/by-id/ata-X'/></disk>"
+			       "<disk type='network'><source protocol='nbd' name='x'/></disk>"
+			       "<disk type='block' device='lun'><source dev='/dev/sdc1'/></disk>"
+			       "<disk type='block' device='cdrom'><target dev='sdd'/></disk>"
+			       "</devices></domain>", &d, &msg), 0);
+	assert_int_equal(d.block_disks.n, 2);
+	assert_string_equal(d.block_disks.v[0], "/dev/disk/by-id/ata-X");
+	assert_string_equal(d.block_disks.v[1], "/dev/sdc1");
+	vp_domain_free(&d);
+	assert_int_equal(parse("<domain><name>n</name><memory>1048576</memory></domain>", &d, &msg), 0);
+	assert_int_equal(d.block_disks.n, 0);
+	vp_domain_free(&d);
+	free(msg);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -102,6 +126,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_units),
 		cmocka_unit_test(test_domain),
+		cmocka_unit_test(test_block_disks),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests_name("libvirt", tests, NULL, NULL);

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The libvirt <hostdev> elements that give a guest the selected functions,
+ * built with libxml2 (never by pasting strings), and the notes that matter
+ * for them. Pure: no I/O.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "select.h"
+#include "system.h"
+#include "vp.h"
+
+/* The first guest bus a multi-function card is put on (one bus a card). */
+#define VP_GUEST_BUS_FIRST 0x10
+
+struct vp_hostdev {
+	char addr[16];          /* host address "DDDD:BB:DD.F" */
+	char guest[32];         /* guest address "DDDD:BB:DD.F", "" when libvirt picks */
+	char *xml;              /* one <hostdev> element, indented, no final newline */
+};
+
+struct vp_guest_xml {
+	struct vp_hostdev *v;   /* in the selection's (address) order */
+	size_t n;
+	struct vp_strv notes;   /* sentences, in the order they matter */
+};
+
+/*
+ * One <hostdev mode='subsystem' type='pci' managed='yes'> for each selected
+ * function. The functions of one card (same host slot) that are selected
+ * together go on one guest slot: bus VP_GUEST_BUS_FIRST + n for the n-th
+ * such card, slot 0, the host's function numbers, multifunction='on' on
+ * function 0; a card with a single selected function gets no guest address.
+ * Notes: one per multi-function card, one per selected boot VGA (the ROM).
+ * Returns 0, or -ENOMEM.
+ */
+int vp_guest_xml_build(const struct vp_system *sys, const struct vp_selection *sel,
+		       struct vp_guest_xml *ret, char **ret_msg);
+void vp_guest_xml_free(struct vp_guest_xml *g);
+
+/*
+ * The notes as XML comments, then the elements, each line prefixed with
+ * indent: ready to paste inside <devices>. Appends to out.
+ */
+int vp_guest_xml_text(const struct vp_guest_xml *g, const char *indent, struct vp_buf *out);
