@@ -397,8 +397,8 @@ static int read_blob(const struct vp_root *root, const char *blob, struct vp_byt
 	return vp_bytes_set(ret, true, data, len);
 }
 
-static int read_current(const struct vp_root *root, const char *path, struct vp_bytes *ret,
-			char **ret_msg)
+int vp_bytes_read(const struct vp_root *root, const char *path, struct vp_bytes *ret,
+		  char **ret_msg)
 {
 	_cleanup_free_ char *data = NULL;
 	size_t len;
@@ -421,7 +421,7 @@ static int settle(const struct vp_root *root, struct vp_ledger *l, size_t *i, ch
 	bool done;
 	int r;
 
-	r = read_current(root, o->path, &cur, ret_msg);
+	r = vp_bytes_read(root, o->path, &cur, ret_msg);
 	if (r < 0)
 		return r;
 	done = vp_bytes_eq(&cur, &o->next_content);
@@ -476,7 +476,7 @@ static int from_journal(const struct vp_root *root, struct vp_ledger *ret, char 
 			r = read_blob(root, e->backup, &o->base, ret_msg);
 		}
 		if (r >= 0)
-			r = read_current(root, e->path, &o->ours, ret_msg);
+			r = vp_bytes_read(root, e->path, &o->ours, ret_msg);
 		o->whole = o->ours.exists && vp_startswith(o->ours.data, MANAGED_HEADER);
 		/* nothing of ours there: nothing to own */
 		if (r >= 0 && vp_bytes_eq(&o->ours, &o->base))

@@ -87,6 +87,9 @@ struct vp_ledger {
 void vp_bytes_free(struct vp_bytes *b);
 int vp_bytes_set(struct vp_bytes *b, bool exists, const char *data, size_t len);
 bool vp_bytes_eq(const struct vp_bytes *a, const struct vp_bytes *b);
+/* The file under the root as it is now (absent is not an error). */
+int vp_bytes_read(const struct vp_root *root, const char *path, struct vp_bytes *ret,
+		  char **ret_msg);
 
 /* The in-flight state becomes the entry's state / is forgotten. */
 void vp_owned_commit(struct vp_owned *o);

@@ -251,6 +251,24 @@ static long counterpart(struct level *lv, long lo, long hi, struct span x)
 	return -1;
 }
 
+/* Element j of cur becomes b's bytes (kept alive by the edits); r: the producer's result. */
+static int replace_with(struct level *lv, long j, struct vp_buf *b, int r)
+{
+	size_t len = b->len;
+	char *bytes = vp_buf_steal(b);
+
+	if (r >= 0 && !bytes)
+		r = -ENOMEM;
+	if (r < 0) {
+		free(bytes);
+		return r;
+	}
+	r = vp_strv_push_take(&lv->ed.owned, bytes);
+	if (r >= 0)
+		lv->ed.repl[j] = (struct span){bytes, len};
+	return r;
+}
+
 /* "KEY=..." as the first word: a line that holds a list of values. */
 static bool assignment(struct span line)
 {
@@ -264,8 +282,6 @@ static int undo_line(struct level *lv, long j, struct span ov)
 {
 	struct span k = key_of(ov, false), base;
 	struct vp_buf b = {0};
-	size_t len;
-	char *bytes;
 	int r;
 
 	/* the first word: up to the first glue after the key */
@@ -274,21 +290,12 @@ static int undo_line(struct level *lv, long j, struct span ov)
 	while (base.len < ov.len && !is_glue(ov.s[base.len]))
 		base.len++;
 	r = undo_words(base, ov, lv->c->v[j], lv->force, (size_t)j + 1, lv->kept, &b);
-	len = b.len;
-	bytes = vp_buf_steal(&b);
-	if (r >= 0 && !bytes)
-		r = -ENOMEM;
-	if (r >= 0)
-		r = vp_strv_push_take(&lv->ed.owned, bytes);
-	else
-		free(bytes);
-	if (r >= 0)
-		lv->ed.repl[j] = (struct span){bytes, len};
+	r = replace_with(lv, j, &b, r);
 	if (r >= 0) {
 		/* nothing of the user's left on it: the line goes as it came */
 		struct spans left = {0};
 
-		r = split_words((struct span){bytes, len}, &left);
+		r = split_words(lv->ed.repl[j], &left);
 		if (r >= 0 && left.n <= 1)
 			lv->ed.drop[j] = true;
 		free(left.v);
@@ -368,21 +375,10 @@ static int do_hunk(struct level *lv, size_t b0, size_t b1, size_t o0, size_t o1)
 		if (s >= 0 && !lv->word) {
 			/* both changed this line: word by word */
 			struct vp_buf b = {0};
-			size_t len;
-			char *bytes;
 
 			r = undo_words(lv->b->v[s], ov, lv->c->v[j], lv->force, (size_t)j + 1,
 				       lv->kept, &b);
-			len = b.len;
-			bytes = vp_buf_steal(&b);
-			if (r >= 0 && !bytes)
-				r = -ENOMEM;
-			if (r >= 0)
-				r = vp_strv_push_take(&lv->ed.owned, bytes);
-			else
-				free(bytes);
-			if (r >= 0)
-				lv->ed.repl[j] = (struct span){bytes, len};
+			r = replace_with(lv, j, &b, r);
 		} else if (lv->force) {
 			if (s >= 0)
 				lv->ed.repl[j] = lv->b->v[s];

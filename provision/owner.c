@@ -77,23 +77,13 @@ int vp_owner_bases(const struct vp_root *root, const struct vp_ledger *l, bool r
 	for (size_t i = 0; i < l->n && r >= 0; i++) {
 		const struct vp_owned *o = &l->f[i];
 		struct vp_base *x = &b.v[b.n++];
-		_cleanup_free_ char *data = NULL;
 		struct vp_bytes cur = {0};
-		size_t len = 0;
 
 		x->path = strdup(o->path);
-		if (!x->path) {
-			r = -ENOMEM;
-			break;
-		}
-		r = vp_fsroot_read(root, o->path, &data, &len, NULL);
-		if (r < 0 && r != -ENOENT) {
-			r = vp_fail(ret_msg, r, "'%s': cannot read: %s", o->path,
-				    r == -EINVAL ? "not a regular file" : strerror(-r));
-			break;
-		}
-		cur = (struct vp_bytes){.exists = r == 0, .data = data, .len = len};
-		r = vp_owner_base(o, &cur, revert, force, &x->bytes, &x->kept);
+		r = x->path ? vp_bytes_read(root, o->path, &cur, ret_msg) : -ENOMEM;
+		if (r >= 0)
+			r = vp_owner_base(o, &cur, revert, force, &x->bytes, &x->kept);
+		vp_bytes_free(&cur);
 	}
 	if (r < 0) {
 		vp_bases_free(&b);

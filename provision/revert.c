@@ -113,21 +113,9 @@ static int compute(const struct vp_root *root, const struct vp_ledger *l, bool f
 	for (size_t i = 0; i < l->n && r >= 0; i++) {
 		const struct vp_owned *o = &l->f[i];
 		struct vp_revert_item *it = &p.v[p.n++];
-		_cleanup_free_ char *data = NULL;
-		size_t len = 0;
 
 		it->path = strdup(o->path);
-		if (!it->path) {
-			r = -ENOMEM;
-			break;
-		}
-		r = vp_fsroot_read(root, o->path, &data, &len, NULL);
-		if (r < 0 && r != -ENOENT) {
-			r = vp_fail(ret_msg, r, "'%s': cannot read: %s", o->path,
-				    r == -EINVAL ? "not a regular file" : strerror(-r));
-			break;
-		}
-		r = vp_bytes_set(&it->cur, r == 0, data, len);
+		r = it->path ? vp_bytes_read(root, o->path, &it->cur, ret_msg) : -ENOMEM;
 		if (r >= 0)
 			r = vp_owner_base(o, &it->cur, true, force, &it->target, &it->kept);
 		if (r >= 0 && !vp_bytes_eq(&it->cur, &it->target))
