@@ -276,7 +276,7 @@ static int load_config(unsigned long v, struct vp_config *cfg)
 static bool add_word(struct vp_bytes *f, const char *prefix, const char *word)
 {
 	struct vp_buf b = {0};
-	const char *p, *eol;
+	const char *p, *eol = NULL;
 	size_t at;
 
 	if (!f->exists)
