@@ -700,21 +700,16 @@ static int load_file(struct vp_config *cfg, const struct vp_root *root, const ch
 		     bool must_exist, char **ret_msg)
 {
 	_cleanup_free_ char *text = NULL;
-	size_t len;
 	int r;
 
-	r = vp_root_read(root, path, &text, &len);
-	if (r == -ENOENT && !must_exist)
-		return 0;
-	if (r < 0)
+	r = vp_root_read_text(root, path, &text, NULL, NULL, ret_msg);
+	if (r == -ENOENT) {
+		if (!must_exist)
+			return 0;
 		return vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
-	if (strlen(text) != len) {
-		unsigned line = 1;
-
-		for (const char *c = text; *c; c++)
-			line += *c == '\n';
-		return vp_fail(ret_msg, -EINVAL, "'%s':%u: NUL byte in the file", path, line);
 	}
+	if (r < 0)
+		return r;
 	return vp_config_parse_string(cfg, path, text, ret_msg);
 }
 

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct vp_root {
@@ -28,6 +29,20 @@ char *vp_root_path(const struct vp_root *root, const char *path);
  * NULL. Symlinks inside the root are resolved within the root.
  */
 int vp_root_read(const struct vp_root *root, const char *path, char **ret, size_t *ret_len);
+/*
+ * The same for a text file we parse or edit, with a message in *ret_msg:
+ * anything but a regular file (a FIFO, a device, a directory) is refused
+ * before a byte is read, and so is content with a NUL byte (every parser
+ * and planner sees a C string). -ENOENT (no message) when it does not
+ * exist; ret_len and ret_st may be NULL.
+ */
+int vp_root_read_text(const struct vp_root *root, const char *path, char **ret,
+		      size_t *ret_len, struct stat *ret_st, char **ret_msg);
+/*
+ * 0 when path is a regular file or does not exist; otherwise an error
+ * naming it. For files a library opens itself (libkmod's modprobe.d).
+ */
+int vp_root_check_regular(const struct vp_root *root, const char *path, char **ret_msg);
 /* Reads a sysfs-style one-line attribute, trailing newline stripped. */
 int vp_root_read_line(const struct vp_root *root, const char *path, char **ret);
 bool vp_root_exists(const struct vp_root *root, const char *path);
