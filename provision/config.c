@@ -704,6 +704,12 @@ static int load_file(struct vp_config *cfg, const struct vp_root *root, const ch
 
 	r = vp_root_read_text(root, path, &text, NULL, NULL, ret_msg);
 	if (r == -ENOENT) {
+		_cleanup_free_ char *target = NULL;
+
+		/* a link to nothing is a mistake, not "no config" */
+		if (vp_root_readlink(root, path, &target) == 0)
+			return vp_fail(ret_msg, r, "'%s': a symlink to '%s', which does not exist",
+				       path, target);
 		if (!must_exist)
 			return 0;
 		return vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
