@@ -28,7 +28,14 @@
 
 #define GIB (UINT64_C(1) << 30)
 #define MIB (UINT64_C(1) << 20)
-#define MAX_HP_COUNT 65536UL    /* 64 TiB: far above any machine, keeps sums safe */
+/*
+ * 64 TiB: the most memory an x86-64 kernel with 4-level paging can address
+ * (MAX_PHYSMEM_BITS 46); anything above is a typo, and the cap keeps every
+ * sum of sizes far from overflowing. Sizes below it but beyond the
+ * machine's memory are the planner's to warn about (plan-cmdline.c).
+ */
+#define MAX_MEM_BYTES (UINT64_C(1) << 46)
+#define MAX_HP_COUNT (unsigned long)(MAX_MEM_BYTES / GIB)
 #define MAX_NODE 1023UL         /* MAX_NUMNODES on x86 is 1024 */
 
 /* Defaults live in static storage so that vp_config_init() cannot fail. */
@@ -313,8 +320,9 @@ static int set_size(struct parse *p, const char *value)
 	if (r < 0)
 		return r;
 	r = vp_parse_size(value, &bytes, &unit);
-	if (r == -ERANGE || (r == 0 && bytes / GIB > MAX_HP_COUNT))
-		return perr(p, "'size' %s is too large (at most %luG)", value, MAX_HP_COUNT);
+	if (r == -ERANGE || (r == 0 && bytes > MAX_MEM_BYTES))
+		return perr(p, "'size' %s is too large (at most %lluT)", value,
+			    (unsigned long long)(MAX_MEM_BYTES >> 40));
 	if (r < 0 || !unit)
 		return perr(p, "bad value '%s' for 'size' (a size with a unit, like 16G or 16384M)",
 			    value);
@@ -402,7 +410,10 @@ static int set_host_min(struct parse *p, const char *value)
 	bool unit;
 	int r = vp_parse_size(value, &bytes, &unit);
 
-	if (r < 0 || !unit || bytes % MIB || bytes / MIB > ULONG_MAX / 2)
+	if (r == -ERANGE || (r == 0 && bytes > MAX_MEM_BYTES))
+		return perr(p, "'host_min' %s is too large (at most %lluT)", value,
+			    (unsigned long long)(MAX_MEM_BYTES >> 40));
+	if (r < 0 || !unit || bytes % MIB)
 		return perr(p, "bad value '%s' for 'host_min' (a size with a unit, in whole "
 			    "MiB, like 2G or 1536M)", value);
 	p->cfg->host_min_mib = (unsigned long)(bytes / MIB);
