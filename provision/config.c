@@ -393,8 +393,15 @@ static int set_group(struct parse *p, const char *value)
 	char *s;
 
 	/* the shadow-utils rule for names; a numeric gid is accepted as well */
+	unsigned long gid;
+
+	/*
+	 * All digits is a gid (shadow-utils refuses such names): it must fit
+	 * a gid_t and not be (gid_t)-1, which chown() takes as "no change".
+	 */
 	if (n == 0 || n > 32 || value[0] == '-' ||
-	    strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+	    strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n ||
+	    (strspn(value, "0123456789") == n && vp_parse_ulong(value, UINT32_MAX - 1, &gid) < 0))
 		return perr(p, "bad value '%s' for 'group' (a group name like kvm, or a "
 			    "numeric gid)", value);
 	s = strdup(value);
