@@ -2,7 +2,7 @@
 # Builds the Debian package from the working tree with dpkg-buildpackage,
 # checks it with lintian (errors fail), installs it into a throw-away root
 # with `dpkg --root` and runs the installed tool from there.
-# Prints "ok"/"not ok" lines and "N passed, N failed" like tests/run.sh.
+# Prints "ok"/"not ok" lines and "N passed, N failed, N skipped" like tests/run.sh.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/vp-deb.XXXXXX")
@@ -10,7 +10,7 @@ trap 'rm -rf "$work"' EXIT
 pass=0 fail=0
 ok() { echo "ok $1"; pass=$((pass + 1)); }
 not_ok() { echo "not ok $1"; shift; printf '    %s\n' "$@"; fail=$((fail + 1)); }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit; }
+finish() { echo "$pass passed, $fail failed, 0 skipped"; [ "$fail" -eq 0 ]; exit; }
 
 for t in dpkg-buildpackage dh lintian; do
 	command -v "$t" >/dev/null || { not_ok "tool $t present" "install dpkg-dev debhelper lintian"; finish; }
