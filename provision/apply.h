@@ -49,17 +49,17 @@ struct vp_journal {
 };
 
 void vp_journal_free(struct vp_journal *j);
-int vp_journal_add(struct vp_journal *j, const struct vp_jentry *e); /* copies */
+_must_check_ int vp_journal_add(struct vp_journal *j, const struct vp_jentry *e); /* copies */
 const struct vp_jentry *vp_journal_find(const struct vp_journal *j, enum vp_jkind kind,
 					const char *path);
 /* Text form; paths are escaped (\xHH for bytes <= ' ', '\\' and 0x7f). */
-int vp_journal_format(const struct vp_journal *j, char **ret);
+_must_check_ int vp_journal_format(const struct vp_journal *j, char **ret);
 /* name is used in messages: "'<name>':<line>: ..." */
-int vp_journal_parse(const char *text, const char *name, struct vp_journal *ret,
+_must_check_ int vp_journal_parse(const char *text, const char *name, struct vp_journal *ret,
 		     char **ret_msg);
 /* From the root; a missing journal is an empty one. */
-int vp_journal_load(const struct vp_root *root, struct vp_journal *ret, char **ret_msg);
-int vp_journal_save(const struct vp_root *root, const struct vp_journal *j, char **ret_msg);
+_must_check_ int vp_journal_load(const struct vp_root *root, struct vp_journal *ret, char **ret_msg);
+_must_check_ int vp_journal_save(const struct vp_root *root, const struct vp_journal *j, char **ret_msg);
 
 /* ---- comparing a plan with the root ---- */
 
@@ -84,7 +84,7 @@ struct vp_changes {
 };
 
 /* Reads every planned path under the root. Unreadable → error naming it. */
-int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
+_must_check_ int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
 		       struct vp_changes *ret, char **ret_msg);
 void vp_changes_free(struct vp_changes *c);
 
@@ -104,7 +104,7 @@ typedef void (*vp_apply_cb)(const char *path, enum vp_action action, void *userd
  * in between otherwise is an error (-EAGAIN). Refuses unmanaged files
  * without opts->force (-EEXIST). Returns the number of paths changed.
  */
-int vp_apply(const struct vp_root *root, const struct vp_changes *changes,
+_must_check_ int vp_apply(const struct vp_root *root, const struct vp_changes *changes,
 	     const struct vp_apply_opts *opts, vp_apply_cb cb, void *userdata,
 	     char **ret_msg);
 
@@ -114,8 +114,8 @@ int vp_apply(const struct vp_root *root, const struct vp_changes *changes,
  * backups and lock. Returns the number of paths restored or removed; 0
  * with nothing journaled.
  */
-int vp_revert(const struct vp_root *root, vp_apply_cb cb, void *userdata, char **ret_msg);
+_must_check_ int vp_revert(const struct vp_root *root, vp_apply_cb cb, void *userdata, char **ret_msg);
 
 /* Takes <root>VP_LOCK_PATH (creating the state directory); waits for it. */
-int vp_lock(const struct vp_root *root, int *ret_fd, struct vp_strv *ret_created,
+_must_check_ int vp_lock(const struct vp_root *root, int *ret_fd, struct vp_strv *ret_created,
 	    char **ret_msg);

@@ -210,8 +210,10 @@ int vp_revert(const struct vp_root *root, vp_apply_cb cb, void *userdata, char *
 	r = n;
 out:
 	/* a failed revert leaves the root as it found it: no new lock file */
-	if (r < 0 && lockfd >= 0 && !had_lock)
-		(void)vp_fsroot_unlink(root, VP_LOCK_PATH, NULL);
+	if (r < 0 && lockfd >= 0 && !had_lock &&
+	    vp_fsroot_unlink(root, VP_LOCK_PATH, NULL) < 0) {
+		/* best effort: the revert's own error is the one to report */
+	}
 	vp_journal_free(&j);
 	if (lockfd >= 0)
 		close(lockfd);
