@@ -11,6 +11,7 @@ mkdir -p "$w/tests/expected"
 cp "$TESTS/run.sh" "$TESTS/lib.sh" "$w/tests/"
 
 # suite NAME BODY: one made-up tests/t-NAME.sh (lib.sh sourced), alone in the tree
+# shellcheck disable=SC2016  # the suite expands $0 itself
 suite() {
 	rm -f "$w"/tests/t-*.sh
 	printf '. "$(dirname "$0")/lib.sh"\n%s\n' "$2" >"$w/tests/t-$1.sh"
