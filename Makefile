@@ -71,7 +71,7 @@ $(B)/tests/unit/%: $(B)/tests/unit/%.o $(B)/libcore.a
 $(B)/tests/unit/%.o: ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags cmocka)
 
 # Unit tests, then the fixture/golden tests; cmocka prints its summary on
-# stderr, so both streams are merged. tests/run.sh ends with "N passed, N failed".
+# stderr, so both streams are merged. tests/run.sh ends with "N passed, N failed, N skipped".
 check: all $(UNIT_BINS) $(CHECK_TARGETS)
 	@fail=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t 2>&1 || fail=1; done; \
 	VP=$(abspath $(VP)) BUILD=$(abspath $(B)) SANITIZE=$(SANITIZE) tests/run.sh 2>&1 || fail=1; \

@@ -51,7 +51,7 @@ struct vp_changes {
  * longer needs become rmdirs, when nothing but what the plan removes is
  * in them.
  */
-int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
+_must_check_ int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
 		       const struct vp_ledger *ledger, struct vp_changes *ret, char **ret_msg);
 void vp_changes_free(struct vp_changes *c);
 
@@ -72,7 +72,7 @@ typedef void (*vp_apply_cb)(const char *path, enum vp_action action, void *userd
  * again). Refuses unmanaged files without opts->force (-EEXIST). Returns
  * the number of paths changed.
  */
-int vp_apply(const struct vp_root *root, const struct vp_changes *changes,
+_must_check_ int vp_apply(const struct vp_root *root, const struct vp_changes *changes,
 	     const struct vp_ledger *ledger, const struct vp_bases *bases,
 	     const struct vp_apply_opts *opts, vp_apply_cb cb, void *userdata, char **ret_msg);
 
@@ -91,7 +91,7 @@ struct vp_revert_plan {
 
 void vp_revert_plan_free(struct vp_revert_plan *p);
 /* Reads the ledger and the files; writes nothing. */
-int vp_revert_compute(const struct vp_root *root, bool force, struct vp_revert_plan *ret,
+_must_check_ int vp_revert_compute(const struct vp_root *root, bool force, struct vp_revert_plan *ret,
 		      char **ret_msg);
 
 /*
@@ -101,12 +101,12 @@ int vp_revert_compute(const struct vp_root *root, bool force, struct vp_revert_p
  * changed and we left alone. Returns the number of paths changed; 0 with
  * nothing owned.
  */
-int vp_revert(const struct vp_root *root, bool force, vp_apply_cb cb, void *userdata,
+_must_check_ int vp_revert(const struct vp_root *root, bool force, vp_apply_cb cb, void *userdata,
 	      struct vp_strv *kept, char **ret_msg);
 /* The same, for a ledger read from the first release's journal: upgraded as `hint` says. */
-int vp_revert_upgraded(const struct vp_root *root, const struct vp_ledger *hint, bool force,
+_must_check_ int vp_revert_upgraded(const struct vp_root *root, const struct vp_ledger *hint, bool force,
 		       vp_apply_cb cb, void *userdata, struct vp_strv *kept, char **ret_msg);
 
 /* Takes <root>VP_LOCK_PATH (creating the state directory); waits for it. */
-int vp_lock(const struct vp_root *root, int *ret_fd, struct vp_strv *ret_created,
+_must_check_ int vp_lock(const struct vp_root *root, int *ret_fd, struct vp_strv *ret_created,
 	    char **ret_msg);

@@ -447,11 +447,14 @@ int vp_cmd_detect(struct vp_ctx *ctx)
 	if (ctx->json) {
 		r = print_json(&out, &sys, &cfg, &sel);
 	} else {
+		/* the appends are not checked one by one: the first error sticks */
 		print_listing(&out, &sys);
 		print_summary(&out, &sys, &cfg);
 		print_selection(&out, &sys, &cfg, &sel);
-		r = out.s ? 0 : -ENOMEM;
+		r = 0;
 	}
+	if (r >= 0 && out.err)
+		r = out.err;
 	if (r < 0)
 		goto fail;
 	if (fwrite(out.s, 1, out.len, ctx->out) != out.len || fflush(ctx->out) != 0) {

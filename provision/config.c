@@ -28,7 +28,14 @@
 
 #define GIB (UINT64_C(1) << 30)
 #define MIB (UINT64_C(1) << 20)
-#define MAX_HP_COUNT 65536UL    /* 64 TiB: far above any machine, keeps sums safe */
+/*
+ * 64 TiB: the most memory an x86-64 kernel with 4-level paging can address
+ * (MAX_PHYSMEM_BITS 46); anything above is a typo, and the cap keeps every
+ * sum of sizes far from overflowing. Sizes below it but beyond the
+ * machine's memory are the planner's to warn about (plan-cmdline.c).
+ */
+#define MAX_MEM_BYTES (UINT64_C(1) << 46)
+#define MAX_HP_COUNT (unsigned long)(MAX_MEM_BYTES / GIB)
 #define MAX_NODE 1023UL         /* MAX_NUMNODES on x86 is 1024 */
 
 /* Defaults live in static storage so that vp_config_init() cannot fail. */
@@ -313,8 +320,9 @@ static int set_size(struct parse *p, const char *value)
 	if (r < 0)
 		return r;
 	r = vp_parse_size(value, &bytes, &unit);
-	if (r == -ERANGE || (r == 0 && bytes / GIB > MAX_HP_COUNT))
-		return perr(p, "'size' %s is too large (at most %luG)", value, MAX_HP_COUNT);
+	if (r == -ERANGE || (r == 0 && bytes > MAX_MEM_BYTES))
+		return perr(p, "'size' %s is too large (at most %lluT)", value,
+			    (unsigned long long)(MAX_MEM_BYTES >> 40));
 	if (r < 0 || !unit)
 		return perr(p, "bad value '%s' for 'size' (a size with a unit, like 16G or 16384M)",
 			    value);
@@ -385,8 +393,15 @@ static int set_group(struct parse *p, const char *value)
 	char *s;
 
 	/* the shadow-utils rule for names; a numeric gid is accepted as well */
+	unsigned long gid;
+
+	/*
+	 * All digits is a gid (shadow-utils refuses such names): it must fit
+	 * a gid_t and not be (gid_t)-1, which chown() takes as "no change".
+	 */
 	if (n == 0 || n > 32 || value[0] == '-' ||
-	    strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+	    strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n ||
+	    (strspn(value, "0123456789") == n && vp_parse_ulong(value, UINT32_MAX - 1, &gid) < 0))
 		return perr(p, "bad value '%s' for 'group' (a group name like kvm, or a "
 			    "numeric gid)", value);
 	s = strdup(value);
@@ -402,7 +417,10 @@ static int set_host_min(struct parse *p, const char *value)
 	bool unit;
 	int r = vp_parse_size(value, &bytes, &unit);
 
-	if (r < 0 || !unit || bytes % MIB || bytes / MIB > ULONG_MAX / 2)
+	if (r == -ERANGE || (r == 0 && bytes > MAX_MEM_BYTES))
+		return perr(p, "'host_min' %s is too large (at most %lluT)", value,
+			    (unsigned long long)(MAX_MEM_BYTES >> 40));
+	if (r < 0 || !unit || bytes % MIB)
 		return perr(p, "bad value '%s' for 'host_min' (a size with a unit, in whole "
 			    "MiB, like 2G or 1536M)", value);
 	p->cfg->host_min_mib = (unsigned long)(bytes / MIB);
@@ -700,21 +718,22 @@ static int load_file(struct vp_config *cfg, const struct vp_root *root, const ch
 		     bool must_exist, char **ret_msg)
 {
 	_cleanup_free_ char *text = NULL;
-	size_t len;
 	int r;
 
-	r = vp_root_read(root, path, &text, &len);
-	if (r == -ENOENT && !must_exist)
-		return 0;
-	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
-	if (strlen(text) != len) {
-		unsigned line = 1;
+	r = vp_root_read_text(root, path, &text, NULL, NULL, ret_msg);
+	if (r == -ENOENT) {
+		_cleanup_free_ char *target = NULL;
 
-		for (const char *c = text; *c; c++)
-			line += *c == '\n';
-		return vp_fail(ret_msg, -EINVAL, "'%s':%u: NUL byte in the file", path, line);
+		/* a link to nothing is a mistake, not "no config" */
+		if (vp_root_readlink(root, path, &target) == 0)
+			return vp_fail(ret_msg, r, "'%s': a symlink to '%s', which does not exist",
+				       path, target);
+		if (!must_exist)
+			return 0;
+		return vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
 	}
+	if (r < 0)
+		return r;
 	return vp_config_parse_string(cfg, path, text, ret_msg);
 }
 

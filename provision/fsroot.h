@@ -26,21 +26,21 @@
  * within the root, "." and ".." folded; components that do not exist are
  * kept as written. -EXDEV (escapes the root), -ELOOP, -ENAMETOOLONG.
  */
-int vp_fsroot_canon(const struct vp_root *root, const char *path, char **ret, char **ret_msg);
+_must_check_ int vp_fsroot_canon(const struct vp_root *root, const char *path, char **ret, char **ret_msg);
 
 /* The parent directories of path that do not exist yet, top-down (canonical). */
-int vp_fsroot_missing_dirs(const struct vp_root *root, const char *path, struct vp_strv *ret,
+_must_check_ int vp_fsroot_missing_dirs(const struct vp_root *root, const char *path, struct vp_strv *ret,
 			   char **ret_msg);
 
 /*
  * Reads a regular file. -ENOENT when absent; -EINVAL when it exists but is
  * not a regular file. ret_st (may be NULL) gets its stat.
  */
-int vp_fsroot_read(const struct vp_root *root, const char *path, char **ret, size_t *ret_len,
+_must_check_ int vp_fsroot_read(const struct vp_root *root, const char *path, char **ret, size_t *ret_len,
 		   struct stat *ret_st);
 
 /* stat of the file path resolves to; -ENOENT when absent. */
-int vp_fsroot_stat(const struct vp_root *root, const char *path, struct stat *ret);
+_must_check_ int vp_fsroot_stat(const struct vp_root *root, const char *path, struct stat *ret);
 
 struct vp_fsroot_attr {
 	unsigned mode;          /* permission bits */
@@ -55,19 +55,19 @@ struct vp_fsroot_attr {
  * parent directories are created (0755). A failure leaves the old file in
  * place and no temporary file behind; *ret_msg names the path.
  */
-int vp_fsroot_write(const struct vp_root *root, const char *path, const void *data, size_t len,
+_must_check_ int vp_fsroot_write(const struct vp_root *root, const char *path, const void *data, size_t len,
 		    const struct vp_fsroot_attr *attr, char **ret_msg);
 
 /* Removes a file (not a directory), then fsyncs its directory; absent is fine. */
-int vp_fsroot_unlink(const struct vp_root *root, const char *path, char **ret_msg);
+_must_check_ int vp_fsroot_unlink(const struct vp_root *root, const char *path, char **ret_msg);
 
 /* Removes an empty directory; absent or not empty is fine (returns 0). */
-int vp_fsroot_rmdir(const struct vp_root *root, const char *path, char **ret_msg);
+_must_check_ int vp_fsroot_rmdir(const struct vp_root *root, const char *path, char **ret_msg);
 
 /* mkdir -p under the root. ret_created (may be NULL) gets the new ones, top-down. */
-int vp_fsroot_mkdir_p(const struct vp_root *root, const char *path, unsigned mode,
+_must_check_ int vp_fsroot_mkdir_p(const struct vp_root *root, const char *path, unsigned mode,
 		      struct vp_strv *ret_created, char **ret_msg);
 
 /* Opens (creating when create) a file for locking: O_RDWR, mode 0600. */
-int vp_fsroot_open_lock(const struct vp_root *root, const char *path, int *ret_fd,
+_must_check_ int vp_fsroot_open_lock(const struct vp_root *root, const char *path, int *ret_fd,
 			char **ret_msg);

@@ -73,6 +73,50 @@ pt:
 		    "translation (passthrough), which costs them nothing");
 }
 
+/*
+ * Sizes the config parser cannot judge: beyond this machine's memory (or
+ * the chosen node's). Warnings, not refusals: the config may be written
+ * for a machine that is about to get more memory.
+ */
+static int warn_memory(const struct vp_config *cfg, const struct vp_system *sys,
+		       struct vp_plan *plan)
+{
+	unsigned long long total = sys->mem_total_kib, pages_kib, min_kib, node_kib = 0;
+
+	for (size_t i = 0; cfg->hp_node >= 0 && i < sys->n_nodes; i++)
+		if (sys->nodes[i].id == cfg->hp_node)
+			node_kib = sys->nodes[i].mem_total_kib;
+	/* both are capped at 64 TiB by the config parser: no overflow */
+	pages_kib = (unsigned long long)cfg->hp_count << 20;
+	min_kib = (unsigned long long)cfg->host_min_mib << 10;
+	if (node_kib && pages_kib > node_kib)
+		return vp_plan_msg(plan, VP_MSG_WARN,
+				   "[hugepages] %lu 1 GiB page(s) (%lu GiB) are more than node "
+				   "%d's memory (%.1f GiB): the kernel reserves what fits and "
+				   "leaves the node nothing", cfg->hp_count, cfg->hp_count,
+				   cfg->hp_node, (double)node_kib / (1 << 20));
+	if (!total)
+		return 0;
+	if (pages_kib > total)
+		return vp_plan_msg(plan, VP_MSG_WARN,
+				   "[hugepages] %lu 1 GiB page(s) (%lu GiB) are more than the "
+				   "machine's memory (%.1f GiB): the kernel reserves what fits and "
+				   "leaves the host nothing", cfg->hp_count, cfg->hp_count,
+				   (double)total / (1 << 20));
+	if (min_kib > total)
+		return vp_plan_msg(plan, VP_MSG_WARN,
+				   "[hugepages] host_min = %lu MiB is more than the machine's "
+				   "memory (%.1f GiB): no page can be reserved while keeping it",
+				   cfg->host_min_mib, (double)total / (1 << 20));
+	if (pages_kib + min_kib > total)
+		return vp_plan_msg(plan, VP_MSG_WARN,
+				   "[hugepages] %lu 1 GiB page(s) and host_min = %lu MiB are more "
+				   "than the machine's memory (%.1f GiB): fewer pages are reserved "
+				   "than asked, or the host gets less than host_min",
+				   cfg->hp_count, cfg->host_min_mib, (double)total / (1 << 20));
+	return 0;
+}
+
 static int plan_hugepages(const struct vp_config *cfg, const struct vp_system *sys,
 			  struct vp_plan *plan)
 {
@@ -86,6 +130,9 @@ static int plan_hugepages(const struct vp_config *cfg, const struct vp_system *s
 				   "[hugepages] asks for %lu 1 GiB page(s) but the CPU has no "
 				   "pdpe1gb flag: it cannot map 1 GiB pages (use count = 0, or "
 				   "2 MiB pages outside vfio-provision)", cfg->hp_count);
+	r = warn_memory(cfg, sys, plan);
+	if (r < 0)
+		return r;
 
 	r = want(plan, "hugepagesz", "hugepagesz=1G",
 		 "[hugepages] count > 0: registers the 1 GiB page size (CPU has pdpe1gb)");

@@ -8,32 +8,63 @@
 #include <grp.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <strings.h>
 
 #include <libmount.h>
 
 #include "plan.h"
 #include "plan-fstab.h"
+#include "size.h"
 
 int vp_group_gid(const struct vp_system *sys, const char *group, unsigned *ret_gid)
 {
 	const struct vp_file *f = vp_system_file(sys, VP_GROUP_FILE);
 	struct group gr, *res = NULL;
-	char buf[4096];
+	_cleanup_free_ char *buf = NULL;
+	size_t bufsz = 4096;
+	unsigned long num;
 	FILE *mem;
 	int r = -ESRCH;
 
+	/* a numeric gid (the config checked its range) needs no name */
+	if (group[0] && strspn(group, "0123456789") == strlen(group) &&
+	    vp_parse_ulong(group, UINT32_MAX - 1, &num) == 0) {
+		*ret_gid = (unsigned)num;
+		return 0;
+	}
 	if (!f || !f->content)
 		return -ENOENT;
 	if (f->len == 0)
 		return -ESRCH;
+	buf = malloc(bufsz);
+	if (!buf)
+		return -ENOMEM;
 	/* glibc's own group-file parser, on the root's bytes in memory */
 	mem = fmemopen(f->content, f->len, "r");
 	if (!mem)
 		return -errno;
 	for (;;) {
-		int e = fgetgrent_r(mem, &gr, buf, sizeof(buf), &res);
+		long pos = ftell(mem);
+		int e = fgetgrent_r(mem, &gr, buf, bufsz, &res);
 
+		if (e == ERANGE) {
+			/*
+			 * A line (a group with many members) longer than the
+			 * buffer: grow it and read the line again. Any line fits
+			 * in a few times the file's size (strings and pointers).
+			 */
+			char *nb = bufsz < 8 * f->len + 4096 ? realloc(buf, bufsz * 2) : NULL;
+
+			if (!nb || fseek(mem, pos, SEEK_SET) < 0) {
+				r = nb ? -errno : -ENOMEM;
+				break;
+			}
+			buf = nb;
+			bufsz *= 2;
+			continue;
+		}
 		if (e == ENOENT || !res)
 			break;
 		if (e != 0) {
@@ -155,7 +186,6 @@ int vp_plan_fstab(const struct vp_config *cfg, const struct vp_system *sys,
 	int r;
 
 	(void)sel;
-	(void)ret_msg;
 	if (cfg->hp_count == 0 || mount[0] == '\0' || strcmp(mount, "none") == 0)
 		return 0;
 	if (mount[0] != '/')
@@ -175,7 +205,8 @@ int vp_plan_fstab(const struct vp_config *cfg, const struct vp_system *sys,
 				   "[hugepages]",
 				   VP_GROUP_FILE, group, mount, group);
 	if (r < 0)
-		return r;
+		return vp_fail(ret_msg, r, "'%s': cannot read group '%s' from it: %s",
+			       VP_GROUP_FILE, group, strerror(-r));
 
 	want = vp_fstab_line(mount, gid);
 	want_opts = vp_strdup_printf(VP_FSTAB_OPTS_FMT, gid);

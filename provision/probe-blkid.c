@@ -145,9 +145,10 @@ static int load_grub_d(const struct vp_root *root, struct vp_system *sys, char *
 
 		if (vp_system_file(sys, names.v[i]))
 			continue;
-		r = vp_root_read(root, names.v[i], &content, &len);
+		r = vp_root_read_text(root, names.v[i], &content, &len, NULL, ret_msg);
 		if (r < 0) {
-			r = vp_fail(ret_msg, r, "'%s': %s", names.v[i], strerror(-r));
+			if (r == -ENOENT)
+				r = vp_fail(ret_msg, r, "'%s': %s", names.v[i], strerror(-r));
 			goto out;
 		}
 		files = realloc(sys->files, (sys->n_files + 1) * sizeof(*files));

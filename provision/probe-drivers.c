@@ -9,6 +9,7 @@
 
 #include <libkmod.h>
 
+#include "probe-internal.h"
 #include "probe.h"
 
 static void silent_log(void *data, int priority, const char *file, int line,
@@ -19,25 +20,20 @@ static void silent_log(void *data, int priority, const char *file, int line,
 	(void)format; (void)args;
 }
 
-/* The root's modprobe.d: its `alias` lines count as much as modules.alias. */
-static const char *const conf_dirs[] = {
-	"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
-	"/lib/modprobe.d", "/usr/lib/modprobe.d",
-};
-
 static int lookup_kernel(const struct vp_root *root, const char *kver, struct vp_system *sys,
 			 const size_t *idx, size_t n, char **ret_msg)
 {
 	_cleanup_free_ char *rel = vp_strdup_printf("/lib/modules/%s", kver);
 	_cleanup_free_ char *dir = NULL;
-	char *confs[ARRAY_SIZE(conf_dirs) + 1] = {0};
+	/* the root's modprobe.d: its `alias` lines count as much as modules.alias */
+	char *confs[8] = {0};
 	struct kmod_ctx *ctx = NULL;
 	int r = 0;
 
 	if (!rel || !(dir = vp_root_path(root, rel)))
 		return -ENOMEM;
-	for (size_t i = 0; i < ARRAY_SIZE(conf_dirs); i++)
-		if (!(confs[i] = vp_root_path(root, conf_dirs[i]))) {
+	for (size_t i = 0; vp_modprobe_dirs[i] && i + 1 < ARRAY_SIZE(confs); i++)
+		if (!(confs[i] = vp_root_path(root, vp_modprobe_dirs[i]))) {
 			r = -ENOMEM;
 			goto fail;
 		}
@@ -89,7 +85,7 @@ static int lookup_kernel(const struct vp_root *root, const char *kver, struct vp
 	}
 fail:
 	kmod_unref(ctx);
-	for (size_t i = 0; i < ARRAY_SIZE(conf_dirs); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(confs); i++)
 		free(confs[i]);
 	return r;
 }

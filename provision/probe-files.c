@@ -52,44 +52,16 @@ static const char *const dir_paths[] = {"/etc/mkinitcpio.conf.d/"};
 
 static int load_file(const struct vp_root *root, struct vp_file *f, char **ret_msg)
 {
-	struct vp_buf b = {0};
 	struct stat st;
-	char chunk[8192];
-	int fd, r;
+	int r;
 
-	fd = vp_root_openat(root, f->path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
-	if (fd == -ENOENT)
+	r = vp_root_read_text(root, f->path, &f->content, &f->len, &st, ret_msg);
+	if (r == -ENOENT)
 		return 0;
-	if (fd < 0)
-		return vp_fail(ret_msg, fd, "'%s': %s", f->path, strerror(-fd));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		r = vp_fail(ret_msg, -EINVAL, "'%s': not a regular file", f->path);
-		goto fail;
-	}
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = vp_fail(ret_msg, -errno, "'%s': %s", f->path, strerror(errno));
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		r = vp_buf_add(&b, chunk, (size_t)n);
-		if (r < 0)
-			goto fail;
-	}
-	close(fd);
-	f->len = b.len;
-	f->content = vp_buf_steal(&b);
+	if (r < 0)
+		return r;
 	f->mode = st.st_mode & 07777;
-	return f->content ? 0 : -ENOMEM;
-fail:
-	close(fd);
-	vp_buf_free(&b);
-	return r;
+	return 0;
 }
 
 /* A new entry for path in sys->files; NULL in *ret when it is there already. */

@@ -114,7 +114,8 @@ static int find_ids(const struct vp_root *root, char **ret, char **ret_msg)
 	struct stat st;
 
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
-		int fd = vp_root_openat(root, paths[i], O_RDONLY);
+		/* O_NONBLOCK: the open of a named pipe would wait for a writer */
+		int fd = vp_root_openat(root, paths[i], O_RDONLY | O_NONBLOCK);
 
 		if (fd == -ENOENT)
 			continue;

@@ -2,6 +2,7 @@
 /* vp_probe: reads the whole system model from the root, read-only. */
 #include <string.h>
 
+#include "probe-internal.h"
 #include "probe.h"
 
 int vp_probe(const struct vp_root *root, const struct vp_probe_opts *opts,
@@ -20,6 +21,9 @@ int vp_probe(const struct vp_root *root, const struct vp_probe_opts *opts,
 			goto fail;
 	}
 	r = vp_probe_cpu_mem(root, &sys, ret_msg);
+	if (r < 0)
+		goto fail;
+	r = vp_probe_modprobe_d(root, ret_msg);
 	if (r < 0)
 		goto fail;
 	r = vp_probe_kernels(root, opts, &sys, ret_msg);

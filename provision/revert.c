@@ -260,8 +260,10 @@ int vp_revert_upgraded(const struct vp_root *root, const struct vp_ledger *hint,
 		r = n;
 out:
 	/* a failed revert leaves the root as it found it: no new lock file */
-	if (r < 0 && lockfd >= 0 && !had_lock)
-		(void)vp_fsroot_unlink(root, VP_LOCK_PATH, NULL);
+	if (r < 0 && lockfd >= 0 && !had_lock &&
+	    vp_fsroot_unlink(root, VP_LOCK_PATH, NULL) < 0) {
+		/* best effort: the revert's own error is the one to report */
+	}
 	vp_revert_plan_free(&p);
 	vp_ledger_free(&l);
 	if (lockfd >= 0)

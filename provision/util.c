@@ -28,10 +28,10 @@ static int buf_reserve(struct vp_buf *b, size_t extra)
 
 int vp_buf_add(struct vp_buf *b, const char *s, size_t n)
 {
-	int r = buf_reserve(b, n);
+	int r = b->err ? b->err : buf_reserve(b, n);
 
 	if (r < 0)
-		return r;
+		return b->err = r;
 	if (n)
 		memcpy(b->s + b->len, s, n);
 	b->len += n;
@@ -49,14 +49,16 @@ int vp_buf_vprintf(struct vp_buf *b, const char *fmt, va_list ap)
 	va_list aq;
 	int n, r;
 
+	if (b->err)
+		return b->err;
 	va_copy(aq, ap);
 	n = vsnprintf(NULL, 0, fmt, aq);
 	va_end(aq);
 	if (n < 0)
-		return -EINVAL;
+		return b->err = -EINVAL;
 	r = buf_reserve(b, (size_t)n);
 	if (r < 0)
-		return r;
+		return b->err = r;
 	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
 	return 0;
@@ -81,6 +83,7 @@ char *vp_buf_steal(struct vp_buf *b)
 		s = strdup("");
 	b->s = NULL;
 	b->len = b->cap = 0;
+	b->err = 0;
 	return s;
 }
 
@@ -89,6 +92,7 @@ void vp_buf_free(struct vp_buf *b)
 	free(b->s);
 	b->s = NULL;
 	b->len = b->cap = 0;
+	b->err = 0;
 }
 
 int vp_strv_push_take(struct vp_strv *sv, char *s)

@@ -16,15 +16,26 @@
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
+/*
+ * A result that must not be dropped (as kmod's _must_check_): a failure
+ * under the root is data loss or a write in the wrong place. GCC does not
+ * take a (void) cast as an answer: handle the result.
+ */
+#define _must_check_ __attribute__((warn_unused_result))
 
 static inline void freep(void *p) { free(*(void **)p); }
 #define _cleanup_free_ _cleanup_(freep)
 
-/* Growable, always NUL-terminated byte buffer. */
+/*
+ * Growable, always NUL-terminated byte buffer. The first error sticks:
+ * every later append returns it and changes nothing. A builder may append
+ * without checking each call, then check `err` once before using the text.
+ */
 struct vp_buf {
 	char *s;
 	size_t len;
 	size_t cap;
+	int err;        /* 0, or the first append's error (-ENOMEM, -EINVAL) */
 };
 
 int vp_buf_add(struct vp_buf *b, const char *s, size_t n);

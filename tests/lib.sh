@@ -1,5 +1,8 @@
-# Sourced by tests/t-*.sh. Each check prints "ok NAME" or "not ok NAME"
-# (with the detail indented below); tests/run.sh counts them.
+# Sourced by tests/t-*.sh. Each check prints "ok NAME", "not ok NAME"
+# (with the detail indented below) or "skip NAME (REASON)" when it could
+# not run here; tests/run.sh counts the three apart. A skip is never an
+# "ok": under CI=true or VP_NO_SKIP=1, run.sh counts every skip as a
+# failure too.
 set -u
 : "${VP:?VP must point at the vfio-provision binary}"
 : "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
@@ -11,6 +14,10 @@ EXPECTED=$TESTS/expected
 FIXROOTS=$BUILD/fixtures
 
 ok() { echo "ok $1"; }
+# skip NAME REASON: the check could not run here (no pass, no failure)
+skip() { echo "skip $1 ($2)"; }
+# no_skip: true where a skip must count as a failure (CI sets CI=true).
+no_skip() { [ "${CI:-}" = true ] || [ "${VP_NO_SKIP:-0}" = 1 ]; }
 not_ok() { echo "not ok $1"; shift; [ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/    /'; return 0; }
 
 # check NAME COMMAND...: ok when the command exits 0
@@ -27,11 +34,12 @@ check_match() {
 }
 
 # golden NAME FILE ACTUAL_TEXT: compares with tests/expected/FILE.
-# UPDATE_GOLDEN=1 rewrites the expected file instead.
+# UPDATE_GOLDEN=1 rewrites the expected file instead: that compared
+# nothing, so it is a skip (and a failure in CI), never an "ok".
 golden() {
 	local exp=$EXPECTED/$2
 	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
-		mkdir -p "$(dirname "$exp")"; printf '%s\n' "$3" >"$exp"; ok "$1 (updated)"; return
+		mkdir -p "$(dirname "$exp")"; printf '%s\n' "$3" >"$exp"; skip "$1" "golden updated"; return
 	fi
 	if [ ! -f "$exp" ]; then not_ok "$1" "missing golden file $exp"; return; fi
 	local d

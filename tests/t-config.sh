@@ -95,7 +95,7 @@ rm -f "$conf"; mkdir "$conf"
 run
 check_eq "config: directory as config: exit 2" 2 "$rc"
 check_eq "config: directory as config: message" \
-	"vfio-provision: '/etc/vfio-provision.conf': Is a directory" "$err"
+	"vfio-provision: '/etc/vfio-provision.conf': not a regular file (a directory); not reading it" "$err"
 rmdir "$conf"
 
 # the shipped example is valid and changes nothing from the defaults

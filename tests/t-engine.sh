@@ -154,21 +154,31 @@ cp "$t/ledger" "$r/var/lib/vfio-provision/ledger"
 same_tree "ledger repaired: revert restores" "$t/orig" "$r"
 
 # ---- the lock: a second apply waits ----
+# Synchronised on the lock itself, never on time: the holder says through a
+# FIFO that it has the lock; apply is then seen blocked on it in the
+# kernel's lock table (/proc/locks lists a waiter as "-> FLOCK ... PID").
+# The timeouts only bound a failure; a pass never depends on them.
 rm -rf "$r"; cp -a "$t/orig" "$r"
-mkdir -p "$r/var/lib/vfio-provision"; : >"$r/var/lib/vfio-provision/lock"
-mkfifo "$t/release"
-flock -x "$r/var/lib/vfio-provision/lock" -c "read -r _ <'$t/release'" &
+lock=$r/var/lib/vfio-provision/lock
+mkdir -p "$r/var/lib/vfio-provision"; : >"$lock"
+mkfifo "$t/held" "$t/release"
+flock -x "$lock" -c "echo held >'$t/held'; read -r _ <'$t/release'" &
 holder=$!
-for _ in $(seq 50); do flock -n -x "$r/var/lib/vfio-provision/lock" true || break; sleep 0.1; done
+if ! timeout 10 head -n1 "$t/held" >/dev/null; then
+	not_ok "lock holder took the lock"
+fi
 "$VP" --root "$r" apply >"$t/apply.out" 2>&1 &
 applier=$!
-sleep 1
-if kill -0 "$applier" 2>/dev/null && ! grep -q hugetlbfs "$r/etc/fstab"; then
+ino=$(stat -c %i "$lock")
+# shellcheck disable=SC2016
+if timeout 10 bash -c 'until grep -qE "^[0-9]+: -> FLOCK +ADVISORY +WRITE +$1 +[0-9a-f]+:[0-9a-f]+:$2 " /proc/locks; do
+		kill -0 "$1" 2>/dev/null || exit 1; done' _ "$applier" "$ino" &&
+	! grep -q hugetlbfs "$r/etc/fstab"; then
 	ok "apply waits while another holds the lock"
 else
-	not_ok "apply waits while another holds the lock" "$(cat "$t/apply.out")"
+	not_ok "apply waits while another holds the lock" "$(cat "$t/apply.out")" "$(cat /proc/locks)"
 fi
-echo >"$t/release"; wait "$holder"
+timeout 10 bash -c 'echo >"$1"' _ "$t/release"; wait "$holder"
 wait "$applier"; rc=$?
 check_eq "apply proceeds once the lock is free" "0 yes" "$rc $(grep -q hugetlbfs "$r/etc/fstab" && echo yes)"
 

@@ -101,12 +101,9 @@ run_case() { # FIXTURE VARIANT
 	rm -rf "$t"
 }
 
-# The engine's verbs land separately: without them there is nothing to run.
+# (A check here once ended the suite green with zero checks whenever apply's
+# output held "not implemented": apply is part of the tool, it must run.)
 probe=$(mkfix initramfs-k68) || { not_ok "initramfs: fixture" "mkroot failed"; exit 0; }
-if [ -z "$APPLY" ] && "$VP" --root "$probe" apply --dry-run 2>&1 | grep -q "not implemented"; then
-	echo "# skip t-initramfs: apply is not implemented yet"
-	exit 0
-fi
 
 for fx in initramfs-k61 initramfs-k68 initramfs-builtin initramfs-mixed; do
 	for v in mkinitcpio mkinitcpio-inplace dracut initramfs-tools; do

@@ -77,3 +77,13 @@ sed "s|/usr/bin/vfio-provision|env LD_PRELOAD=$shim VP_FAKE_KERNEL_STATE=$work/s
 sh "$work/qemu" win11 prepare begin - <"$xml/win11.xml" >/dev/null 2>&1
 check_eq "the hook script reserves through the tool" "16" "$(nodepool 0)"
 rm -rf "$d"
+
+# a named pipe where the record belongs: neither verb blocks on it
+fresh "avail 40"
+mkdir -p "$root/run/vfio-provision/libvirt"; mkfifo "$root/run/vfio-provision/libvirt/win11.pages"
+timeout 10 bash -c "$(declare -f hook); $(declare -p shim work root VP); hook win11 release end - <'$xml/win11.xml'" >/dev/null 2>&1
+check_eq "release with a FIFO as the record: returns, gives back nothing" "0 0" "$? $(nodepool 0)"
+mkfifo "$root/run/vfio-provision/libvirt/win11.pages" 2>/dev/null
+out=$(timeout 10 bash -c "$(declare -f hook); $(declare -p shim work root VP); hook win11 prepare begin - <'$xml/win11.xml'" 2>&1); rc=$?
+check_match "prepare with a FIFO as the record: returns, warns" "^0 .*could not record the pages added for 'win11'" "$rc $out"
+check "prepare with a FIFO as the record: not exit 124 (hung)" test "$rc" != 124

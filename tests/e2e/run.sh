@@ -3,7 +3,8 @@
 # Boots the real Debian 6.1 kernel under QEMU with initramfs images built by
 # the real dracut (from the files apply writes) or by our busybox builder,
 # and asserts on the "KEY k=v" lines the guest prints. Ends with
-# "N passed, N failed". Skips (exit 0) only when QEMU cannot run at all.
+# "N passed, N failed, N skipped". Skips (exit 0) only when QEMU cannot run
+# at all, and never under CI=true or VP_NO_SKIP=1 (exit 1, see e2e_skip).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 : "${BUILD:=$TOP/build/default}" "${VP:=$BUILD/vfio-provision}"
@@ -19,17 +20,13 @@ t_bad() { not_ok "$@"; FAIL=$((FAIL + 1)); }
 t_eq() { if [ "$2" == "$3" ]; then t_ok "$1"; else t_bad "$1" "expected: $2" "actual:   $3"; fi; }
 t_match() { if grep -qE -- "$2" <<<"$3"; then t_ok "$1"; else t_bad "$1" "no match for /$2/ in:" "$3"; fi; }
 
-if ! e2e_can_run; then
-	echo "SKIP check-e2e: QEMU cannot run here ($E2E_WHY)"
-	echo "0 passed, 0 failed"
-	exit 0
-fi
-[ -x "$EARLY" ] || { echo "not ok e2e: $EARLY not built"; echo "0 passed, 1 failed"; exit 1; }
+e2e_can_run || e2e_skip check-e2e "QEMU cannot run here: $E2E_WHY"
+[ -x "$EARLY" ] || { echo "not ok e2e: $EARLY not built"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 # The dracut images are systemd initrds: dracut copies systemd from the host
 # (Debian's dracut-core only recommends the systemd package).
 command -v systemctl >/dev/null && [ -x /lib/systemd/systemd ] ||
-	{ echo "not ok e2e: the systemd package is needed for dracut's systemd initrd"; echo "0 passed, 1 failed"; exit 1; }
-e2e_kernel || { echo "not ok e2e: no kernel (fetch-kernel.sh failed)"; echo "0 passed, 1 failed"; exit 1; }
+	{ echo "not ok e2e: the systemd package is needed for dracut's systemd initrd"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+e2e_kernel || { echo "not ok e2e: no kernel (fetch-kernel.sh failed)"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
 E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vp-e2e.XXXXXX")
 [ "${E2E_KEEP:-0}" = 1 ] || trap 'rm -rf "$E2E_WORK"' EXIT
@@ -86,7 +83,7 @@ for a in "A ids 2 auto" "B override 2 auto" "N1 ids 2 1 node_0 node_1" "BB ids 2
 		t_ok "apply --root wrote the files for image $n"
 	else
 		t_bad "apply --root wrote the files for image $n" "$(cat "$E2E_WORK/$n.apply" 2>/dev/null)"
-		echo "$PASS passed, $FAIL failed"; exit 1
+		echo "$PASS passed, $FAIL failed, 0 skipped"; exit 1
 	fi
 done
 CMD_A=$(apply_cmdline A) CMD_B=$(apply_cmdline B)
@@ -113,7 +110,7 @@ for p in A:$pa B:$pb; do
 done
 echo "# e2e: images built in $((SECONDS - t0)) s"
 if [ $build_failed = 1 ]; then
-	echo "$PASS passed, $FAIL failed"; exit 1
+	echo "$PASS passed, $FAIL failed, 0 skipped"; exit 1
 fi
 
 # Issue 4: what the real dracut put in the image from our drop-in and module.
@@ -236,5 +233,5 @@ if done_ok s7-busybox; then
 fi
 
 echo "# e2e: $((SECONDS - t0)) s in all"
-echo "$PASS passed, $FAIL failed"
+echo "$PASS passed, $FAIL failed, 0 skipped"
 [ "$FAIL" -eq 0 ]

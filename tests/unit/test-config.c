@@ -309,10 +309,14 @@ static void test_errors(void **state)
 		 "'t.conf':2: bad value '16GB' for 'size' (a size with a unit, like 16G or 16384M)"},
 		{"[hugepages]\nsize = 1536M\n",
 		 "'t.conf':2: 'size' 1536M is not a whole number of 1 GiB pages; write 1G or 2G"},
+		{"[hugepages]\nhost_min = 65T\n",
+		 "'t.conf':2: 'host_min' 65T is too large (at most 64T)"},
+		{"[hugepages]\nhost_min = 99999999999999999999T\n",
+		 "'t.conf':2: 'host_min' 99999999999999999999T is too large (at most 64T)"},
 		{"[hugepages]\nsize = 65T\n",
-		 "'t.conf':2: 'size' 65T is too large (at most 65536G)"},
+		 "'t.conf':2: 'size' 65T is too large (at most 64T)"},
 		{"[hugepages]\nsize = 99999999999T\n",
-		 "'t.conf':2: 'size' 99999999999T is too large (at most 65536G)"},
+		 "'t.conf':2: 'size' 99999999999T is too large (at most 64T)"},
 		{"[hugepages]\nnode = first\n",
 		 "'t.conf':2: bad value 'first' for 'node' (allowed: auto, or a NUMA node number 0-1023)"},
 		{"[hugepages]\nnode = 1024\n",
@@ -553,7 +557,7 @@ static void test_load_unreadable(void **state)
 	/* tests run as root: a directory where a file is expected */
 	mkdir_in("/etc/vfio-provision.conf");
 	assert_int_equal(vp_config_load(&cfg, &root, NULL, &msg), -EISDIR);
-	assert_string_equal(msg, "'/etc/vfio-provision.conf': Is a directory");
+	assert_string_equal(msg, "'/etc/vfio-provision.conf': not a regular file (a directory); not reading it");
 	free(msg);
 	msg = NULL;
 	/* a dangling drop-in symlink is an error, not silently skipped */
@@ -562,7 +566,7 @@ static void test_load_unreadable(void **state)
 	snprintf(link, sizeof(link), "%s/etc/vfio-provision.conf.d/10-gone.conf", tmp);
 	assert_int_equal(symlink("/nowhere/10-gone.conf", link), 0);
 	assert_int_equal(vp_config_load(&cfg, &root, NULL, &msg), -ENOENT);
-	assert_string_equal(msg, "'/etc/vfio-provision.conf.d/10-gone.conf': No such file or directory");
+	assert_string_equal(msg, "'/etc/vfio-provision.conf.d/10-gone.conf': a symlink to '/nowhere/10-gone.conf', which does not exist");
 }
 
 static void test_load_dropin_dir_is_file(void **state)
@@ -598,7 +602,7 @@ static void test_load_nul_byte(void **state)
 	assert_int_equal(write(fd, "[gpu]\nstrategy = ids\0\n", 22), 22);
 	close(fd);
 	assert_int_equal(vp_config_load(&cfg, &root, NULL, &msg), -EINVAL);
-	assert_string_equal(msg, "'/etc/vfio-provision.conf':2: NUL byte in the file");
+	assert_string_equal(msg, "'/etc/vfio-provision.conf': byte offset 20: NUL byte in a text file; not editing it");
 }
 
 int main(void)
