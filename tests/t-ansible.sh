@@ -57,6 +57,13 @@ qr() { jq -r "$2" "$work/$1.json" 2>&1; }
 
 R=$work/root
 fresh engine-debian "$work/orig" || { not_ok "ansible: fixture engine-debian"; exit 0; }
+# stand-ins for the regeneration tools (regenerate: true runs them chrooted)
+FAKE=$BUILD/tests/shim/fake-tool
+if [ -x "$FAKE" ]; then
+	for tool in update-initramfs grub-mkconfig; do
+		install -m 0755 "$FAKE" "$work/orig/usr/sbin/$tool"
+	done
+fi
 cp -a "$work/orig" "$R"
 task() { # task VAR [EXTRA YAML LINES...]: our module on $R with the built binary
 	local v=$1
@@ -116,7 +123,9 @@ check_eq "ansible: the config file as rendered" \
 # --- a config change rewrites exactly the affected files ---------------------
 l2=$(listing "$R")
 REG="c1"
-play change < <(task c1 'config: {hugepages: {count: 2}, cmdline: {transparent_hugepage: madvise}}') || exit 0
+regen=false; [ -x "$FAKE" ] && regen=true
+play change < <(task c1 'config: {hugepages: {count: 2}, cmdline: {transparent_hugepage: madvise}}' \
+	"regenerate: $regen") || exit 0
 check_eq "ansible: config change: changed, config_changed, reboot_required" '[true,true,true]' \
 	"$(q change '.c1 | [.changed, .config_changed, .reboot_required]')"
 check_eq "ansible: config change: apply rewrote /etc/default/grub only" '["/etc/default/grub"]' \
@@ -124,6 +133,12 @@ check_eq "ansible: config change: apply rewrote /etc/default/grub only" '["/etc/
 check_eq "ansible: config change: the files that differ in the tree" \
 	"etc/default/grub etc/vfio-provision.conf" \
 	"$(diff <(printf '%s\n' "$l2") <(listing "$R") | sed -n 's/^> \([^	]*\)	.*/\1/p' | sort | xargs)"
+if [ $regen = true ]; then
+	check_eq "ansible: regenerate: the commands ran and succeeded" '[["update-initramfs","grub-mkconfig"],[0,0]]' \
+		"$(q change '[[.c1.commands[].argv[0]], [.c1.commands[].exit_status]]')"
+else
+	echo "skip ansible: regenerate: $FAKE not built (make check builds it)"
+fi
 check_match "ansible: config change: the new token" 'transparent_hugepage=madvise' "$(cat "$R/etc/default/grub")"
 
 # --- state: reverted restores the original tree -----------------------------
