@@ -181,6 +181,31 @@ check_eq "ansible: refused and bad configs wrote nothing (boot VGA root)" "$sb" 
 check_eq "ansible: refused: nothing written (single-gpu)" "$ss" "$(snapshot "$S")"
 check_eq "ansible: refused: nothing written (iommu-off)" "$si" "$(snapshot "$I")"
 
+# --- the README's playbook, as written, on a fixture root -------------------
+# Only module_defaults are added (root and binary: a fixture root, the built
+# binary); become is the connection's business (-e ansible_become=false) and
+# the reboot task is skipped by its tag.
+if [ -x "$FAKE" ]; then
+	X=$work/readme-root
+	cp -a "$work/orig" "$X"
+	sed -n '/^### Ansible$/,/^### /p' "$TOP/README.md" | sed -n '/^```yaml$/,/^```$/{/^```/d;p}' |
+		sed "s|^  become: true\$|&\n  module_defaults:\n    $MOD: {root: '$X', binary: '$VP'}|" >"$work/vfio.yml"
+	printf '[gpu_hosts]\nlocalhost ansible_connection=local\n' >"$work/hosts"
+	readme() { ansible-playbook -i "$work/hosts" "$work/vfio.yml" -e ansible_become=false --skip-tags reboot "$@" 2>&1; }
+	before=$(snapshot "$X")
+	out=$(readme --check --diff)
+	check_match "README playbook: --check --diff shows the diffs" '^\+hugepages=8$' "$out"
+	check_eq "README playbook: --check writes nothing" "$before" "$(snapshot "$X")"
+	out=$(readme)
+	check_match "README playbook: first run changed" 'ok=1 +changed=1 +unreachable=0 +failed=0 +skipped=0' "$out"
+	"$VP" --root "$X" check >/dev/null 2>&1
+	check_eq "README playbook: the host is up to date after it" 0 $?
+	out=$(readme)
+	check_match "README playbook: second run ok, not changed" 'ok=1 +changed=0 +unreachable=0 +failed=0 +skipped=0' "$out"
+else
+	echo "skip README playbook: $FAKE not built (make check builds it)"
+fi
+
 # --- ansible-doc renders the documentation ----------------------------------
 doc=$(ansible-doc -t module "$MOD" 2>&1); rc=$?
 check_eq "ansible-doc: exit 0" 0 "$rc"
