@@ -124,7 +124,8 @@ check_eq "ansible: the config file as rendered" \
 l2=$(listing "$R")
 REG="c1"
 regen=false; [ -x "$FAKE" ] && regen=true
-play change < <(task c1 'config: {hugepages: {count: 2}, cmdline: {transparent_hugepage: madvise}}' \
+play change < <(task c1 'config: {hugepages: {count: 2}, cmdline: {transparent_hugepage: madvise, iommu_pt: true},' \
+		'         gpu: {select: ["0000:01:00.0", "10de:10f0"]}}' \
 	"regenerate: $regen") || exit 0
 check_eq "ansible: config change: changed, config_changed, reboot_required" '[true,true,true]' \
 	"$(q change '.c1 | [.changed, .config_changed, .reboot_required]')"
@@ -139,6 +140,11 @@ if [ $regen = true ]; then
 else
 	echo "skip ansible: regenerate: $FAKE not built (make check builds it)"
 fi
+check_eq "ansible: config change: the config as rendered (sorted, yes/no, lists)" \
+	"$(printf '%s\n' '# Written by Ansible (vfio_provision module): edits here are replaced on its next run.' '' \
+		'[cmdline]' 'iommu_pt = yes' 'transparent_hugepage = madvise' '' \
+		'[gpu]' 'select = 0000:01:00.0, 10de:10f0' '' '[hugepages]' 'count = 2')" \
+	"$(cat "$R/etc/vfio-provision.conf")"
 check_match "ansible: config change: the new token" 'transparent_hugepage=madvise' "$(cat "$R/etc/default/grub")"
 
 # --- state: reverted restores the original tree -----------------------------
@@ -158,12 +164,13 @@ B=$work/boot-vga S=$work/single I=$work/iommu-off
 cp -a "$work/orig" "$B"
 fresh single-gpu "$S" && fresh iommu-off "$I" || { not_ok "ansible: fixtures single-gpu, iommu-off"; exit 0; }
 sb=$(snapshot "$B"); ss=$(snapshot "$S"); si=$(snapshot "$I")
-REG="f1 f2 f3 f4 f5"
+REG="f1 f2 f3 f4 f5 f6"
 play refuse < <(R=$B task f1 'config: {gpu: {select: "0000:00:02.0"}}'
 	R=$B task f2 'config: {gpu: {select: "0000:00:02.0"}}'; echo '      check_mode: true'
 	R=$S task f3
 	R=$I task f4 'state: applied'
-	R=$B task f5 'config: {hugepages: {count: lots}}') || exit 0
+	R=$B task f5 'config: {hugepages: {count: lots}}'
+	R=$B task f6 'config_path: etc/vfio-provision.conf') || exit 0
 check_eq "ansible: boot VGA selected: failed, verdict, nothing changed" '[true,"boot-vga",false,false]' \
 	"$(q refuse '.f1 | [.failed, .verdict.name, .changed, .config_changed]')"
 check_match "ansible: boot VGA selected: the reason in the message" \
@@ -176,7 +183,8 @@ check_match "ansible: iommu-off: failed, no-iommu and why" \
 	'no-iommu: The IOMMU is off' "$(qr refuse .f4.msg)"
 check_match "ansible: bad config value: failed with the binary's message" \
 	"'<stdin>':[0-9]+: bad value 'lots' for 'count'" "$(qr refuse .f5.msg)"
-check_match "ansible: recap: 5 failed tasks, ignored" 'failed=0 .*ignored=5' "$(cat "$work/refuse.out")"
+check_match "ansible: config_path must be absolute" 'an absolute path inside the root' "$(qr refuse .f6.msg)"
+check_match "ansible: recap: 6 failed tasks, ignored" 'failed=0 .*ignored=6' "$(cat "$work/refuse.out")"
 check_eq "ansible: refused and bad configs wrote nothing (boot VGA root)" "$sb" "$(snapshot "$B")"
 check_eq "ansible: refused: nothing written (single-gpu)" "$ss" "$(snapshot "$S")"
 check_eq "ansible: refused: nothing written (iommu-off)" "$si" "$(snapshot "$I")"
