@@ -377,7 +377,10 @@ def main():
         except ValueError as e:
             module.fail_json(msg=str(e))
         path = under_root(root, CONFIG)
-        before = read_bytes(path)
+        try:
+            before = read_bytes(path)
+        except (IOError, OSError) as e:
+            module.fail_json(msg="'%s': %s" % (path, e.strerror or e))
         config_changed = before != config_text.encode('utf-8')
         if config_changed and module._diff:
             diffs.append({'before_header': CONFIG, 'after_header': CONFIG,
@@ -391,7 +394,10 @@ def main():
                                       config='-')
             if p['state'] == 'applied' and doc.get('refused') and not p['force']:
                 fail_refused(module, doc)
-            write_atomic(module, root, path, config_text.encode('utf-8'))
+            try:
+                write_atomic(module, root, path, config_text.encode('utf-8'))
+            except (IOError, OSError) as e:
+                module.fail_json(msg="'%s': %s" % (path, e.strerror or e))
     stdin = config_text.encode('utf-8') if config_arg == '-' else None
 
     flags = []
