@@ -1,6 +1,8 @@
 # Installation of everything but the binaries' own rules: man pages,
 # completions, the config example, the initramfs hooks, the kernel-update and
-# package hooks. Every path honours DESTDIR and the *DIR variables.
+# package hooks, the Ansible collection (contrib/ansible: PKGDATADIR/ansible is
+# a directory for ANSIBLE_COLLECTIONS_PATH). Every path honours DESTDIR and the
+# *DIR variables.
 MKINITCPIODIR  ?= $(PREFIX)/lib/initcpio
 DRACUTDIR      ?= $(PREFIX)/lib/dracut/modules.d
 INITRAMFSTOOLSDIR ?= $(DATADIR)/initramfs-tools
@@ -46,6 +48,8 @@ install-data: $(MAN_PAGES)
 		install -d $(DESTDIR)$(INITRAMFSTOOLSDIR)/$$(dirname $${f#initramfs-tools/}); \
 		$(SUBST) $$f > $(DESTDIR)$(INITRAMFSTOOLSDIR)/$${f#initramfs-tools/}; \
 		chmod 755 $(DESTDIR)$(INITRAMFSTOOLSDIR)/$${f#initramfs-tools/}; done
+	set -e; for f in $$(cd contrib/ansible && find ansible_collections -type f ! -name '*.pyc' | LC_ALL=C sort); do \
+		install -Dm644 contrib/ansible/$$f $(DESTDIR)$(PKGDATADIR)/ansible/$$f; done
 	set -e; for f in docs/*.md docs/*.json README.md; do [ -f $$f ] && install -Dm644 $$f $(DESTDIR)$(DOCDIR)/$$(basename $$f); done; true
 
 uninstall-data:
@@ -56,7 +60,7 @@ uninstall-data:
 	rm -f $(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/50-vfio-provision
 	rm -f $(DESTDIR)$(KERNELINSTALLDIR)/45-vfio-provision.install
 	rm -f $(DESTDIR)$(MKINITCPIODIR)/install/vfio-provision $(DESTDIR)$(MKINITCPIODIR)/hooks/vfio-provision
-	rm -rf $(DESTDIR)$(DRACUTDIR)/90vfio-provision $(DESTDIR)$(DOCDIR)
+	rm -rf $(DESTDIR)$(DRACUTDIR)/90vfio-provision $(DESTDIR)$(DOCDIR) $(DESTDIR)$(PKGDATADIR)/ansible
 	rm -f $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-provision
 	rm -f $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/vfio-provision
 	-rmdir $(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(LIBEXECDIR) 2>/dev/null

@@ -21,6 +21,7 @@
 #include "size.h"
 
 #define CONFIG_MAIN "/etc/vfio-provision.conf"
+#define CONFIG_STDIN "<stdin>"
 #define CONFIG_DIR "/etc/vfio-provision.conf.d"
 
 /* inih reads into a buffer of INI_MAX_LINE bytes: text, '\n' and NUL. */
@@ -737,6 +738,44 @@ static int load_file(struct vp_config *cfg, const struct vp_root *root, const ch
 	return vp_config_parse_string(cfg, path, text, ret_msg);
 }
 
+/*
+ * "--config -": the configuration on standard input, read once and kept (a
+ * verb may load it more than once). Lets a caller plan with a candidate
+ * config without writing it anywhere (the Ansible module's check mode).
+ */
+static int load_stdin(struct vp_config *cfg, char **ret_msg)
+{
+	static struct vp_buf text;
+	static bool read_done;
+	char chunk[8192];
+	int r = 0;
+
+	while (!read_done) {
+		ssize_t n = read(STDIN_FILENO, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = vp_fail(ret_msg, -errno, "'%s': %s", CONFIG_STDIN, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			read_done = true;
+		else if ((r = vp_buf_add(&text, chunk, (size_t)n)) < 0)
+			goto fail;
+	}
+	r = vp_buf_add(&text, "", 0);   /* empty input: still a string */
+	if (r < 0)
+		goto fail;
+	if (strlen(text.s) != text.len) {
+		r = vp_fail(ret_msg, -EINVAL, "'%s': NUL byte in the input", CONFIG_STDIN);
+		goto fail;
+	}
+	r = vp_config_parse_string(cfg, CONFIG_STDIN, text.s, ret_msg);
+fail:
+	return r;
+}
+
 static int dropin_names(const struct vp_root *root, struct vp_strv *ret, char **ret_msg)
 {
 	struct dirent *de;
@@ -780,7 +819,7 @@ int vp_config_load(struct vp_config *cfg, const struct vp_root *root, const char
 	_cleanup_free_ char *abs = NULL;
 	int r;
 
-	if (path && path[0] != '/') {
+	if (path && path[0] != '/' && strcmp(path, "-") != 0) {
 		_cleanup_free_ char *cwd = NULL;
 
 		/* relative to the working directory only makes sense without --root */
@@ -795,7 +834,10 @@ int vp_config_load(struct vp_config *cfg, const struct vp_root *root, const char
 			return -ENOMEM;
 		path = abs;
 	}
-	r = load_file(cfg, root, path ? path : CONFIG_MAIN, path != NULL, ret_msg);
+	if (path && strcmp(path, "-") == 0)
+		r = load_stdin(cfg, ret_msg);
+	else
+		r = load_file(cfg, root, path ? path : CONFIG_MAIN, path != NULL, ret_msg);
 	if (r < 0)
 		return r;
 	r = dropin_names(root, &dropins, ret_msg);

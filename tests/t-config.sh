@@ -1,6 +1,7 @@
 #!/bin/bash
 # The config as the binary reads it: errors name file and line and exit 2,
-# drop-ins override in lexical order, --config picks another main file.
+# drop-ins override in lexical order, --config picks another main file
+# (--config - reads it from standard input).
 . "$(dirname "$0")/lib.sh"
 
 fix=$(mkfix config-gtx1070) || { not_ok "config: fixture"; exit 0; }
@@ -63,6 +64,13 @@ check_eq "config: missing --config: exit 2" 2 "$rc"
 check_eq "config: missing --config: message" \
 	"vfio-provision: '/etc/missing.conf': No such file or directory" "$err"
 rm -f "$root/etc/alt.conf"
+
+# --config -: the config on standard input, nothing read from the main file
+out=$(printf '[gpu]\nselect = 0000:00:02.0\n' | "$VP" --root "$root" --config - --json detect 2>"$t/err"); rc=$?
+check_eq "config: --config - reads standard input" '1:"0000:00:02.0"' "$rc:$(targets)"
+out=$(printf '[gpu]\n\nstrategy = sometimes\n' | "$VP" --root "$root" --config - --json detect 2>&1); rc=$?
+check_eq "config: --config -: errors name <stdin> and the line" \
+	"2:vfio-provision: '<stdin>':3: bad value 'sometimes' for 'strategy' (allowed: auto, ids, override)" "$rc:$out"
 
 # the errors of issue 2, each with file, line and what is wrong
 expect_error "unknown section" '[gpu]\nselect = auto\n[hugepage]\ncount = 4\n' \

@@ -20,7 +20,9 @@ for f in usr/bin/vfio-provision:755 \
 	usr/lib/vfio-provision/kernel-hook:755 \
 	usr/share/libalpm/hooks/85-vfio-provision.hook:644 \
 	etc/kernel/postinst.d/50-vfio-provision:755 \
-	usr/lib/kernel/install.d/45-vfio-provision.install:755; do
+	usr/lib/kernel/install.d/45-vfio-provision.install:755 \
+	usr/share/vfio-provision/ansible/ansible_collections/vfio_provision/host/plugins/modules/vfio_provision.py:644 \
+	usr/share/vfio-provision/ansible/ansible_collections/vfio_provision/host/galaxy.yml:644; do
 	p=${f%:*} m=${f##*:}
 	if [ -f "$d/$p" ]; then
 		check_eq "installed $p mode" "$m" "$(stat -c %a "$d/$p")"
