@@ -1,7 +1,8 @@
 #!/bin/bash
 # Crash consistency: apply (and revert) killed with SIGKILL just before each
 # of their file-changing calls in turn (tests/shim/faults.so counts them),
-# in four scenarios, at least 200 points in all. After every kill each file
+# in six scenarios (two with the user's edits in the files after apply), at
+# least 200 points in all. After every kill each file
 # must be wholly old or wholly new; then both a new run of the same command
 # and a revert must converge (same tree as an uninterrupted run; original
 # tree, modes and owners after revert).
@@ -27,6 +28,13 @@ CONF
 chown 0:4 "$t/P/etc/fstab"; chmod 0640 "$t/P/etc/fstab"
 cp -a "$t/P" "$t/A"; "$VP" --root "$t/A" apply >/dev/null 2>&1
 cp -a "$t/A" "$t/AB"; "$VP" --root "$t/AB" --config /etc/vfio-b.conf apply >/dev/null 2>&1
+# the user's edits after apply: a line in fstab, a token on GRUB_CMDLINE_LINUX
+useredit() {
+	echo '/dev/sdb1 /data ext4 defaults 0 2' >>"$1/etc/fstab"
+	sed -i 's/^GRUB_CMDLINE_LINUX=""/GRUB_CMDLINE_LINUX="mitigations=off"/' "$1/etc/default/grub"
+}
+cp -a "$t/A" "$t/AE"; useredit "$t/AE"
+cp -a "$t/P" "$t/PE"; useredit "$t/PE"
 cp -a "$t/P" "$t/U"; mkdir -p "$t/U/etc/modprobe.d"
 printf 'options vfio-pci ids=1234:5678\n' >"$t/U/etc/modprobe.d/vfio.conf"
 
@@ -82,4 +90,7 @@ sweep "apply on a fresh system" "$t/P" "$t/P" apply
 sweep "apply of another config over the first" "$t/P" "$t/A" --config /etc/vfio-b.conf apply
 sweep "revert after two applies" "$t/P" "$t/AB" revert
 sweep "apply --force over an unmanaged vfio.conf" "$t/U" "$t/U" --force apply
+# revert must give back the user's files, their later edits included
+sweep "apply of another config over the user's edits" "$t/PE" "$t/AE" --config /etc/vfio-b.conf apply
+sweep "revert over the user's edits" "$t/PE" "$t/AE" revert
 if [ "$total" -ge 200 ]; then ok "crash: $total kill points in all"; else not_ok "crash: at least 200 kill points" "only $total"; fi

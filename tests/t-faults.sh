@@ -71,3 +71,30 @@ check_match "faults: revert with EIO: message" "^vfio-provision: '/etc/fstab': .
 check "faults: revert with EIO: ledger kept" test -f "$t/w/var/lib/vfio-provision/ledger"
 "$VP" --root "$t/w" revert >/dev/null 2>&1
 check_eq "faults: second revert restores everything" "$P" "$(snapshot "$t/w")"
+
+# the same with the user's edits in the files after apply: every fault in
+# revert (and in the apply of another config) leaves them, and a revert
+# without the fault gives back exactly the user's files
+cp -a "$t/P" "$t/PE"
+echo '/dev/sdb1 /data ext4 defaults 0 2' >>"$t/PE/etc/fstab"
+sed -i 's/^GRUB_CMDLINE_LINUX=""/GRUB_CMDLINE_LINUX="mitigations=off"/' "$t/PE/etc/default/grub"
+PE=$(snapshot "$t/PE")
+for op in open write fsync rename; do
+	for verb in revert apply; do
+		rm -rf "$t/w"; cp -a "$t/P" "$t/w"
+		"$VP" --root "$t/w" apply >/dev/null 2>&1
+		echo '/dev/sdb1 /data ext4 defaults 0 2' >>"$t/w/etc/fstab"
+		sed -i 's/^GRUB_CMDLINE_LINUX=""/GRUB_CMDLINE_LINUX="mitigations=off"/' "$t/w/etc/default/grub"
+		printf '[hugepages]\ncount = 2\nmount = /dev/hugepages-vm\n' >"$t/w/etc/vfio-b.conf"
+		args=(revert); [ "$verb" = apply ] && args=(--config /etc/vfio-b.conf apply)
+		out=$(VP_FAULT_ROOT=$t/w VP_FAULT_OP=$op VP_FAULT_ERRNO=EIO VP_FAULT_MATCH=fstab \
+			LD_PRELOAD=$SHIM "$VP" --root "$t/w" "${args[@]}" 2>&1); rc=$?
+		check_eq "faults, user edits: $verb with $op EIO on fstab: exit 2" 2 "$rc"
+		check_match "faults, user edits: $verb with $op EIO: the user's line is there" \
+			'^/dev/sdb1 /data ext4 defaults 0 2$' "$(cat "$t/w/etc/fstab")"
+		rm -f "$t/w/etc/vfio-b.conf"
+		"$VP" --root "$t/w" revert >/dev/null 2>&1
+		check_eq "faults, user edits: $verb with $op EIO, then revert: the user's files" \
+			"$PE" "$(snapshot "$t/w")"
+	done
+done
