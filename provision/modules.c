@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "modules.h"
+#include "plan-initramfs.h"
 
 const enum vp_vfio_mod vp_modules_order[VP_MOD_COUNT] = {
 	VP_MOD_VFIO_PCI, VP_MOD_VFIO_PCI_CORE, VP_MOD_VFIO, VP_MOD_VFIO_IOMMU_TYPE1,
@@ -95,5 +96,18 @@ char *vp_modules_kernels(const struct vp_system *sys)
 		vp_buf_free(&b);
 		return NULL;
 	}
+	return vp_buf_steal(&b);
+}
+
+/* Declared in plan-initramfs.h: the generators join module lists with it. */
+char *vp_initramfs_join(const struct vp_strv *sv, const char *sep)
+{
+	struct vp_buf b = {0};
+
+	for (size_t i = 0; i < sv->n; i++)
+		if (vp_buf_printf(&b, "%s%s", i ? sep : "", sv->v[i]) < 0) {
+			vp_buf_free(&b);
+			return NULL;
+		}
 	return vp_buf_steal(&b);
 }

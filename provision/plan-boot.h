@@ -38,6 +38,9 @@ int vp_boot_bls(const struct vp_config *cfg, const struct vp_system *sys,
 		struct vp_plan *plan, char **ret_msg);
 int vp_boot_refind(const struct vp_config *cfg, const struct vp_system *sys,
 		   struct vp_plan *plan, char **ret_msg);
+/* kernelstub, rpm-ostree, grubby (and no bootloader): the command to run (plan-boot-tell.c) */
+int vp_boot_tell(const struct vp_config *cfg, const struct vp_system *sys,
+		 struct vp_plan *plan, char **ret_msg);
 
 /*
  * Proxmox VE with ESPs kept by proxmox-boot-tool (plan-boot-proxmox.c):

@@ -8,18 +8,7 @@
 #include <string.h>
 
 #include "plan-initramfs.h"
-
-char *vp_initramfs_join(const struct vp_strv *sv, const char *sep)
-{
-	struct vp_buf b = {0};
-
-	for (size_t i = 0; i < sv->n; i++)
-		if (vp_buf_printf(&b, "%s%s", i ? sep : "", sv->v[i]) < 0) {
-			vp_buf_free(&b);
-			return NULL;
-		}
-	return vp_buf_steal(&b);
-}
+#include "target.h"
 
 int vp_plan_initramfs(const struct vp_config *cfg, const struct vp_system *sys,
 		      const struct vp_selection *sel, struct vp_plan *plan, char **ret_msg)
@@ -83,20 +72,9 @@ int vp_plan_initramfs(const struct vp_config *cfg, const struct vp_system *sys,
 	if (r < 0)
 		return r;
 
-	switch (gen) {
-	case VP_INITRAMFS_MKINITCPIO:
-		r = vp_plan_mkinitcpio(&c, plan, ret_msg);
-		break;
-	case VP_INITRAMFS_DRACUT:
-		r = vp_plan_dracut(&c, plan, ret_msg);
-		break;
-	case VP_INITRAMFS_INITRAMFS_TOOLS:
-		r = vp_plan_initramfs_tools(&c, plan, ret_msg);
-		break;
-	default:
-		r = 0;
-		break;
-	}
+	for (size_t i = 0; i < vp_n_initramfs_targets; i++)
+		if (vp_initramfs_targets[i].gen == gen)
+			r = vp_initramfs_targets[i].plan(&c, plan, ret_msg);
 	vp_strv_free(&c.list);
 	return r;
 }

@@ -228,6 +228,17 @@ int vp_plan_build(const struct vp_config *cfg, const struct vp_system *sys,
 		if (r < 0)
 			goto fail;
 	}
+	/*
+	 * A file edited in place must have been read: one the probe never
+	 * loaded would look absent and be planned from nothing, losing what is
+	 * in it. Its target must list it (targets.c).
+	 */
+	for (size_t i = 0; i < plan.n_files; i++)
+		if (!plan.files[i].owned && !vp_system_file(sys, plan.files[i].path)) {
+			r = vp_fail(ret_msg, -EINVAL, "'%s': planned without being read (a bug in "
+				    "vfio-provision: its target must list it)", plan.files[i].path);
+			goto fail;
+		}
 	r = vp_plan_check_paths(&plan, ret_msg);
 	if (r < 0)
 		goto fail;

@@ -4,9 +4,9 @@
  * plan stays pure. Planners find them with vp_system_file(sys, path); a
  * file that does not exist is there with content == NULL.
  *
- * To let a planner see another file, add its path to the table below (or,
- * for a directory of drop-ins, to entry_dirs; for whether a directory
- * exists, to dir_paths).
+ * To let a planner see another file, add it to its target's descriptor
+ * (targets.c): files, dirs (every *.conf in them) or dir_paths (whether a
+ * directory exists).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,39 +16,14 @@
 
 #include "probe-internal.h"
 #include "probe.h"
-
-static const char *const file_paths[] = {
-	"/etc/group",
-	"/etc/fstab",
-	"/etc/modprobe.d/vfio.conf",
-	"/etc/vfio-provision/early.conf",
-	"/etc/mkinitcpio.conf",
-	"/etc/mkinitcpio.conf.d/vfio-provision.conf",
-	"/etc/dracut.conf.d/vfio-provision.conf",
-	"/etc/initramfs-tools/modules",
-	"/etc/dracut.conf",             /* hostonly= (plan-dracut.c) */
-	"/etc/default/grub",
-	"/etc/default/grub.d/vfio-provision.cfg",
-	"/etc/kernel/cmdline",
-	"/boot/refind_linux.conf",
-};
+#include "target.h"
 
 /*
- * Every "*.conf" in these directories is loaded too: BLS entries in
- * <ESP>/loader/entries; dracut's drop-ins (hostonly=, in dracut's own
- * order) and mkinitcpio's (HOOKS, for the modconf check).
+ * The files every plan reads, then each target's (target.h, targets.c):
+ * the probe loads exactly what the targets say they read.
  */
-static const char *const entry_dirs[] = {"/boot/loader/entries", "/efi/loader/entries",
-					  "/boot/efi/loader/entries", "/etc/dracut.conf.d",
-					  "/usr/lib/dracut/dracut.conf.d",
-					  "/etc/mkinitcpio.conf.d"};
-
-/*
- * Directories whose existence a planner needs, recorded as a vp_file whose
- * path ends in '/': content "" when it is a directory, NULL otherwise.
- * mkinitcpio.conf.d: mkinitcpio v36+ reads drop-ins (plan-mkinitcpio.c).
- */
-static const char *const dir_paths[] = {"/etc/mkinitcpio.conf.d/"};
+static int add_target_files(const struct vp_root *root, struct vp_system *sys,
+			    const struct vp_target_files *in, size_t *cap, char **ret_msg);
 
 static int load_file(const struct vp_root *root, struct vp_file *f, char **ret_msg)
 {
@@ -165,20 +140,24 @@ int vp_probe_files(const struct vp_root *root, struct vp_system *sys, char **ret
 	size_t cap = sys->n_files;
 	int r;
 
-	for (size_t i = 0; i < ARRAY_SIZE(file_paths); i++) {
-		r = add_file(root, sys, file_paths[i], &cap, ret_msg);
-		if (r < 0)
-			return r;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(entry_dirs); i++) {
-		r = add_entries(root, sys, entry_dirs[i], &cap, ret_msg);
-		if (r < 0)
-			return r;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(dir_paths); i++) {
-		r = add_dir(root, sys, dir_paths[i], &cap, ret_msg);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	r = add_target_files(root, sys, &vp_core_files, &cap, ret_msg);
+	for (size_t i = 0; i < vp_n_boot_targets && r >= 0; i++)
+		r = add_target_files(root, sys, &vp_boot_targets[i]->in, &cap, ret_msg);
+	for (size_t i = 0; i < vp_n_initramfs_targets && r >= 0; i++)
+		r = add_target_files(root, sys, &vp_initramfs_targets[i].in, &cap, ret_msg);
+	return r;
+}
+
+static int add_target_files(const struct vp_root *root, struct vp_system *sys,
+			    const struct vp_target_files *in, size_t *cap, char **ret_msg)
+{
+	int r = 0;
+
+	for (const char *const *f = in->files; f && *f && r >= 0; f++)
+		r = add_file(root, sys, *f, cap, ret_msg);
+	for (const char *const *d = in->dirs; d && *d && r >= 0; d++)
+		r = add_entries(root, sys, *d, cap, ret_msg);
+	for (const char *const *d = in->dir_paths; d && *d && r >= 0; d++)
+		r = add_dir(root, sys, *d, cap, ret_msg);
+	return r;
 }
