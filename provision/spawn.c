@@ -1,14 +1,86 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "vp-spawn.h"
 
 extern char **environ;
+
+/*
+ * In the child, before chroot: a private mount namespace with /proc, /sys
+ * and /dev of this machine mounted on the root's own directories, as
+ * arch-chroot and systemd-nspawn give a build tool (dracut, mkinitcpio and
+ * kernel-install look at them). Nothing is mounted outside the namespace;
+ * a directory the root lacks is left alone. The target is opened without
+ * following links and mounted through its /proc/self/fd entry, so a link
+ * in the root cannot send a mount elsewhere.
+ */
+static int private_mounts(const struct vp_root *root)
+{
+	static const struct {
+		const char *dir, *fstype, *source;
+		unsigned long flags;
+	} m[] = {
+		{"proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC},
+		{"sys", "sysfs", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY},
+		{"dev", NULL, "/dev", MS_BIND | MS_REC},
+	};
+
+	int rfd;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		fprintf(stderr, "vfio-provision: cannot make a private mount namespace for the "
+			"tools in '%s': %s (run the commands by hand)\n", root->dir, strerror(errno));
+		return -1;
+	}
+	/* opened again: a directory opened before unshare belongs to the old namespace */
+	rfd = open(root->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0) {
+		fprintf(stderr, "vfio-provision: '%s': %s\n", root->dir, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(m); i++) {
+		char at[64];
+		int fd = openat(rfd, m[i].dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
+		if (mount(m[i].source, at, m[i].fstype, m[i].flags, NULL) < 0) {
+			fprintf(stderr, "vfio-provision: cannot mount /%s in '%s': %s\n", m[i].dir,
+				root->dir, strerror(errno));
+			close(fd);
+			close(rfd);
+			return -1;
+		}
+		close(fd);
+	}
+	close(rfd);
+	return 0;
+}
+
+/* The tools get a plain environment, not the caller's (PATH of the root's system). */
+static void clean_environment(void)
+{
+	const char *term = getenv("TERM");
+	char *keep = term ? strdup(term) : NULL;
+
+	clearenv();
+	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+	setenv("HOME", "/root", 1);
+	setenv("LANG", "C.UTF-8", 1);
+	if (keep)
+		setenv("TERM", keep, 1);
+	free(keep);
+}
 
 int vp_spawn(const struct vp_root *root, char *const argv[], int *ret_status, char **ret_msg)
 {
@@ -30,6 +102,9 @@ int vp_spawn(const struct vp_root *root, char *const argv[], int *ret_status, ch
 		if (pid < 0)
 			return vp_fail(ret_msg, -errno, "cannot fork: %s", strerror(errno));
 		if (pid == 0) {
+			if (private_mounts(root) < 0)
+				_exit(127);
+			clean_environment();
 			if (chroot(root->dir) < 0 || chdir("/") < 0) {
 				fprintf(stderr, "vfio-provision: chroot '%s': %s\n", root->dir,
 					strerror(errno));

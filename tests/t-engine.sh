@@ -191,6 +191,16 @@ check_eq "apply --regenerate: exit 0 when the tools succeed" 0 "$rc"
 check_match "apply --regenerate: header names the command" "^==> chroot $r update-initramfs -u -k all \(" "$out"
 check_match "apply --regenerate: the tool ran with its argv" "^fake-tool: update-initramfs -u -k all$" "$out"
 check_match "apply --regenerate: every command ran" "^fake-tool: grub-mkconfig " "$out"
+# as arch-chroot does: /proc and /dev there, a clean environment, no mount left behind
+rm -rf "$r"; cp -a "$t/orig" "$r"
+for tool in update-initramfs grub-mkconfig; do install -m 0755 "$FAKE" "$r/usr/sbin/$tool"; done
+: >"$r/etc/fake-tool.env"
+VP_TEST_MARKER=leaked "$VP" --root "$r" --regenerate apply >/dev/null 2>&1
+check_match "apply --regenerate: the tool sees /proc and /dev, a clean environment" \
+	"^proc=yes dev=yes env=[0-9] PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin VP_TEST_MARKER=unset$" \
+	"$(head -1 "$r/etc/fake-tool.env")"
+check_eq "apply --regenerate: nothing stays mounted in the root" "" "$(findmnt -rn -o TARGET | grep -F "$r" || true)"
+rm -f "$r/etc/fake-tool.env"
 out=$("$VP" --root "$r" apply 2>&1); rc=$?
 check_eq "apply without --regenerate: nothing to do, no tool run" "0 nothing to do" "$rc $out"
 echo 3 >"$r/etc/fake-tool.status"

@@ -5,7 +5,9 @@
  * appends it as one line to /etc/fake-tool.log when that file exists (a
  * test creates it to see which tools ran, whoever captured the output),
  * and exits with the number in /etc/fake-tool.status (0 when absent), so
- * t-engine.sh can test --regenerate's success and failure paths.
+ * t-engine.sh can test --regenerate's success and failure paths. With
+ * /etc/fake-tool.env it also says whether /proc and /dev are there and what
+ * environment it got.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,22 @@ int main(int argc, char **argv)
 	if (log) {
 		if (fseek(log, 0, SEEK_END) == 0)
 			put_argv(log, argc, argv);
+		if (fclose(log) != 0)
+			status = 98;
+	}
+	/* what the tool finds around it: /proc, /dev, and its environment */
+	log = fopen("/etc/fake-tool.env", "r+");
+	if (log) {
+		extern char **environ;
+		int n = 0;
+
+		for (char **e = environ; *e; e++)
+			n++;
+		fprintf(log, "proc=%s dev=%s env=%d PATH=%s VP_TEST_MARKER=%s\n",
+			fopen("/proc/self/stat", "r") ? "yes" : "no",
+			fopen("/dev/null", "w") ? "yes" : "no", n,
+			getenv("PATH") ? getenv("PATH") : "", getenv("VP_TEST_MARKER") ?
+			getenv("VP_TEST_MARKER") : "unset");
 		if (fclose(log) != 0)
 			status = 98;
 	}
