@@ -90,9 +90,11 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 		_cleanup_free_ char *pmsg = NULL;
 
 		have_p = vp_pipeline_run(ctx, &p, &pmsg) >= 0;
-		if (!have_p)
+		if (!have_p) {
 			vp_warn("%s: reverting without it, lines you added since the last apply may "
 				"be taken for ours", pmsg ? pmsg : "cannot plan");
+			vp_pipeline_free(&p);
+		}
 	}
 	r = vp_revert_upgraded(&ctx->root, have_p ? &p.ledger : NULL, ctx->force, on_revert, &d,
 			       &kept, &msg);
