@@ -16,7 +16,7 @@ DESTDIR    ?=
 
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS     := libpci libkmod blkid mount inih libxml-2.0
+PKGS     := libpci libkmod blkid mount inih libxml-2.0 zlib
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wno-missing-field-initializers

@@ -157,7 +157,7 @@ int vp_plan_build(const struct vp_config *cfg, const struct vp_system *sys,
 	 */
 	static const vp_planner_fn planners[] = {
 		vp_plan_modprobe, vp_plan_early, vp_plan_fstab, vp_plan_initramfs,
-		vp_plan_cmdline, vp_plan_bootloader, vp_plan_libvirt,
+		vp_plan_cmdline, vp_plan_kconfig, vp_plan_bootloader, vp_plan_libvirt,
 	};
 	struct vp_plan plan = {0};
 	int r = 0;
