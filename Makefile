@@ -91,5 +91,6 @@ clean:
 .PHONY: all all-extra check bench install uninstall clean
 .SECONDARY:
 
-# -type f: fixture roots under build/ hold directories such as etc/modprobe.d
--include $(shell find build -name '*.d' -type f 2>/dev/null)
+# -type f: fixture roots under build/ hold directories such as etc/modprobe.d;
+# only $(B): the e2e caches under build/ hold whole Debian roots (invoke-rc.d)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)

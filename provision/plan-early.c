@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hp-fit.h"
 #include "plan.h"
 #include "plan-modprobe.h"
 
@@ -63,6 +64,12 @@ int vp_plan_early(const struct vp_config *cfg, const struct vp_system *sys,
 		r = vp_plan_msg(plan, VP_MSG_REFUSE,
 				"[hugepages] node = %d: this machine has no NUMA node %d",
 				cfg->hp_node, cfg->hp_node);
+		if (r < 0)
+			return r;
+	}
+	/* runtime reservations are capped when they happen, not planned */
+	if (cfg->hp_mode != VP_HP_RUNTIME) {
+		r = vp_hp_fit_warn(cfg, sys, plan);
 		if (r < 0)
 			return r;
 	}
