@@ -108,12 +108,19 @@ static unsigned long sys_now_ms(void *ctx)
 	return (unsigned long)ts.tv_sec * 1000UL + (unsigned long)ts.tv_nsec / 1000000UL;
 }
 
+static void sys_sync(void *ctx)
+{
+	(void)ctx;
+	sync();
+}
+
 const struct vpe_io vpe_io_sys = {
 	.read = sys_read,
 	.write = sys_write,
 	.readlink_name = sys_readlink_name,
 	.log = sys_log,
 	.now_ms = sys_now_ms,
+	.sync = sys_sync,
 };
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -544,8 +551,8 @@ enum vpe_level vpe_result_format(const struct vpe_conf *conf, const struct vpe_r
 
 	if (conf->node >= 0)
 		snprintf(where, sizeof(where), " on node %d", conf->node);
-	m = snprintf(buf, size, "vfio-provision: reserved %lu/%lu 1GiB pages%s in %lu ms",
-		     res->got, res->requested, where, res->ms);
+	m = snprintf(buf, size, "vfio-provision: reserved %lu/%lu 1GiB page%s%s in %lu ms",
+		     res->got, res->requested, res->requested == 1 ? "" : "s", where, res->ms);
 	if (m < 0 || (size_t)m >= size)
 		return res->got >= res->requested ? VPE_INFO : VPE_WARN;
 	n = (size_t)m;
@@ -576,9 +583,9 @@ enum vpe_level vpe_result_format(const struct vpe_conf *conf, const struct vpe_r
 		break;
 	}
 	snprintf(buf + n, size - n,
-		 "%s the kernel found only %lu free 1GiB blocks%s (memory fragmented or too small)",
-		 res->why == VPE_SHORT_CAPPED ? ";" : ":",
-		 res->got, res->compacted ? " even after compaction" : "");
+		 "%s the kernel found only %lu free 1GiB block%s%s (memory fragmented or too small)",
+		 res->why == VPE_SHORT_CAPPED ? ";" : ":", res->got, res->got == 1 ? "" : "s",
+		 res->compacted ? " even after compaction" : "");
 	return VPE_WARN;
 }
 

@@ -36,6 +36,8 @@ struct vpe_io {
 	void (*log)(void *ctx, enum vpe_level level, const char *msg);
 	/* Monotonic milliseconds, for the "in N ms" figure; may be NULL. */
 	unsigned long (*now_ms)(void *ctx);
+	/* Writes dirty data back (sync(2)) before caches are dropped; may be NULL. */
+	void (*sync)(void *ctx);
 	void *ctx;
 };
 

@@ -326,7 +326,7 @@ static void test_capped_and_short(void **state)
 	assert_int_equal(res.got, 1);
 	assert_int_equal(vpe_result_format(&c, &res, line, sizeof(line)), VPE_WARN);
 	assert_non_null(strstr(line, "capped at 3"));
-	assert_non_null(strstr(line, "; the kernel found only 1 free 1GiB blocks even after compaction"));
+	assert_non_null(strstr(line, "; the kernel found only 1 free 1GiB block even after compaction"));
 	free(fk);
 }
 
@@ -573,7 +573,7 @@ static void test_run_cmdline(void **state)
 	ff_set(fk, R "/proc/cmdline", "quiet vfio_provision.hugepages=1\n");
 	assert_int_equal(vpe_run(&io, R), 0);
 	assert_non_null(strstr(fk->ops, "nr_hugepages=1;"));
-	assert_non_null(strstr(fk->log, "reserved 1/1 1GiB pages"));
+	assert_non_null(strstr(fk->log, "reserved 1/1 1GiB page in"));
 
 	/* hugepages=0 for one boot: binding still happens, no reservation. */
 	fk->ops[0] = fk->log[0] = '\0';
