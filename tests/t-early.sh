@@ -113,10 +113,15 @@ check "mkinitcpio runtime hook parses" sh -n "$TOP/mkinitcpio/hooks/vfio-provisi
 check "dracut module-setup parses" bash -n "$TOP/dracut/90vfio-provision/module-setup.sh"
 check "dracut hook parses" sh -n "$TOP/dracut/90vfio-provision/vfio-provision-early.sh"
 check "initramfs-tools hook parses" sh -n "$TOP/initramfs-tools/hooks/vfio-provision"
-check "initramfs-tools init-top parses" sh -n "$TOP/initramfs-tools/scripts/init-top/vfio-provision"
+check "initramfs-tools init-top parses" sh -n "$TOP/initramfs-tools/scripts/init-top/00-vfio-provision"
 rc=$(bash -c '. "$1"; check; echo $?' _ "$TOP/dracut/90vfio-provision/module-setup.sh")
 check_eq "dracut check() returns 255" 255 "$rc"
-check_eq "initramfs-tools prereqs" "" "$(sh "$TOP/initramfs-tools/scripts/init-top/vfio-provision" prereqs)"
+check_eq "initramfs-tools prereqs" "" "$(sh "$TOP/initramfs-tools/scripts/init-top/00-vfio-provision" prereqs)"
+# mkinitramfs orders init-top as `get_prereq_pairs | tsort` (hook-functions):
+# Debian's scripts (no prereqs), ours, and another package's that wants udev.
+order=$({ for s in all_generic_ide blacklist keymap udev 00-vfio-provision; do echo "$s $s"; done
+	  echo "zz-late zz-late"; echo "udev zz-late"; echo "a-plymouth a-plymouth"; } | tsort | tr '\n' ' ')
+check_match "init-top order as tsort makes it: ours first, before udev" '^00-vfio-provision .*udev ' "$order"
 
 # mkinitcpio build(): with stub add_* functions, as mkinitcpio calls it.
 calls=$(cd "$d" && mkdir -p etc && VFIO_PROVISION_EARLY=$EARLY bash -c '

@@ -119,7 +119,8 @@ fi
 # Issue 4: what the real dracut put in the image from our drop-in and module.
 list=$(lsinitrd "$E2E_WORK/A.img" 2>/dev/null)
 for f in 'drivers/vfio/pci/vfio-pci\.ko' 'drivers/vfio/vfio\.ko' 'drivers/vfio/vfio_iommu_type1\.ko' \
-	 'usr/lib/dracut/hooks/pre-udev/00-vfio-provision-early\.sh' \
+	 'usr/lib/systemd/system/vfio-provision-early\.service' \
+	 'usr/lib/systemd/system/sysinit\.target\.wants/vfio-provision-early\.service' \
 	 'usr/lib/vfio-provision/vfio-provision-early' 'etc/vfio-provision/early\.conf' \
 	 'etc/modprobe\.d/vfio\.conf'; do
 	if grep -qE -- "[ /]$f(\.[xg]z|\.zst)?\$" <<<"$list"; then
