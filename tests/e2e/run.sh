@@ -50,6 +50,8 @@ apply_root() {
 	select = 1234:1111
 	strategy = $strategy
 	[hugepages]
+	; these scenarios test the program-only mode (bootpages.sh the default)
+	mode = early
 	count = $hp
 	node = $node
 	host_min = 2G

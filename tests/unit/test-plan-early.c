@@ -125,10 +125,27 @@ static void test_other_modes_reserve_nothing(void **state)
 {
 	struct vp_config cfg = base;
 	struct vp_plan plan = {0};
+	struct vp_system s = sys;
+	char *t;
 
 	(void)state;
-	cfg.hp_mode = VP_HP_BOOT;
+	/* cma and runtime: nothing at boot */
+	cfg.hp_mode = VP_HP_CMA;
 	assert_non_null(strstr(early(&cfg, &sys, &sel, &plan), "\nhugepages=0\n"));
+	vp_plan_free(&plan);
+	cfg.hp_mode = VP_HP_RUNTIME;
+	assert_non_null(strstr(early(&cfg, &sys, &sel, &plan), "\nhugepages=0\n"));
+	vp_plan_free(&plan);
+	/* boot: the program guards what the kernel reserves, sized to fit */
+	cfg.hp_mode = VP_HP_BOOT;
+	s.mem_total_kib = 6065368;      /* 3 pages fit */
+	t = early(&cfg, &s, &sel, &plan);
+	assert_non_null(strstr(t, "\nhugepages=3\n"));
+	assert_non_null(strstr(t, "\nmode=boot\n"));
+	vp_plan_free(&plan);
+	/* early: no mode line (the program's default) */
+	cfg.hp_mode = VP_HP_EARLY;
+	assert_null(strstr(early(&cfg, &s, &sel, &plan), "mode="));
 	vp_plan_free(&plan);
 	cfg.hp_mode = VP_HP_EARLY;
 	cfg.hp_count = 0;
