@@ -102,6 +102,12 @@ enum vpe_level vpe_guard_format(const struct vpe_guard_result *res, char *buf, s
 				 res->got, res->ms, res->target);
 		return VPE_WARN;
 	}
+	if (res->before == 0 && res->requested > 0) {
+		snprintf(buf, size, "vfio-provision: the kernel reserved no 1GiB pages (0/%lu): is "
+			 "hugepages= missing from the kernel command line? (the bootloader's config "
+			 "is updated after apply)", res->requested);
+		return VPE_WARN;
+	}
 	if (res->got < res->requested) {
 		snprintf(buf, size, "vfio-provision: kept %lu/%lu 1GiB page%s the kernel reserved in "
 			 "%lu ms: %s", res->got, res->requested, res->requested == 1 ? "" : "s",

@@ -636,6 +636,15 @@ static void test_guard(void **state)
 	assert_string_equal(fk->log, "<6>vfio-provision: disabled by vfio_provision=off on the kernel cmdline: "
 			    "released 3 of 3 1GiB pages the kernel reserved, kept 0 in 3 ms\n");
 
+	/* the kernel reserved nothing: probably no hugepages= on its cmdline */
+	fk->ops[0] = fk->log[0] = '\0';
+	ff_set(fk, HP_GLOBAL, "0\n");
+	ff_set(fk, R "/etc/vfio-provision/early.conf", "hugepages=3\nmode=boot\n");
+	ff_set(fk, R "/proc/cmdline", "quiet\n");
+	assert_int_equal(vpe_run(&io, R), 0);
+	assert_string_equal(fk->ops, "");
+	assert_non_null(strstr(fk->log, "<4>vfio-provision: the kernel reserved no 1GiB pages (0/3): is hugepages= missing"));
+
 	/* hugepages=0 in early.conf: someone else's pages are not ours to guard */
 	fk->ops[0] = fk->log[0] = '\0';
 	ff_set(fk, R "/etc/vfio-provision/early.conf", "hugepages=0\nmode=boot\n");
