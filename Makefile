@@ -16,7 +16,7 @@ DESTDIR    ?=
 
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS     := libpci libkmod blkid mount inih libxml-2.0
+PKGS     := libpci libkmod blkid mount inih libxml-2.0 zlib
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wno-missing-field-initializers
@@ -93,5 +93,6 @@ clean:
 # a recipe that fails (scdoc missing, say) leaves no empty target behind
 .DELETE_ON_ERROR:
 
-# -type f: fixture roots under build/ hold directories such as etc/modprobe.d
--include $(shell find build -name '*.d' -type f 2>/dev/null)
+# -type f: fixture roots under build/ hold directories such as etc/modprobe.d;
+# only $(B): the e2e caches under build/ hold whole Debian roots (invoke-rc.d)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)

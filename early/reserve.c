@@ -108,12 +108,19 @@ static unsigned long sys_now_ms(void *ctx)
 	return (unsigned long)ts.tv_sec * 1000UL + (unsigned long)ts.tv_nsec / 1000000UL;
 }
 
+static void sys_sync(void *ctx)
+{
+	(void)ctx;
+	sync();
+}
+
 const struct vpe_io vpe_io_sys = {
 	.read = sys_read,
 	.write = sys_write,
 	.readlink_name = sys_readlink_name,
 	.log = sys_log,
 	.now_ms = sys_now_ms,
+	.sync = sys_sync,
 };
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -322,6 +329,13 @@ int vpe_conf_parse(struct vpe_conf *conf, char *text, const char *name,
 				r = -ERANGE;
 			else if (r == 0)
 				conf->node = (int)v;
+		} else if (strcmp(key, "mode") == 0) {
+			if (strcmp(val, "boot") == 0)
+				conf->guard = true;
+			else if (strcmp(val, "early") == 0)
+				conf->guard = false;
+			else
+				r = -EINVAL;
 		} else if (strcmp(key, "host_min_mib") == 0) {
 			r = vpe_parse_ulong(val, &v);
 			if (r == 0)
@@ -387,7 +401,7 @@ unsigned long vpe_cap_pages(unsigned long long memtotal_kib, unsigned long host_
 	return (unsigned long)((memtotal_kib - keep) / page_kib);
 }
 
-static int read_ulong(const struct vpe_io *io, const char *path, unsigned long *ret)
+int vpe_read_ulong(const struct vpe_io *io, const char *path, unsigned long *ret)
 {
 	char buf[64];
 	int r;
@@ -398,7 +412,7 @@ static int read_ulong(const struct vpe_io *io, const char *path, unsigned long *
 	return vpe_parse_ulong(buf, ret);
 }
 
-static int read_memtotal(const struct vpe_io *io, const char *root, unsigned long long *ret)
+int vpe_read_memtotal(const struct vpe_io *io, const char *root, unsigned long long *ret)
 {
 	char path[512], buf[4096];
 	const char *p;
@@ -425,7 +439,7 @@ static int read_memtotal(const struct vpe_io *io, const char *root, unsigned lon
 	return 0;
 }
 
-static unsigned long elapsed(const struct vpe_io *io, unsigned long t0)
+unsigned long vpe_elapsed(const struct vpe_io *io, unsigned long t0)
 {
 	return io->now_ms ? io->now_ms(io->ctx) - t0 : 0;
 }
@@ -446,7 +460,7 @@ int vpe_reserve(const struct vpe_io *io, const char *root, const struct vpe_conf
 	r = vpe_path(pool, sizeof(pool), root, "/sys/kernel/mm/hugepages/" VPE_HP1G_DIR "/nr_hugepages");
 	if (r < 0)
 		return r;
-	r = read_ulong(io, pool, &res->before);
+	r = vpe_read_ulong(io, pool, &res->before);
 	if (r == -ENOENT) {
 		res->why = VPE_SHORT_UNSUPPORTED;
 		goto done;
@@ -460,7 +474,7 @@ int vpe_reserve(const struct vpe_io *io, const char *root, const struct vpe_conf
 			     conf->node);
 		if (r < 0)
 			return r;
-		r = read_ulong(io, pool, &res->before);
+		r = vpe_read_ulong(io, pool, &res->before);
 		if (r == -ENOENT) {
 			res->why = VPE_SHORT_NO_NODE;
 			goto done;
@@ -470,7 +484,7 @@ int vpe_reserve(const struct vpe_io *io, const char *root, const struct vpe_conf
 	}
 
 	/* Never take so much that the host cannot run: cap from MemTotal. */
-	r = read_memtotal(io, root, &res->memtotal_kib);
+	r = vpe_read_memtotal(io, root, &res->memtotal_kib);
 	if (r < 0) {
 		r = vpe_path(pool, sizeof(pool), root, "/proc/meminfo");
 		goto io_fail;
@@ -504,7 +518,7 @@ int vpe_reserve(const struct vpe_io *io, const char *root, const struct vpe_conf
 				res->why = VPE_SHORT_IO;
 		}
 		want = res->got;
-		r = read_ulong(io, pool, &res->got);
+		r = vpe_read_ulong(io, pool, &res->got);
 		if (r < 0) {
 			res->got = want;
 			goto io_fail;
@@ -531,7 +545,7 @@ io_fail:
 		res->why = VPE_SHORT_IO;
 	res->err = -r;
 done:
-	res->ms = elapsed(io, t0);
+	res->ms = vpe_elapsed(io, t0);
 	return 0;
 }
 
@@ -544,8 +558,8 @@ enum vpe_level vpe_result_format(const struct vpe_conf *conf, const struct vpe_r
 
 	if (conf->node >= 0)
 		snprintf(where, sizeof(where), " on node %d", conf->node);
-	m = snprintf(buf, size, "vfio-provision: reserved %lu/%lu 1GiB pages%s in %lu ms",
-		     res->got, res->requested, where, res->ms);
+	m = snprintf(buf, size, "vfio-provision: reserved %lu/%lu 1GiB page%s%s in %lu ms",
+		     res->got, res->requested, res->requested == 1 ? "" : "s", where, res->ms);
 	if (m < 0 || (size_t)m >= size)
 		return res->got >= res->requested ? VPE_INFO : VPE_WARN;
 	n = (size_t)m;
@@ -576,9 +590,9 @@ enum vpe_level vpe_result_format(const struct vpe_conf *conf, const struct vpe_r
 		break;
 	}
 	snprintf(buf + n, size - n,
-		 "%s the kernel found only %lu free 1GiB blocks%s (memory fragmented or too small)",
-		 res->why == VPE_SHORT_CAPPED ? ";" : ":",
-		 res->got, res->compacted ? " even after compaction" : "");
+		 "%s the kernel found only %lu free 1GiB block%s%s (memory fragmented or too small)",
+		 res->why == VPE_SHORT_CAPPED ? ";" : ":", res->got, res->got == 1 ? "" : "s",
+		 res->compacted ? " even after compaction" : "");
 	return VPE_WARN;
 }
 
@@ -691,9 +705,20 @@ int vpe_run(const struct vpe_io *io, const char *root)
 		return r;
 	if (io->read(io->ctx, path, cmdline, sizeof(cmdline)) >= 0)
 		vpe_cmdline_apply(&conf, cmdline, io);
-	if (conf.disabled) {
+	if (conf.disabled && !(conf.guard && conf.hugepages > 0)) {
 		vpe_log(io, VPE_INFO, "disabled by vfio_provision=off on the kernel cmdline");
 		return 0;
+	}
+	if (conf.guard && conf.hugepages > 0) {
+		struct vpe_guard_result g;
+
+		/* Pages first: binding needs no memory, a host short of it might. */
+		vpe_guard(io, root, &conf, &g);
+		level = vpe_guard_format(&g, line, sizeof(line));
+		if (io->log)
+			io->log(io->ctx, level, line);
+		if (conf.disabled)
+			return 0;
 	}
 
 	/* Binding first: it must happen before any GPU driver module loads. */
@@ -704,7 +729,7 @@ int vpe_run(const struct vpe_io *io, const char *root)
 		vpe_log(io, bound == conf.n_addrs ? VPE_INFO : VPE_WARN,
 			"%zu/%zu functions set to vfio-pci by address", bound, conf.n_addrs);
 
-	if (conf.hugepages == 0)
+	if (conf.hugepages == 0 || conf.guard)
 		return 0;
 	vpe_reserve(io, root, &conf, &res);
 	if (res.why == VPE_SHORT_NO_NODE) {

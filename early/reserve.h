@@ -36,6 +36,8 @@ struct vpe_io {
 	void (*log)(void *ctx, enum vpe_level level, const char *msg);
 	/* Monotonic milliseconds, for the "in N ms" figure; may be NULL. */
 	unsigned long (*now_ms)(void *ctx);
+	/* Writes dirty data back (sync(2)) before caches are dropped; may be NULL. */
+	void (*sync)(void *ctx);
 	void *ctx;
 };
 
@@ -49,6 +51,13 @@ struct vpe_addr {
 
 struct vpe_conf {
 	bool disabled;                  /* vfio_provision=off */
+	/*
+	 * mode=boot: the kernel reserved the pages (hugepages= on its cmdline);
+	 * the program only guards: it releases pages beyond hugepages= or the
+	 * host_min cap, and all of them with vfio_provision=off. Otherwise
+	 * (mode=early) the program reserves them itself.
+	 */
+	bool guard;
 	unsigned long hugepages;        /* 1 GiB pages wanted; 0 = none */
 	int node;                       /* -1 = any (the global pool) */
 	unsigned long host_min_mib;     /* memory always left to the host */
@@ -113,6 +122,38 @@ struct vpe_result {
  */
 int vpe_reserve(const struct vpe_io *io, const char *root, const struct vpe_conf *conf,
 		struct vpe_result *res);
+
+struct vpe_guard_result {
+	unsigned long requested;        /* hugepages= of early.conf (or the cmdline override) */
+	unsigned long before;           /* what the kernel reserved (the global pool) */
+	unsigned long target;           /* min(requested, cap); 0 when disabled */
+	unsigned long got;              /* the pool after any release */
+	unsigned long cap;
+	unsigned long host_min_mib;
+	unsigned long long memtotal_kib;
+	bool disabled;
+	enum vpe_short why;             /* UNSUPPORTED, IO, or NONE */
+	int err;
+	unsigned long ms;
+};
+
+/*
+ * The guard of mode=boot: reads what the kernel reserved and MemTotal,
+ * releases pages until the pool holds at most min(hugepages, cap) (none
+ * with vfio_provision=off), writes nothing when the pool is within that.
+ * Never allocates: the kernel at boot had the best chance. Returns 0 (the
+ * outcome in *res) or a negative errno for bad arguments.
+ */
+int vpe_guard(const struct vpe_io *io, const char *root, const struct vpe_conf *conf,
+	      struct vpe_guard_result *res);
+
+/* The guard's line for kmsg: what it kept and why; returns its level. */
+enum vpe_level vpe_guard_format(const struct vpe_guard_result *res, char *buf, size_t size);
+
+/* Helpers shared by reserve.c and guard.c. */
+int vpe_read_ulong(const struct vpe_io *io, const char *path, unsigned long *ret);
+int vpe_read_memtotal(const struct vpe_io *io, const char *root, unsigned long long *ret);
+unsigned long vpe_elapsed(const struct vpe_io *io, unsigned long t0);
 
 /* The one-line summary for kmsg; returns its level. */
 enum vpe_level vpe_result_format(const struct vpe_conf *conf, const struct vpe_result *res,

@@ -2,7 +2,7 @@
 #
 # The program is built with its own compiler and flags: musl-gcc when Debian's
 # musl-tools is there (a few KiB), else a static glibc build. Never sanitized
-# (it is static), even under SANITIZE=1. early/reserve.c also goes into
+# (it is static), even under SANITIZE=1. early/reserve.c and guard.c also go into
 # libcore.a so that the main tool's `hugepages reserve` and the unit tests use
 # the same code.
 
@@ -13,7 +13,7 @@ EARLY_ALL_CFLAGS = -std=gnu11 $(WARN) $(EARLY_CFLAGS) -D_GNU_SOURCE -Iearly \
 	-fno-unwind-tables
 EARLY_LDFLAGS ?= -static -s -Wl,--gc-sections
 EARLY_BIN     := $(B)/early/vfio-provision-early
-EARLY_OBJS    := $(B)/early/static/main.o $(B)/early/static/reserve.o
+EARLY_OBJS    := $(B)/early/static/main.o $(B)/early/static/reserve.o $(B)/early/static/guard.o
 EARLY_MAX_SIZE := 65536
 
 CPPFLAGS += -Iearly
@@ -29,7 +29,7 @@ $(EARLY_BIN): $(EARLY_OBJS)
 		echo "$@: $$size bytes, over the $(EARLY_MAX_SIZE) byte target" >&2; \
 		case "$(notdir $(EARLY_CC))" in musl-gcc) exit 1 ;; esac; fi
 
-$(B)/libcore.a: $(B)/early/reserve.o
+$(B)/libcore.a: $(B)/early/reserve.o $(B)/early/guard.o
 
 ALL_TARGETS += $(EARLY_BIN)
 BENCH_TARGETS += bench-early-size

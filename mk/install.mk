@@ -42,8 +42,10 @@ install-data: $(MAN_PAGES)
 		install -d $(DESTDIR)$(DRACUTDIR)/90vfio-provision; \
 		for f in dracut/90vfio-provision/*; do \
 			$(SUBST) $$f > $(DESTDIR)$(DRACUTDIR)/90vfio-provision/$$(basename $$f); \
-			chmod 755 $(DESTDIR)$(DRACUTDIR)/90vfio-provision/$$(basename $$f); done; fi
-	set -e; for f in initramfs-tools/hooks/vfio-provision initramfs-tools/scripts/init-top/vfio-provision; do \
+			case $$f in *.service) m=644 ;; *) m=755 ;; esac; \
+			chmod $$m $(DESTDIR)$(DRACUTDIR)/90vfio-provision/$$(basename $$f); done; fi
+	rm -f $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/vfio-provision
+	set -e; for f in initramfs-tools/hooks/vfio-provision initramfs-tools/scripts/init-top/00-vfio-provision; do \
 		[ -f $$f ] || continue; \
 		install -d $(DESTDIR)$(INITRAMFSTOOLSDIR)/$$(dirname $${f#initramfs-tools/}); \
 		$(SUBST) $$f > $(DESTDIR)$(INITRAMFSTOOLSDIR)/$${f#initramfs-tools/}; \
@@ -62,6 +64,7 @@ uninstall-data:
 	rm -f $(DESTDIR)$(MKINITCPIODIR)/install/vfio-provision $(DESTDIR)$(MKINITCPIODIR)/hooks/vfio-provision
 	rm -rf $(DESTDIR)$(DRACUTDIR)/90vfio-provision $(DESTDIR)$(DOCDIR) $(DESTDIR)$(PKGDATADIR)/ansible
 	rm -f $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-provision
+	rm -f $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-provision
 	rm -f $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/vfio-provision
 	-rmdir $(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 

@@ -8,9 +8,11 @@
 
 #include "cli.h"
 #include "config.h"
+#include "hp-fit.h"
 #include "hp-runtime.h"
 #include "hp-status.h"
 #include "json.h"
+#include "kconfig.h"
 #include "size.h"
 #include "vp.h"
 
@@ -244,6 +246,35 @@ static const char *why_text(enum vpe_short why)
 	}
 }
 
+/* CONFIG_CMA of the running kernel (its config under the root), UNKNOWN if none. */
+static enum vp_kopt running_cma(const struct vp_root *root)
+{
+	struct vp_kernel k = {.running = true};
+	enum vp_kopt cma = VP_KOPT_UNKNOWN;
+
+	if (vp_root_read_line(root, "/proc/sys/kernel/osrelease", &k.version) == 0 &&
+	    vp_probe_kconfig(root, &k, NULL) == 0)
+		cma = k.config.cma;
+	free(k.version);
+	free(k.config.path);
+	return cma;
+}
+
+static void print_advice(const struct vp_ctx *ctx, const struct vp_hp_request *req)
+{
+	printf("On a long-running host, runtime reservation is luck: a 1 GiB page needs 1 GiB of\n"
+	       "  contiguous free memory, which the kernel's own allocations break up over time and\n"
+	       "  which neither compaction nor dropping caches can bring back%s.\n"
+	       "The answer is the boot default ([hugepages] mode = boot): the kernel reserves the pages\n"
+	       "  before anything else runs, and the early program keeps host_min for the host.\n",
+	       req->drop_caches ? " (both were tried)" : "");
+	if (running_cma(&ctx->root) == VP_KOPT_YES)
+		printf("This kernel has CONFIG_CMA: hugetlb_cma= ([hugepages] mode = cma) sets an area aside\n"
+		       "  at boot from which runtime pages come reliably.\n");
+	if (!req->drop_caches)
+		printf("--drop-caches also drops clean page cache first (rarely enough on its own).\n");
+}
+
 static int cmd_reserve(struct vp_ctx *ctx, const struct vp_config *cfg)
 {
 	struct vp_hp_request req = {.host_min_mib = cfg->host_min_mib,
@@ -281,25 +312,25 @@ static int cmd_reserve(struct vp_ctx *ctx, const struct vp_config *cfg)
 		where[0] = '\0';
 	if (o.why == VPE_SHORT_NONE) {
 		if (vp_log_level > 0)
-			printf("%lu free 1 GiB pages%s (pool %lu -> %lu, %u round%s, %lu ms)\n",
-			       o.free_now, where, o.nr_before, o.got, o.rounds, o.rounds == 1 ? "" : "s",
-			       o.ms);
+			printf("%lu free 1 GiB %s%s (pool %lu -> %lu, %u round%s, %lu ms)\n",
+			       o.free_now, vp_pages(o.free_now), where, o.nr_before, o.got, o.rounds,
+			       o.rounds == 1 ? "" : "s", o.ms);
 		return VP_EXIT_OK;
 	}
-	printf("%lu of %lu wanted 1 GiB pages are free%s (pool %lu -> %lu): %s%s\n",
-	       o.free_now < req.pages ? o.free_now : req.pages, req.pages, where, o.nr_before, o.got,
+	printf("%lu of %lu wanted 1 GiB %s %s free%s (pool %lu -> %lu): %s%s\n",
+	       o.free_now < req.pages ? o.free_now : req.pages, req.pages, vp_pages(req.pages),
+	       req.pages == 1 ? "is" : "are", where, o.nr_before, o.got,
 	       why_text(o.why), o.timed_out ? "; gave up at the timeout" : "");
 	if (o.why == VPE_SHORT_CAPPED)
-		printf("  at most %lu pages in the pool keep host_min = %lu MiB for the host\n", o.cap,
-		       req.host_min_mib);
-	if (o.why == VPE_SHORT_ALLOC || o.why == VPE_SHORT_CAPPED)
-		printf("What helps: reserve the pages at boot with the early program ([hugepages] mode = early),\n"
-		       "  or hugetlb_cma= on the kernel cmdline ([hugepages] mode = cma), or reboot and reserve first;\n"
-		       "  --drop-caches%s frees clean page cache before retrying.\n",
-		       req.drop_caches ? " (tried)" : "");
+		printf("  at most %lu %s in the pool keep%s host_min = %lu MiB for the host\n", o.cap,
+		       vp_pages(o.cap), o.cap == 1 ? "s" : "", req.host_min_mib);
+	if (o.why == VPE_SHORT_ALLOC)
+		print_advice(ctx, &req);
 	if (o.got > o.nr_before)
-		printf("  %lu pages stay reserved: `vfio-provision hugepages release %lu` gives them back.\n",
-		       o.got - o.nr_before, o.got - o.nr_before);
+		printf("  %lu %s stay%s reserved: `vfio-provision hugepages release %lu` gives %s back.\n",
+		       o.got - o.nr_before, vp_pages(o.got - o.nr_before),
+		       o.got - o.nr_before == 1 ? "s" : "", o.got - o.nr_before,
+		       o.got - o.nr_before == 1 ? "it" : "them");
 	if (ctx->partial_ok && o.why != VPE_SHORT_UNSUPPORTED && o.why != VPE_SHORT_NO_NODE &&
 	    o.why != VPE_SHORT_IO)
 		return VP_EXIT_OK;
@@ -331,8 +362,8 @@ static int cmd_release(struct vp_ctx *ctx, const struct vp_config *cfg)
 		return VP_EXIT_ERROR;
 	}
 	if (vp_log_level > 0)
-		printf("released %lu 1 GiB page%s (pool %lu -> %lu)\n", rel.released,
-		       rel.released == 1 ? "" : "s", rel.nr_before, rel.nr_after);
+		printf("released %lu 1 GiB %s (pool %lu -> %lu)\n", rel.released,
+		       vp_pages(rel.released), rel.nr_before, rel.nr_after);
 	if (rel.in_use)
 		printf("%lu page%s in use stay%s reserved until their user exits\n", rel.in_use,
 		       rel.in_use == 1 ? "" : "s", rel.in_use == 1 ? "s" : "");

@@ -6,7 +6,15 @@
 #include "cmd-util.h"
 #include "fsroot.h"
 #include "json-plan.h"
+#include "kconfig.h"
 #include "verify.h"
+
+/* The target kernels' refusals become [E] lines, their warnings [W]. */
+static int kconfig_line(void *userdata, enum vp_msg_level level, const char *text)
+{
+	return vp_verify_add(userdata, level == VP_MSG_REFUSE ? VP_VERIFY_ERROR : VP_VERIFY_WARN,
+			     "%s", text);
+}
 
 int vp_cmd_verify(struct vp_ctx *ctx)
 {
@@ -24,6 +32,12 @@ int vp_cmd_verify(struct vp_ctx *ctx)
 			ret = VP_EXIT_ERROR;
 			goto out;
 		}
+	}
+	r = vp_kconfig_check(&p.cfg, &p.sys, &p.plan, kconfig_line, &rep);
+	if (r < 0) {
+		vp_err("verify: %s", strerror(-r));
+		ret = VP_EXIT_ERROR;
+		goto out;
 	}
 	for (size_t i = 0; i < p.plan.dirs.n; i++) {
 		struct stat st;

@@ -69,7 +69,7 @@ void vp_config_init(struct vp_config *cfg)
 	cfg->strategy = VP_STRATEGY_AUTO;
 	cfg->hp_count = 0;
 	cfg->hp_node = -1;
-	cfg->hp_mode = VP_HP_EARLY;
+	cfg->hp_mode = VP_HP_BOOT;
 	cfg->hp_mount = default_mount;
 	cfg->hp_group = default_group;
 	cfg->host_min_mib = 2048;

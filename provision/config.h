@@ -16,8 +16,9 @@ enum vp_strategy { VP_STRATEGY_AUTO = 0, VP_STRATEGY_IDS, VP_STRATEGY_OVERRIDE }
 const char *vp_strategy_name(enum vp_strategy s);
 
 enum vp_hp_mode {
-	VP_HP_EARLY = 0,        /* our early-boot program reserves them (default) */
-	VP_HP_BOOT,             /* hugepages=N on the kernel cmdline */
+	VP_HP_EARLY = 0,        /* program only: our early-boot program reserves them */
+	VP_HP_BOOT,             /* default: hugepages=N on the kernel cmdline, sized to
+				   fit; the early program guards host_min at boot */
 	VP_HP_CMA,              /* hugetlb_cma=<size>, pages reserved at runtime */
 	VP_HP_RUNTIME,          /* nothing at boot; `hugepages reserve` on demand */
 };

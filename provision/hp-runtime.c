@@ -76,6 +76,27 @@ int vp_hp_reserve(const struct vpe_io *io, const char *root, const struct vp_hp_
 	conf.hugepages = ret->target;
 	conf.node = req->node;
 	conf.host_min_mib = req->host_min_mib;
+	/*
+	 * Before the first allocation, not after a round that gained nothing:
+	 * write dirty pages back (dropping caches cannot free dirty ones, and
+	 * compaction migrates clean pages more easily), drop clean caches when
+	 * asked, then compact, so the first write finds the most free 1 GiB
+	 * blocks. The seed's recipe (sync; drop_caches; compact_memory; write)
+	 * in that order, then rounds while they gain.
+	 */
+	if (io->sync)
+		io->sync(io->ctx);
+	if (req->drop_caches) {
+		r = vpe_path(path, sizeof(path), root, "/proc/sys/vm/drop_caches");
+		if (r < 0)
+			return r;
+		io->write(io->ctx, path, "3");
+		ret->dropped_caches = true;
+	}
+	r = vpe_path(path, sizeof(path), root, "/proc/sys/vm/compact_memory");
+	if (r < 0)
+		return r;
+	io->write(io->ctx, path, "1");
 	prev = ret->nr_before;
 	for (;;) {
 		r = vpe_reserve(io, root, &conf, &res);
@@ -101,16 +122,9 @@ int vp_hp_reserve(const struct vpe_io *io, const char *root, const struct vp_hp_
 			ret->timed_out = true;
 			break;
 		}
-		if (ret->got <= prev) {
-			/* No progress: clean caches are the last thing to give back. */
-			if (!req->drop_caches || ret->dropped_caches)
-				break;
-			r = vpe_path(path, sizeof(path), root, "/proc/sys/vm/drop_caches");
-			if (r < 0)
-				return r;
-			io->write(io->ctx, path, "3");
-			ret->dropped_caches = true;
-		}
+		/* A round that gained nothing: the next would not either. */
+		if (ret->got <= prev)
+			break;
 		prev = ret->got;
 	}
 done:

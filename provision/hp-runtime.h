@@ -15,7 +15,7 @@ struct vp_hp_request {
 	int node;                       /* -1: the global pool */
 	unsigned long host_min_mib;
 	unsigned long timeout_ms;       /* 0: no limit beyond "while progress" */
-	bool drop_caches;               /* drop clean caches once when short */
+	bool drop_caches;               /* sync and drop clean caches before the first round */
 };
 
 struct vp_hp_outcome {
@@ -35,10 +35,11 @@ struct vp_hp_outcome {
 typedef void (*vp_hp_progress_fn)(void *userdata, const struct vp_hp_outcome *o);
 
 /*
- * Makes sure `pages` 1 GiB pages are free in the pool: grows the pool by
- * what is missing, compacting and retrying while progress is made (like
- * hugeadm --hard), optionally dropping clean caches once, until the
- * timeout. Returns 0 with the outcome (short or not) or a negative errno.
+ * Makes sure `pages` 1 GiB pages are free in the pool: syncs, drops clean
+ * caches when asked, compacts, then grows the pool by what is missing and
+ * retries (compacting) while a round gains pages (like hugeadm --hard),
+ * until the timeout. Returns 0 with the outcome (short or not) or a
+ * negative errno.
  */
 int vp_hp_reserve(const struct vpe_io *io, const char *root, const struct vp_hp_request *req,
 		  vp_hp_progress_fn progress, void *userdata, struct vp_hp_outcome *ret);

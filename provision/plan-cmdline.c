@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "hp-fit.h"
 #include "plan.h"
 
 static bool planned(const struct vp_plan *plan, const char *key)
@@ -120,7 +121,7 @@ static int warn_memory(const struct vp_config *cfg, const struct vp_system *sys,
 static int plan_hugepages(const struct vp_config *cfg, const struct vp_system *sys,
 			  struct vp_plan *plan)
 {
-	_cleanup_free_ char *n = NULL, *reason = NULL;
+	_cleanup_free_ char *reason = NULL;
 	int r;
 
 	if (cfg->hp_count == 0)
@@ -142,21 +143,25 @@ static int plan_hugepages(const struct vp_config *cfg, const struct vp_system *s
 	if (r < 0)
 		return r;
 
-	/* hugepages= N:M pages on a node: Linux 5.16 and newer */
-	if (cfg->hp_node >= 0)
-		n = vp_strdup_printf("%d:%lu", cfg->hp_node, cfg->hp_count);
-	else
-		n = vp_strdup_printf("%lu", cfg->hp_count);
-	if (!n)
-		return -ENOMEM;
-
 	switch (cfg->hp_mode) {
 	case VP_HP_BOOT: {
-		_cleanup_free_ char *tok = vp_strdup_printf("hugepages=%s", n);
+		_cleanup_free_ char *tok = NULL;
+		unsigned long pages = vp_hp_boot_count(cfg, sys, NULL);
 
-		reason = vp_strdup_printf("[hugepages] mode = boot: the kernel reserves %lu "
-					  "page(s) at boot%s", cfg->hp_count,
-					  cfg->hp_node >= 0 ? " on that node (Linux 5.16+)" : "");
+		/* nothing fits: the fit warning says so, no hugepages=0 */
+		if (pages == 0)
+			break;
+		/* hugepages=N:M pages on a node: Linux 5.16 and newer (kconfig.c checks) */
+		if (cfg->hp_node >= 0)
+			tok = vp_strdup_printf("hugepages=%d:%lu", cfg->hp_node, pages);
+		else
+			tok = vp_strdup_printf("hugepages=%lu", pages);
+		reason = vp_strdup_printf(
+			"[hugepages] mode = boot: the kernel reserves %lu %s%s at boot, before "
+			"anything can fragment memory%s; the early program releases pages if the "
+			"host would keep less than host_min", pages, vp_pages(pages),
+			cfg->hp_node >= 0 ? " on that node" : "",
+			pages < cfg->hp_count ? " (count sized down to what fits)" : "");
 		if (!tok || !reason)
 			return -ENOMEM;
 		r = want(plan, "hugepages", tok, reason);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hp-fit.h"
 #include "plan.h"
 #include "plan-modprobe.h"
 
@@ -47,8 +48,13 @@ static bool by_address(const struct vp_config *cfg, const struct vp_selection *s
 int vp_plan_early(const struct vp_config *cfg, const struct vp_system *sys,
 		  const struct vp_selection *sel, struct vp_plan *plan, char **ret_msg)
 {
-	/* other modes reserve at boot by the kernel, by CMA or at runtime */
-	unsigned long pages = cfg->hp_mode == VP_HP_EARLY ? cfg->hp_count : 0;
+	/*
+	 * early: the program reserves the count; boot: the kernel reserves what
+	 * fits (the hugepages= token) and the program guards it; cma and
+	 * runtime: nothing at boot.
+	 */
+	unsigned long pages = cfg->hp_mode == VP_HP_EARLY ? cfg->hp_count
+			      : cfg->hp_mode == VP_HP_BOOT ? vp_hp_boot_count(cfg, sys, NULL) : 0;
 	bool addresses = by_address(cfg, sel) && sel->n_fns > 0;
 	int node = early_node(cfg, sys, sel);
 	struct vp_buf b = {0};
@@ -63,6 +69,12 @@ int vp_plan_early(const struct vp_config *cfg, const struct vp_system *sys,
 		r = vp_plan_msg(plan, VP_MSG_REFUSE,
 				"[hugepages] node = %d: this machine has no NUMA node %d",
 				cfg->hp_node, cfg->hp_node);
+		if (r < 0)
+			return r;
+	}
+	/* runtime reservations are capped when they happen, not planned */
+	if (cfg->hp_mode != VP_HP_RUNTIME) {
+		r = vp_hp_fit_warn(cfg, sys, plan);
 		if (r < 0)
 			return r;
 	}
@@ -81,6 +93,10 @@ int vp_plan_early(const struct vp_config *cfg, const struct vp_system *sys,
 	if (r < 0)
 		goto fail;
 	r = vp_buf_printf(&b, "host_min_mib=%lu\n", cfg->host_min_mib);
+	if (r >= 0 && cfg->hp_mode == VP_HP_BOOT && pages > 0)
+		r = vp_buf_puts(&b, "# the kernel reserves them (hugepages=); the program releases\n"
+				"# pages beyond hugepages or host_min, or all with vfio_provision=off\n"
+				"mode=boot\n");
 	if (r < 0)
 		goto fail;
 	for (size_t j = 0; addresses && j < sel->n_fns; j++) {
@@ -92,9 +108,13 @@ int vp_plan_early(const struct vp_config *cfg, const struct vp_system *sys,
 			goto fail;
 	}
 	return vp_plan_add_file(plan, VP_EARLY_CONF, vp_buf_steal(&b), 0644, true,
-				addresses ? "the early-boot program reserves 1 GiB pages "
-					    "and binds the devices by address"
-					  : "the early-boot program reserves 1 GiB pages");
+				cfg->hp_mode == VP_HP_BOOT && pages > 0
+					? (addresses ? "the early-boot program guards the kernel's 1 GiB "
+						       "pages and binds the devices by address"
+						     : "the early-boot program guards the kernel's 1 GiB pages")
+				: addresses ? "the early-boot program reserves 1 GiB pages "
+					      "and binds the devices by address"
+					    : "the early-boot program reserves 1 GiB pages");
 fail:
 	vp_buf_free(&b);
 	return r;

@@ -20,10 +20,12 @@ int vp_plan_initramfs(const struct vp_config *cfg, const struct vp_system *sys,
 
 	/*
 	 * The image needs our modules when a GPU is to be bound, and our early
-	 * hook when it binds by address or reserves 1 GiB pages at boot. With
-	 * neither there is nothing to put in it.
+	 * hook when it binds by address, reserves 1 GiB pages at boot (early)
+	 * or guards the kernel's (boot). With neither there is nothing to put
+	 * in it.
 	 */
-	if (sel->n_fns == 0 && !(cfg->hp_count > 0 && cfg->hp_mode == VP_HP_EARLY))
+	if (sel->n_fns == 0 && !(cfg->hp_count > 0 && (cfg->hp_mode == VP_HP_EARLY ||
+						       cfg->hp_mode == VP_HP_BOOT)))
 		return 0;
 
 	if (cfg->initramfs_auto) {

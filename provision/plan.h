@@ -92,6 +92,8 @@ int vp_plan_initramfs(const struct vp_config *, const struct vp_system *,
 		      const struct vp_selection *, struct vp_plan *, char **);
 int vp_plan_cmdline(const struct vp_config *, const struct vp_system *,
 		    const struct vp_selection *, struct vp_plan *, char **);
+int vp_plan_kconfig(const struct vp_config *, const struct vp_system *,
+		    const struct vp_selection *, struct vp_plan *, char **);
 int vp_plan_bootloader(const struct vp_config *, const struct vp_system *,
 		       const struct vp_selection *, struct vp_plan *, char **);
 int vp_plan_libvirt(const struct vp_config *, const struct vp_system *,

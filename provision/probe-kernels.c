@@ -16,6 +16,7 @@
 
 #include <libkmod.h>
 
+#include "kconfig.h"
 #include "probe-internal.h"
 #include "probe.h"
 
@@ -94,6 +95,7 @@ static int add_kernel(const struct vp_root *root, struct vp_system *sys, const c
 {
 	_cleanup_free_ char *path = NULL;
 	struct vp_kernel *k;
+	int r;
 
 	if (sys->n_kernels == *cap) {
 		*cap = *cap ? *cap * 2 : 4;
@@ -116,7 +118,8 @@ static int add_kernel(const struct vp_root *root, struct vp_system *sys, const c
 		k->pkgbase = NULL;
 	else if (!*vp_strstrip(k->pkgbase))
 		k->pkgbase = (free(k->pkgbase), NULL);
-	return probe_kernel(root, k, ret_msg);
+	r = probe_kernel(root, k, ret_msg);
+	return r < 0 ? r : vp_probe_kconfig(root, k, ret_msg);
 }
 
 int vp_probe_kernels(const struct vp_root *root, const struct vp_probe_opts *opts,

@@ -97,6 +97,7 @@ void vp_system_free(struct vp_system *sys)
 	for (size_t i = 0; i < sys->n_kernels; i++) {
 		free(sys->kernels[i].version);
 		free(sys->kernels[i].pkgbase);
+		free(sys->kernels[i].config.path);
 	}
 	free(sys->kernels);
 	free(sys->running_kernel);

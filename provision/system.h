@@ -26,11 +26,23 @@ extern const char *const vp_vfio_mod_names[VP_MOD_COUNT]; /* "vfio", ... "vfio_p
 enum vp_mod_state { VP_MOD_MISSING = 0, VP_MOD_MODULE, VP_MOD_BUILTIN };
 const char *vp_mod_state_name(enum vp_mod_state s); /* missing|module|builtin */
 
+/* A CONFIG_ option of a kernel's build config; UNKNOWN when no config was found. */
+enum vp_kopt { VP_KOPT_UNKNOWN = 0, VP_KOPT_NO, VP_KOPT_YES };
+
+/* The few build options the plan checks (kconfig.c). */
+struct vp_kconfig {
+	char *path;             /* where it was read ("/boot/config-VER"), NULL: none found */
+	enum vp_kopt cma;       /* CONFIG_CMA: hugetlb_cma= does nothing without it */
+	enum vp_kopt hugetlbfs; /* CONFIG_HUGETLBFS */
+	enum vp_kopt hugetlb_page; /* CONFIG_HUGETLB_PAGE: hugepages=, hugepagesz= */
+};
+
 struct vp_kernel {
 	char *version;                      /* directory name under /lib/modules */
 	enum vp_mod_state mods[VP_MOD_COUNT];
 	bool running;                       /* == <root>/proc/sys/kernel/osrelease */
 	char *pkgbase;                      /* Arch: lib/modules/VER/pkgbase ("linux"), or NULL */
+	struct vp_kconfig config;           /* all UNKNOWN when no config file was found */
 };
 
 #define VP_PCI_CLASS(c) ((uint16_t)((c) >> 8)) /* 0x030000 -> 0x0300 */

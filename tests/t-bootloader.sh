@@ -14,7 +14,7 @@
 
 t=$(tmpdir); trap 'rm -rf "$t"' EXIT
 ROOTUUID=5c1d6a3e-2f4b-4f7a-9d51-0e8c3b7a9f10
-OURS="intel_iommu=on iommu=pt hugepagesz=1G default_hugepagesz=1G transparent_hugepage=never"
+OURS="intel_iommu=on iommu=pt hugepagesz=1G default_hugepagesz=1G hugepages=4 transparent_hugepage=never"
 
 # boot files a fixture's target writes (golden after apply)
 boot_files() {
@@ -136,7 +136,7 @@ done
 v=$(grub_vars "$t/boot-arch-grub")
 check_eq "arch-grub: sourced GRUB_CMDLINE_LINUX" "LINUX=" "$(sed -n 1p <<<"$v")"
 check_eq "arch-grub: sourced GRUB_CMDLINE_LINUX_DEFAULT" \
-	'DEFAULT=loglevel=3 quiet splash foo="a b" iommu=pt transparent_hugepage=never intel_iommu=on hugepagesz=1G default_hugepagesz=1G' \
+	'DEFAULT=loglevel=3 quiet splash foo="a b" iommu=pt transparent_hugepage=never intel_iommu=on hugepagesz=1G hugepages=4 default_hugepagesz=1G' \
 	"$(sed -n 2p <<<"$v")"
 assert_cmdline "arch-grub: our tokens once each" "$(sed -n 2p <<<"$v")"
 check_eq "arch-grub: the commented-out copy stays" 1 \
@@ -190,7 +190,7 @@ check_eq "refind: three option lines" 3 "$n"
 check_match "kernelstub: the exact command" \
 	"run: kernelstub -a '$OURS'" "$(cat "$EXPECTED/boot/boot-kernelstub.plan")"
 check_match "rpm-ostree: the exact command" \
-	'run: rpm-ostree kargs --append-if-missing=rd.driver.pre=vfio_pci --append-if-missing=intel_iommu=on --append-if-missing=iommu=pt --append-if-missing=hugepagesz=1G --append-if-missing=default_hugepagesz=1G --delete-if-present=hugetlb_cma --append-if-missing=transparent_hugepage=never$' \
+	'run: rpm-ostree kargs --append-if-missing=rd.driver.pre=vfio_pci --append-if-missing=intel_iommu=on --append-if-missing=iommu=pt --append-if-missing=hugepagesz=1G --append-if-missing=default_hugepagesz=1G --append-if-missing=hugepages=4 --delete-if-present=hugetlb_cma --append-if-missing=transparent_hugepage=never$' \
 	"$(cat "$EXPECTED/boot/boot-rpm-ostree.plan")"
 for fx in boot-kernelstub boot-rpm-ostree; do
 	d=$(diff -r --no-dereference "$t/$fx.orig/boot" "$t/$fx/boot" 2>&1; \
@@ -243,10 +243,11 @@ GRUB_CMDLINE_LINUX_DEFAULT="$OTHER iommu=soft"
 GRUB_CMDLINE_LINUX=""
 G
 # " " (the empty GRUB_CMDLINE_LINUX before it) + 1998 bytes of the
-# user's + our 87 + NUL = 2087: 39 over the x86 limit of 2048
+# user's + our 99 (" hugepages=4" of the default mode included) + NUL = 2099:
+# 51 over the x86 limit of 2048
 long=$(printf 'x%.0s' $(seq 1 1990))
 bad_grub "bad: over the 2048-byte limit" \
-	"^vfio-provision: '/etc/default/grub':2: kernel command line is 2087 bytes .*, 39 over the limit of 2048" <<G
+	"^vfio-provision: '/etc/default/grub':2: kernel command line is 2099 bytes .*, 51 over the limit of 2048" <<G
 GRUB_DEFAULT=0
 GRUB_CMDLINE_LINUX_DEFAULT="quiet a=$long"
 GRUB_CMDLINE_LINUX=""

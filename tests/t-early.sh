@@ -113,10 +113,40 @@ check "mkinitcpio runtime hook parses" sh -n "$TOP/mkinitcpio/hooks/vfio-provisi
 check "dracut module-setup parses" bash -n "$TOP/dracut/90vfio-provision/module-setup.sh"
 check "dracut hook parses" sh -n "$TOP/dracut/90vfio-provision/vfio-provision-early.sh"
 check "initramfs-tools hook parses" sh -n "$TOP/initramfs-tools/hooks/vfio-provision"
-check "initramfs-tools init-top parses" sh -n "$TOP/initramfs-tools/scripts/init-top/vfio-provision"
+check "initramfs-tools init-top parses" sh -n "$TOP/initramfs-tools/scripts/init-top/00-vfio-provision"
 rc=$(bash -c '. "$1"; check; echo $?' _ "$TOP/dracut/90vfio-provision/module-setup.sh")
 check_eq "dracut check() returns 255" 255 "$rc"
-check_eq "initramfs-tools prereqs" "" "$(sh "$TOP/initramfs-tools/scripts/init-top/vfio-provision" prereqs)"
+check_eq "initramfs-tools prereqs" "" "$(sh "$TOP/initramfs-tools/scripts/init-top/00-vfio-provision" prereqs)"
+# mkinitramfs orders init-top as `get_prereq_pairs | tsort` (hook-functions):
+# Debian's scripts (no prereqs), ours, and another package's that wants udev.
+order=$({ for s in all_generic_ide blacklist keymap udev 00-vfio-provision; do echo "$s $s"; done
+	  echo "zz-late zz-late"; echo "udev zz-late"; echo "a-plymouth a-plymouth"; } | tsort | tr '\n' ' ')
+check_match "init-top order as tsort makes it: ours first, before udev" '^00-vfio-provision .*udev ' "$order"
+
+# dracut install(): with stub inst_* functions, as dracut calls it: a unit
+# ordered before udev in a systemd initrd, a cmdline hook in the shell init.
+dracut_install() {
+	VFIO_PROVISION_EARLY=$EARLY VFIO_PROVISION_ROOT=$d bash -c '
+	inst_simple() { echo "inst_simple $*"; }
+	inst_hook() { echo "inst_hook $*"; }
+	derror() { echo "derror $*"; }
+	dracut_module_included() { [ "$1" = systemd ] && [ "$WITH_SYSTEMD" = 1 ]; }
+	SYSTEMCTL="echo systemctl" initdir=/img moddir=/mod systemdsystemunitdir=/usr/lib/systemd/system
+	. "$1"; install' _ "$TOP/dracut/90vfio-provision/module-setup.sh"
+}
+calls=$(WITH_SYSTEMD=1 dracut_install)
+check_match "dracut, systemd initrd: the unit is installed" \
+	'^inst_simple /mod/vfio-provision-early.service /usr/lib/systemd/system/vfio-provision-early.service$' "$calls"
+check_match "dracut, systemd initrd: wanted by sysinit.target" \
+	'^systemctl -q --root /img add-wants sysinit.target vfio-provision-early.service$' "$calls"
+check "dracut, systemd initrd: no hook as well" bash -c '! grep -q inst_hook <<<"$1"' _ "$calls"
+calls=$(WITH_SYSTEMD=0 dracut_install)
+check_match "dracut, shell init: a cmdline hook, first" '^inst_hook cmdline 00 /mod/vfio-provision-early.sh$' "$calls"
+unit=$TOP/dracut/90vfio-provision/vfio-provision-early.service
+check_match "dracut unit: no default dependencies" '^DefaultDependencies=no$' "$(cat "$unit")"
+check_match "dracut unit: before udev and dracut's hooks" \
+	'^Before=systemd-udevd.service systemd-udev-trigger.service dracut-cmdline.service$' "$(cat "$unit")"
+check "dracut unit: no After= (nothing to wait for)" bash -c '! grep -q "^After=" "$1"' _ "$unit"
 
 # mkinitcpio build(): with stub add_* functions, as mkinitcpio calls it.
 calls=$(cd "$d" && mkdir -p etc && VFIO_PROVISION_EARLY=$EARLY bash -c '

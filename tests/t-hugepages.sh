@@ -69,8 +69,39 @@ out=$(vp hugepages reserve 8 2>&1); rc=$?
 check_eq "fragmented: exit 1 when short" 1 "$rc"
 check_eq "fragmented: retried while progress was made (7 in the pool)" 7 "$(pool nr_hugepages)"
 check_match "fragmented: says how many and why" '^7 of 8 wanted 1 GiB pages are free \(pool 0 -> 7\): memory is fragmented' "$out"
-check_match "fragmented: says what helps" 'early program|hugetlb_cma' "$out"
+check_match "fragmented: says runtime reservation is luck" 'long-running host, runtime reservation is luck' "$out"
+check_match "fragmented: the boot default is the answer" 'The answer is the boot default \(\[hugepages\] mode = boot\)' "$out"
+check "fragmented: no hugetlb_cma offered without a kernel config saying CMA" \
+	bash -c '! grep -q hugetlb_cma <<<"$1"' _ "$out"
 check_match "fragmented: says how to give the pages back" 'hugepages release 7' "$out"
+
+# the order of operations, as the fake kernel saw them: the seed's recipe first
+ops() { tr '\n' ' ' <"$work/state.ops" | sed 's/ $//'; }
+fresh "avail 0" "drop 8"; rm -f "$work/state.ops"
+vp hugepages reserve 8 --drop-caches >/dev/null 2>&1; rc=$?
+check_eq "--drop-caches: sync, drop, compact, then one write gets all 8" "0 8 sync drop compact write" \
+	"$rc $(pool nr_hugepages) $(ops)"
+fresh "avail 2" "compact 1 0 0 0 0 0 0 0"; rm -f "$work/state.ops"
+vp hugepages reserve 8 >/dev/null 2>&1
+check_match "without --drop-caches: sync and compact before the first write, no drop" \
+	'^sync compact write( (compact|write))*$' "$(ops)"
+check_eq "without --drop-caches: stops after the round that gained nothing (3 pages)" 3 "$(pool nr_hugepages)"
+# one page: no "1 pages"
+fresh "avail 0"; rm -f "$work/state.ops"
+out=$(vp hugepages reserve 1 2>&1)
+check_match "one page: singular" '^0 of 1 wanted 1 GiB page is free' "$out"
+fresh "avail 1"
+out=$(vp hugepages reserve 2 2>&1)
+check_match "one page stays: singular" '1 page stays reserved: `vfio-provision hugepages release 1` gives it back' "$out"
+# a running kernel whose config has CMA: hugetlb_cma is offered
+fresh "avail 0"
+mkdir -p "$root/boot" "$root/proc/sys/kernel"; echo 6.8.0-test >"$root/proc/sys/kernel/osrelease"
+printf 'CONFIG_CMA=y\nCONFIG_HUGETLBFS=y\n' >"$root/boot/config-6.8.0-test"
+check_match "CMA in the running kernel's config: hugetlb_cma offered" 'This kernel has CONFIG_CMA: hugetlb_cma=' \
+	"$(vp hugepages reserve 2 2>&1)"
+printf '# CONFIG_CMA is not set\n' >"$root/boot/config-6.8.0-test"
+check "no CMA in the running kernel's config: not offered" bash -c '! grep -q hugetlb_cma <<<"$1"' _ \
+	"$(vp hugepages reserve 2 2>&1)"
 
 # --partial-ok accepts fewer
 fresh "avail 2" "compact 1"

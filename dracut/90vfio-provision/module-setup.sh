@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # dracut module of vfio-provision: the vfio modules, the static early program,
-# its generated config and a pre-udev hook that runs it.
+# its generated config, and what runs it first: a systemd unit ordered before
+# udev (systemd initrds) or a cmdline hook (the shell init).
 #
 # Environment (for tests and packaging):
 #   VFIO_PROVISION_EARLY  the program to install (default: the installed one)
@@ -46,11 +47,17 @@ install() {
             fi
         fi
     done
-    # shellcheck disable=SC2154 # moddir is dracut's
-    # pre-udev: before udev loads any GPU driver. In a systemd initrd
-    # dracut-pre-udev.service runs these hooks and then loads force_drivers
-    # (rd.driver.pre), so the pages are taken before vfio_pci loads; the
-    # shell init loads them earlier (cmdline hook), where a bound driver
-    # is unbound and re-probed instead.
-    inst_hook pre-udev 00 "$moddir/vfio-provision-early.sh"
+    # shellcheck disable=SC2154 # moddir, systemdsystemunitdir and SYSTEMCTL are dracut's
+    if dracut_module_included "systemd"; then
+        # A systemd initrd runs hooks from dracut-cmdline/-pre-udev.service,
+        # seconds after /init; a unit without default dependencies, ordered
+        # before them and before udev, runs as soon as systemd starts jobs.
+        inst_simple "$moddir/vfio-provision-early.service" \
+            "$systemdsystemunitdir/vfio-provision-early.service"
+        $SYSTEMCTL -q --root "$initdir" add-wants sysinit.target vfio-provision-early.service
+    else
+        # The shell init: cmdline hooks are the first it runs after
+        # mounting /proc, /sys and /dev, before pre-udev and udev.
+        inst_hook cmdline 00 "$moddir/vfio-provision-early.sh"
+    fi
 }

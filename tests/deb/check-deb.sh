@@ -85,7 +85,7 @@ else
 fi
 if [ -f "$root/usr/lib/vfio-provision/vfio-provision-early" ] &&
 	[ -d "$root/usr/lib/dracut/modules.d/90vfio-provision" ] &&
-	[ -f "$root/usr/share/initramfs-tools/scripts/init-top/vfio-provision" ]; then
+	[ -f "$root/usr/share/initramfs-tools/scripts/init-top/00-vfio-provision" ]; then
 	ok "installed early program, dracut module and initramfs-tools script"
 else
 	not_ok "installed early program, dracut module and initramfs-tools script"

@@ -155,3 +155,72 @@ e2e_boot() {
 e2e_line() { grep -E "^$2( |$)" "$1" | grep -F -- "${3:-}" | head -n1; }
 # e2e_kv LOG KEY FIELD [MATCH]: the value of FIELD=... on that line.
 e2e_kv() { e2e_line "$1" "$2" "${4:-}" | tr ' ' '\n' | sed -n "s/^$3=//p" | head -n1; }
+
+# e2e_itools_root: a throw-away Debian root with the real initramfs-tools
+# (debootstrap minbase, about 3 min once), cached as $E2E_CACHE/itools-root;
+# sets ITOOLS_ROOT. mkinitramfs runs in it under chroot, so this machine's
+# /boot, /etc and /usr stay untouched. E2E_WHY says why when it fails.
+e2e_itools_root() {
+	local mirror
+	ITOOLS_ROOT=$E2E_CACHE/itools-root
+	[ -e "$ITOOLS_ROOT/.done" ] && return 0
+	command -v debootstrap >/dev/null || { E2E_WHY="debootstrap not installed"; return 1; }
+	mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
+	[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+	rm -rf "$ITOOLS_ROOT"
+	mkdir -p "$E2E_CACHE"
+	if ! debootstrap --variant=minbase --include=initramfs-tools,busybox,kmod,zstd bookworm \
+		"$ITOOLS_ROOT" "${mirror:-http://deb.debian.org/debian}" >"$E2E_CACHE/itools.log" 2>&1; then
+		E2E_WHY="debootstrap failed (see $E2E_CACHE/itools.log)"
+		return 1
+	fi
+	touch "$ITOOLS_ROOT/.done"
+}
+
+# e2e_itools_initrd OUT ROOT: the real mkinitramfs of the cached root, with
+# our hook and init-top script installed as `make install` puts them, the
+# extracted kernel's modules, the files apply wrote under ROOT (modprobe.d,
+# early.conf, initramfs-tools/modules), and the e2e reporter as an
+# init-premount script (it powers the guest off before a root is needed).
+e2e_itools_initrd() {
+	local out=$1 root=$2 r f
+	e2e_itools_root || return 1
+	r=$ITOOLS_ROOT
+	mkdir -p "$r/usr/lib/vfio-provision" "$r/etc/vfio-provision" "$r/usr/lib/vp-e2e" \
+		"$r/etc/initramfs-tools/scripts/init-premount" "$r/etc/initramfs-tools/hooks" \
+		"$r/lib/modules" "$r/boot"
+	install -m755 "$EARLY" "$r/usr/lib/vfio-provision/vfio-provision-early"
+	sed 's|@LIBEXECDIR@|/usr/lib/vfio-provision|g' "$TOP/initramfs-tools/hooks/vfio-provision" \
+		>"$r/usr/share/initramfs-tools/hooks/vfio-provision"
+	chmod 755 "$r/usr/share/initramfs-tools/hooks/vfio-provision"
+	rm -f "$r/usr/share/initramfs-tools/scripts/init-top/vfio-provision"
+	install -m755 "$TOP/initramfs-tools/scripts/init-top/00-vfio-provision" \
+		"$r/usr/share/initramfs-tools/scripts/init-top/00-vfio-provision"
+	[ -d "$r/lib/modules/$KVER" ] || cp -a "$KROOT/lib/modules/$KVER" "$r/lib/modules/"
+	cp "$KROOT/boot/config-$KVER" "$r/boot/"
+	for f in /etc/modprobe.d/vfio.conf /etc/vfio-provision/early.conf /etc/initramfs-tools/modules; do
+		if [ -f "$root$f" ]; then cp "$root$f" "$r$f"; else rm -f "$r$f"; fi
+	done
+	install -m755 "$E2E_DIR/guest/report.sh" "$r/usr/lib/vp-e2e/report.sh"
+	cat >"$r/etc/initramfs-tools/hooks/vp-e2e" <<-'HOOK'
+	#!/bin/sh
+	[ "$1" = prereqs ] && exit 0
+	mkdir -p "$DESTDIR/usr/lib/vp-e2e" && cp -p /usr/lib/vp-e2e/report.sh "$DESTDIR/usr/lib/vp-e2e/"
+	HOOK
+	cat >"$r/etc/initramfs-tools/scripts/init-premount/vp-e2e" <<-'SCRIPT'
+	#!/bin/sh
+	[ "$1" = prereqs ] && exit 0
+	VP_E2E_WAIT_VFIO='' /bin/sh /usr/lib/vp-e2e/report.sh
+	SCRIPT
+	chmod 755 "$r/etc/initramfs-tools/hooks/vp-e2e" "$r/etc/initramfs-tools/scripts/init-premount/vp-e2e"
+	# gzip: the host reads the image back with zcat and cpio
+	sed -i 's/^COMPRESS=.*/COMPRESS=gzip/' "$r/etc/initramfs-tools/initramfs.conf"
+	chroot "$r" mkinitramfs -o /tmp/vp-e2e.img "$KVER" || return 1
+	mv "$r/tmp/vp-e2e.img" "$out"
+}
+
+# e2e_itools_order IMG: the image's scripts/init-top/ORDER, one script a line.
+e2e_itools_order() {
+	zcat "$1" | cpio -i --quiet --to-stdout scripts/init-top/ORDER 2>/dev/null |
+		sed -n 's|^/scripts/init-top/\([^ ]*\) .*|\1|p'
+}

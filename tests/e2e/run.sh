@@ -47,6 +47,8 @@ apply_root() {
 	select = 1234:1111
 	strategy = $strategy
 	[hugepages]
+	; these scenarios test the program-only mode (bootpages.sh the default)
+	mode = early
 	count = $hp
 	node = $node
 	host_min = 2G
@@ -116,7 +118,7 @@ fi
 # Issue 4: what the real dracut put in the image from our drop-in and module.
 list=$(lsinitrd "$E2E_WORK/A.img" 2>/dev/null)
 for f in 'drivers/vfio/pci/vfio-pci\.ko' 'drivers/vfio/vfio\.ko' 'drivers/vfio/vfio_iommu_type1\.ko' \
-	 'usr/lib/dracut/hooks/pre-udev/00-vfio-provision-early\.sh' \
+	 'usr/lib/systemd/system/vfio-provision-early\.service' \
 	 'usr/lib/vfio-provision/vfio-provision-early' 'etc/vfio-provision/early\.conf' \
 	 'etc/modprobe\.d/vfio\.conf'; do
 	if grep -qE -- "[ /]$f(\.[xg]z|\.zst)?\$" <<<"$list"; then
@@ -125,6 +127,8 @@ for f in 'drivers/vfio/pci/vfio-pci\.ko' 'drivers/vfio/vfio\.ko' 'drivers/vfio/v
 		t_bad "lsinitrd A: ${f//\\/}" "$(grep -E 'vfio|pre-udev' <<<"$list")"
 	fi
 done
+t_match "lsinitrd A: the early program's unit is wanted by sysinit.target" \
+	' etc/systemd/system/sysinit\.target\.wants/vfio-provision-early\.service -> ' "$list"
 t_match "lsinitrd A: force_drivers as rd.driver.pre" 'rd.driver.pre=vfio_pci' \
 	"$(lsinitrd -f etc/cmdline.d/20-force_drivers.conf "$E2E_WORK/A.img" 2>/dev/null)"
 t_match "lsinitrd A: apply's ids reach the image (not host-only)" '^options vfio-pci ids=1234:1111,8086:293e$' \

@@ -11,6 +11,8 @@
  *   compact A B C ...  blocks each successive compaction frees (then 0)
  *   drop N             blocks dropping clean caches frees (once)
  *   writes N           nr_hugepages writes seen (for assertions)
+ * and, one word a line in $VP_FAKE_KERNEL_STATE.ops, every operation in the
+ * order the tool did it: sync, drop, compact, write (to nr_hugepages).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -107,6 +109,48 @@ static int ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/* Appends one operation's name to STATE.ops. */
+static void record(const char *st, const char *name)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.ops", st);
+	f = fopen(path, "ae");
+	if (!f)
+		return;
+	fprintf(f, "%s\n", name);
+	fclose(f);
+}
+
+/* sync(2) and syncfs(2): recorded, not done (the test's data needs no flush). */
+void sync(void)
+{
+	const char *st = getenv("VP_FAKE_KERNEL_STATE");
+	void (*real_sync)(void);
+
+	if (st) {
+		record(st, "sync");
+		return;
+	}
+	real_sync = (void (*)(void))dlsym(RTLD_NEXT, "sync");
+	if (real_sync)
+		real_sync();
+}
+
+int syncfs(int fd)
+{
+	const char *st = getenv("VP_FAKE_KERNEL_STATE");
+	int (*real_syncfs)(int);
+
+	if (st) {
+		record(st, "sync");
+		return 0;
+	}
+	real_syncfs = (int (*)(int))dlsym(RTLD_NEXT, "syncfs");
+	return real_syncfs ? real_syncfs(fd) : 0;
+}
+
 ssize_t write(int fd, const void *buf, size_t n)
 {
 	const char *st = getenv("VP_FAKE_KERNEL_STATE");
@@ -137,6 +181,7 @@ ssize_t write(int fd, const void *buf, size_t n)
 		cur = read_num(path);
 		fr = read_num(freep);
 		s.writes++;
+		record(st, "write");
 		if (want > cur) {
 			long grant = want - cur < s.avail ? want - cur : s.avail;
 
@@ -158,6 +203,7 @@ ssize_t write(int fd, const void *buf, size_t n)
 		return (ssize_t)n;
 	}
 	if (ends_with(path, "/proc/sys/vm/compact_memory")) {
+		record(st, "compact");
 		if (s.n_compact > 0) {
 			s.avail += s.compact[0];
 			memmove(s.compact, s.compact + 1, sizeof(long) * (size_t)(s.n_compact - 1));
@@ -167,6 +213,7 @@ ssize_t write(int fd, const void *buf, size_t n)
 		return (ssize_t)n;
 	}
 	if (ends_with(path, "/proc/sys/vm/drop_caches")) {
+		record(st, "drop");
 		s.avail += s.drop;
 		s.drop = 0;
 		save(st, &s);

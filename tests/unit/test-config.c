@@ -68,7 +68,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.strategy, VP_STRATEGY_AUTO);
 	assert_int_equal(cfg.hp_count, 0);
 	assert_int_equal(cfg.hp_node, -1);
-	assert_int_equal(cfg.hp_mode, VP_HP_EARLY);
+	/* the kernel reserves, the early program guards */
+	assert_int_equal(cfg.hp_mode, VP_HP_BOOT);
 	assert_string_equal(cfg.hp_mount, "/dev/hugepages1G");
 	assert_string_equal(cfg.hp_group, "kvm");
 	assert_int_equal(cfg.host_min_mib, 2048);
@@ -84,7 +85,7 @@ static void test_defaults(void **state)
 	assert_int_equal(parse(""), 0);
 	assert_true(cfg.select_auto);
 	assert_string_equal(vp_strategy_name(cfg.strategy), "auto");
-	assert_string_equal(vp_hp_mode_name(cfg.hp_mode), "early");
+	assert_string_equal(vp_hp_mode_name(cfg.hp_mode), "boot");
 }
 
 static void test_every_key(void **state)

@@ -326,7 +326,7 @@ static void test_capped_and_short(void **state)
 	assert_int_equal(res.got, 1);
 	assert_int_equal(vpe_result_format(&c, &res, line, sizeof(line)), VPE_WARN);
 	assert_non_null(strstr(line, "capped at 3"));
-	assert_non_null(strstr(line, "; the kernel found only 1 free 1GiB blocks even after compaction"));
+	assert_non_null(strstr(line, "; the kernel found only 1 free 1GiB block even after compaction"));
 	free(fk);
 }
 
@@ -573,7 +573,7 @@ static void test_run_cmdline(void **state)
 	ff_set(fk, R "/proc/cmdline", "quiet vfio_provision.hugepages=1\n");
 	assert_int_equal(vpe_run(&io, R), 0);
 	assert_non_null(strstr(fk->ops, "nr_hugepages=1;"));
-	assert_non_null(strstr(fk->log, "reserved 1/1 1GiB pages"));
+	assert_non_null(strstr(fk->log, "reserved 1/1 1GiB page in"));
 
 	/* hugepages=0 for one boot: binding still happens, no reservation. */
 	fk->ops[0] = fk->log[0] = '\0';
@@ -581,6 +581,113 @@ static void test_run_cmdline(void **state)
 	assert_int_equal(vpe_run(&io, R), 0);
 	assert_null(strstr(fk->ops, "nr_hugepages"));
 	assert_non_null(strstr(fk->ops, "driver_override=vfio-pci"));
+	free(fk);
+}
+
+/* mode=boot: the kernel reserved the pages; the program only guards them. */
+static void test_guard(void **state)
+{
+	struct fake *fk = fk_new();
+	struct vpe_io io = fk_io(fk);
+
+	(void)state;
+	/* all is well (3 of 3, 5943 MiB, host_min 2048): nothing written */
+	ff_set(fk, HP_GLOBAL, "3\n");
+	ff_set(fk, R "/etc/vfio-provision/early.conf", "hugepages=3\nnode=any\nhost_min_mib=2048\nmode=boot\n");
+	ff_set(fk, R "/proc/cmdline", "quiet hugepagesz=1G hugepages=3\n");
+	assert_int_equal(vpe_run(&io, R), 0);
+	assert_string_equal(fk->ops, "");
+	assert_string_equal(fk->log, "<6>vfio-provision: kept 3/3 1GiB pages the kernel reserved in 3 ms "
+			    "(the host keeps 2871 MiB of 5943 MiB)\n");
+
+	/* the kernel found fewer: kept, said why, nothing allocated */
+	fk->log[0] = '\0';
+	ff_set(fk, HP_GLOBAL, "2\n");
+	assert_int_equal(vpe_run(&io, R), 0);
+	assert_string_equal(fk->ops, "");
+	assert_string_equal(fk->log, "<4>vfio-provision: kept 2/3 1GiB pages the kernel reserved in 3 ms: "
+			    "the kernel found no more free 1GiB blocks (memory too small)\n");
+
+	/* host_min raised (or a DIMM gone): released down to the cap */
+	fk->log[0] = '\0';
+	ff_set(fk, HP_GLOBAL, "3\n");
+	ff_set(fk, R "/etc/vfio-provision/early.conf", "hugepages=3\nhost_min_mib=4096\nmode=boot\n");
+	assert_int_equal(vpe_run(&io, R), 0);
+	assert_string_equal(fk->ops, "W/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages=1;");
+	assert_string_equal(fk->log, "<4>vfio-provision: released 2 of 3 1GiB pages the kernel reserved, "
+			    "kept 1 in 3 ms: capped at 1 to leave the host 4096 MiB of 5943 MiB\n");
+
+	/* a lower count for one boot */
+	fk->ops[0] = fk->log[0] = '\0';
+	ff_set(fk, HP_GLOBAL, "3\n");
+	ff_set(fk, R "/etc/vfio-provision/early.conf", "hugepages=3\nmode=boot\n");
+	ff_set(fk, R "/proc/cmdline", "hugepages=3 vfio_provision.hugepages=1\n");
+	assert_int_equal(vpe_run(&io, R), 0);
+	assert_string_equal(fk->ops, "W/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages=1;");
+	assert_non_null(strstr(fk->log, "released 2 of 3 1GiB pages the kernel reserved, kept 1 in 3 ms: 1 asked for"));
+
+	/* vfio_provision=off: every page goes, nothing is bound */
+	fk->ops[0] = fk->log[0] = '\0';
+	ff_set(fk, HP_GLOBAL, "3\n");
+	ff_set(fk, R "/etc/vfio-provision/early.conf", "hugepages=3\nmode=boot\naddress 0000:00:05.0 1234:1111\n");
+	ff_set(fk, R "/proc/cmdline", "hugepages=3 vfio_provision=off\n");
+	assert_int_equal(vpe_run(&io, R), 0);
+	assert_string_equal(fk->ops, "W/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages=0;");
+	assert_string_equal(fk->log, "<6>vfio-provision: disabled by vfio_provision=off on the kernel cmdline: "
+			    "released 3 of 3 1GiB pages the kernel reserved, kept 0 in 3 ms\n");
+
+	/* the kernel reserved nothing: probably no hugepages= on its cmdline */
+	fk->ops[0] = fk->log[0] = '\0';
+	ff_set(fk, HP_GLOBAL, "0\n");
+	ff_set(fk, R "/etc/vfio-provision/early.conf", "hugepages=3\nmode=boot\n");
+	ff_set(fk, R "/proc/cmdline", "quiet\n");
+	assert_int_equal(vpe_run(&io, R), 0);
+	assert_string_equal(fk->ops, "");
+	assert_non_null(strstr(fk->log, "<4>vfio-provision: the kernel reserved no 1GiB pages (0/3): is hugepages= missing"));
+
+	/* hugepages=0 in early.conf: someone else's pages are not ours to guard */
+	fk->ops[0] = fk->log[0] = '\0';
+	ff_set(fk, R "/etc/vfio-provision/early.conf", "hugepages=0\nmode=boot\n");
+	ff_set(fk, R "/proc/cmdline", "hugepages=3\n");
+	assert_int_equal(vpe_run(&io, R), 0);
+	assert_string_equal(fk->ops, "");
+	free(fk);
+}
+
+static void test_guard_no_pool(void **state)
+{
+	struct fake *fk = fk_new();
+	struct vpe_io io = fk_io(fk);
+	struct vpe_guard_result g;
+	struct vpe_conf c = conf_pages(3, -1);
+	char line[VPE_MSG_MAX];
+
+	(void)state;
+	c.guard = true;
+	fk->f[0].path[0] = '\0';       /* HP_GLOBAL gone: no 1 GiB hstate */
+	assert_int_equal(vpe_guard(&io, R, &c, &g), 0);
+	assert_int_equal(g.why, VPE_SHORT_UNSUPPORTED);
+	assert_int_equal(vpe_guard_format(&g, line, sizeof(line)), VPE_WARN);
+	assert_non_null(strstr(line, "no 1GiB page pool"));
+	free(fk);
+}
+
+static void test_conf_mode(void **state)
+{
+	struct fake *fk = fk_new();
+	struct vpe_io io = fk_io(fk);
+	struct vpe_conf c;
+	char text[] = "mode=boot\nmode=sideways\n";
+	char early[] = "mode=early\n";
+
+	(void)state;
+	vpe_conf_init(&c);
+	assert_false(c.guard);
+	assert_int_equal(vpe_conf_parse(&c, text, "early.conf", &io), 1);
+	assert_true(c.guard);   /* the bad value is skipped, the earlier one stays */
+	assert_non_null(strstr(fk->log, "'early.conf':2: bad value 'sideways' for mode"));
+	assert_int_equal(vpe_conf_parse(&c, early, "early.conf", &io), 0);
+	assert_false(c.guard);
 	free(fk);
 }
 
@@ -635,6 +742,9 @@ int main(void)
 		cmocka_unit_test(test_bind_moved_card),
 		cmocka_unit_test(test_run),
 		cmocka_unit_test(test_run_cmdline),
+		cmocka_unit_test(test_guard),
+		cmocka_unit_test(test_guard_no_pool),
+		cmocka_unit_test(test_conf_mode),
 		cmocka_unit_test(test_run_missing_node),
 		cmocka_unit_test(test_run_no_conf),
 	};

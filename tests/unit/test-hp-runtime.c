@@ -26,7 +26,20 @@ struct fake {
 	unsigned long long memtotal_kib;
 	bool no_1g;
 	int progress_calls;
+	char ops[512];                /* "sync drop compact write ...", in order */
 };
+
+static void op(struct fake *f, const char *name)
+{
+	size_t n = strlen(f->ops);
+
+	snprintf(f->ops + n, sizeof(f->ops) - n, "%s%s", n ? " " : "", name);
+}
+
+static void fake_sync(void *ctx)
+{
+	op(ctx, "sync");
+}
 
 static int slot(const char *path)
 {
@@ -61,6 +74,7 @@ static int fake_write(void *ctx, const char *path, const char *v)
 	int s = slot(path);
 
 	if (strstr(path, "compact_memory")) {
+		op(f, "compact");
 		if (f->n_compact > 0) {
 			f->avail += f->compact_gain[0];
 			memmove(f->compact_gain, f->compact_gain + 1, sizeof(f->compact_gain) - sizeof(long));
@@ -69,6 +83,7 @@ static int fake_write(void *ctx, const char *path, const char *v)
 		return 0;
 	}
 	if (strstr(path, "drop_caches")) {
+		op(f, "drop");
 		f->avail += f->drop_gain;
 		f->drop_gain = 0;
 		return 0;
@@ -76,6 +91,7 @@ static int fake_write(void *ctx, const char *path, const char *v)
 	if (strstr(path, "/nr_hugepages") && s >= 0) {
 		unsigned long want = strtoul(v, NULL, 10), grant;
 
+		op(f, "write");
 		f->clock += f->tick;
 		if (want > f->nr[s]) {
 			grant = want - f->nr[s] < f->avail ? want - f->nr[s] : f->avail;
@@ -103,7 +119,8 @@ static unsigned long fake_now(void *ctx)
 
 static struct vpe_io io_for(struct fake *f)
 {
-	return (struct vpe_io){.read = fake_read, .write = fake_write, .now_ms = fake_now, .ctx = f};
+	return (struct vpe_io){.read = fake_read, .write = fake_write, .now_ms = fake_now,
+			       .sync = fake_sync, .ctx = f};
 }
 
 static void on_progress(void *userdata, const struct vp_hp_outcome *o)
@@ -165,6 +182,41 @@ static void test_retry_while_progress(void **state)
 	assert_int_equal(o.got, 10);
 	assert_int_equal(o.why, VPE_SHORT_NONE);
 	assert_true(o.dropped_caches);
+}
+
+/*
+ * The seed's recipe, never worse: sync, drop (when asked) and compact before
+ * the first write, not after a round that gained nothing; stop at the first
+ * round without gain.
+ */
+static void test_order_of_operations(void **state)
+{
+	struct fake f = base();
+	struct vpe_io io = io_for(&f);
+	struct vp_hp_request req = {.pages = 8, .node = -1, .host_min_mib = 2048,
+				    .drop_caches = true};
+	struct vp_hp_outcome o;
+
+	(void)state;
+	/* the caches hold what the first write needs: dropped before it */
+	f.avail = 0;
+	f.drop_gain = 8;
+	assert_int_equal(vp_hp_reserve(&io, "", &req, NULL, NULL, &o), 0);
+	assert_string_equal(f.ops, "sync drop compact write");
+	assert_int_equal(o.got, 8);
+	assert_int_equal(o.rounds, 1);
+
+	/* without --drop-caches: sync and compact still come first */
+	f = base();
+	f.avail = 3;
+	req.drop_caches = false;
+	assert_int_equal(vp_hp_reserve(&io, "", &req, NULL, NULL, &o), 0);
+	assert_true(strncmp(f.ops, "sync compact write", 18) == 0);
+	assert_null(strstr(f.ops, "drop"));
+	/* nothing more to find: the round after the first gain-less one is not run */
+	assert_int_equal(o.got, 3);
+	assert_int_equal(o.rounds, 2);
+	assert_false(o.dropped_caches);
 }
 
 static void test_timeout(void **state)
@@ -261,6 +313,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_retry_while_progress),
+		cmocka_unit_test(test_order_of_operations),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_free_pages_count),
 		cmocka_unit_test(test_node_and_cap),

@@ -137,6 +137,53 @@ static void test_hugepages(void **state)
 	vp_plan_free(&p);
 }
 
+/* The default mode: hugepages=N with N sized from MemTotal and host_min, per node. */
+static void test_boot_sized_to_fit(void **state)
+{
+	struct vp_config cfg = base_cfg();
+	struct vp_numa_node nodes[] = {{.id = 0, .mem_total_kib = 4194304},
+				       {.id = 1, .mem_total_kib = 4194304}};
+	struct vp_system sys = {.cpu_vendor = "GenuineIntel", .iommu_enabled = true,
+				.pdpe1gb = true, .mem_total_kib = 10370000};
+	struct vp_plan p = {0};
+
+	(void)state;
+	cfg.hp_mode = VP_HP_BOOT;
+	cfg.host_min_mib = 2048;
+	/* a 10 GiB QEMU guest (9.9 GiB MemTotal) less 2 GiB: 7 pages */
+	cfg.hp_count = 64;
+	run(&cfg, &sys, &p);
+	assert_string_equal(token(&p, "hugepages"), "hugepages=7");
+	for (size_t i = 0; i < p.n_cmdline; i++)
+		if (strcmp(p.cmdline[i].key, "hugepages") == 0)
+			assert_non_null(strstr(p.cmdline[i].reason, "sized down to what fits"));
+	vp_plan_free(&p);
+	/* a request that fits is kept as it is */
+	cfg.hp_count = 4;
+	run(&cfg, &sys, &p);
+	assert_string_equal(token(&p, "hugepages"), "hugepages=4");
+	vp_plan_free(&p);
+	/* a node holds no more than its memory: 4 on node 1 of 4 GiB */
+	sys.nodes = nodes, sys.n_nodes = 2, sys.mem_total_kib = 8388608;
+	cfg.hp_count = 64;
+	cfg.hp_node = 1;
+	run(&cfg, &sys, &p);
+	assert_string_equal(token(&p, "hugepages"), "hugepages=1:4");
+	vp_plan_free(&p);
+	/* nothing fits: no hugepages=0 on the cmdline */
+	cfg.hp_node = -1;
+	cfg.host_min_mib = 65536;
+	run(&cfg, &sys, &p);
+	assert_null(token(&p, "hugepages"));
+	vp_plan_free(&p);
+	/* program-only mode: no kernel reservation at all */
+	cfg.hp_mode = VP_HP_EARLY;
+	cfg.host_min_mib = 2048;
+	run(&cfg, &sys, &p);
+	assert_null(token(&p, "hugepages"));
+	vp_plan_free(&p);
+}
+
 static void test_earlier_tokens_stay(void **state)
 {
 	struct vp_config cfg = base_cfg();
@@ -159,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_intel_off),
 		cmocka_unit_test(test_amd_off),
 		cmocka_unit_test(test_hugepages),
+		cmocka_unit_test(test_boot_sized_to_fit),
 		cmocka_unit_test(test_earlier_tokens_stay),
 	};
 

@@ -125,10 +125,27 @@ static void test_other_modes_reserve_nothing(void **state)
 {
 	struct vp_config cfg = base;
 	struct vp_plan plan = {0};
+	struct vp_system s = sys;
+	char *t;
 
 	(void)state;
-	cfg.hp_mode = VP_HP_BOOT;
+	/* cma and runtime: nothing at boot */
+	cfg.hp_mode = VP_HP_CMA;
 	assert_non_null(strstr(early(&cfg, &sys, &sel, &plan), "\nhugepages=0\n"));
+	vp_plan_free(&plan);
+	cfg.hp_mode = VP_HP_RUNTIME;
+	assert_non_null(strstr(early(&cfg, &sys, &sel, &plan), "\nhugepages=0\n"));
+	vp_plan_free(&plan);
+	/* boot: the program guards what the kernel reserves, sized to fit */
+	cfg.hp_mode = VP_HP_BOOT;
+	s.mem_total_kib = 6065368;      /* 3 pages fit */
+	t = early(&cfg, &s, &sel, &plan);
+	assert_non_null(strstr(t, "\nhugepages=3\n"));
+	assert_non_null(strstr(t, "\nmode=boot\n"));
+	vp_plan_free(&plan);
+	/* early: no mode line (the program's default) */
+	cfg.hp_mode = VP_HP_EARLY;
+	assert_null(strstr(early(&cfg, &s, &sel, &plan), "mode="));
 	vp_plan_free(&plan);
 	cfg.hp_mode = VP_HP_EARLY;
 	cfg.hp_count = 0;
@@ -165,6 +182,75 @@ static void test_grammar(void **state)
 	vp_plan_free(&plan);
 }
 
+static const char *warning(const struct vp_plan *plan)
+{
+	for (size_t i = 0; i < plan->n_msgs; i++)
+		if (plan->msgs[i].level == VP_MSG_WARN)
+			return plan->msgs[i].text;
+	return NULL;
+}
+
+/* More pages than MemTotal less host_min: a warning saying what the boot keeps. */
+static void test_count_does_not_fit(void **state)
+{
+	struct vp_system s = sys;
+	struct vp_numa_node two[] = {
+		{.id = 0, .mem_total_kib = 4194304}, {.id = 1, .mem_total_kib = 4194304},
+	};
+	struct vp_config cfg = base;
+	struct vp_plan plan = {0};
+
+	(void)state;
+	/* a 6 GiB QEMU guest: 5923 MiB, host_min 2 GiB: 3 pages fit */
+	s.mem_total_kib = 6065368;
+	cfg.hp_count = 64;
+	early(&cfg, &s, &sel, &plan);
+	assert_non_null(warning(&plan));
+	assert_string_equal(warning(&plan),
+			    "[hugepages] count = 64 does not fit: MemTotal 5923 MiB less host_min "
+			    "= 2048 MiB leaves room for 3 1 GiB pages; the boot will keep 3");
+	assert_false(plan.refused);
+	vp_plan_free(&plan);
+
+	/* one page of room: no "1 pages" */
+	cfg.host_min_mib = 4096;
+	early(&cfg, &s, &sel, &plan);
+	assert_non_null(strstr(warning(&plan), "room for 1 1 GiB page; the boot will keep 1"));
+	vp_plan_free(&plan);
+
+	/* a count that fits: nothing to say */
+	cfg.host_min_mib = 2048;
+	cfg.hp_count = 3;
+	early(&cfg, &s, &sel, &plan);
+	assert_null(warning(&plan));
+	vp_plan_free(&plan);
+
+	/* a configured node holds at most its own memory */
+	s.nodes = two;
+	s.mem_total_kib = 8388608;
+	cfg.hp_count = 5;
+	cfg.hp_node = 1;
+	early(&cfg, &s, &sel, &plan);
+	assert_string_equal(warning(&plan),
+			    "[hugepages] count = 5 does not fit on node 1: it has 4096 MiB, room "
+			    "for 4 1 GiB pages; the boot will keep 4");
+	vp_plan_free(&plan);
+
+	/* runtime: capped when reserved, not at plan time */
+	cfg.hp_mode = VP_HP_RUNTIME;
+	cfg.hp_count = 64;
+	early(&cfg, &s, &sel, &plan);
+	assert_null(warning(&plan));
+	vp_plan_free(&plan);
+
+	/* memory unknown (not probed): no warning */
+	cfg.hp_mode = VP_HP_EARLY;
+	s.mem_total_kib = 0;
+	early(&cfg, &s, &sel, &plan);
+	assert_null(warning(&plan));
+	vp_plan_free(&plan);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_override_addresses),
 		cmocka_unit_test(test_other_modes_reserve_nothing),
 		cmocka_unit_test(test_grammar),
+		cmocka_unit_test(test_count_does_not_fit),
 	};
 
 	return cmocka_run_group_tests_name("plan-early", tests, NULL, NULL);

@@ -45,6 +45,8 @@ if grep -q 'vp_e2e.debug=1' /proc/cmdline; then
 	dmesg | grep -iE 'software IO TLB|initrd|hugetlb|crashkernel|RAMDISK' | sed 's/^\[[^]]*\] */DMESG /'
 	sed 's/^/BUDDY /' /proc/buddyinfo
 fi
+# Seconds from the kernel's "Run /init" to the early program's first log line.
+say "TIMES init=$(dmesg | sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' | head -n1) early=$(dmesg | sed -n 's/^\[ *\([0-9.]*\)\] vfio-provision: .*/\1/p' | head -n1)"
 say "VFIODEV $(ls /dev/vfio 2>/dev/null | tr '\n' ' ')"
 say "E2E_DONE"
 sync

@@ -1,0 +1,17 @@
+# Issue 13's end-to-end test (tests/e2e/bootpages.sh): the default mode
+# (kernel hugepages=N + the early program's guard) through the real dracut and
+# the real initramfs-tools (mkinitramfs in a debootstrapped root, cached under
+# $(E2E_CACHE)). An extra prerequisite of check-e2e, also runnable alone.
+check-e2e: check-e2e-bootpages
+
+check-e2e-bootpages: all
+	E2E_CACHE=$(E2E_CACHE) VP=$(abspath $(VP)) BUILD=$(abspath $(B)) tests/e2e/bootpages.sh
+
+.PHONY: check-e2e-bootpages
+
+# Pages of the default mode / pages of the kernel's own hugepages=64, at 6, 8, 10 GiB.
+bench-bootpages: all
+	E2E_CACHE=$(E2E_CACHE) BUILD=$(abspath $(B)) tests/e2e/bench-bootpages.sh
+
+BENCH_TARGETS += bench-bootpages
+.PHONY: bench-bootpages
