@@ -90,7 +90,7 @@ else
 	ok "zfs: never kernel-install"
 fi
 check_eq "zfs: /etc/kernel/cmdline keeps root=ZFS= and boot=zfs first, one line" \
-	"root=ZFS=rpool/ROOT/pve-1 boot=zfs iommu=pt hugepagesz=1G default_hugepagesz=1G transparent_hugepage=never" \
+	"root=ZFS=rpool/ROOT/pve-1 boot=zfs iommu=pt hugepagesz=1G hugepages=8 default_hugepagesz=1G transparent_hugepage=never" \
 	"$(cat "$EXPECTED/proxmox/pve-zfs-sdboot/etc/kernel/cmdline")"
 p=$(cat "$EXPECTED/proxmox/pve-zfs-sdboot.plan")
 check_match "zfs: GRUB's files left alone (the ESPs do not read them)" '^[0-9]+ changes pending' "$p"
