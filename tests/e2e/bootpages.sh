@@ -7,6 +7,8 @@
 #   D   default mode, real dracut image                      -> pages == K
 #   I   default mode, real initramfs-tools image             -> pages == K,
 #       and the image's init-top ORDER runs our script before udev
+#   R   apply --regenerate --root in a copy of that Debian root: the real
+#       update-initramfs runs in a private mount namespace and builds the image
 #   C   host_min raised above what is left after boot        -> released to the cap
 #   O   vfio_provision=off                                   -> every page freed
 # One boot at a time (TCG is slow on a shared machine). Ends with
@@ -18,7 +20,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 export TOP BUILD VP
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/e2e/lib.sh"
-: "${E2E_ONLY:=K D I C O}" "${E2E_GUEST_MEM:=6G}"
+: "${E2E_ONLY:=K D I R C O}" "${E2E_GUEST_MEM:=6G}"
 
 PASS=0 FAIL=0 SKIP=0
 t_ok() { ok "$1"; PASS=$((PASS + 1)); }
@@ -128,6 +130,33 @@ if want I; then
 	else
 		t_bad "I: image built by the real mkinitramfs" "$(tail -20 "$E2E_WORK/I.build")"
 	fi
+fi
+
+# R: apply --regenerate --root with the real generator: update-initramfs
+# runs in a copy of the debootstrapped root the way arch-chroot runs it (a
+# private mount namespace with /proc, /sys and /dev) and builds the image.
+if want R && e2e_itools_root && [ -x "$ITOOLS_ROOT/usr/share/initramfs-tools/hooks/vfio-provision" ]; then
+	rr=$E2E_WORK/rootR
+	rm -rf "$rr"; cp -a "$ITOOLS_ROOT" "$rr"
+	cp "$VMLINUZ" "$rr/boot/vmlinuz-$KVER"; : >"$rr/boot/initrd.img-$KVER"
+	# no devices: the root is a build root (the probe reads an empty PCI bus)
+	mkdir -p "$rr/sys/bus/pci/devices"
+	printf '[hugepages]\ncount = 2\nmode = early\n[initramfs]\ngenerator = initramfs-tools\n[bootloader]\ntype = none\n' \
+		>"$rr/etc/vfio-provision.conf"
+	if "$VP" --root "$rr" --force --regenerate apply >"$E2E_WORK/R.out" 2>&1; then
+		t_ok "R: apply --regenerate --root ran the real update-initramfs"
+	else
+		t_bad "R: apply --regenerate --root ran the real update-initramfs" "$(tail -20 "$E2E_WORK/R.out")"
+	fi
+	t_match "R: update-initramfs said what it built" "update-initramfs: Generating /boot/initrd.img-$KVER" \
+		"$(cat "$E2E_WORK/R.out")"
+	t_match "R: the image holds our program and early.conf" \
+		'usr/lib/vfio-provision/vfio-provision-early' \
+		"$(zcat "$rr/boot/initrd.img-$KVER" 2>/dev/null | cpio -t --quiet 2>/dev/null)"
+	t_eq "R: nothing stays mounted in the root" "" "$(findmnt -rn -o TARGET | grep -F "$rr" || true)"
+	rm -rf "$rr"
+elif want R; then
+	t_skip "R: --regenerate with the real update-initramfs" "${E2E_WHY:-no initramfs-tools root (scenario I builds it)}"
 fi
 
 # C: host_min raised above what is left once the kernel has reserved its
