@@ -64,24 +64,14 @@ static bool dir_holds(const char *dir, const char *path)
 
 /* Will dir be empty once the plan's removals (and the stale dirs before it) are done? */
 static int empties(const struct vp_root *root, const char *dir, const struct vp_plan *plan,
-		   const struct vp_strv *gone_dirs, bool *ret, char **ret_msg)
+		   const struct vp_strv *gone_dirs, bool *ret)
 {
-	_cleanup_free_ char *canon = NULL;
 	DIR *d;
-	int fd, r;
 
 	*ret = false;
-	r = vp_fsroot_canon(root, dir, &canon, ret_msg);
-	if (r < 0)
-		return r;
-	fd = openat(root->fd, canon + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return 0;       /* gone or not a directory: nothing to remove */
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
+	/* gone or not a directory: nothing to remove */
+	if (vp_fsroot_opendir(root, dir, &d, NULL) < 0)
+		return 0;
 	*ret = true;
 	for (struct dirent *de; *ret && (de = readdir(d));) {
 		_cleanup_free_ char *p = NULL;
@@ -107,7 +97,7 @@ static int empties(const struct vp_root *root, const char *dir, const struct vp_
  * our state. Children first, so each is empty when its turn comes.
  */
 static int stale_dirs(const struct vp_root *root, const struct vp_plan *plan,
-		      const struct vp_ledger *l, struct vp_changes *c, char **ret_msg)
+		      const struct vp_ledger *l, struct vp_changes *c)
 {
 	int r = 0;
 
@@ -124,7 +114,7 @@ static int stale_dirs(const struct vp_root *root, const struct vp_plan *plan,
 				 dir_holds(dir, l->f[k].path);
 		if (needed)
 			continue;
-		r = empties(root, dir, plan, &c->rmdirs, &empty, ret_msg);
+		r = empties(root, dir, plan, &c->rmdirs, &empty);
 		if (r >= 0 && empty) {
 			r = vp_strv_push(&c->rmdirs, dir);
 			c->n_pending++;
@@ -196,7 +186,7 @@ int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
 			goto fail;
 		c.n_pending++;
 	}
-	r = stale_dirs(root, plan, ledger, &c, ret_msg);
+	r = stale_dirs(root, plan, ledger, &c);
 	if (r < 0)
 		goto fail;
 	*ret = c;

@@ -488,3 +488,24 @@ int vp_fsroot_open_lock(const struct vp_root *root, const char *path, int *ret_f
 	*ret_fd = fd;
 	return 0;
 }
+
+int vp_fsroot_opendir(const struct vp_root *root, const char *path, DIR **ret, char **ret_msg)
+{
+	_cleanup_free_ char *canon = NULL;
+	int fd, r;
+
+	r = vp_fsroot_canon(root, path, &canon, ret_msg);
+	if (r < 0)
+		return r;
+	fd = openat(root->fd, canon + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : vp_fail(ret_msg, -errno, "'%s': %s", path,
+							   strerror(errno));
+	*ret = fdopendir(fd);
+	if (!*ret) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return 0;
+}

@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
@@ -67,6 +68,14 @@ _must_check_ int vp_fsroot_rmdir(const struct vp_root *root, const char *path, c
 /* mkdir -p under the root. ret_created (may be NULL) gets the new ones, top-down. */
 _must_check_ int vp_fsroot_mkdir_p(const struct vp_root *root, const char *path, unsigned mode,
 		      struct vp_strv *ret_created, char **ret_msg);
+
+/*
+ * opendir() of a directory resolved as writes resolve it (links within the
+ * root, never out of it, the last component not a link): for listing what
+ * we are about to remove. -ENOENT when absent (no message).
+ */
+_must_check_ int vp_fsroot_opendir(const struct vp_root *root, const char *path, DIR **ret,
+				   char **ret_msg);
 
 /* Opens (creating when create) a file for locking: O_RDWR, mode 0600. */
 _must_check_ int vp_fsroot_open_lock(const struct vp_root *root, const char *path, int *ret_fd,

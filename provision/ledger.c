@@ -585,23 +585,12 @@ int vp_ledger_blob(const struct vp_root *root, const struct vp_ledger *l, const 
 static int sweep(const struct vp_root *root, const char *dir, const struct vp_ledger *l,
 		 char **ret_msg)
 {
-	_cleanup_free_ char *canon = NULL;
 	DIR *d;
-	int fd, r;
+	int r;
 
-	r = vp_fsroot_canon(root, dir, &canon, ret_msg);
+	r = vp_fsroot_opendir(root, dir, &d, ret_msg);
 	if (r < 0)
-		return r;
-	fd = openat(root->fd, canon + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : vp_fail(ret_msg, -errno, "'%s': %s", dir,
-						      strerror(errno));
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	r = 0;
+		return r == -ENOENT ? 0 : r;
 	for (struct dirent *de; (de = readdir(d));) {
 		_cleanup_free_ char *name = NULL;
 

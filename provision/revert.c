@@ -43,24 +43,13 @@ static int clean_state(const struct vp_root *root, char **ret_msg)
 	int r;
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		_cleanup_free_ char *canon = NULL;
 		DIR *d;
-		int fd;
 
-		r = vp_fsroot_canon(root, dirs[i], &canon, ret_msg);
+		r = vp_fsroot_opendir(root, dirs[i], &d, ret_msg);
+		if (r == -ENOENT)
+			continue;
 		if (r < 0)
 			return r;
-		fd = openat(root->fd, canon + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0) {
-			if (errno == ENOENT)
-				continue;
-			return vp_fail(ret_msg, -errno, "'%s': %s", dirs[i], strerror(errno));
-		}
-		d = fdopendir(fd);
-		if (!d) {
-			close(fd);
-			return -errno;
-		}
 		for (struct dirent *de; (de = readdir(d));) {
 			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
 			    (i == 2 && (strcmp(de->d_name, "backups") == 0 ||
