@@ -9,6 +9,7 @@
 
 #include "plan.h"
 #include "plan-modprobe.h"
+#include "quote.h"
 
 /*
  * Identical vendor:device pairs elsewhere on the machine: only the
@@ -219,6 +220,10 @@ int vp_plan_modprobe(const struct vp_config *cfg, const struct vp_system *sys,
 			goto fail;
 	}
 	for (size_t i = 0; i < softdeps.n; i++) {
+		/* a name from libkmod: a newline in it would add a line of its own */
+		r = vp_module_name_check(softdeps.v[i], VP_MODPROBE_CONF, ret_msg);
+		if (r < 0)
+			goto fail;
 		r = vp_buf_printf(&b, "softdep %s pre: vfio-pci\n", softdeps.v[i]);
 		if (r < 0)
 			goto fail;
