@@ -139,21 +139,10 @@ fail:
 	return r;
 }
 
-static enum vp_strategy resolved_strategy(const struct vp_config *cfg,
-					  const struct vp_selection *sel)
-{
-	if (sel->strategy != VP_STRATEGY_AUTO)
-		return sel->strategy;
-	if (cfg->strategy != VP_STRATEGY_AUTO)
-		return cfg->strategy;
-	return sel->verdict == VP_VERDICT_IDENTICAL_IDS ? VP_STRATEGY_OVERRIDE
-							: VP_STRATEGY_IDS;
-}
-
 int vp_plan_modprobe(const struct vp_config *cfg, const struct vp_system *sys,
 		     const struct vp_selection *sel, struct vp_plan *plan, char **ret_msg)
 {
-	enum vp_strategy strategy = resolved_strategy(cfg, sel);
+	enum vp_strategy strategy = vp_selection_strategy(cfg, sel);
 	_cleanup_free_ char *ids = NULL, *conflict = NULL;
 	struct vp_strv softdeps = {0}, builtin = {0};
 	struct vp_buf b = {0};

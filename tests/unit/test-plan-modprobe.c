@@ -306,6 +306,31 @@ static void test_hostile_module_name(void **state)
 	vp_plan_free(&plan);
 }
 
+/* One rule (select.c's): a conflict hidden under a more serious verdict still binds by address. */
+static void test_strategy_one_rule(void **state)
+{
+	struct vp_selection s = sel_ids;
+	struct vp_config c = cfg;
+	struct vp_plan plan = {0};
+	char *msg = NULL;
+
+	(void)state;
+	assert_int_equal(vp_strategy_resolve(VP_STRATEGY_AUTO, false), VP_STRATEGY_IDS);
+	assert_int_equal(vp_strategy_resolve(VP_STRATEGY_AUTO, true), VP_STRATEGY_OVERRIDE);
+	assert_int_equal(vp_strategy_resolve(VP_STRATEGY_IDS, true), VP_STRATEGY_IDS);
+	assert_int_equal(vp_strategy_resolve(VP_STRATEGY_OVERRIDE, false), VP_STRATEGY_OVERRIDE);
+	s.strategy = VP_STRATEGY_AUTO;
+	s.ids_conflict = true;
+	s.verdict = VP_VERDICT_BOOT_VGA;
+	assert_int_equal(vp_selection_strategy(&c, &s), VP_STRATEGY_OVERRIDE);
+	assert_int_equal(vp_plan_modprobe(&c, &two_cards, &s, &plan, &msg), 0);
+	assert_non_null(strstr(content(&plan), "# strategy: override\n"));
+	vp_plan_free(&plan);
+	/* the configured strategy wins over the conflict */
+	c.strategy = VP_STRATEGY_IDS;
+	assert_int_equal(vp_selection_strategy(&c, &s), VP_STRATEGY_IDS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_nothing_selected),
 		cmocka_unit_test(test_softdeps_helper),
 		cmocka_unit_test(test_hostile_module_name),
+		cmocka_unit_test(test_strategy_one_rule),
 	};
 
 	return cmocka_run_group_tests_name("plan-modprobe", tests, NULL, NULL);
