@@ -214,7 +214,7 @@ static int parse_bdf(const char *s, char *out, size_t size)
 	unsigned dom, bus, dev, fn;
 	const char *p = s;
 
-	if (parse_hex(p, 4, 4, &dom, &p) < 0 || *p++ != ':' ||
+	if (parse_hex(p, 4, VPE_ADDR_DOMAIN_MAX_DIGITS, &dom, &p) < 0 || *p++ != ':' ||
 	    parse_hex(p, 2, 2, &bus, &p) < 0 || *p++ != ':' ||
 	    parse_hex(p, 2, 2, &dev, &p) < 0 || *p++ != '.' ||
 	    parse_hex(p, 1, 1, &fn, &p) < 0 || *p != '\0' || dev > 0x1f || fn > 7)

@@ -15,10 +15,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "vpe-limits.h"
+
 #define VPE_CONF_PATH "/etc/vfio-provision/early.conf"
 #define VPE_HP1G_DIR "hugepages-1048576kB"
 #define VPE_PAGE_KIB (1024UL * 1024UL)      /* 1 GiB in KiB */
-#define VPE_MAX_ADDR 32
 #define VPE_DEFAULT_HOST_MIN_MIB 2048UL
 #define VPE_MSG_MAX 256
 
@@ -45,7 +46,7 @@ struct vpe_io {
 extern const struct vpe_io vpe_io_sys;
 
 struct vpe_addr {
-	char addr[16];          /* DDDD:BB:DD.F, lower case */
+	char addr[VPE_ADDR_SIZE]; /* DDDD:BB:DD.F, lower case */
 	unsigned vendor, device;
 };
 

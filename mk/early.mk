@@ -18,7 +18,7 @@ EARLY_MAX_SIZE := 65536
 
 CPPFLAGS += -Iearly
 
-$(B)/early/static/%.o: early/%.c early/reserve.h
+$(B)/early/static/%.o: early/%.c early/reserve.h early/vpe-limits.h
 	@mkdir -p $(@D)
 	$(EARLY_CC) $(EARLY_ALL_CFLAGS) -c -o $@ $<
 

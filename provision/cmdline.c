@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "size.h"
 
 /* The kernel's isspace() (lib/ctype.c) also counts 0xa0 (NBSP) as space. */
 static bool k_isspace(unsigned char c)
@@ -135,33 +136,11 @@ size_t vp_cmdline_key_len(const char *token)
 
 bool vp_cmdline_parse_size(const char *s, size_t len, unsigned long long *ret)
 {
-	unsigned long long v = 0;
-	size_t i = 0;
-	unsigned shift = 0;
+	uint64_t v;
 
-	if (!s || !len)
+	if (!s || vp_parse_size_n(s, len, VP_SIZE_KERNEL, &v, NULL) < 0)
 		return false;
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (v > (~0ULL - 9) / 10)
-			return false;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	if (i == 0)
-		return false;
-	if (i < len) {
-		switch (s[i]) {
-		case 'k': case 'K': shift = 10; break;
-		case 'm': case 'M': shift = 20; break;
-		case 'g': case 'G': shift = 30; break;
-		case 't': case 'T': shift = 40; break;
-		default: return false;
-		}
-		if (++i != len)
-			return false;
-	}
-	if (shift && v > (~0ULL >> shift))
-		return false;
-	*ret = v << shift;
+	*ret = v;
 	return true;
 }
 

@@ -16,7 +16,7 @@
 #define VP_GUEST_BUS_FIRST 0x10
 
 struct vp_hostdev {
-	char addr[16];          /* host address "DDDD:BB:DD.F" */
+	char addr[VPE_ADDR_SIZE]; /* host address "DDDD:BB:DD.F" */
 	char guest[32];         /* guest address "DDDD:BB:DD.F", "" when libvirt picks */
 	char *xml;              /* one <hostdev> element, indented, no final newline */
 };

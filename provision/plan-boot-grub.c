@@ -583,8 +583,8 @@ static int grub_dropin(const struct vp_system *sys, const struct vp_file *main_f
 		r = vp_regen_grub(sys, plan);       /* only removals and in-place values */
 		goto out;
 	}
-	/* toks has no quotes or '$' of its own: keep the reference live */
-	q = vp_strdup_printf("$" VAR_DEFAULT " %s", toks);
+	/* toks escaped inside the double quotes; the reference stays live */
+	q = sh_quote(toks, '"');
 	if (!q) {
 		r = -ENOMEM;
 		goto out;
@@ -592,7 +592,7 @@ static int grub_dropin(const struct vp_system *sys, const struct vp_file *main_f
 	content = vp_strdup_printf(VP_MANAGED_HEADER "\n"
 				   "# Sourced by grub-mkconfig after /etc/default/grub: appends the\n"
 				   "# tokens that `vfio-provision plan` explains to normal entries.\n"
-				   VAR_DEFAULT "=\"%s\"\n", q);
+				   VAR_DEFAULT "=\"$" VAR_DEFAULT " %s\n", q + 1);
 	if (!content) {
 		r = -ENOMEM;
 		goto out;

@@ -7,6 +7,15 @@
 #include <string.h>
 
 #include "plan-boot.h"
+#include "quote.h"
+
+/* prefix, then v as one shell word (the quoting of spawn.c's command lines). */
+static int arg(struct vp_buf *b, const char *prefix, const char *v)
+{
+	int r = vp_buf_puts(b, prefix);
+
+	return r < 0 ? r : vp_sh_quote(b, v);
+}
 
 /* Tools that own the command line: the exact commands, nothing written. */
 static int tell(const struct vp_system *sys, enum vp_bootloader bl, struct vp_plan *plan)
@@ -21,7 +30,7 @@ static int tell(const struct vp_system *sys, enum vp_bootloader bl, struct vp_pl
 	switch (bl) {
 	case VP_BOOT_KERNELSTUB:
 		if (*toks)
-			r = vp_buf_printf(&b, "kernelstub -a '%s'", toks);
+			r = arg(&b, "kernelstub -a ", toks);
 		if (r >= 0 && *rm)
 			r = vp_buf_printf(&b, "%s(and remove any %s with kernelstub -d)",
 					  b.len ? "; " : "", rm);
@@ -29,18 +38,20 @@ static int tell(const struct vp_system *sys, enum vp_bootloader bl, struct vp_pl
 	case VP_BOOT_RPM_OSTREE:
 		r = vp_buf_puts(&b, "rpm-ostree kargs");
 		for (size_t i = 0; i < plan->n_cmdline && r >= 0; i++) {
-			if (plan->cmdline[i].token)
-				r = vp_buf_printf(&b, " --append-if-missing=%s", plan->cmdline[i].token);
-			else
-				r = vp_buf_printf(&b, " --delete-if-present=%s", plan->cmdline[i].key);
+			const struct vp_cmdline_token *t = &plan->cmdline[i];
+			_cleanup_free_ char *a = vp_strdup_printf(
+				"--%s=%s", t->token ? "append-if-missing" : "delete-if-present",
+				t->token ? t->token : t->key);
+
+			r = a ? arg(&b, " ", a) : -ENOMEM;
 		}
 		break;
 	case VP_BOOT_GRUBBY:
 		r = vp_buf_puts(&b, "grubby --update-kernel=ALL");
 		if (r >= 0 && *toks)
-			r = vp_buf_printf(&b, " --args='%s'", toks);
+			r = arg(&b, " --args=", toks);
 		if (r >= 0 && *rm)
-			r = vp_buf_printf(&b, " --remove-args='%s'", rm);
+			r = arg(&b, " --remove-args=", rm);
 		break;
 	default:
 		r = vp_buf_printf(&b, "add to the kernel command line by hand: %s", toks);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "plan-boot.h"
+#include "quote.h"
 #include "target.h"
 
 int vp_plan_bootloader(const struct vp_config *cfg, const struct vp_system *sys,
@@ -29,6 +30,13 @@ int vp_plan_bootloader(const struct vp_config *cfg, const struct vp_system *sys,
 	(void)sel;
 	if (plan->n_cmdline == 0)
 		return 0;
+	/* every route below writes or prints these: refuse what would break a line */
+	for (size_t i = 0; i < plan->n_cmdline && r >= 0; i++)
+		if (plan->cmdline[i].token)
+			r = vp_cmdline_token_check(plan->cmdline[i].token,
+						   "the kernel command line", ret_msg);
+	if (r < 0)
+		return r;
 	/* the ESPs proxmox-boot-tool keeps: its own files and command */
 	if (sys->pve_boot_tool && (bl == VP_BOOT_GRUB || bl == VP_BOOT_SYSTEMD_BOOT))
 		return vp_boot_proxmox(cfg, sys, plan, ret_msg);

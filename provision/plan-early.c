@@ -36,15 +36,6 @@ static int early_node(const struct vp_config *cfg, const struct vp_system *sys,
 	return -1;
 }
 
-static bool by_address(const struct vp_config *cfg, const struct vp_selection *sel)
-{
-	if (sel->strategy != VP_STRATEGY_AUTO)
-		return sel->strategy == VP_STRATEGY_OVERRIDE;
-	if (cfg->strategy != VP_STRATEGY_AUTO)
-		return cfg->strategy == VP_STRATEGY_OVERRIDE;
-	return sel->verdict == VP_VERDICT_IDENTICAL_IDS;
-}
-
 int vp_plan_early(const struct vp_config *cfg, const struct vp_system *sys,
 		  const struct vp_selection *sel, struct vp_plan *plan, char **ret_msg)
 {
@@ -55,12 +46,18 @@ int vp_plan_early(const struct vp_config *cfg, const struct vp_system *sys,
 	 */
 	unsigned long pages = cfg->hp_mode == VP_HP_EARLY ? cfg->hp_count
 			      : cfg->hp_mode == VP_HP_BOOT ? vp_hp_boot_count(cfg, sys, NULL) : 0;
-	bool addresses = by_address(cfg, sel) && sel->n_fns > 0;
+	bool addresses = vp_selection_strategy(cfg, sel) == VP_STRATEGY_OVERRIDE &&
+			 sel->n_fns > 0;
 	int node = early_node(cfg, sys, sel);
 	struct vp_buf b = {0};
 	int r;
 
-	(void)ret_msg;
+	/* the program keeps VPE_MAX_ADDR lines: the rest would be left to the host's drivers */
+	if (addresses && sel->n_fns > VPE_MAX_ADDR)
+		return vp_fail(ret_msg, -E2BIG,
+			       "'%s': %zu functions to bind by address, but the early-boot "
+			       "program keeps at most %d; select fewer devices",
+			       VP_EARLY_CONF, sel->n_fns, VPE_MAX_ADDR);
 	/*
 	 * Always written, even with nothing to do (hugepages=0, no address):
 	 * a stale file from an earlier config would keep reserving pages.

@@ -93,33 +93,9 @@ char *vp_fstab_line(const char *mount, unsigned gid)
 
 bool vp_pagesize_is_1g(const char *v, size_t n)
 {
-	unsigned long long num = 0, mult = 1;
-	size_t i = 0;
+	uint64_t bytes;
 
-	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++) {
-		if (num > (1ULL << 40))
-			return false;
-		num = num * 10 + (unsigned)(v[i] - '0');
-	}
-	if (i == 0)
-		return false;
-	if (i < n) {
-		switch (v[i] | 0x20) {
-		case 'k': mult = 1ULL << 10; break;
-		case 'm': mult = 1ULL << 20; break;
-		case 'g': mult = 1ULL << 30; break;
-		default: return false;
-		}
-		i++;
-		/* "1GB", "1GiB" are accepted by the kernel's memparse-alikes too */
-		if (i < n && (v[i] | 0x20) == 'i')
-			i++;
-		if (i < n && (v[i] | 0x20) == 'b')
-			i++;
-		if (i != n)
-			return false;
-	}
-	return num * mult == 1ULL << 30;
+	return vp_parse_size_n(v, n, VP_SIZE_MOUNT, &bytes, NULL) == 0 && bytes == 1ULL << 30;
 }
 
 int vp_fstab_parse_line(const char *line, size_t len, struct libmnt_fs **ret)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "plan-initramfs.h"
+#include "quote.h"
 #include "target.h"
 
 int vp_plan_initramfs(const struct vp_config *cfg, const struct vp_system *sys,
@@ -73,6 +74,26 @@ int vp_plan_initramfs(const struct vp_config *cfg, const struct vp_system *sys,
 	r = vp_modules_list(&c.mods, gen, &c.list);
 	if (r < 0)
 		return r;
+	/*
+	 * every generator writes these names into a file its tool reads as
+	 * root; mkinitcpio's "name?" (optional module) is the name plus '?'
+	 */
+	for (size_t i = 0; i < c.list.n && r >= 0; i++) {
+		_cleanup_free_ char *name = strdup(c.list.v[i]);
+		size_t len = name ? strlen(name) : 0;
+
+		if (!name) {
+			r = -ENOMEM;
+			break;
+		}
+		if (gen == VP_INITRAMFS_MKINITCPIO && len > 1 && name[len - 1] == '?')
+			name[len - 1] = '\0';
+		r = vp_module_name_check(name, vp_initramfs_name(gen), ret_msg);
+	}
+	if (r < 0) {
+		vp_strv_free(&c.list);
+		return r;
+	}
 
 	for (size_t i = 0; i < vp_n_initramfs_targets; i++)
 		if (vp_initramfs_targets[i].gen == gen)

@@ -53,15 +53,21 @@ static size_t skip_quoted(const char *s, size_t i, size_t len)
 
 /*
  * Finds every assignment of `name` in a shell config text, as bash would
- * read it line by line (a multi-line array counts as one). Returns the
- * number found (at most max stored), or -EINVAL with *ret_line set for an
- * unterminated array or quote.
+ * read it line by line (a multi-line array counts as one), all of them (no
+ * limit: a cut-off list would change which one counts). *ret is malloc'ed
+ * (NULL when none). Returns 0, -ENOMEM, or -EINVAL with *ret_line set for
+ * an unterminated array or quote.
  */
-static int find_asg(const char *s, size_t len, const char *name, struct asg *out, size_t max,
+static int find_asg(const char *s, size_t len, const char *name, struct asg **ret,
 		    size_t *ret_n, unsigned *ret_line)
 {
 	size_t n = 0, nlen = strlen(name), i = 0;
+	struct asg *out = NULL;
 	unsigned no = 1;
+	int r = 0;
+
+	*ret = NULL;
+	*ret_n = 0;
 
 	while (i < len) {
 		size_t p = i;
@@ -101,7 +107,8 @@ static int find_asg(const char *s, size_t len, const char *name, struct asg *out
 				}
 				if (q >= len) {
 					*ret_line = a.line_no;
-					return -EINVAL;
+					r = -EINVAL;
+					goto fail;
 				}
 				a.vstart = p;
 				a.vend = q;
@@ -111,7 +118,8 @@ static int find_asg(const char *s, size_t len, const char *name, struct asg *out
 
 				if (e > len) {
 					*ret_line = a.line_no;
-					return -EINVAL;
+					r = -EINVAL;
+					goto fail;
 				}
 				for (size_t k = p; k < e; k++)
 					no += s[k] == '\n';
@@ -130,9 +138,16 @@ static int find_asg(const char *s, size_t len, const char *name, struct asg *out
 				a.vend = e;
 				i = e;
 			}
-			if (n < max)
-				out[n] = a;
-			n++;
+			{
+				struct asg *grown = realloc(out, (n + 1) * sizeof(*out));
+
+				if (!grown) {
+					r = -ENOMEM;
+					goto fail;
+				}
+				out = grown;
+				out[n++] = a;
+			}
 		}
 		/* on to the next line */
 		while (i < len && s[i] != '\n')
@@ -142,8 +157,12 @@ static int find_asg(const char *s, size_t len, const char *name, struct asg *out
 			no++;
 		}
 	}
+	*ret = out;
 	*ret_n = n;
 	return 0;
+fail:
+	free(out);
+	return r;
 }
 
 /* Splits a value region into words, blanks, newlines and comments. */
@@ -355,22 +374,20 @@ static const struct asg *last_set(const struct asg *v, size_t n)
 	return NULL;
 }
 
-#define MAX_ASG 64
-
 /*
  * Collects the HOOKS words one config text leaves (a `HOOKS=` resets them,
  * `HOOKS+=` adds). Returns 0, or -EINVAL with *ret_line.
  */
 static int hooks_words(const char *s, size_t len, struct vp_strv *hooks, unsigned *ret_line)
 {
-	struct asg v[MAX_ASG];
+	_cleanup_free_ struct asg *v = NULL;
 	size_t n = 0;
 	int r;
 
-	r = find_asg(s, len, "HOOKS", v, MAX_ASG, &n, ret_line);
+	r = find_asg(s, len, "HOOKS", &v, &n, ret_line);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n && i < MAX_ASG; i++) {
+	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ struct seg *segs = NULL;
 		size_t ns = 0;
 
@@ -545,7 +562,7 @@ static int append_line(char **text, size_t *len, const char *line)
 static int plan_in_place(const struct vp_initramfs_ctx *c, const struct vp_file *f,
 			 struct vp_plan *plan)
 {
-	struct asg v[MAX_ASG];
+	struct asg *v = NULL;
 	const struct asg *a;
 	char *text = NULL;
 	size_t len = f->len, n = 0;
@@ -560,12 +577,14 @@ static int plan_in_place(const struct vp_initramfs_ctx *c, const struct vp_file 
 	text[len] = '\0';
 
 	/* MODULES */
-	r = find_asg(text, len, "MODULES", v, MAX_ASG, &n, &line);
+	r = find_asg(text, len, "MODULES", &v, &n, &line);
 	if (r == -EINVAL) {
 		r = bad_syntax(plan, VP_MKINITCPIO_CONF, line);
 		goto out;
 	}
-	a = last_set(v, n < MAX_ASG ? n : MAX_ASG);
+	if (r < 0)
+		goto out;
+	a = last_set(v, n);
 	if (a) {
 		struct vp_buf val = {0};
 
@@ -584,12 +603,16 @@ static int plan_in_place(const struct vp_initramfs_ctx *c, const struct vp_file 
 		goto out;
 
 	/* HOOKS, on the text as edited so far */
-	r = find_asg(text, len, "HOOKS", v, MAX_ASG, &n, &line);
+	free(v);
+	v = NULL;
+	r = find_asg(text, len, "HOOKS", &v, &n, &line);
 	if (r == -EINVAL) {
 		r = bad_syntax(plan, VP_MKINITCPIO_CONF, line);
 		goto out;
 	}
-	a = last_set(v, n < MAX_ASG ? n : MAX_ASG);
+	if (r < 0)
+		goto out;
+	a = last_set(v, n);
 	if (!a) {
 		r = vp_plan_msg(plan, VP_MSG_WARN,
 				"mkinitcpio: '%s' has no HOOKS= line: the %s early hook is not "
@@ -613,6 +636,7 @@ static int plan_in_place(const struct vp_initramfs_ctx *c, const struct vp_file 
 			     "the vfio-provision early hook in HOOKS");
 	text = NULL;
 out:
+	free(v);
 	free(text);
 	return r;
 }

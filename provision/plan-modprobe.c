@@ -9,6 +9,7 @@
 
 #include "plan.h"
 #include "plan-modprobe.h"
+#include "quote.h"
 
 /*
  * Identical vendor:device pairs elsewhere on the machine: only the
@@ -138,21 +139,10 @@ fail:
 	return r;
 }
 
-static enum vp_strategy resolved_strategy(const struct vp_config *cfg,
-					  const struct vp_selection *sel)
-{
-	if (sel->strategy != VP_STRATEGY_AUTO)
-		return sel->strategy;
-	if (cfg->strategy != VP_STRATEGY_AUTO)
-		return cfg->strategy;
-	return sel->verdict == VP_VERDICT_IDENTICAL_IDS ? VP_STRATEGY_OVERRIDE
-							: VP_STRATEGY_IDS;
-}
-
 int vp_plan_modprobe(const struct vp_config *cfg, const struct vp_system *sys,
 		     const struct vp_selection *sel, struct vp_plan *plan, char **ret_msg)
 {
-	enum vp_strategy strategy = resolved_strategy(cfg, sel);
+	enum vp_strategy strategy = vp_selection_strategy(cfg, sel);
 	_cleanup_free_ char *ids = NULL, *conflict = NULL;
 	struct vp_strv softdeps = {0}, builtin = {0};
 	struct vp_buf b = {0};
@@ -219,6 +209,10 @@ int vp_plan_modprobe(const struct vp_config *cfg, const struct vp_system *sys,
 			goto fail;
 	}
 	for (size_t i = 0; i < softdeps.n; i++) {
+		/* a name from libkmod: a newline in it would add a line of its own */
+		r = vp_module_name_check(softdeps.v[i], VP_MODPROBE_CONF, ret_msg);
+		if (r < 0)
+			goto fail;
 		r = vp_buf_printf(&b, "softdep %s pre: vfio-pci\n", softdeps.v[i]);
 		if (r < 0)
 			goto fail;

@@ -109,7 +109,7 @@ bool vp_parse_pci_addr(const char *s, unsigned *dom, unsigned *bus, unsigned *de
 	unsigned d, b, sl, f;
 
 	/* the kernel's "%04x:%02x:%02x.%d"; VMD domains have 5 digits */
-	if (len < 12 || len > 16)
+	if (len < 12 || len > VPE_ADDR_MAX_LEN)
 		return false;
 	dl = len - 8;
 	if (s[dl] != ':' || s[dl + 3] != ':' || s[dl + 6] != '.')

@@ -81,7 +81,7 @@ static bool subsystem_tells_apart(const struct vp_system *sys, const struct vp_s
 }
 
 /* Accepts "DDDD:BB:DD.F" and "BB:DD.F" (domain 0000), any case. */
-static int parse_addr(const char *s, char buf[static 16])
+static int parse_addr(const char *s, char buf[static VPE_ADDR_SIZE])
 {
 	unsigned dom = 0, bus, dev, fn;
 	int n = 0;
@@ -94,7 +94,7 @@ static int parse_addr(const char *s, char buf[static 16])
 		return -EINVAL;
 	if (dev > 0x1f || fn > 7)
 		return -EINVAL;
-	snprintf(buf, 16, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+	snprintf(buf, VPE_ADDR_SIZE, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
 	return 0;
 }
 
@@ -117,7 +117,7 @@ static int pick_explicit(const struct vp_config *cfg, const struct vp_system *sy
 	for (size_t i = 0; i < cfg->select.n; i++) {
 		const char *e = cfg->select.v[i];
 		uint16_t vendor, device;
-		char addr[16];
+		char addr[VPE_ADDR_SIZE];
 		bool found = false;
 
 		if (parse_id(e, &vendor, &device) == 0) {
@@ -404,10 +404,8 @@ int vp_select(const struct vp_config *cfg, const struct vp_system *sys,
 	}
 
 	/* 6. the strategy: ids unless that would grab a device we leave alone */
-	if (want == VP_STRATEGY_AUTO)
-		sel.strategy = conflict ? VP_STRATEGY_OVERRIDE : VP_STRATEGY_IDS;
-	else
-		sel.strategy = want;
+	sel.ids_conflict = conflict;
+	sel.strategy = vp_strategy_resolve(want, conflict);
 	if (conflict && sel.strategy == VP_STRATEGY_IDS && sel.blocking < VP_VERDICT_IDENTICAL_IDS)
 		sel.blocking = VP_VERDICT_IDENTICAL_IDS;
 
@@ -425,4 +423,21 @@ void vp_selection_free(struct vp_selection *sel)
 	vp_strv_free(&sel->ids);
 	vp_strv_free(&sel->reasons);
 	memset(sel, 0, sizeof(*sel));
+}
+
+enum vp_strategy vp_strategy_resolve(enum vp_strategy want, bool ids_conflict)
+{
+	if (want != VP_STRATEGY_AUTO)
+		return want;
+	return ids_conflict ? VP_STRATEGY_OVERRIDE : VP_STRATEGY_IDS;
+}
+
+enum vp_strategy vp_selection_strategy(const struct vp_config *cfg,
+				       const struct vp_selection *sel)
+{
+	if (sel->strategy != VP_STRATEGY_AUTO)
+		return sel->strategy;
+	/* an identical-ids verdict is only ever given for such a conflict */
+	return vp_strategy_resolve(cfg->strategy, sel->ids_conflict ||
+				   sel->verdict == VP_VERDICT_IDENTICAL_IDS);
 }

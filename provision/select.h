@@ -28,7 +28,22 @@ struct vp_selection {
 	enum vp_verdict blocking;
 	struct vp_strv reasons;   /* human sentences naming devices */
 	enum vp_strategy strategy;/* resolved: never AUTO */
+	bool ids_conflict;        /* ids= would also take a device we leave alone */
 };
+
+/*
+ * The one rule for the binding strategy: the configured one, else ids=
+ * unless that would take a device we leave alone (then by address).
+ */
+enum vp_strategy vp_strategy_resolve(enum vp_strategy want, bool ids_conflict);
+
+/*
+ * The strategy every planner uses: the selection's (vp_select resolves it),
+ * else the same rule on the config and the selection (a selection built
+ * without vp_select). Never AUTO.
+ */
+enum vp_strategy vp_selection_strategy(const struct vp_config *cfg,
+				       const struct vp_selection *sel);
 
 /*
  * Never fails on a verdict (that is data); returns a negative errno only for

@@ -25,33 +25,49 @@ int vp_parse_ulong(const char *s, unsigned long max, unsigned long *ret)
 	return 0;
 }
 
-int vp_parse_size(const char *s, uint64_t *ret_bytes, bool *ret_has_unit)
+int vp_parse_size_n(const char *s, size_t len, enum vp_size_dialect dialect,
+		    uint64_t *ret_bytes, bool *ret_has_unit)
 {
 	static const char units[] = "KMGT";
 	uint64_t v = 0;
 	unsigned shift = 0;
-	const char *u;
+	size_t i = 0;
 
-	if (*s < '0' || *s > '9')
+	if (len == 0 || s[0] < '0' || s[0] > '9')
 		return -EINVAL;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		unsigned d = (unsigned)(*s - '0');
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
 
 		if (v > (UINT64_MAX - d) / 10)
 			return -ERANGE;
 		v = v * 10 + d;
 	}
-	if (*s) {
-		char c = (char)(*s & ~0x20); /* upper case */
+	if (i < len) {
+		char c = (char)(s[i] & ~0x20); /* upper case */
+		const char *u = c ? strchr(units, c) : NULL;
 
-		u = c ? strchr(units, c) : NULL;
 		if (!u)
 			return -EINVAL;
 		shift = 10 * (unsigned)(u - units + 1);
-		s++;
-		/* "16G" or "16GiB"; "16GB" is refused as it could mean 10^9 */
-		if (*s && strcmp(s, "iB") != 0)
-			return -EINVAL;
+		i++;
+		switch (dialect) {
+		case VP_SIZE_CONFIG:
+			if (i < len && !(len - i == 2 && s[i] == 'i' && s[i + 1] == 'B'))
+				return -EINVAL;
+			break;
+		case VP_SIZE_KERNEL:
+			if (i < len)
+				return -EINVAL;
+			break;
+		case VP_SIZE_MOUNT:
+			if (i < len && (s[i] | 0x20) == 'i')
+				i++;
+			if (i < len && (s[i] | 0x20) == 'b')
+				i++;
+			if (i < len)
+				return -EINVAL;
+			break;
+		}
 		if (v > (UINT64_MAX >> shift))
 			return -ERANGE;
 	}
@@ -59,4 +75,9 @@ int vp_parse_size(const char *s, uint64_t *ret_bytes, bool *ret_has_unit)
 	if (ret_has_unit)
 		*ret_has_unit = shift != 0;
 	return 0;
+}
+
+int vp_parse_size(const char *s, uint64_t *ret_bytes, bool *ret_has_unit)
+{
+	return vp_parse_size_n(s, strlen(s), VP_SIZE_CONFIG, ret_bytes, ret_has_unit);
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -12,6 +13,20 @@
  * *ret_has_unit (may be NULL) tells whether a suffix was given.
  */
 int vp_parse_size(const char *s, uint64_t *ret_bytes, bool *ret_has_unit);
+
+/*
+ * The one size grammar, for the dialects of the files we read: digits, then
+ * an optional K, M, G or T (either case, binary), then what the dialect
+ * allows after the letter:
+ *   VP_SIZE_CONFIG  nothing or "iB" ("16GB" is refused: it could mean 10^9)
+ *   VP_SIZE_KERNEL  nothing (the cmdline's hugepagesz=, default_hugepagesz=)
+ *   VP_SIZE_MOUNT   an optional i then an optional b, either case (hugetlbfs
+ *                   pagesize=, which the kernel's memparse reads)
+ * s is len bytes, not NUL-terminated. Returns 0, -EINVAL or -ERANGE.
+ */
+enum vp_size_dialect { VP_SIZE_CONFIG, VP_SIZE_KERNEL, VP_SIZE_MOUNT };
+int vp_parse_size_n(const char *s, size_t len, enum vp_size_dialect dialect,
+		    uint64_t *ret_bytes, bool *ret_has_unit);
 
 /* Parses a plain unsigned decimal number (no sign, no spaces) <= max. */
 int vp_parse_ulong(const char *s, unsigned long max, unsigned long *ret);

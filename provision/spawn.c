@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "quote.h"
 #include "vp-spawn.h"
 
 extern char **environ;
@@ -127,19 +128,6 @@ int vp_spawn(const struct vp_root *root, char *const argv[], int *ret_status, ch
 	return 0;
 }
 
-static int put_quoted(struct vp_buf *b, const char *s)
-{
-	int r;
-
-	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-			   "-_./=:,+@%") == strlen(s))
-		return vp_buf_puts(b, s);
-	r = vp_buf_puts(b, "'");
-	for (; *s && r == 0; s++)
-		r = *s == '\'' ? vp_buf_puts(b, "'\\''") : vp_buf_add(b, s, 1);
-	return r ? r : vp_buf_puts(b, "'");
-}
-
 char *vp_spawn_cmdline(const struct vp_root *root, char *const argv[])
 {
 	struct vp_buf b = {0};
@@ -148,7 +136,7 @@ char *vp_spawn_cmdline(const struct vp_root *root, char *const argv[])
 	if (root->dir[0]) {
 		r = vp_buf_puts(&b, "chroot ");
 		if (r == 0)
-			r = put_quoted(&b, root->dir);
+			r = vp_sh_quote(&b, root->dir);
 		if (r == 0)
 			r = vp_buf_puts(&b, " ");
 	}
@@ -156,7 +144,7 @@ char *vp_spawn_cmdline(const struct vp_root *root, char *const argv[])
 		if (i)
 			r = vp_buf_puts(&b, " ");
 		if (r == 0)
-			r = put_quoted(&b, argv[i]);
+			r = vp_sh_quote(&b, argv[i]);
 	}
 	if (r < 0) {
 		vp_buf_free(&b);

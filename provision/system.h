@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "vp.h"
+#include "vpe-limits.h"
 
 /* The vfio modules we care about, in load order. */
 enum vp_vfio_mod {
@@ -48,7 +49,7 @@ struct vp_kernel {
 #define VP_PCI_CLASS(c) ((uint16_t)((c) >> 8)) /* 0x030000 -> 0x0300 */
 
 struct vp_pci_fn {
-	char addr[16];          /* "DDDD:BB:DD.F" */
+	char addr[VPE_ADDR_SIZE]; /* "DDDD:BB:DD.F" (vpe-limits.h) */
 	unsigned domain, bus, dev, func;
 	uint16_t vendor, device;
 	uint16_t subvendor, subdevice; /* 0 when unknown */

@@ -63,6 +63,29 @@ static void test_conf_full(void **state)
 	assert_int_equal(c.addrs[1].device, 0x1aef);
 }
 
+/* Domains past 4 digits (Intel VMD has 5) up to a u32's 8: the planner writes them. */
+static void test_conf_wide_domain(void **state)
+{
+	char text[] =
+		"address 10000:e1:00.0 10de:2204\n"
+		"address FFFFFFFF:ff:1f.7 10de:2204\n"
+		"address 100000000:00:00.0 10de:2204\n";  /* 3: 9 digits */
+	struct logbuf lb;
+	struct vpe_io io = log_io(&lb);
+	struct vpe_conf c;
+
+	(void)state;
+	assert_int_equal(sizeof(c.addrs[0].addr), VPE_ADDR_SIZE);
+	vpe_conf_init(&c);
+	assert_int_equal(vpe_conf_parse(&c, text, "early.conf", &io), 1);
+	assert_int_equal(c.n_addrs, 2);
+	assert_string_equal(c.addrs[0].addr, "10000:e1:00.0");
+	assert_string_equal(c.addrs[1].addr, "ffffffff:ff:1f.7");
+	assert_int_equal(strlen(c.addrs[1].addr), VPE_ADDR_MAX_LEN);
+	assert_int_equal(lb.n_warn, 1);
+	assert_non_null(strstr(lb.text, "early.conf':3: expected 'address"));
+}
+
 static void test_conf_defaults(void **state)
 {
 	char text[] = "";
@@ -254,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_conf_node_any),
 		cmocka_unit_test(test_conf_unknown_and_bad),
 		cmocka_unit_test(test_conf_too_many_addresses),
+		cmocka_unit_test(test_conf_wide_domain),
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_parse_ulong),

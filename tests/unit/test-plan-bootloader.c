@@ -346,7 +346,7 @@ static void test_tools(void **state)
 		{VP_BOOT_RPM_OSTREE, "rpm-ostree kargs --append-if-missing=intel_iommu=on "
 				     "--append-if-missing=iommu=pt --delete-if-present=hugetlb_cma"},
 		{VP_BOOT_GRUBBY, "grubby --update-kernel=ALL --args='intel_iommu=on iommu=pt' "
-				 "--remove-args='hugetlb_cma'"},
+				 "--remove-args=hugetlb_cma"},
 	};
 
 	(void)state;
@@ -364,6 +364,76 @@ static void test_tools(void **state)
 			fail_msg("'%s' lacks '%s'", p.msgs[0].text, cases[i].cmd);
 		vp_plan_free(&p);
 	}
+}
+
+/* A token with the shell's own characters: sourced, it is the same bytes. */
+static void test_grub_dropin_hostile(void **state)
+{
+	struct vp_file files[] = {
+		FILE_("/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n"),
+	};
+	struct vp_system sys = {.bootloader = VP_BOOT_GRUB, .files = files, .n_files = 1,
+				.grub_d = true, .have_update_grub = true};
+	static const char tok[] = "x=\"a $(id) `id` \\\" b\"";
+	struct vp_plan p = {0};
+	struct vp_buf all = {0};
+	char *msg, *v;
+	const char *c;
+
+	(void)state;
+	assert_int_equal(vp_plan_add_token(&p, "x", tok, "r"), 0);
+	assert_int_equal(boot(&sys, &p, &msg), 0);
+	c = content(&p, "/etc/default/grub.d/vfio-provision.cfg");
+	assert_non_null(c);
+	vp_buf_printf(&all, "%s%s", files[0].content, c);
+	v = bash_source(all.s, "GRUB_CMDLINE_LINUX_DEFAULT");
+	assert_string_equal(v, "quiet x=\"a $(id) `id` \\\" b\"");
+	free(v);
+	vp_buf_free(&all);
+	vp_plan_free(&p);
+}
+
+/* A newline in a token would end the assignment: refused, nothing written. */
+static void test_token_control_refused(void **state)
+{
+	struct vp_file files[] = {
+		FILE_("/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n"),
+	};
+	struct vp_system sys = {.bootloader = VP_BOOT_GRUB, .files = files, .n_files = 1,
+				.grub_d = true, .have_update_grub = true};
+	struct vp_plan p = {0};
+	char *msg;
+
+	(void)state;
+	assert_int_equal(vp_plan_add_token(&p, "x", "x=1\nGRUB_INIT_TUNE=1", "r"), 0);
+	assert_int_equal(boot(&sys, &p, &msg), -EINVAL);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "x=1\\nGRUB_INIT_TUNE=1"));
+	assert_int_equal(p.n_files, 0);
+	free(msg);
+	vp_plan_free(&p);
+}
+
+/* The printed commands quote like spawn.c's: a quote in a token is escaped. */
+static void test_tools_hostile(void **state)
+{
+	struct vp_system sys = {.bootloader = VP_BOOT_KERNELSTUB};
+	struct vp_plan p = {0};
+	char *msg;
+
+	(void)state;
+	assert_int_equal(vp_plan_add_token(&p, "a", "a='b c'", "r"), 0);
+	assert_int_equal(boot(&sys, &p, &msg), 0);
+	assert_int_equal(p.n_msgs, 1);
+	if (!strstr(p.msgs[0].text, "run: kernelstub -a 'a='\\''b c'\\'''"))
+		fail_msg("'%s'", p.msgs[0].text);
+	vp_plan_free(&p);
+	sys.bootloader = VP_BOOT_GRUBBY;
+	assert_int_equal(vp_plan_add_token(&p, "a", "a='b c'", "r"), 0);
+	assert_int_equal(boot(&sys, &p, &msg), 0);
+	if (!strstr(p.msgs[0].text, "--args='a='\\''b c'\\'''"))
+		fail_msg("'%s'", p.msgs[0].text);
+	vp_plan_free(&p);
 }
 
 static void test_too_long(void **state)
@@ -397,6 +467,9 @@ int main(void)
 		cmocka_unit_test(test_grub_quoting_styles),
 		cmocka_unit_test(test_grub_bad_input),
 		cmocka_unit_test(test_grub_dropin),
+		cmocka_unit_test(test_grub_dropin_hostile),
+		cmocka_unit_test(test_token_control_refused),
+		cmocka_unit_test(test_tools_hostile),
 		cmocka_unit_test(test_kernel_cmdline),
 		cmocka_unit_test(test_bls),
 		cmocka_unit_test(test_refind),

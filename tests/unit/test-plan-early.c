@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vp_plan_early on struct literals: the early program's key=value file. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -118,6 +120,52 @@ static void test_override_addresses(void **state)
 
 	/* ids strategy: the early program binds nothing */
 	assert_null(strstr(early(&base, &sys, &sel, &plan), "address"));
+	vp_plan_free(&plan);
+}
+
+/* More addresses than the program keeps: an error, nothing written. */
+static void test_too_many_addresses(void **state)
+{
+	struct vp_pci_fn many[VPE_MAX_ADDR + 1];
+	size_t idx[VPE_MAX_ADDR + 1];
+	struct vp_system s = {.fns = many, .n_fns = VPE_MAX_ADDR + 1, .nodes = nodes,
+			      .n_nodes = 2};
+	struct vp_selection se = {.targets = STRV("0000:01:00.0"), .fns = idx,
+				  .strategy = VP_STRATEGY_OVERRIDE};
+	struct vp_plan plan = {0};
+	char *msg = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(many); i++) {
+		many[i] = (struct vp_pci_fn){.vendor = 0x10de, .device = 0x1b80, .numa_node = -1};
+		snprintf(many[i].addr, sizeof(many[i].addr), "0000:%02zx:00.0", i + 1);
+		idx[i] = i;
+	}
+	/* exactly the program's limit: written */
+	se.n_fns = VPE_MAX_ADDR;
+	assert_non_null(strstr(early(&base, &s, &se, &plan), "address 0000:20:00.0 10de:1b80\n"));
+	vp_plan_free(&plan);
+	se.n_fns = VPE_MAX_ADDR + 1;
+	assert_int_equal(vp_plan_early(&base, &s, &se, &plan, &msg), -E2BIG);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "33 functions to bind by address"));
+	assert_non_null(strstr(msg, "at most 32"));
+	assert_null(vp_plan_file(&plan, VP_EARLY_CONF));
+	free(msg);
+	vp_plan_free(&plan);
+}
+
+/* The strategy rule of select.c: a conflict under a more serious verdict is still by address. */
+static void test_strategy_one_rule(void **state)
+{
+	struct vp_selection s = sel;
+	struct vp_plan plan = {0};
+
+	(void)state;
+	s.strategy = VP_STRATEGY_AUTO;
+	s.ids_conflict = true;
+	s.verdict = VP_VERDICT_BOOT_VGA;
+	assert_non_null(strstr(early(&base, &sys, &s, &plan), "address 0000:41:00.0 1002:73bf\n"));
 	vp_plan_free(&plan);
 }
 
@@ -258,6 +306,8 @@ int main(void)
 		cmocka_unit_test(test_node_any_and_configured),
 		cmocka_unit_test(test_node_missing_refused),
 		cmocka_unit_test(test_override_addresses),
+		cmocka_unit_test(test_too_many_addresses),
+		cmocka_unit_test(test_strategy_one_rule),
 		cmocka_unit_test(test_other_modes_reserve_nothing),
 		cmocka_unit_test(test_grammar),
 		cmocka_unit_test(test_count_does_not_fit),

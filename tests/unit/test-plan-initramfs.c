@@ -760,6 +760,33 @@ static void test_mkinitcpio_in_place_sourced(void **state)
 	world_free(&w);
 }
 
+/* Past 64 assignments (the old fixed array) the last one still counts, as for bash. */
+static void test_mkinitcpio_many_assignments(void **state)
+{
+	struct vp_buf conf = {0}, want = {0};
+	struct world w;
+
+	(void)state;
+	for (int i = 0; i < 70; i++)
+		assert_int_equal(vp_buf_printf(&conf, "MODULES=(m%d)\n", i), 0);
+	for (int i = 0; i < 70; i++)
+		assert_int_equal(vp_buf_printf(&conf, "HOOKS+=(h%d)\n", i), 0);
+	assert_int_equal(vp_buf_puts(&conf, "HOOKS+=(modconf)\n"), 0);
+	mkinit_plan(&w, KS(&k68), conf.s, false);
+	for (int i = 0; i < 69; i++)
+		assert_int_equal(vp_buf_printf(&want, "MODULES=(m%d)\n", i), 0);
+	assert_int_equal(vp_buf_puts(&want, "MODULES=(vfio_pci vfio_pci_core vfio "
+				     "vfio_iommu_type1 m69)\n"), 0);
+	assert_non_null(content_of(&w, VP_MKINITCPIO_CONF));
+	if (!vp_startswith(content_of(&w, VP_MKINITCPIO_CONF), want.s))
+		fail_msg("got:\n%s", content_of(&w, VP_MKINITCPIO_CONF));
+	/* every HOOKS+= counted: modconf (the 71st) is seen, no warning */
+	assert_false(has_msg(&w, VP_MSG_WARN, "no modconf"));
+	world_free(&w);
+	vp_buf_free(&conf);
+	vp_buf_free(&want);
+}
+
 static void test_mkinitcpio_bad_input(void **state)
 {
 	struct world w;
@@ -806,6 +833,7 @@ int main(void)
 		cmocka_unit_test(test_mkinitcpio_modconf_warning),
 		cmocka_unit_test(test_mkinitcpio_in_place),
 		cmocka_unit_test(test_mkinitcpio_in_place_sourced),
+		cmocka_unit_test(test_mkinitcpio_many_assignments),
 		cmocka_unit_test(test_mkinitcpio_bad_input),
 	};
 

@@ -281,6 +281,56 @@ static void test_softdeps_helper(void **state)
 	vp_strv_free(&sd);
 }
 
+/* A name from libkmod with a newline would add a modprobe.d line: refused. */
+static void test_hostile_module_name(void **state)
+{
+	struct vp_pci_fn evil[] = {
+		fns[0],
+		{.addr = "0000:01:00.0", .vendor = 0x10de, .device = 0x1b80, .class = 0x030000,
+		 .candidates = STRV("nouveau", "evil\nblacklist vfio_pci")},
+	};
+	struct vp_system sys = {.fns = evil, .n_fns = 2, .kernels = kernels_mod, .n_kernels = 2};
+	static size_t one[] = {1};
+	struct vp_selection sel = {.targets = STRV("0000:01:00.0"), .fns = one, .n_fns = 1,
+				   .strategy = VP_STRATEGY_OVERRIDE};
+	struct vp_plan plan = {0};
+	char *msg = NULL;
+
+	(void)state;
+	assert_int_equal(vp_plan_modprobe(&cfg, &sys, &sel, &plan, &msg), -EINVAL);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, VP_MODPROBE_CONF));
+	assert_non_null(strstr(msg, "evil\\nblacklist vfio_pci"));
+	assert_null(vp_plan_file(&plan, VP_MODPROBE_CONF));
+	free(msg);
+	vp_plan_free(&plan);
+}
+
+/* One rule (select.c's): a conflict hidden under a more serious verdict still binds by address. */
+static void test_strategy_one_rule(void **state)
+{
+	struct vp_selection s = sel_ids;
+	struct vp_config c = cfg;
+	struct vp_plan plan = {0};
+	char *msg = NULL;
+
+	(void)state;
+	assert_int_equal(vp_strategy_resolve(VP_STRATEGY_AUTO, false), VP_STRATEGY_IDS);
+	assert_int_equal(vp_strategy_resolve(VP_STRATEGY_AUTO, true), VP_STRATEGY_OVERRIDE);
+	assert_int_equal(vp_strategy_resolve(VP_STRATEGY_IDS, true), VP_STRATEGY_IDS);
+	assert_int_equal(vp_strategy_resolve(VP_STRATEGY_OVERRIDE, false), VP_STRATEGY_OVERRIDE);
+	s.strategy = VP_STRATEGY_AUTO;
+	s.ids_conflict = true;
+	s.verdict = VP_VERDICT_BOOT_VGA;
+	assert_int_equal(vp_selection_strategy(&c, &s), VP_STRATEGY_OVERRIDE);
+	assert_int_equal(vp_plan_modprobe(&c, &two_cards, &s, &plan, &msg), 0);
+	assert_non_null(strstr(content(&plan), "# strategy: override\n"));
+	vp_plan_free(&plan);
+	/* the configured strategy wins over the conflict */
+	c.strategy = VP_STRATEGY_IDS;
+	assert_int_equal(vp_selection_strategy(&c, &s), VP_STRATEGY_IDS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +343,8 @@ int main(void)
 		cmocka_unit_test(test_builtin_cmdline),
 		cmocka_unit_test(test_nothing_selected),
 		cmocka_unit_test(test_softdeps_helper),
+		cmocka_unit_test(test_hostile_module_name),
+		cmocka_unit_test(test_strategy_one_rule),
 	};
 
 	return cmocka_run_group_tests_name("plan-modprobe", tests, NULL, NULL);
