@@ -108,7 +108,7 @@ static int sh_word(const char *path, unsigned line, const char *s, size_t *pos,
 					return bad(ret_msg, path, line, var);
 				if (s[i] == '\\' && s[i + 1] == '\n')
 					return bad(ret_msg, path, line, split);
-				if (s[i] == '\\' && strchr("\\\"$`", s[i + 1]))
+				if (s[i] == '\\' && s[i + 1] && strchr("\\\"$`", s[i + 1]))
 					i++;
 				r = vp_buf_add(out, &s[i], 1);
 			}

@@ -9,6 +9,7 @@
  * MODULES= and HOOKS= values in place (array or old string syntax) and keep
  * every other byte. Pure.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 
@@ -52,6 +53,72 @@ static size_t skip_quoted(const char *s, size_t i, size_t len)
 }
 
 /*
+ * Scans the body of an array whose '(' is at s[p - 1]; returns the index of
+ * its ')' or len when it is unterminated. Counts newlines into *no.
+ */
+static size_t scan_array(const char *s, size_t p, size_t len, unsigned *no)
+{
+	size_t q = p;
+	bool word_start = true;
+
+	while (q < len && s[q] != ')') {
+		if (s[q] == '\n')
+			(*no)++;
+		if (s[q] == '\\') {
+			q += 2;
+		} else if (s[q] == '\'' || s[q] == '"') {
+			size_t e = skip_quoted(s, q, len);
+
+			for (size_t k = q; k < e && k < len; k++)
+				*no += s[k] == '\n';
+			q = e;
+		} else if (s[q] == '#' && word_start) {
+			while (q < len && s[q] != '\n')
+				q++;
+			continue;
+		} else {
+			q++;
+		}
+		word_start = q <= len && (is_blank(s[q - 1]) || s[q - 1] == '\n');
+	}
+	return q < len ? q : len;
+}
+
+/*
+ * When s[p] starts an assignment of another variable whose value spans
+ * lines (an array or a quoted string), the index just after that value, so
+ * that its continuation lines are not read as assignments; else p.
+ * len + 1 when that value is unterminated (bash would refuse the file).
+ */
+static size_t skip_other_asg(const char *s, size_t p, size_t len, unsigned *no)
+{
+	size_t e = p;
+
+	if (e >= len || !(isalpha((unsigned char)s[e]) || s[e] == '_'))
+		return p;
+	while (e < len && (isalnum((unsigned char)s[e]) || s[e] == '_'))
+		e++;
+	if (e < len && s[e] == '+')
+		e++;
+	if (e >= len || s[e] != '=')
+		return p;
+	e++;
+	if (e < len && s[e] == '(') {
+		size_t q = scan_array(s, e + 1, len, no);
+
+		return q < len ? q : len + 1;
+	}
+	if (e < len && (s[e] == '"' || s[e] == '\'')) {
+		size_t q = skip_quoted(s, e, len);
+
+		for (size_t k = e; k < q && k < len; k++)
+			*no += s[k] == '\n';
+		return q;
+	}
+	return p;
+}
+
+/*
  * Finds every assignment of `name` in a shell config text, as bash would
  * read it line by line (a multi-line array counts as one), all of them (no
  * limit: a cut-off list would change which one counts). *ret is malloc'ed
@@ -81,30 +148,9 @@ static int find_asg(const char *s, size_t len, const char *name, struct asg **re
 			a.append = s[p + nlen] == '+';
 			p += nlen + (a.append ? 2 : 1);
 			if (p < len && s[p] == '(') {
-				size_t q = ++p;
-				bool word_start = true;
+				size_t q = scan_array(s, ++p, len, &no);
 
 				a.kind = ASG_ARRAY;
-				while (q < len && s[q] != ')') {
-					if (s[q] == '\n')
-						no++;
-					if (s[q] == '\\') {
-						q += 2;
-					} else if (s[q] == '\'' || s[q] == '"') {
-						size_t e = skip_quoted(s, q, len);
-
-						for (size_t k = q; k < e && k < len; k++)
-							no += s[k] == '\n';
-						q = e;
-					} else if (s[q] == '#' && word_start) {
-						while (q < len && s[q] != '\n')
-							q++;
-						continue;
-					} else {
-						q++;
-					}
-					word_start = q <= len && (is_blank(s[q - 1]) || s[q - 1] == '\n');
-				}
 				if (q >= len) {
 					*ret_line = a.line_no;
 					r = -EINVAL;
@@ -131,8 +177,15 @@ static int find_asg(const char *s, size_t len, const char *name, struct asg **re
 				size_t e = p;
 
 				while (e < len && !is_blank(s[e]) && s[e] != '\n' && s[e] != ';' &&
-				       s[e] != '#')
+				       s[e] != '#') {
+					/* an escape or a line continuation: not ours to rewrite */
+					if (s[e] == '\\') {
+						*ret_line = a.line_no;
+						r = -EINVAL;
+						goto fail;
+					}
 					e++;
+				}
 				a.kind = ASG_BARE;
 				a.vstart = p;
 				a.vend = e;
@@ -147,6 +200,13 @@ static int find_asg(const char *s, size_t len, const char *name, struct asg **re
 				}
 				out = grown;
 				out[n++] = a;
+			}
+		} else {
+			i = skip_other_asg(s, p, len, &no);
+			if (i > len) {
+				*ret_line = a.line_no;
+				r = -EINVAL;
+				goto fail;
 			}
 		}
 		/* on to the next line */
@@ -315,10 +375,20 @@ static int edit_modules(const char *s, const struct asg *a, const struct vp_strv
 		r = vp_buf_printf(out, "%s%s%s%s%s", rest.len ? "\"" : "(", ours,
 				  rest.len && *ours ? " " : "", rest.len ? rest.s : "",
 				  rest.len ? "\"" : ")");
-	else
+	else {
+		/*
+		 * Our words, one space, the rest without its leading blanks:
+		 * what planning again on the result gives too (it drops our
+		 * last word with the blanks after it).
+		 */
+		size_t skip = 0;
+
+		while (*ours && skip < rest.len && is_blank(rest.s[skip]))
+			skip++;
 		r = vp_buf_printf(out, "%s%s%s", ours,
-				  *ours && rest.len && !is_blank(rest.s[0]) && rest.s[0] != '\n' ?
-				  " " : "", rest.len ? rest.s : "");
+				  *ours && skip < rest.len && rest.s[skip] != '\n' ? " " : "",
+				  rest.len ? rest.s + skip : "");
+	}
 out:
 	vp_buf_free(&rest);
 	return r;
