@@ -11,13 +11,15 @@
 #       a finding to build/fuzz/crash-NAME-* (and make fails).
 #   make check-fuzz
 #       the regression run CI does: each target over its seed corpus, then
-#       FUZZ_CHECK_SECONDS of mutation (new inputs go to a scratch directory:
-#       libFuzzer writes into the first corpus directory it is given).
+#       FUZZ_CHECK_RUNS mutations from a fixed seed, so that every run tries
+#       the same inputs (a finding fails CI the same way each time, never by
+#       chance; new inputs go to a scratch directory: libFuzzer writes into
+#       the first corpus directory it is given).
 
 FUZZ_B       := build/fuzz
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_CHECK_SECONDS ?= 3
+FUZZ_CHECK_RUNS ?= 20000
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_ONLY    ?= $(FUZZ_TARGETS)
@@ -57,7 +59,7 @@ check-fuzz: $(FUZZ_BINS)
 	@fail=0; for t in $(FUZZ_TARGETS); do \
 		log=$(FUZZ_B)/check-fuzz-$$t.log; scratch=$(FUZZ_B)/check-corpus/$$t; \
 		rm -rf $$scratch; mkdir -p $$scratch; \
-		if $(FUZZ_B)/fuzz-$$t $(FUZZ_FLAGS) -max_total_time=$(FUZZ_CHECK_SECONDS) \
+		if $(FUZZ_B)/fuzz-$$t $(FUZZ_FLAGS) -seed=1 -runs=$(FUZZ_CHECK_RUNS) \
 			-artifact_prefix=$(FUZZ_B)/crash-$$t- $$scratch tests/fuzz/corpus/$$t >$$log 2>&1; then \
 			echo "ok fuzz-$$t ($$(sed -n 's/^stat::number_of_executed_units: *//p' $$log) executions)"; \
 		else tail -n 40 $$log; echo "FAIL fuzz-$$t (log: $$log)"; fail=1; fi; \

@@ -39,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *a = c.addrs[i].addr;
 
 		FUZZ_CHECK(memchr(a, '\0', sizeof(c.addrs[i].addr)));
-		FUZZ_CHECK(strlen(a) == 12);
+		/* DDDD:BB:DD.F, a domain of 4 to VPE_ADDR_DOMAIN_MAX_DIGITS digits */
+		FUZZ_CHECK(strlen(a) >= 12 && strlen(a) <= VPE_ADDR_MAX_LEN);
 		for (const char *p = a; *p; p++)
 			FUZZ_CHECK(!isupper((unsigned char)*p) && !isspace((unsigned char)*p));
 		FUZZ_CHECK(c.addrs[i].vendor <= 0xffff && c.addrs[i].device <= 0xffff);
