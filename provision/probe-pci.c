@@ -281,23 +281,39 @@ static int parse_group(const char *s, int *ret)
  * path (about 15 calls a device), and drops a dangling link that
  * vp_probe_iommu() should name.
  */
-static int group_link(const struct vp_root *root, struct vp_pci_fn *fn, char **ret_msg)
+/*
+ * The last component of the link ATTR of fn (NULL in *ret when there is
+ * none), and the path and target for a message about it.
+ */
+static int link_base(const struct vp_root *root, const struct vp_pci_fn *fn, const char *attr,
+		     char **ret, char **ret_path, char **ret_target, char **ret_msg)
 {
-	_cleanup_free_ char *p = NULL, *target = NULL;
 	const char *base;
 	int r;
 
-	fn->iommu_group = -1;
-	p = vp_strdup_printf("%s/%s/iommu_group", PCI_DEVICES, fn->addr);
-	if (!p)
+	*ret = NULL;
+	*ret_path = vp_strdup_printf("%s/%s/%s", PCI_DEVICES, fn->addr, attr);
+	if (!*ret_path)
 		return -ENOMEM;
-	r = vp_root_readlink(root, p, &target);
+	r = vp_root_readlink(root, *ret_path, ret_target);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': %s", p, strerror(-r));
-	base = strrchr(target, '/');
-	base = base ? base + 1 : target;
+		return vp_fail(ret_msg, r, "'%s': %s", *ret_path, strerror(-r));
+	base = strrchr(*ret_target, '/');
+	*ret = strdup(base ? base + 1 : *ret_target);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int group_link(const struct vp_root *root, struct vp_pci_fn *fn, char **ret_msg)
+{
+	_cleanup_free_ char *p = NULL, *target = NULL, *base = NULL;
+	int r;
+
+	fn->iommu_group = -1;
+	r = link_base(root, fn, "iommu_group", &base, &p, &target, ret_msg);
+	if (r < 0 || !base)
+		return r;
 	if (parse_group(base, &fn->iommu_group) < 0)
 		return vp_fail(ret_msg, -EINVAL, "'%s': bad group link '%s'", p, target);
 	return 0;
@@ -306,24 +322,17 @@ static int group_link(const struct vp_root *root, struct vp_pci_fn *fn, char **r
 /* The bound driver: the last component of the driver link, like libpci's. */
 static int driver_link(const struct vp_root *root, struct vp_pci_fn *fn, char **ret_msg)
 {
-	_cleanup_free_ char *p = NULL, *target = NULL;
-	const char *base;
+	_cleanup_free_ char *p = NULL, *target = NULL, *base = NULL;
 	int r;
 
-	p = vp_strdup_printf("%s/%s/driver", PCI_DEVICES, fn->addr);
-	if (!p)
-		return -ENOMEM;
-	r = vp_root_readlink(root, p, &target);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': %s", p, strerror(-r));
-	base = strrchr(target, '/');
-	base = base ? base + 1 : target;
+	r = link_base(root, fn, "driver", &base, &p, &target, ret_msg);
+	if (r < 0 || !base)
+		return r;
 	if (!*base)
 		return vp_fail(ret_msg, -EINVAL, "'%s': bad driver link '%s'", p, target);
-	fn->driver = strdup(base);
-	return fn->driver ? 0 : -ENOMEM;
+	fn->driver = base;
+	base = NULL;
+	return 0;
 }
 
 static int fill_fns(struct pci_state *st, const struct vp_root *root,
