@@ -19,54 +19,75 @@
 
 /* ---- real I/O ---------------------------------------------------------- */
 
-static int sys_read(void *ctx, const char *path, char *buf, size_t size)
+int vpe_read_fd(int fd, char *buf, size_t size)
 {
 	size_t len = 0;
-	int fd, r = 0;
 
-	(void)ctx;
 	if (size == 0)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	while (len < size - 1) {
 		ssize_t n = read(fd, buf + len, size - 1 - len);
+
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			r = -errno;
-			goto fail;
+			return -errno;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
 	buf[len] = '\0';
-	r = (int)len;
-fail:
+	return (int)len;
+}
+
+int vpe_write_fd(int fd, const char *s)
+{
+	size_t len = strlen(s);
+	ssize_t n;
+
+	/* One write: sysfs attributes take the whole value at once. */
+	do
+		n = write(fd, s, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int vpe_link_name(const char *target, char *buf, size_t size)
+{
+	const char *name = strrchr(target, '/');
+
+	name = name ? name + 1 : target;
+	if (strlen(name) >= size)
+		return -ENAMETOOLONG;
+	strcpy(buf, name);
+	return (int)strlen(buf);
+}
+
+static int sys_read(void *ctx, const char *path, char *buf, size_t size)
+{
+	int fd, r;
+
+	(void)ctx;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = vpe_read_fd(fd, buf, size);
 	close(fd);
 	return r;
 }
 
 static int sys_write(void *ctx, const char *path, const char *s)
 {
-	size_t len = strlen(s);
-	ssize_t n;
-	int fd, r = 0;
+	int fd, r;
 
 	(void)ctx;
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	/* One write: sysfs attributes take the whole value at once. */
-	do
-		n = write(fd, s, len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		r = -errno;
-	else if ((size_t)n != len)
-		r = -EIO;
+	r = vpe_write_fd(fd, s);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	return r;
@@ -75,7 +96,6 @@ static int sys_write(void *ctx, const char *path, const char *s)
 static int sys_readlink_name(void *ctx, const char *path, char *buf, size_t size)
 {
 	char target[512];
-	const char *name;
 	ssize_t n;
 
 	(void)ctx;
@@ -83,12 +103,7 @@ static int sys_readlink_name(void *ctx, const char *path, char *buf, size_t size
 	if (n < 0)
 		return -errno;
 	target[n] = '\0';
-	name = strrchr(target, '/');
-	name = name ? name + 1 : target;
-	if (strlen(name) >= size)
-		return -ENAMETOOLONG;
-	strcpy(buf, name);
-	return (int)strlen(buf);
+	return vpe_link_name(target, buf, size);
 }
 
 static void sys_log(void *ctx, enum vpe_level level, const char *msg)

@@ -44,6 +44,10 @@ struct vpe_io {
 
 /* The real thing: open/read/write/readlink, log to stderr. */
 extern const struct vpe_io vpe_io_sys;
+/* Its pieces, for another vpe_io that opens files its own way: */
+int vpe_read_fd(int fd, char *buf, size_t size);        /* as .read */
+int vpe_write_fd(int fd, const char *s);                 /* as .write, one write(2) */
+int vpe_link_name(const char *target, char *buf, size_t size); /* last component */
 
 struct vpe_addr {
 	char addr[VPE_ADDR_SIZE]; /* DDDD:BB:DD.F, lower case */

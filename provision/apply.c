@@ -70,7 +70,7 @@ static int empties(const struct vp_root *root, const char *dir, const struct vp_
 
 	*ret = false;
 	/* gone or not a directory: nothing to remove */
-	if (vp_fsroot_opendir(root, dir, &d, NULL) < 0)
+	if (vp_root_opendir(root, dir, &d, NULL) < 0)
 		return 0;
 	*ret = true;
 	for (struct dirent *de; *ret && (de = readdir(d));) {
@@ -144,7 +144,7 @@ int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
 				    "(a bug in vfio-provision)", f->path, VP_MANAGED_HEADER);
 			goto fail;
 		}
-		r = vp_fsroot_read(root, f->path, &ch->old, &ch->old_len, &st);
+		r = vp_root_read_st(root, f->path, &ch->old, &ch->old_len, &st);
 		if (r < 0 && r != -ENOENT) {
 			r = vp_fail(ret_msg, r, "'%s': cannot read: %s", f->path,
 				    r == -EINVAL ? "not a regular file" :
@@ -169,7 +169,7 @@ int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
 	for (size_t i = 0; i < plan->dirs.n; i++) {
 		struct stat st;
 
-		r = vp_fsroot_stat(root, plan->dirs.v[i], &st);
+		r = vp_root_stat(root, plan->dirs.v[i], &st, ret_msg);
 		if (r == 0 && !S_ISDIR(st.st_mode)) {
 			r = vp_fail(ret_msg, -ENOTDIR, "'%s': exists and is not a directory",
 				    plan->dirs.v[i]);
@@ -178,7 +178,8 @@ int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
 		if (r == 0)
 			continue;
 		if (r != -ENOENT) {
-			r = vp_fail(ret_msg, r, "'%s': %s", plan->dirs.v[i], strerror(-r));
+			if (!ret_msg || !*ret_msg)
+				r = vp_fail(ret_msg, r, "'%s': %s", plan->dirs.v[i], strerror(-r));
 			goto fail;
 		}
 		r = vp_strv_push(&c.dirs, plan->dirs.v[i]);
@@ -224,7 +225,7 @@ int vp_lock(const struct vp_root *root, int *ret_fd, struct vp_strv *ret_created
 		 * revert removes the lock file while holding it: whoever waited
 		 * on that inode must retry on the new file.
 		 */
-		if (fstat(fd, &a) == 0 && vp_fsroot_stat(root, VP_LOCK_PATH, &b) == 0 &&
+		if (fstat(fd, &a) == 0 && vp_root_stat(root, VP_LOCK_PATH, &b, NULL) == 0 &&
 		    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
 			break;
 		close(fd);
@@ -365,7 +366,7 @@ static int write_one(const struct vp_root *root, const struct vp_change *ch, boo
 	int r;
 
 	/* the state under the lock decides; `ch` was computed before it */
-	r = vp_fsroot_read(root, f->path, &cur, &len, &st);
+	r = vp_root_read_st(root, f->path, &cur, &len, &st);
 	if (r < 0 && r != -ENOENT)
 		return vp_fail(ret_msg, r, "'%s': cannot read: %s", f->path, strerror(-r));
 	exists = r == 0;
@@ -496,7 +497,7 @@ int vp_apply(const struct vp_root *root, const struct vp_changes *changes,
 		const char *dir = changes->dirs.v[i];
 		struct stat st;
 
-		if (vp_fsroot_stat(root, dir, &st) == 0)
+		if (vp_root_stat(root, dir, &st, NULL) == 0)
 			continue;
 		r = vp_fsroot_mkdir_p(root, dir, 0755, NULL, ret_msg);
 		if (r < 0)
@@ -513,7 +514,7 @@ int vp_apply(const struct vp_root *root, const struct vp_changes *changes,
 		if (r < 0)
 			break;
 		/* not empty after all (someone put a file there): keep owning it */
-		if (vp_fsroot_stat(root, dir, &st) == 0)
+		if (vp_root_stat(root, dir, &st, NULL) == 0)
 			continue;
 		drop_dir(&l.dirs, dir);
 		n++;

@@ -21,8 +21,10 @@
 #include "cli.h"
 #include "config.h"
 #include "disk-guard.h"
+#include "fsroot.h"
 #include "hp-runtime.h"
 #include "libvirt.h"
+#include "root-io.h"
 #include "vp.h"
 
 #define XML_MAX (16U << 20)
@@ -49,65 +51,42 @@ static int read_stdin(struct vp_buf *b)
 }
 
 /* A domain name becomes a file name: libvirt forbids '/' in names already. */
-static char *state_path(const struct vp_ctx *ctx, const char *domain)
+static char *state_path(const char *domain)
 {
-	_cleanup_free_ char *rel = vp_strdup_printf(STATE_DIR "/%s.pages", domain);
-
-	if (!rel || strchr(domain, '/') || domain[0] == '.')
+	if (strchr(domain, '/') || domain[0] == '.')
 		return NULL;
-	return vp_root_path(&ctx->root, rel);
+	return vp_strdup_printf(STATE_DIR "/%s.pages", domain);
 }
 
-static int save_added(const struct vp_ctx *ctx, const char *domain, unsigned long added)
+static int save_added(const struct vp_ctx *ctx, const char *domain, unsigned long added,
+		      char **ret_msg)
 {
-	_cleanup_free_ char *dir = vp_root_path(&ctx->root, STATE_DIR);
-	_cleanup_free_ char *path = state_path(ctx, domain);
+	static const struct vp_fsroot_attr attr = {.mode = 0644};
+	_cleanup_free_ char *path = state_path(domain);
 	char buf[32];
-	int fd, n, r = 0;
+	int n, r;
 
-	if (!dir || !path)
+	if (!path)
 		return -EINVAL;
-	/* mkdir -p of /run/vfio-provision/libvirt */
-	for (char *p = dir + strlen(ctx->root.dir) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			r = -errno;
-		*p = '/';
-	}
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		r = -errno;
+	n = snprintf(buf, sizeof(buf), "%lu\n", added);
+	/* never replace what is not a file of ours (a named pipe, a directory) */
+	r = vp_root_check_regular(&ctx->root, path, ret_msg);
 	if (r < 0)
 		return r;
-	/* O_NONBLOCK: a named pipe there fails (ENXIO) instead of waiting */
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%lu\n", added);
-	if (write(fd, buf, (size_t)n) != n)
-		r = -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	return r;
+	/* through the root's resolver: a link in the tree never leads the write out */
+	return vp_fsroot_write(&ctx->root, path, buf, (size_t)n, &attr, ret_msg);
 }
 
 static unsigned long take_added(const struct vp_ctx *ctx, const char *domain)
 {
-	_cleanup_free_ char *path = state_path(ctx, domain);
-	char buf[32] = "";
+	_cleanup_free_ char *path = state_path(domain), *text = NULL, *msg = NULL;
 	unsigned long v = 0;
-	ssize_t n;
-	int fd;
 
-	if (!path)
+	if (!path || vp_root_read(&ctx->root, path, &text, NULL) < 0)
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	unlink(path);
-	if (n > 0)
-		v = strtoul(buf, NULL, 10);
+	if (vp_fsroot_unlink(&ctx->root, path, &msg) < 0)
+		vp_warn("libvirt-hook: %s", msg ? msg : path);
+	v = strtoul(text, NULL, 10);
 	return v;
 }
 
@@ -117,11 +96,14 @@ static int hook_prepare(struct vp_ctx *ctx, const struct vp_config *cfg, const s
 				    .node = d->node >= 0 ? d->node : cfg->hp_node,
 				    .host_min_mib = cfg->host_min_mib,
 				    .timeout_ms = 60000};
+	_cleanup_free_ char *msg = NULL;
 	struct vp_hp_outcome o;
 	struct vp_hp_released rel;
+	struct vpe_io io;
 	int r;
 
-	r = vp_hp_reserve(&vpe_io_sys, ctx->root.dir, &req, NULL, NULL, &o);
+	vp_root_io(&ctx->root, &io);
+	r = vp_hp_reserve(&io, "", &req, NULL, NULL, &o);
 	if (r < 0) {
 		vp_err("libvirt-hook: domain '%s': %s", d->name, strerror(-r));
 		return VP_EXIT_ERROR;
@@ -129,17 +111,17 @@ static int hook_prepare(struct vp_ctx *ctx, const struct vp_config *cfg, const s
 	if (o.why != VPE_SHORT_NONE) {
 		/* The domain will not start: do not keep pages nobody uses. */
 		if (o.got > o.nr_before)
-			vp_hp_release(&vpe_io_sys, ctx->root.dir, req.node, o.got - o.nr_before, &rel);
+			vp_hp_release(&io, "", req.node, o.got - o.nr_before, &rel);
 		vp_err("libvirt-hook: domain '%s' needs %lu free 1 GiB pages%s, only %lu could be "
 		       "reserved; see `vfio-provision hugepages reserve %lu` for why and what helps",
 		       d->name, req.pages, req.node >= 0 ? " on its node" : "",
 		       o.free_now < req.pages ? o.free_now : req.pages, req.pages);
 		return VP_EXIT_PENDING;
 	}
-	r = save_added(ctx, d->name, o.got - o.nr_before);
+	r = save_added(ctx, d->name, o.got - o.nr_before, &msg);
 	if (r < 0)
 		vp_warn("libvirt-hook: could not record the pages added for '%s': %s", d->name,
-			strerror(-r));
+			msg ? msg : strerror(-r));
 	vp_info("libvirt-hook: %lu free 1 GiB pages for '%s' (%lu added)", req.pages, d->name,
 		o.got - o.nr_before);
 	return VP_EXIT_OK;
@@ -150,11 +132,13 @@ static int hook_release(struct vp_ctx *ctx, const struct vp_config *cfg, const s
 	unsigned long added = take_added(ctx, d->name);
 	struct vp_hp_released rel;
 	int node = d->node >= 0 ? d->node : cfg->hp_node;
+	struct vpe_io io;
 	int r;
 
 	if (added == 0)
 		return VP_EXIT_OK;
-	r = vp_hp_release(&vpe_io_sys, ctx->root.dir, node, added, &rel);
+	vp_root_io(&ctx->root, &io);
+	r = vp_hp_release(&io, "", node, added, &rel);
 	if (r < 0) {
 		vp_err("libvirt-hook: releasing pages of '%s': %s", d->name, strerror(-r));
 		return VP_EXIT_ERROR;

@@ -85,8 +85,8 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 	if (ctx->dry_run)
 		return vp_cmd_revert_dry_run(ctx);
 	/* the first release's journal: what we wrote comes from planning on its bytes */
-	if (vp_fsroot_stat(&ctx->root, VP_JOURNAL_PATH, &st) == 0 &&
-	    vp_fsroot_stat(&ctx->root, VP_LEDGER_PATH, &st) == -ENOENT) {
+	if (vp_root_stat(&ctx->root, VP_JOURNAL_PATH, &st, NULL) == 0 &&
+	    vp_root_stat(&ctx->root, VP_LEDGER_PATH, &st, NULL) == -ENOENT) {
 		_cleanup_free_ char *pmsg = NULL;
 
 		have_p = vp_pipeline_run(ctx, &p, &pmsg) >= 0;

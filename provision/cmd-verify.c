@@ -42,7 +42,7 @@ int vp_cmd_verify(struct vp_ctx *ctx)
 	for (size_t i = 0; i < p.plan.dirs.n; i++) {
 		struct stat st;
 
-		if (vp_fsroot_stat(&ctx->root, p.plan.dirs.v[i], &st) < 0 || !S_ISDIR(st.st_mode))
+		if (vp_root_stat(&ctx->root, p.plan.dirs.v[i], &st, NULL) < 0 || !S_ISDIR(st.st_mode))
 			vp_verify_add(&rep, VP_VERIFY_WARN, "'%s': directory missing (run apply)",
 				      p.plan.dirs.v[i]);
 	}

@@ -778,15 +778,17 @@ fail:
 
 static int dropin_names(const struct vp_root *root, struct vp_strv *ret, char **ret_msg)
 {
+	_cleanup_free_ char *msg = NULL;
 	struct dirent *de;
 	DIR *d = NULL;
 	int r;
 
-	r = vp_root_opendir(root, CONFIG_DIR, &d);
+	r = vp_root_opendir(root, CONFIG_DIR, &d, &msg);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': %s", CONFIG_DIR, strerror(-r));
+		return msg ? vp_fail(ret_msg, r, "%s", msg)
+			   : vp_fail(ret_msg, r, "'%s': %s", CONFIG_DIR, strerror(-r));
 	for (;;) {
 		size_t n;
 

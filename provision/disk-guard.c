@@ -17,6 +17,7 @@
 
 #include "disk-guard.h"
 #include "fsroot.h"
+#include "root-mnt.h"
 
 #define MAX_DEVS 256    /* a disk, its partitions and what is stacked on them */
 
@@ -82,10 +83,10 @@ static int resolve(const struct vp_root *root, const char *path, struct dev *ret
 	struct stat st;
 	int r;
 
-	r = vp_fsroot_canon(root, path, &d.path, ret_msg);
+	r = vp_root_resolve(root, path, &d.path, ret_msg);
 	if (r < 0)
 		return r;
-	r = vp_fsroot_stat(root, d.path, &st);
+	r = vp_root_stat(root, d.path, &st, NULL);
 	if (r < 0) {
 		free(d.path);
 		return r;
@@ -145,7 +146,7 @@ static int add_children(const struct vp_root *root, struct devset *s, const char
 
 	if (!dir)
 		return -ENOMEM;
-	if (vp_root_opendir(root, dir, &d) < 0)
+	if (vp_root_opendir(root, dir, &d, NULL) < 0)
 		return 0;       /* no sysfs entry: nothing stacked, no partitions */
 	while ((de = readdir(d)) && r >= 0) {
 		_cleanup_free_ char *part = NULL;
@@ -212,45 +213,6 @@ static const struct dev *find(const struct vp_root *root, const struct devset *s
 }
 
 /* libmount's parser calls this for a line it cannot parse: fail, naming it. */
-static int parse_error(struct libmnt_table *tb, const char *filename, int line)
-{
-	int *where = mnt_table_get_userdata(tb);
-
-	(void)filename;
-	if (where && !*where)
-		*where = line;
-	return -EINVAL;
-}
-
-/* Parses <root>PATH with libmount (mountinfo or swaps); -ENOENT when absent. */
-static int load_table(const struct vp_root *root, const char *path, bool swaps,
-		      struct libmnt_table **ret, char **ret_msg)
-{
-	_cleanup_free_ char *host = vp_root_path(root, path);
-	struct libmnt_table *tb = NULL;
-	int line = 0, r;
-
-	if (!host)
-		return -ENOMEM;
-	if (!vp_root_exists(root, path))
-		return -ENOENT;
-	tb = mnt_new_table();
-	if (!tb)
-		return -ENOMEM;
-	mnt_table_set_userdata(tb, &line);
-	mnt_table_set_parser_errcb(tb, parse_error);
-	r = swaps ? mnt_table_parse_swaps(tb, host) : mnt_table_parse_file(tb, host);
-	if (r < 0 || line) {
-		mnt_unref_table(tb);
-		if (line)
-			return vp_fail(ret_msg, -EINVAL, "'%s':%d: cannot parse this line", path,
-				       line);
-		return vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
-	}
-	*ret = tb;
-	return 0;
-}
-
 static bool has_ro(const char *opts)
 {
 	return opts && mnt_optstr_get_option(opts, "ro", NULL, NULL) == 0;
@@ -304,13 +266,13 @@ int vp_disk_guard(const struct vp_root *root, const struct vp_strv *disks,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	r = load_table(root, "/proc/self/mountinfo", false, &mounts, ret_msg);
+	r = vp_root_mnt_table(root, "/proc/self/mountinfo", &mounts, ret_msg);
 	if (r == -ENOENT)
 		r = vp_fail(ret_msg, r, "'/proc/self/mountinfo': missing: cannot tell whether "
 			    "the guest's disks are mounted");
 	if (r < 0)
 		goto out;
-	r = load_table(root, "/proc/swaps", true, &swaps, ret_msg);
+	r = vp_root_mnt_table(root, "/proc/swaps", &swaps, ret_msg);
 	if (r == -ENOENT)
 		r = 0;          /* no swap table: no swap in use */
 	if (r < 0)

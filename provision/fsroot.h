@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The write side of the root: every path is resolved inside the root.
- * Symlinks under the root are followed *within* it (an absolute target
- * means <root>/target, as the system booted from that root sees it); a link
- * whose ".." would climb above the root is refused with -EXDEV, so nothing
- * is ever written outside. Directories are walked one component at a time
- * with O_NOFOLLOW, so a link swapped in behind our back fails instead of
- * being followed.
+ * The write side of the root. Every path goes through the resolver of
+ * root.h (vp_root_resolve, vp_root_walk), the same as reads: links within
+ * the root, a link leaving it refused with -EXDEV, directories walked one
+ * component at a time with O_NOFOLLOW, so nothing is ever written outside.
  */
 #pragma once
 
@@ -22,26 +19,9 @@
 /* Suffix of our temporary files: ".NAME.vp-tmp" next to NAME. */
 #define VP_TMP_SUFFIX ".vp-tmp"
 
-/*
- * The canonical path inside the root ("/etc/fstab"): symlinks resolved
- * within the root, "." and ".." folded; components that do not exist are
- * kept as written. -EXDEV (escapes the root), -ELOOP, -ENAMETOOLONG.
- */
-_must_check_ int vp_fsroot_canon(const struct vp_root *root, const char *path, char **ret, char **ret_msg);
-
 /* The parent directories of path that do not exist yet, top-down (canonical). */
 _must_check_ int vp_fsroot_missing_dirs(const struct vp_root *root, const char *path, struct vp_strv *ret,
 			   char **ret_msg);
-
-/*
- * Reads a regular file. -ENOENT when absent; -EINVAL when it exists but is
- * not a regular file. ret_st (may be NULL) gets its stat.
- */
-_must_check_ int vp_fsroot_read(const struct vp_root *root, const char *path, char **ret, size_t *ret_len,
-		   struct stat *ret_st);
-
-/* stat of the file path resolves to; -ENOENT when absent. */
-_must_check_ int vp_fsroot_stat(const struct vp_root *root, const char *path, struct stat *ret);
 
 struct vp_fsroot_attr {
 	unsigned mode;          /* permission bits */
@@ -68,14 +48,6 @@ _must_check_ int vp_fsroot_rmdir(const struct vp_root *root, const char *path, c
 /* mkdir -p under the root. ret_created (may be NULL) gets the new ones, top-down. */
 _must_check_ int vp_fsroot_mkdir_p(const struct vp_root *root, const char *path, unsigned mode,
 		      struct vp_strv *ret_created, char **ret_msg);
-
-/*
- * opendir() of a directory resolved as writes resolve it (links within the
- * root, never out of it, the last component not a link): for listing what
- * we are about to remove. -ENOENT when absent (no message).
- */
-_must_check_ int vp_fsroot_opendir(const struct vp_root *root, const char *path, DIR **ret,
-				   char **ret_msg);
 
 /* Opens (creating when create) a file for locking: O_RDWR, mode 0600. */
 _must_check_ int vp_fsroot_open_lock(const struct vp_root *root, const char *path, int *ret_fd,

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "hp-status.h"
+#include "root-mnt.h"
 #include "size.h"
 #include "vp.h"
 
@@ -127,17 +128,15 @@ static int cmp_ulong_desc(const void *a, const void *b)
 /* Page sizes the kernel offers, from the hugepages-<N>kB directories. */
 static int list_sizes(const struct vp_root *root, unsigned long *sizes, size_t max, size_t *ret_n)
 {
-	_cleanup_free_ char *dir = vp_root_path(root, "/sys/kernel/mm/hugepages");
 	struct dirent *de;
 	size_t n = 0;
 	DIR *d;
+	int r;
 
-	if (!dir)
-		return -ENOMEM;
-	d = opendir(dir);
-	if (!d) {
+	r = vp_root_opendir(root, "/sys/kernel/mm/hugepages", &d, NULL);
+	if (r < 0) {
 		*ret_n = 0;
-		return errno == ENOENT ? 0 : -errno;
+		return r == -ENOENT ? 0 : r;
 	}
 	while ((de = readdir(d)) && n < max) {
 		unsigned long kib;
@@ -154,16 +153,12 @@ static int list_sizes(const struct vp_root *root, unsigned long *sizes, size_t m
 
 static int list_nodes(const struct vp_root *root, int *nodes, size_t max, size_t *ret_n)
 {
-	_cleanup_free_ char *dir = vp_root_path(root, "/sys/devices/system/node");
 	struct dirent *de;
 	size_t n = 0;
 	DIR *d;
 
 	*ret_n = 0;
-	if (!dir)
-		return -ENOMEM;
-	d = opendir(dir);
-	if (!d)
+	if (vp_root_opendir(root, "/sys/devices/system/node", &d, NULL) < 0)
 		return 0;
 	while ((de = readdir(d)) && n < max) {
 		int id;
@@ -198,7 +193,7 @@ static unsigned long long meminfo_kib(const char *text, const char *key)
 	return 0;
 }
 
-static int read_mounts(const struct vp_root *root, struct vp_hp_status *st)
+static int read_mounts(const struct vp_root *root, struct vp_hp_status *st, char **ret_msg)
 {
 	static const char *const tabs[] = {"/proc/self/mountinfo", "/proc/mounts"};
 	struct libmnt_table *tb = NULL;
@@ -207,12 +202,10 @@ static int read_mounts(const struct vp_root *root, struct vp_hp_status *st)
 	int r = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(tabs) && !tb; i++) {
-		_cleanup_free_ char *path = vp_root_path(root, tabs[i]);
-
-		if (!path)
-			return -ENOMEM;
-		if (access(path, R_OK) == 0)
-			tb = mnt_new_table_from_file(path);
+		r = vp_root_mnt_table(root, tabs[i], &tb, ret_msg);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		r = 0;
 	}
 	if (!tb)
 		return 0;       /* no mount table under this root: nothing mounted */
@@ -291,7 +284,7 @@ int vp_hp_status_read(const struct vp_root *root, struct vp_hp_status *ret, char
 				goto fail;
 		}
 	}
-	r = read_mounts(root, &st);
+	r = read_mounts(root, &st, ret_msg);
 	if (r < 0)
 		goto fail;
 	if (vp_root_read(root, "/proc/buddyinfo", &buddy, NULL) == 0) {

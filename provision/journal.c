@@ -252,7 +252,7 @@ int vp_journal_load(const struct vp_root *root, struct vp_journal *ret, char **r
 	size_t len;
 	int r;
 
-	r = vp_fsroot_read(root, VP_JOURNAL_PATH, &text, &len, NULL);
+	r = vp_root_read_st(root, VP_JOURNAL_PATH, &text, &len, NULL);
 	if (r == -ENOENT) {
 		*ret = (struct vp_journal){0};
 		return 0;

@@ -390,7 +390,7 @@ static int read_blob(const struct vp_root *root, const char *blob, struct vp_byt
 	path = vp_strdup_printf(VP_STATE_DIR "/%s", blob);
 	if (!path)
 		return -ENOMEM;
-	r = vp_fsroot_read(root, path, &data, &len, NULL);
+	r = vp_root_read_st(root, path, &data, &len, NULL);
 	if (r < 0)
 		return vp_fail(ret_msg, r, "'%s': named by the ledger, unreadable: %s", path,
 			       strerror(-r));
@@ -404,7 +404,7 @@ int vp_bytes_read(const struct vp_root *root, const char *path, struct vp_bytes 
 	size_t len;
 	int r;
 
-	r = vp_fsroot_read(root, path, &data, &len, NULL);
+	r = vp_root_read_st(root, path, &data, &len, NULL);
 	if (r == -ENOENT)
 		return vp_bytes_set(ret, false, NULL, 0);
 	if (r < 0)
@@ -500,9 +500,9 @@ int vp_ledger_load(const struct vp_root *root, struct vp_ledger *ret, char **ret
 	size_t len;
 	int r;
 
-	r = vp_fsroot_read(root, VP_LEDGER_PATH, &text, &len, NULL);
+	r = vp_root_read_st(root, VP_LEDGER_PATH, &text, &len, NULL);
 	if (r == -ENOENT) {
-		if (vp_fsroot_stat(root, VP_JOURNAL_PATH, &st) == 0)
+		if (vp_root_stat(root, VP_JOURNAL_PATH, &st, NULL) == 0)
 			return from_journal(root, ret, ret_msg);
 		*ret = (struct vp_ledger){0};
 		return 0;
@@ -588,7 +588,7 @@ static int sweep(const struct vp_root *root, const char *dir, const struct vp_le
 	DIR *d;
 	int r;
 
-	r = vp_fsroot_opendir(root, dir, &d, ret_msg);
+	r = vp_root_opendir(root, dir, &d, ret_msg);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	for (struct dirent *de; (de = readdir(d));) {

@@ -122,7 +122,7 @@ static int load_grub_d(const struct vp_root *root, struct vp_system *sys, char *
 	DIR *d;
 	int r;
 
-	r = vp_root_opendir(root, "/etc/default/grub.d", &d);
+	r = vp_root_opendir(root, "/etc/default/grub.d", &d, NULL);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return 0;
 	if (r < 0)

@@ -43,7 +43,7 @@ static bool have_conf_in(const struct vp_root *root, const char *dir)
 	DIR *d;
 	bool found = false;
 
-	if (vp_root_opendir(root, dir, &d) < 0)
+	if (vp_root_opendir(root, dir, &d, NULL) < 0)
 		return false;
 	while (!found && (de = readdir(d))) {
 		size_t l = strlen(de->d_name);

@@ -160,16 +160,18 @@ static int read_node(const struct vp_root *root, struct vp_numa_node *node, char
 
 static int probe_nodes(const struct vp_root *root, struct vp_system *sys, char **ret_msg)
 {
+	_cleanup_free_ char *msg = NULL;
 	struct dirent *de;
 	DIR *d = NULL;
 	size_t cap = 0;
 	int r;
 
-	r = vp_root_opendir(root, NODES, &d);
+	r = vp_root_opendir(root, NODES, &d, &msg);
 	if (r == -ENOENT)
 		return 0;       /* kernels without NUMA support have no node dir */
 	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': %s", NODES, strerror(-r));
+		return msg ? vp_fail(ret_msg, r, "%s", msg)
+			   : vp_fail(ret_msg, r, "'%s': %s", NODES, strerror(-r));
 	while ((de = readdir(d))) {
 		struct vp_numa_node *n;
 		long id;

@@ -7,42 +7,20 @@
 #include <errno.h>
 #include <string.h>
 
-#include <libkmod.h>
-
+#include "kmod-root.h"
 #include "probe-internal.h"
 #include "probe.h"
-
-static void silent_log(void *data, int priority, const char *file, int line,
-		       const char *fn, const char *format, va_list args)
-{
-	/* the core does not print; failures come back as return codes */
-	(void)data; (void)priority; (void)file; (void)line; (void)fn;
-	(void)format; (void)args;
-}
 
 static int lookup_kernel(const struct vp_root *root, const char *kver, struct vp_system *sys,
 			 const size_t *idx, size_t n, char **ret_msg)
 {
-	_cleanup_free_ char *rel = vp_strdup_printf("/lib/modules/%s", kver);
-	_cleanup_free_ char *dir = NULL;
 	/* the root's modprobe.d: its `alias` lines count as much as modules.alias */
-	char *confs[8] = {0};
 	struct kmod_ctx *ctx = NULL;
-	int r = 0;
+	int r;
 
-	if (!rel || !(dir = vp_root_path(root, rel)))
-		return -ENOMEM;
-	for (size_t i = 0; vp_modprobe_dirs[i] && i + 1 < ARRAY_SIZE(confs); i++)
-		if (!(confs[i] = vp_root_path(root, vp_modprobe_dirs[i]))) {
-			r = -ENOMEM;
-			goto fail;
-		}
-	ctx = kmod_new(dir, (const char *const *)confs);
-	if (!ctx) {
-		r = vp_fail(ret_msg, -ENOMEM, "'%s': libkmod cannot use it", rel);
-		goto fail;
-	}
-	kmod_set_log_fn(ctx, silent_log, NULL);
+	r = vp_kmod_new(root, kver, &ctx, ret_msg);
+	if (r < 0)
+		return r;
 
 	for (size_t i = 0; i < n; i++) {
 		struct vp_pci_fn *fn = &sys->fns[idx[i]];
@@ -85,8 +63,6 @@ static int lookup_kernel(const struct vp_root *root, const char *kver, struct vp
 	}
 fail:
 	kmod_unref(ctx);
-	for (size_t i = 0; i < ARRAY_SIZE(confs); i++)
-		free(confs[i]);
 	return r;
 }
 

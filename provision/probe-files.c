@@ -75,6 +75,7 @@ static int add_file(const struct vp_root *root, struct vp_system *sys, const cha
 static int add_dir(const struct vp_root *root, struct vp_system *sys, const char *path,
 		   size_t *cap, char **ret_msg)
 {
+	_cleanup_free_ char *msg = NULL;
 	struct vp_file *f;
 	DIR *d;
 	int r;
@@ -82,11 +83,12 @@ static int add_dir(const struct vp_root *root, struct vp_system *sys, const char
 	r = new_entry(sys, path, cap, &f);
 	if (r < 0 || !f)
 		return r;
-	r = vp_root_opendir(root, path, &d);
+	r = vp_root_opendir(root, path, &d, &msg);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return 0;
 	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
+		return msg ? vp_fail(ret_msg, r, "%s", msg)
+			   : vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
 	closedir(d);
 	f->content = strdup("");
 	f->mode = 0755;
@@ -101,16 +103,18 @@ static int cmp_str(const void *a, const void *b)
 static int add_entries(const struct vp_root *root, struct vp_system *sys, const char *dir,
 		       size_t *cap, char **ret_msg)
 {
+	_cleanup_free_ char *msg = NULL;
 	struct vp_strv names = {0};
 	struct dirent *de;
 	DIR *d;
 	int r;
 
-	r = vp_root_opendir(root, dir, &d);
+	r = vp_root_opendir(root, dir, &d, &msg);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return 0;
 	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': %s", dir, strerror(-r));
+		return msg ? vp_fail(ret_msg, r, "%s", msg)
+			   : vp_fail(ret_msg, r, "'%s': %s", dir, strerror(-r));
 	while ((de = readdir(d))) {
 		size_t l = strlen(de->d_name);
 

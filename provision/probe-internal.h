@@ -30,13 +30,7 @@ bool vp_parse_ull(const char *s, int base, unsigned long long *ret);
 bool vp_parse_pci_addr(const char *s, unsigned *dom, unsigned *bus, unsigned *dev,
 		       unsigned *fn);
 
-/* libkmod's configuration directories under the root, NULL-terminated. */
-extern const char *const vp_modprobe_dirs[];
-/*
- * Refuses anything but a regular file among the modprobe.d entries that
- * libkmod would open (a FIFO would hang it). Call before any kmod_new().
- */
-int vp_probe_modprobe_d(const struct vp_root *root, char **ret_msg);
+
 
 /* Where an ESP may be mounted, NULL-terminated (probe-boot.c). */
 extern const char *const vp_esp_dirs[];

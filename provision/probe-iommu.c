@@ -32,6 +32,7 @@ static int cmp_size(const void *a, const void *b)
 static int read_group(const struct vp_root *root, struct vp_system *sys,
 		      struct vp_iommu_group *g, char **ret_msg)
 {
+	_cleanup_free_ char *msg = NULL;
 	_cleanup_free_ char *dir = NULL;
 	struct dirent *de;
 	DIR *d = NULL;
@@ -41,9 +42,10 @@ static int read_group(const struct vp_root *root, struct vp_system *sys,
 	dir = vp_strdup_printf("%s/%d/devices", GROUPS, g->id);
 	if (!dir)
 		return -ENOMEM;
-	r = vp_root_opendir(root, dir, &d);
+	r = vp_root_opendir(root, dir, &d, &msg);
 	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': %s", dir, strerror(-r));
+		return msg ? vp_fail(ret_msg, r, "%s", msg)
+			   : vp_fail(ret_msg, r, "'%s': %s", dir, strerror(-r));
 	while ((de = readdir(d))) {
 		unsigned dom, bus, dev, fn;
 		_cleanup_free_ char *p = NULL;
@@ -105,7 +107,7 @@ int vp_probe_iommu(const struct vp_root *root, struct vp_system *sys, char **ret
 	size_t cap = 0;
 	int r;
 
-	r = vp_root_opendir(root, GROUPS, &d);
+	r = vp_root_opendir(root, GROUPS, &d, NULL);
 	if (r < 0 && r != -ENOENT)
 		return vp_fail(ret_msg, r, "'%s': %s", GROUPS, strerror(-r));
 	/* absent (a captured tree): no groups, but device links must not point there */

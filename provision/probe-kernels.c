@@ -14,27 +14,19 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <libkmod.h>
-
 #include "kconfig.h"
+#include "kmod-root.h"
 #include "probe-internal.h"
 #include "probe.h"
 
 #define MODULES "/lib/modules"
 
-static void kmod_quiet(void *data, int priority, const char *file, int line,
-		       const char *fn, const char *format, va_list args)
-{
-	/* libkmod logs to stderr by default; the core never prints */
-	(void)data; (void)priority; (void)file; (void)line; (void)fn; (void)format;
-	(void)args;
-}
-
-static enum vp_mod_state mod_state(struct kmod_ctx *ctx, const char *name)
+static enum vp_mod_state mod_state(const struct vp_root *root, struct kmod_ctx *ctx,
+				   const char *name)
 {
 	struct kmod_module *mod = NULL;
 	enum vp_mod_state st = VP_MOD_MISSING;
-	const char *path;
+	const char *path, *in_root;
 	struct stat sb;
 
 	/* by module name only: an alias must not make another module count */
@@ -43,7 +35,8 @@ static enum vp_mod_state mod_state(struct kmod_ctx *ctx, const char *name)
 	path = kmod_module_get_path(mod);
 	if (path)
 		/* listed in modules.dep: a module only if its file is there */
-		st = stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? VP_MOD_MODULE : VP_MOD_MISSING;
+		st = (in_root = vp_kmod_root_path(root, path)) && vp_root_stat(root, in_root, &sb, NULL) == 0 &&
+		     S_ISREG(sb.st_mode) ? VP_MOD_MODULE : VP_MOD_MISSING;
 	else
 		st = VP_MOD_BUILTIN;    /* found in modules.builtin.bin */
 	kmod_module_unref(mod);
@@ -52,36 +45,19 @@ static enum vp_mod_state mod_state(struct kmod_ctx *ctx, const char *name)
 
 static int probe_kernel(const struct vp_root *root, struct vp_kernel *k, char **ret_msg)
 {
-	_cleanup_free_ char *dir = NULL, *etc = NULL, *run = NULL, *lib = NULL, *usr = NULL;
 	struct kmod_ctx *ctx;
 	int r;
 
-	dir = vp_strdup_printf("%s%s/%s", root->dir, MODULES, k->version);
 	/* the root's modprobe.d, so that the host's config never leaks in */
-	etc = vp_root_path(root, "/etc/modprobe.d");
-	run = vp_root_path(root, "/run/modprobe.d");
-	lib = vp_root_path(root, "/lib/modprobe.d");
-	usr = vp_root_path(root, "/usr/lib/modprobe.d");
-	if (!dir || !etc || !run || !lib || !usr)
-		return -ENOMEM;
-	{
-		const char *const cfg[] = {etc, run, usr, lib, NULL};
-
-		ctx = kmod_new(dir, cfg);
-	}
-	if (!ctx)
-		return vp_fail(ret_msg, -ENOMEM, "'%s/%s': libkmod cannot use it", MODULES,
-			       k->version);
-	kmod_set_log_fn(ctx, kmod_quiet, NULL);
-	r = kmod_load_resources(ctx);
-	if (r < 0) {
-		/* no binary indexes (depmod never ran): libkmod falls back to text */
-		r = 0;
-	}
+	r = vp_kmod_new(root, k->version, &ctx, ret_msg);
+	if (r < 0)
+		return r;
+	/* no binary indexes (depmod never ran): libkmod falls back to text */
+	(void)kmod_load_resources(ctx);
 	for (int m = 0; m < VP_MOD_COUNT; m++)
-		k->mods[m] = mod_state(ctx, vp_vfio_mod_names[m]);
+		k->mods[m] = mod_state(root, ctx, vp_vfio_mod_names[m]);
 	kmod_unref(ctx);
-	return r;
+	return 0;
 }
 
 static int cmp_kernel(const void *a, const void *b)
@@ -125,6 +101,7 @@ static int add_kernel(const struct vp_root *root, struct vp_system *sys, const c
 int vp_probe_kernels(const struct vp_root *root, const struct vp_probe_opts *opts,
 		     struct vp_system *sys, char **ret_msg)
 {
+	_cleanup_free_ char *msg = NULL;
 	struct dirent *de;
 	DIR *d = NULL;
 	size_t cap = 0;
@@ -157,11 +134,12 @@ int vp_probe_kernels(const struct vp_root *root, const struct vp_probe_opts *opt
 		return add_kernel(root, sys, opts->kver, &cap, ret_msg);
 	}
 
-	r = vp_root_opendir(root, MODULES, &d);
+	r = vp_root_opendir(root, MODULES, &d, &msg);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': %s", MODULES, strerror(-r));
+		return msg ? vp_fail(ret_msg, r, "%s", msg)
+			   : vp_fail(ret_msg, r, "'%s': %s", MODULES, strerror(-r));
 	while ((de = readdir(d))) {
 		struct stat st;
 

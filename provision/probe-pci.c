@@ -69,14 +69,16 @@ static int cmp_fn(const void *a, const void *b)
 /* Counts the entries of /sys/bus/pci/devices and checks each one resolves. */
 static int precheck_devices(const struct vp_root *root, size_t *ret_n, char **ret_msg)
 {
+	_cleanup_free_ char *msg = NULL;
 	DIR *d = NULL;
 	struct dirent *de;
 	size_t n = 0;
 	int r;
 
-	r = vp_root_opendir(root, PCI_DEVICES, &d);
+	r = vp_root_opendir(root, PCI_DEVICES, &d, &msg);
 	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': %s", PCI_DEVICES, strerror(-r));
+		return msg ? vp_fail(ret_msg, r, "%s", msg)
+			   : vp_fail(ret_msg, r, "'%s': %s", PCI_DEVICES, strerror(-r));
 	while ((de = readdir(d))) {
 		unsigned dom, bus, dev, fn;
 		_cleanup_free_ char *p = NULL;
@@ -114,22 +116,27 @@ static int find_ids(const struct vp_root *root, char **ret, char **ret_msg)
 	struct stat st;
 
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		_cleanup_free_ char *msg = NULL;
 		/* O_NONBLOCK: the open of a named pipe would wait for a writer */
-		int fd = vp_root_openat(root, paths[i], O_RDONLY | O_NONBLOCK);
+		int fd = vp_root_open_path(root, paths[i], O_RDONLY | O_NONBLOCK, &msg);
 
 		if (fd == -ENOENT)
 			continue;
 		if (fd < 0)
-			return vp_fail(ret_msg, fd, "'%s': %s", paths[i], strerror(-fd));
+			return msg ? vp_fail(ret_msg, fd, "%s", msg)
+				   : vp_fail(ret_msg, fd, "'%s': %s", paths[i], strerror(-fd));
 		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 			close(fd);
 			return vp_fail(ret_msg, -EISDIR, "'%s': not a regular file", paths[i]);
 		}
 		close(fd);
-		*ret = vp_root_path(root, paths[i]);
-		return *ret ? 0 : -ENOMEM;
+		/* libpci opens it by name */
+		return vp_root_host_path(root, paths[i], ret, ret_msg);
 	}
-	/* a root without pci.ids (a captured tree): names from the host's */
+	/*
+	 * A root without pci.ids (a captured tree): names from the host's own
+	 * file, on purpose a host path (only device names come from it).
+	 */
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
 		if (access(paths[i], R_OK) == 0) {
 			*ret = strdup(paths[i]);
@@ -384,9 +391,12 @@ int vp_probe_pci(const struct vp_root *root, struct vp_system *sys, char **ret_m
 	r = precheck_devices(root, &st->n_expected, ret_msg);
 	if (r < 0)
 		return r;
-	st->sysfs = vp_root_path(root, "/sys/bus/pci");
+	/* libpci's sysfs method reads it by name */
+	r = vp_root_host_path(root, "/sys/bus/pci", &st->sysfs, ret_msg);
+	if (r < 0)
+		goto out;
 	sys->fns = calloc(st->n_expected ? st->n_expected : 1, sizeof(*sys->fns));
-	if (!st->sysfs || !sys->fns) {
+	if (!sys->fns) {
 		r = -ENOMEM;
 		goto out;
 	}

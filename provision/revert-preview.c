@@ -73,7 +73,7 @@ int vp_revert_preview(const struct vp_root *root, bool force, struct vp_revert_p
 		struct vp_revert_preview_item *it = &ret->v[ret->n];
 		struct stat st;
 
-		if (holds_state(l.dirs.v[i]) || vp_fsroot_stat(root, l.dirs.v[i], &st) < 0 ||
+		if (holds_state(l.dirs.v[i]) || vp_root_stat(root, l.dirs.v[i], &st, NULL) < 0 ||
 		    !S_ISDIR(st.st_mode))
 			continue;
 		*it = (struct vp_revert_preview_item){.action = "rmdir", .path = strdup(l.dirs.v[i])};

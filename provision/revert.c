@@ -45,7 +45,7 @@ static int clean_state(const struct vp_root *root, char **ret_msg)
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		DIR *d;
 
-		r = vp_fsroot_opendir(root, dirs[i], &d, ret_msg);
+		r = vp_root_opendir(root, dirs[i], &d, ret_msg);
 		if (r == -ENOENT)
 			continue;
 		if (r < 0)
@@ -141,7 +141,7 @@ static int put_back(const struct vp_root *root, const struct vp_owned *o,
 
 	if (!it->target.exists)
 		return vp_fsroot_unlink(root, it->path, ret_msg);
-	if (it->cur.exists && vp_fsroot_stat(root, it->path, &st) == 0) {
+	if (it->cur.exists && vp_root_stat(root, it->path, &st, NULL) == 0) {
 		attr.mode = st.st_mode & 07777;
 		attr.uid = st.st_uid;
 		attr.gid = st.st_gid;
@@ -165,9 +165,9 @@ int vp_revert_upgraded(const struct vp_root *root, const struct vp_ledger *hint,
 	int lockfd = -1, r, n = 0;
 
 	/* nothing ever applied: do not create the state directory just to lock it */
-	if (vp_fsroot_stat(root, VP_STATE_DIR, &st) == -ENOENT)
+	if (vp_root_stat(root, VP_STATE_DIR, &st, NULL) == -ENOENT)
 		return 0;
-	had_lock = vp_fsroot_stat(root, VP_LOCK_PATH, &st) == 0;
+	had_lock = vp_root_stat(root, VP_LOCK_PATH, &st, NULL) == 0;
 	r = vp_lock(root, &lockfd, NULL, ret_msg);
 	if (r >= 0)
 		r = vp_ledger_load(root, &l, ret_msg);
@@ -225,10 +225,10 @@ int vp_revert_upgraded(const struct vp_root *root, const struct vp_ledger *hint,
 	for (size_t i = l.dirs.n; i-- > 0 && r >= 0;) {
 		if (holds_state(l.dirs.v[i]))
 			continue;
-		if (vp_fsroot_stat(root, l.dirs.v[i], &st) < 0)
+		if (vp_root_stat(root, l.dirs.v[i], &st, NULL) < 0)
 			continue;
 		r = vp_fsroot_rmdir(root, l.dirs.v[i], ret_msg);
-		if (r >= 0 && vp_fsroot_stat(root, l.dirs.v[i], &st) == -ENOENT) {
+		if (r >= 0 && vp_root_stat(root, l.dirs.v[i], &st, NULL) == -ENOENT) {
 			n++;
 			if (cb)
 				cb(l.dirs.v[i], VP_ACT_RMDIR, userdata);

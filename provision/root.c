@@ -2,16 +2,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "root.h"
 #include "vp.h"
+
+#define MAX_LINKS 40
 
 int vp_root_open(struct vp_root *root, const char *dir)
 {
@@ -47,45 +47,296 @@ void vp_root_close(struct vp_root *root)
 	root->fd = -1;
 }
 
-char *vp_root_path(const struct vp_root *root, const char *path)
+/* Pushes the components of s onto the stack in reverse, so pops give them in order. */
+static int push_components(struct vp_strv *stack, const char *s)
 {
-	while (*path == '/')
-		path++;
-	return vp_strdup_printf("%s/%s", root->dir, path);
+	_cleanup_free_ char *copy = strdup(s);
+	struct vp_strv comps = {0};
+	char *save = NULL;
+	int r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		r = vp_strv_push(&comps, c);
+		if (r < 0)
+			goto out;
+	}
+	for (size_t i = comps.n; i > 0; i--) {
+		r = vp_strv_push(stack, comps.v[i - 1]);
+		if (r < 0)
+			goto out;
+	}
+out:
+	vp_strv_free(&comps);
+	return r;
 }
 
-/* openat2(RESOLVE_IN_ROOT) where the kernel has it (5.6+), else a plain open. */
+static char *pop(struct vp_strv *stack)
+{
+	char *c = stack->v[--stack->n];
+
+	stack->v[stack->n] = NULL;
+	return c;
+}
+
+static void truncate_last(struct vp_buf *b)
+{
+	char *slash = strrchr(b->s, '/');
+
+	b->len = (size_t)(slash - b->s);
+	b->s[b->len] = '\0';
+}
+
+static const char *root_name(const struct vp_root *root)
+{
+	return root->dir[0] ? root->dir : "/";
+}
+
+/*
+ * The one resolver: every read, write, stat and listing under the root
+ * starts here. Links are followed as the system booted from the root sees
+ * them (an absolute target is taken from the root), and a ".." above the
+ * root is refused, naming the link that led there, instead of being
+ * clamped (openat2's RESOLVE_IN_ROOT) or followed onto the host.
+ */
+int vp_root_resolve(const struct vp_root *root, const char *path, char **ret, char **ret_msg)
+{
+	_cleanup_free_ char *link = NULL, *link_to = NULL;
+	struct vp_strv stack = {0};
+	struct vp_buf res = {0};
+	bool exists = true;
+	int links = 0, r;
+
+	if (path[0] != '/') {
+		r = vp_fail(ret_msg, -EINVAL, "'%s': not an absolute path", path);
+		goto fail;
+	}
+	r = push_components(&stack, path);
+	if (r >= 0)
+		r = vp_buf_puts(&res, "");
+	if (r < 0)
+		goto fail;
+	while (stack.n > 0) {
+		_cleanup_free_ char *c = pop(&stack);
+		char target[PATH_MAX];
+		struct stat st;
+		ssize_t n;
+
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0) {
+			if (res.len > 0) {
+				truncate_last(&res);
+				continue;
+			}
+			if (link)
+				r = vp_fail(ret_msg, -EXDEV,
+					    "'%s': the symbolic link '%s' -> '%s' leads outside the root %s",
+					    path, link, link_to, root_name(root));
+			else
+				r = vp_fail(ret_msg, -EXDEV, "'%s': '..' leads outside the root %s",
+					    path, root_name(root));
+			goto fail;
+		}
+		r = vp_buf_printf(&res, "/%s", c);
+		if (r < 0)
+			goto fail;
+		if (!exists)
+			continue;
+		if (fstatat(root->fd, res.s + 1, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT || errno == ENOTDIR) {
+				/* the rest is kept as written; opening it fails */
+				exists = false;
+				continue;
+			}
+			r = vp_fail(ret_msg, -errno, "'%s': %s", res.s, strerror(errno));
+			goto fail;
+		}
+		if (!S_ISLNK(st.st_mode))
+			continue;
+		if (++links > MAX_LINKS) {
+			r = vp_fail(ret_msg, -ELOOP, "'%s': too many levels of symbolic links", path);
+			goto fail;
+		}
+		n = readlinkat(root->fd, res.s + 1, target, sizeof(target) - 1);
+		if (n < 0) {
+			r = vp_fail(ret_msg, -errno, "'%s': %s", res.s, strerror(errno));
+			goto fail;
+		}
+		target[n] = '\0';
+		free(link);
+		free(link_to);
+		link = strdup(res.s);
+		link_to = strdup(target);
+		if (!link || !link_to) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		truncate_last(&res);
+		if (target[0] == '/') {
+			res.len = 0;
+			res.s[0] = '\0';
+		}
+		r = push_components(&stack, target);
+		if (r < 0)
+			goto fail;
+	}
+	if (res.len == 0)
+		r = vp_buf_puts(&res, "/");
+	if (r < 0)
+		goto fail;
+	vp_strv_free(&stack);
+	*ret = vp_buf_steal(&res);
+	return *ret ? 0 : -ENOMEM;
+fail:
+	vp_strv_free(&stack);
+	vp_buf_free(&res);
+	return r;
+}
+
+/* -EXDEV with a message: a link appeared on a path resolved a moment ago. */
+static int raced(const char *path, char **ret_msg)
+{
+	return vp_fail(ret_msg, -EXDEV, "'%s': a symbolic link appeared while it was opened; "
+		       "not following it", path);
+}
+
+/* Why openat(O_NOFOLLOW) of name failed: a link there now is a race (-EXDEV). */
+static int open_failed(int dfd, const char *name, const char *path, char **ret_msg)
+{
+	int err = errno;
+	struct stat st;
+
+	if ((err == ELOOP || err == ENOTDIR) &&
+	    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		return raced(path, ret_msg);
+	return -err;
+}
+
+int vp_root_walk(const struct vp_root *root, char *canon, bool create, unsigned dir_mode,
+		 struct vp_strv *created, int *ret_fd, const char **ret_name, char **ret_msg)
+{
+	char *p = canon + 1, *slash = NULL;
+	int dfd, r;
+
+	dfd = openat(root->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	while ((slash = strchr(p, '/'))) {
+		int fd;
+
+		*slash = '\0';
+		fd = openat(dfd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT && create) {
+			/* umask can only take bits away: fchmod below puts them back */
+			if (mkdirat(dfd, p, dir_mode) < 0 && errno != EEXIST) {
+				r = -errno;
+				goto fail;
+			}
+			fd = openat(dfd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0) {
+				r = open_failed(dfd, p, canon, ret_msg);
+				goto fail;
+			}
+			/*
+			 * The mode asked for, whatever the umask, set through the
+			 * descriptor: a link swapped in by name after mkdirat
+			 * is never followed.
+			 */
+			if (fchmod(fd, dir_mode) < 0) {
+				r = -errno;
+				close(fd);
+				goto fail;
+			}
+			if (created) {
+				r = vp_strv_push(created, canon);
+				if (r < 0) {
+					close(fd);
+					goto fail;
+				}
+			}
+			/* the new entry must survive a crash before the file in it does */
+			if (fsync(dfd) < 0) {
+				r = -errno;
+				close(fd);
+				goto fail;
+			}
+		}
+		if (fd < 0) {
+			r = open_failed(dfd, p, canon, ret_msg);
+			goto fail;
+		}
+		*slash = '/';
+		close(dfd);
+		dfd = fd;
+		p = slash + 1;
+	}
+	if (!*p) {
+		r = -EISDIR;
+		goto fail;
+	}
+	*ret_fd = dfd;
+	*ret_name = p;
+	return 0;
+fail:
+	if (slash)
+		*slash = '/';
+	close(dfd);
+	return r;
+}
+
+int vp_root_open_path(const struct vp_root *root, const char *path, int flags, char **ret_msg)
+{
+	_cleanup_free_ char *canon = NULL;
+	const char *name;
+	int dfd = -1, fd, r;
+
+	r = vp_root_resolve(root, path, &canon, ret_msg);
+	if (r < 0)
+		return r;
+	if (strcmp(canon, "/") == 0) {
+		fd = openat(root->fd, ".", flags | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	r = vp_root_walk(root, canon, false, 0, NULL, &dfd, &name, ret_msg);
+	if (r < 0)
+		return r;
+	/* the last component was resolved too: a link there now is a race */
+	fd = openat(dfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	r = fd >= 0 ? fd : (flags & O_PATH) ? -errno : open_failed(dfd, name, canon, ret_msg);
+	close(dfd);
+	return r;
+}
+
 int vp_root_openat(const struct vp_root *root, const char *path, int flags)
 {
-	static int have_openat2 = -1;
-	struct open_how how = {.flags = (unsigned long long)flags | O_CLOEXEC,
-			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-	const char *rel = path;
-	int fd;
+	return vp_root_open_path(root, path, flags, NULL);
+}
 
-	while (*rel == '/')
-		rel++;
-	if (!*rel)
-		rel = ".";
-	if (have_openat2 != 0) {
-		/*
-		 * EAGAIN: a rename anywhere on the system raced with a ".."
-		 * of the lookup (fixture roots are full of them); the kernel
-		 * asks the caller to retry.
-		 */
-		for (int tries = 0; tries < 16; tries++) {
-			fd = (int)syscall(SYS_openat2, root->fd, rel, &how, sizeof(how));
-			if (fd >= 0 || errno != EAGAIN)
-				break;
-		}
-		if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) {
-			have_openat2 = 1;
-			return fd < 0 ? -errno : fd;
-		}
-		have_openat2 = 0;
-	}
-	fd = openat(root->fd, rel, flags | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+int vp_root_host_path(const struct vp_root *root, const char *path, char **ret, char **ret_msg)
+{
+	_cleanup_free_ char *canon = NULL;
+	int r;
+
+	r = vp_root_resolve(root, path, &canon, ret_msg);
+	if (r < 0)
+		return r;
+	*ret = vp_strdup_printf("%s%s", root->dir, strcmp(canon, "/") == 0 && root->dir[0] ? "" : canon);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int vp_root_stat(const struct vp_root *root, const char *path, struct stat *ret, char **ret_msg)
+{
+	int fd = vp_root_open_path(root, path, O_PATH, ret_msg);
+	int r = 0;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, ret) < 0)
+		r = -errno;
+	close(fd);
+	return r;
 }
 
 /* "a named pipe" for a FIFO, and so on: what stands where a file belongs. */
@@ -114,7 +365,7 @@ static int read_whole(const struct vp_root *root, const char *path, char **ret,
 	char chunk[8192];
 	int fd, r;
 
-	fd = vp_root_openat(root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	fd = vp_root_open_path(root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, ret_msg);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) < 0) {
@@ -161,19 +412,29 @@ int vp_root_read(const struct vp_root *root, const char *path, char **ret, size_
 	return read_whole(root, path, ret, ret_len, NULL, NULL);
 }
 
+int vp_root_read_st(const struct vp_root *root, const char *path, char **ret, size_t *ret_len,
+		    struct stat *ret_st)
+{
+	return read_whole(root, path, ret, ret_len, ret_st, NULL);
+}
+
 int vp_root_read_text(const struct vp_root *root, const char *path, char **ret,
 		      size_t *ret_len, struct stat *ret_st, char **ret_msg)
 {
+	_cleanup_free_ char *msg = NULL;
 	char *text = NULL;
 	const char *nul;
 	size_t len = 0;
 	int r;
 
-	r = read_whole(root, path, &text, &len, ret_st, ret_msg);
+	r = read_whole(root, path, &text, &len, ret_st, &msg);
 	if (r == -ENOENT)
 		return r;
-	if (r < 0)
+	if (r < 0) {
+		if (msg)
+			return vp_fail(ret_msg, r, "%s", msg);
 		return vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
+	}
 	/*
 	 * Every parser and planner treats the content as a C string: a NUL
 	 * would cut the file there, and the rest would be lost on the write.
@@ -195,12 +456,16 @@ int vp_root_read_text(const struct vp_root *root, const char *path, char **ret,
 
 int vp_root_check_regular(const struct vp_root *root, const char *path, char **ret_msg)
 {
+	_cleanup_free_ char *msg = NULL;
 	struct stat st;
 	int fd, r = 0;
 
-	fd = vp_root_openat(root, path, O_PATH);
+	fd = vp_root_open_path(root, path, O_PATH, &msg);
+	if (fd == -ENOENT)
+		return 0;
 	if (fd < 0)
-		return fd == -ENOENT ? 0 : vp_fail(ret_msg, fd, "'%s': %s", path, strerror(-fd));
+		return msg ? vp_fail(ret_msg, fd, "%s", msg)
+			   : vp_fail(ret_msg, fd, "'%s': %s", path, strerror(-fd));
 	if (fstat(fd, &st) < 0)
 		r = vp_fail(ret_msg, -errno, "'%s': %s", path, strerror(errno));
 	else if (!S_ISREG(st.st_mode))
@@ -238,13 +503,23 @@ bool vp_root_exists(const struct vp_root *root, const char *path)
 
 int vp_root_readlink(const struct vp_root *root, const char *path, char **ret)
 {
+	_cleanup_free_ char *dir = NULL;
+	const char *slash = strrchr(path, '/');
 	char buf[PATH_MAX];
-	const char *rel = path;
 	ssize_t n;
+	int dfd;
 
-	while (*rel == '/')
-		rel++;
-	n = readlinkat(root->fd, rel, buf, sizeof(buf) - 1);
+	/* the directory is resolved; the link itself is read, not followed */
+	if (!slash || !slash[1] || strcmp(slash + 1, ".") == 0 || strcmp(slash + 1, "..") == 0)
+		return -EINVAL;
+	dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return -ENOMEM;
+	dfd = vp_root_open_path(root, dir, O_PATH | O_DIRECTORY, NULL);
+	if (dfd < 0)
+		return dfd;
+	n = readlinkat(dfd, slash + 1, buf, sizeof(buf) - 1);
+	close(dfd);
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
@@ -252,20 +527,22 @@ int vp_root_readlink(const struct vp_root *root, const char *path, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
-int vp_root_opendir(const struct vp_root *root, const char *path, DIR **ret)
+int vp_root_opendir(const struct vp_root *root, const char *path, DIR **ret, char **ret_msg)
 {
-	DIR *d;
+	_cleanup_free_ char *msg = NULL;
 	int fd, r;
 
-	fd = vp_root_openat(root, path, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
+	fd = vp_root_open_path(root, path, O_RDONLY | O_DIRECTORY, &msg);
+	if (fd == -ENOENT)
 		return fd;
-	d = fdopendir(fd);
-	if (!d) {
+	if (fd < 0)
+		return msg ? vp_fail(ret_msg, fd, "%s", msg)
+			   : vp_fail(ret_msg, fd, "'%s': %s", path, strerror(-fd));
+	*ret = fdopendir(fd);
+	if (!*ret) {
 		r = -errno;
 		close(fd);
 		return r;
 	}
-	*ret = d;
 	return 0;
 }

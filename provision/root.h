@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Every path the tool touches is an absolute path *inside* the root given
- * with --root (default "/"). These helpers do the read side; writes go
- * through apply.c, which never follows a symlink out of the root.
+ * with --root (default "/"), and every one goes through one resolver,
+ * vp_root_resolve(): reads and stats here, writes in fsroot.c. Links are
+ * followed as the system booted from the root sees them (an absolute
+ * target starts at the root); one whose ".." would climb above the root is
+ * refused with -EXDEV and a message naming it, never clamped nor followed
+ * onto the host. Opening then walks the resolved path one directory at a
+ * time with O_NOFOLLOW, so a link swapped in meanwhile fails instead of
+ * being followed.
  */
 #pragma once
 
@@ -22,8 +28,37 @@ struct vp_root {
 _must_check_ int vp_root_open(struct vp_root *root, const char *dir);
 void vp_root_close(struct vp_root *root);
 
-/* "<root>/<path>" as a malloc'ed host path (path must start with '/'). */
-_must_check_ char *vp_root_path(const struct vp_root *root, const char *path);
+/*
+ * The canonical path inside the root ("/etc/fstab"): links resolved within
+ * the root, "." and ".." folded; components that do not exist are kept as
+ * written. -EXDEV (leaves the root), -ELOOP, -ENAMETOOLONG.
+ */
+_must_check_ int vp_root_resolve(const struct vp_root *root, const char *path, char **ret,
+				 char **ret_msg);
+/*
+ * Opens the directory holding canon (a vp_root_resolve() result), one
+ * component at a time with O_NOFOLLOW; with create, missing directories are
+ * made with dir_mode (and listed in created, top-down). *ret_name points
+ * into canon. -EXDEV, with *ret_msg, when a link is met (a race: canon has
+ * none); other errors come without a message. A directory made here gets
+ * its mode through its descriptor, never by name.
+ */
+_must_check_ int vp_root_walk(const struct vp_root *root, char *canon, bool create,
+			      unsigned dir_mode, struct vp_strv *created, int *ret_fd,
+			      const char **ret_name, char **ret_msg);
+/* open() of a path under the root, resolved as above; fd or -errno (and *ret_msg). */
+_must_check_ int vp_root_open_path(const struct vp_root *root, const char *path, int flags,
+			      char **ret_msg);
+/* stat() of the file path resolves to; -ENOENT when absent (*ret_msg for a bad link). */
+_must_check_ int vp_root_stat(const struct vp_root *root, const char *path, struct stat *ret,
+			      char **ret_msg);
+/*
+ * For a library that opens paths itself (libkmod, libpci): the resolved
+ * path as the host names it, "<root><canonical path>". The same policy
+ * applies: a link leaving the root is refused.
+ */
+_must_check_ int vp_root_host_path(const struct vp_root *root, const char *path, char **ret,
+				   char **ret_msg);
 
 /*
  * Reads a whole file under the root. Returns 0, -ENOENT when it does not
@@ -31,6 +66,9 @@ _must_check_ char *vp_root_path(const struct vp_root *root, const char *path);
  * NULL. Symlinks inside the root are resolved within the root.
  */
 _must_check_ int vp_root_read(const struct vp_root *root, const char *path, char **ret, size_t *ret_len);
+/* The same with the file's stat; -EINVAL (-EISDIR) for anything but a regular file. */
+_must_check_ int vp_root_read_st(const struct vp_root *root, const char *path, char **ret,
+				 size_t *ret_len, struct stat *ret_st);
 /*
  * The same for a text file we parse or edit, with a message in *ret_msg:
  * anything but a regular file (a FIFO, a device, a directory) is refused
@@ -50,6 +88,8 @@ _must_check_ int vp_root_read_line(const struct vp_root *root, const char *path,
 _must_check_ bool vp_root_exists(const struct vp_root *root, const char *path);
 /* open()/opendir() of a path resolved inside the root; fd or -errno. */
 _must_check_ int vp_root_openat(const struct vp_root *root, const char *path, int flags);
-_must_check_ int vp_root_opendir(const struct vp_root *root, const char *path, DIR **ret);
-/* readlink() of a path under the root; returns the raw link text. */
+/* -ENOENT (no message) when absent; otherwise *ret_msg names what is wrong. */
+_must_check_ int vp_root_opendir(const struct vp_root *root, const char *path, DIR **ret,
+				 char **ret_msg);
+/* readlink() of a path under the root (its directory resolved); the raw link text. */
 _must_check_ int vp_root_readlink(const struct vp_root *root, const char *path, char **ret);

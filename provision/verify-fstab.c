@@ -75,7 +75,6 @@ static int check_option(struct vp_verify_report *rep, const char *optstr, const 
 int vp_verify_fstab(const struct vp_root *root, const struct vp_plan_file *file,
 		    const char *content, size_t len, struct vp_verify_report *rep)
 {
-	_cleanup_free_ char *path = vp_root_path(root, VP_FSTAB);
 	_cleanup_free_ char *want_line = NULL;
 	struct libmnt_table *tb = NULL;
 	struct libmnt_fs *want = NULL, *fs = NULL;
@@ -84,11 +83,10 @@ int vp_verify_fstab(const struct vp_root *root, const struct vp_plan_file *file,
 	unsigned wline = 0, hline = 0, count = 0, wcount = 0;
 	char *gid = NULL;
 	size_t gidlen = 0;
+	FILE *f = NULL;
 	int r;
 
-	(void)len;
-	if (!path)
-		return -ENOMEM;
+	(void)root;
 	/* what the plan wants: its own line in the planned text */
 	w = file->content ? find_ours(file->content, NULL, &wlen, &wline, &wcount) : NULL;
 	if (!w)
@@ -108,7 +106,13 @@ int vp_verify_fstab(const struct vp_root *root, const struct vp_plan_file *file,
 	}
 	mnt_table_set_userdata(tb, rep);
 	mnt_table_set_parser_errcb(tb, parser_err);
-	r = mnt_table_parse_fstab(tb, path);
+	/* the text verify read through the root's resolver, never the path again */
+	f = fmemopen((void *)content, len ? len : 1, "r");
+	if (!f) {
+		r = -errno;
+		goto fail;
+	}
+	r = len ? mnt_table_parse_stream(tb, f, VP_FSTAB) : 0;
 	if (r < 0) {
 		r = vp_verify_add(rep, VP_VERIFY_ERROR, "'%s': libmount cannot read it: %s",
 				  VP_FSTAB, strerror(-r));
@@ -165,6 +169,8 @@ int vp_verify_fstab(const struct vp_root *root, const struct vp_plan_file *file,
 				  "boot; mount -a would fail)",
 				  VP_FSTAB, hline, mnt_fs_get_target(fs));
 fail:
+	if (f)
+		fclose(f);
 	mnt_unref_fs(want);
 	mnt_unref_table(tb);
 	return r < 0 ? r : 0;

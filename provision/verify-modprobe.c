@@ -7,8 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include <libkmod.h>
-
+#include "kmod-root.h"
 #include "plan-modprobe.h"
 #include "verify.h"
 
@@ -148,13 +147,6 @@ static bool pre_has_vfio_pci(const char *value)
 	return false;
 }
 
-static void silent_log(void *data, int priority, const char *file, int line,
-		       const char *fn, const char *format, va_list args)
-{
-	(void)data; (void)priority; (void)file; (void)line; (void)fn;
-	(void)format; (void)args;
-}
-
 /* The last ids= among vfio_pci's options: the kernel keeps the last one. */
 static int effective_ids(const struct kmod_ctx *ctx, char **ret, unsigned *ret_n)
 {
@@ -214,18 +206,13 @@ int vp_verify_modprobe(const struct vp_root *root, const struct vp_plan_file *fi
 		       const char *content, size_t len, struct vp_verify_report *rep)
 {
 	struct modprobe_conf want = {0}, have = {0};
-	_cleanup_free_ char *dir = vp_root_path(root, "/etc/modprobe.d");
-	_cleanup_free_ char *moddir = vp_root_path(root, "/lib/modules");
-	_cleanup_free_ char *ids = NULL;
-	const char *confs[] = {dir, NULL};
+	_cleanup_free_ char *ids = NULL, *msg = NULL;
 	struct kmod_ctx *ctx = NULL;
 	struct kmod_config_iter *it;
 	unsigned n_ids = 0;
 	int r;
 
 	(void)len;
-	if (!dir || !moddir)
-		return -ENOMEM;
 	r = parse_ours(file->path, content, &have, rep);
 	if (r < 0)
 		goto fail;
@@ -235,30 +222,32 @@ int vp_verify_modprobe(const struct vp_root *root, const struct vp_plan_file *fi
 			goto fail;
 	}
 
-	/* the consumer's view: every file of the directory, as modprobe reads it */
-	ctx = kmod_new(moddir, confs);
-	if (!ctx) {
-		r = -ENOMEM;
+	/*
+	 * The consumer's view: every file of every modprobe.d directory, as
+	 * modprobe reads them (a blacklist in /usr/lib/modprobe.d counts too).
+	 */
+	r = vp_kmod_new(root, NULL, &ctx, &msg);
+	if (r < 0) {
+		r = msg ? vp_verify_add(rep, VP_VERIFY_ERROR, "%s", msg) : r;
 		goto fail;
 	}
-	kmod_set_log_fn(ctx, silent_log, NULL);
 	r = effective_ids(ctx, &ids, &n_ids);
 	if (r < 0)
 		goto fail;
 	if (want.ids && !vp_streq(ids, want.ids))
 		r = vp_verify_add(rep, VP_VERIFY_ERROR,
-				  "libkmod: vfio_pci gets %s%s from /etc/modprobe.d, not ids=%s "
+				  "libkmod: vfio_pci gets %s%s from modprobe.d, not ids=%s "
 				  "(another file overrides it?)",
 				  ids ? "ids=" : "no ids", ids ? ids : "", want.ids);
 	else if (want.ids && n_ids > 1)
 		r = vp_verify_add(rep, VP_VERIFY_WARN,
-				  "libkmod: vfio_pci has %u ids= options in /etc/modprobe.d; "
+				  "libkmod: vfio_pci has %u ids= options in modprobe.d; "
 				  "only the last counts",
 				  n_ids);
 	else if (!want.ids && ids)
 		r = vp_verify_add(rep, VP_VERIFY_WARN,
 				  "libkmod: vfio_pci gets ids=%s from another file in "
-				  "/etc/modprobe.d, though binding is by address",
+				  "modprobe.d, though binding is by address",
 				  ids);
 	if (r < 0)
 		goto fail;
@@ -287,7 +276,7 @@ int vp_verify_modprobe(const struct vp_root *root, const struct vp_plan_file *fi
 		if (want.softdeps.v[i][0]) {
 			r = vp_verify_add(rep, VP_VERIFY_ERROR,
 					  "libkmod: no 'softdep %s pre: vfio-pci' in "
-					  "/etc/modprobe.d",
+					  "modprobe.d",
 					  want.softdeps.v[i]);
 			if (r < 0)
 				goto fail;
@@ -295,7 +284,7 @@ int vp_verify_modprobe(const struct vp_root *root, const struct vp_plan_file *fi
 
 	if (iter_has_vfio_pci(kmod_config_get_blacklists(ctx)))
 		r = vp_verify_add(rep, VP_VERIFY_WARN,
-				  "libkmod: vfio_pci is blacklisted in /etc/modprobe.d");
+				  "libkmod: vfio_pci is blacklisted in modprobe.d");
 	if (r >= 0 && iter_has_vfio_pci(kmod_config_get_install_commands(ctx)))
 		r = vp_verify_add(rep, VP_VERIFY_WARN,
 				  "libkmod: an install command replaces loading vfio_pci");

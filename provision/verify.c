@@ -51,12 +51,13 @@ static const struct {
 int vp_verify_file(const struct vp_root *root, const struct vp_plan_file *file,
 		   struct vp_verify_report *rep)
 {
-	_cleanup_free_ char *cur = NULL;
+	_cleanup_free_ char *cur = NULL, *msg = NULL;
 	size_t len = 0;
 	int r;
 
 	rep->n_checked++;
-	r = vp_fsroot_read(root, file->path, &cur, &len, NULL);
+	/* refuses a non-regular file, a link leaving the root and a NUL byte, naming them */
+	r = vp_root_read_text(root, file->path, &cur, &len, NULL, &msg);
 	if (r == -ENOENT) {
 		if (file->content)
 			return vp_verify_add(rep, VP_VERIFY_ERROR, "'%s': missing (run apply)",
@@ -64,14 +65,10 @@ int vp_verify_file(const struct vp_root *root, const struct vp_plan_file *file,
 		return 0;
 	}
 	if (r < 0)
-		return vp_verify_add(rep, VP_VERIFY_ERROR, "'%s': cannot read: %s", file->path,
-				     strerror(-r));
+		return vp_verify_add(rep, VP_VERIFY_ERROR, "%s", msg ? msg : strerror(-r));
 	if (!file->content)
 		return vp_verify_add(rep, VP_VERIFY_ERROR,
 				     "'%s': should not exist (run apply)", file->path);
-	if (memchr(cur, '\0', len))
-		return vp_verify_add(rep, VP_VERIFY_ERROR, "'%s': contains NUL bytes",
-				     file->path);
 	if (file->owned && !vp_startswith(cur, VP_MANAGED_HEADER)) {
 		r = vp_verify_add(rep, VP_VERIFY_ERROR,
 				  "'%s':1: not managed by vfio-provision (no '%s' header)",

@@ -98,3 +98,15 @@ for op in open write fsync rename; do
 			"$PE" "$(snapshot "$t/w")"
 	done
 done
+
+# A directory apply creates is swapped for a link to a host directory right
+# after mkdirat (an attacker racing us in a tree someone else controls): the
+# mode is set through the descriptor, the walk refuses the link, and neither
+# the host directory's mode nor its content changes.
+rm -rf "$t/w" "$t/host"; cp -a "$t/P" "$t/w"; mkdir -m 0700 "$t/host"
+out=$(VP_FAULT_ROOT=$t/w VP_FAULT_SWAP_MKDIR="vfio-provision:$t/host" \
+	LD_PRELOAD=$SHIM "$VP" --root "$t/w" apply 2>&1); rc=$?
+check_eq "race: a link swapped in after mkdirat: apply fails" 2 "$rc"
+check_match "race: says a link appeared" "symbolic link appeared" "$out"
+check_eq "race: the host directory keeps its mode and stays empty" "700 " \
+	"$(stat -c %a "$t/host") $(ls -A "$t/host")"

@@ -157,3 +157,21 @@ check_eq "release 1: exit 0, pool 5" "0 5" "$rc $(pool nr_hugepages)"
 out=$(vp hugepages release all 2>&1); rc=$?
 check_eq "release all: only the free pages go (2 in use stay)" "0 2" "$rc $(pool nr_hugepages)"
 check_match "release all: reports pages in use" '2 pages in use stay reserved' "$out"
+
+# --- the root boundary ------------------------------------------------------
+# An untrusted tree whose sysfs leads out of the root: every path goes
+# through the root's resolver, so nothing outside is read or written.
+fresh "avail 8"
+outside=$work/outside; rm -rf "$outside"; mkdir -p "$outside"
+mv "$root/sys/kernel/mm/hugepages" "$outside/hugepages"
+ln -s "../../../../../../../../../../..$outside/hugepages" "$root/sys/kernel/mm/hugepages"
+before=$(cat "$outside/hugepages/hugepages-1048576kB/nr_hugepages")
+out=$(vp hugepages reserve 2 2>&1); rc=$?
+check "sysfs link leaving the root: reserve fails" test "$rc" -ne 0
+check_match "sysfs link leaving the root: the link is named" \
+	"the symbolic link '/sys/kernel/mm/hugepages' -> '[^']*' leads outside the root" "$out"
+check_eq "sysfs link leaving the root: nothing written outside" "$before none" \
+	"$(cat "$outside/hugepages/hugepages-1048576kB/nr_hugepages") $(writes | grep . || echo none)"
+out=$(vp hugepages release all 2>&1); rc=$?
+check_eq "sysfs link leaving the root: release writes nothing outside" "$before none" \
+	"$(cat "$outside/hugepages/hugepages-1048576kB/nr_hugepages") $(writes | grep . || echo none)"

@@ -87,3 +87,12 @@ mkfifo "$root/run/vfio-provision/libvirt/win11.pages" 2>/dev/null
 out=$(timeout 10 bash -c "$(declare -f hook); $(declare -p shim work root VP); hook win11 prepare begin - <'$xml/win11.xml'" 2>&1); rc=$?
 check_match "prepare with a FIFO as the record: returns, warns" "^0 .*could not record the pages added for 'win11'" "$rc $out"
 check "prepare with a FIFO as the record: not exit 124 (hung)" test "$rc" != 124
+
+# the record's directory a link leaving the root: nothing is written outside
+fresh "avail 40"
+outside=$work/outside; rm -rf "$outside"; mkdir -p "$outside"
+mkdir -p "$root/run"; ln -s "../../../../../../../../../..$outside" "$root/run/vfio-provision"
+out=$(hook win11 prepare begin - <"$xml/win11.xml" 2>&1); rc=$?
+check_eq "record directory leaving the root: nothing written outside" "" "$(ls -A "$outside")"
+check_match "record directory leaving the root: warns, naming the link" \
+	"the symbolic link '/run/vfio-provision' -> '[^']*' leads outside the root" "$out"

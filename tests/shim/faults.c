@@ -13,6 +13,9 @@
  *   VP_FAULT_ERRNO=ENOSPC|EACCES|EROFS|EIO
  *   VP_FAULT_MATCH=TEXT      only calls whose path contains TEXT (optional)
  *   VP_FAULT_NTH=K           fail the K-th such call (default 1)
+ *   VP_FAULT_SWAP_MKDIR=NAME:TARGET  right after a directory NAME is made,
+ *                            move it aside and put a symbolic link to
+ *                            TARGET in its place (a race with an attacker)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -299,16 +302,38 @@ int unlinkat(int d, const char *name, int flags)
 	return real(d, name, flags);
 }
 
+/* the real rename(2), not the hooked one: the swap is no call of the tool's */
+#define REAL_RENAME() \
+	static int (*real_rename)(const char *, const char *); \
+	if (!real_rename) \
+		real_rename = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename")
+
 int mkdirat(int d, const char *name, mode_t mode)
 {
 	REAL(int, "mkdirat", int, const char *, mode_t);
 	char p[PATH_MAX];
 	int e;
 
+	const char *swap = getenv("VP_FAULT_SWAP_MKDIR"), *colon, *base;
+	int r;
+
 	at_path(d, name, p, sizeof(p));
 	if ((e = hook("mkdir", p))) {
 		errno = e;
 		return -1;
 	}
-	return real(d, name, mode);
+	r = real(d, name, mode);
+	base = strrchr(p, '/');
+	base = base ? base + 1 : p;
+	colon = swap ? strchr(swap, ':') : NULL;
+	if (r == 0 && colon && under_root(p) && strlen(base) == (size_t)(colon - swap) &&
+	    strncmp(base, swap, (size_t)(colon - swap)) == 0) {
+		char aside[PATH_MAX + 16];
+
+		REAL_RENAME();
+		snprintf(aside, sizeof(aside), "%s.vp-swapped", p);
+		if (real_rename(p, aside) < 0 || symlink(colon + 1, p) < 0)
+			abort();
+	}
+	return r;
 }

@@ -145,7 +145,7 @@ static char *get(struct scratch *s, const char *path)
 {
 	char *text = NULL;
 
-	if (vp_fsroot_read(&s->root, path, &text, NULL, NULL) < 0)
+	if (vp_root_read_st(&s->root, path, &text, NULL, NULL) < 0)
 		return NULL;
 	return text;
 }
@@ -162,27 +162,27 @@ static void test_canon(void **state)
 	/* absolute target: inside the root */
 	snprintf(p, sizeof(p), "%s/etc/abs", s->dir);
 	assert_int_equal(symlink("/usr/lib", p), 0);
-	assert_int_equal(vp_fsroot_canon(&s->root, "/etc/abs/x.conf", &c, NULL), 0);
+	assert_int_equal(vp_root_resolve(&s->root, "/etc/abs/x.conf", &c, NULL), 0);
 	assert_string_equal(c, "/usr/lib/x.conf");
 	free(c);
 	/* relative target with "..": still inside */
 	snprintf(p, sizeof(p), "%s/etc/rel", s->dir);
 	assert_int_equal(symlink("../usr", p), 0);
-	assert_int_equal(vp_fsroot_canon(&s->root, "/etc/rel/./a/../b", &c, NULL), 0);
+	assert_int_equal(vp_root_resolve(&s->root, "/etc/rel/./a/../b", &c, NULL), 0);
 	assert_string_equal(c, "/usr/b");
 	free(c);
 	/* climbing out: refused, with a message naming the path */
 	snprintf(p, sizeof(p), "%s/etc/out", s->dir);
 	assert_int_equal(symlink("../../..", p), 0);
-	assert_int_equal(vp_fsroot_canon(&s->root, "/etc/out/tmp/x", &c, &msg), -EXDEV);
+	assert_int_equal(vp_root_resolve(&s->root, "/etc/out/tmp/x", &c, &msg), -EXDEV);
 	assert_non_null(strstr(msg, "'/etc/out/tmp/x': a symbolic link or '..' leads outside"));
 	free(msg);
-	assert_int_equal(vp_fsroot_canon(&s->root, "/../etc", &c, NULL), -EXDEV);
+	assert_int_equal(vp_root_resolve(&s->root, "/../etc", &c, NULL), -EXDEV);
 	/* a loop */
 	snprintf(p, sizeof(p), "%s/etc/loop", s->dir);
 	assert_int_equal(symlink("loop", p), 0);
-	assert_int_equal(vp_fsroot_canon(&s->root, "/etc/loop", &c, NULL), -ELOOP);
-	assert_int_equal(vp_fsroot_canon(&s->root, "/", &c, NULL), 0);
+	assert_int_equal(vp_root_resolve(&s->root, "/etc/loop", &c, NULL), -ELOOP);
+	assert_int_equal(vp_root_resolve(&s->root, "/", &c, NULL), 0);
 	assert_string_equal(c, "/");
 	free(c);
 }
@@ -242,9 +242,9 @@ static void test_apply_revert(void **state)
 	free(t);
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
-	assert_int_equal(vp_fsroot_stat(&s->root, "/etc/new.d", &st), -ENOENT);
-	assert_int_equal(vp_fsroot_stat(&s->root, VP_STATE_DIR, &st), -ENOENT);
-	assert_int_equal(vp_fsroot_stat(&s->root, "/var", &st), -ENOENT);
+	assert_int_equal(vp_root_stat(&s->root, "/etc/new.d", &st, NULL), -ENOENT);
+	assert_int_equal(vp_root_stat(&s->root, VP_STATE_DIR, &st, NULL), -ENOENT);
+	assert_int_equal(vp_root_stat(&s->root, "/var", &st, NULL), -ENOENT);
 	assert_null(msg);
 	vp_changes_free(&ca);
 	vp_changes_free(&cb);
@@ -275,7 +275,7 @@ static void test_unmanaged(void **state)
 	assert_string_equal(t, "user's own\n");
 	free(t);
 	/* refused before anything was created */
-	assert_int_equal(vp_fsroot_stat(&s->root, "/var", &(struct stat){0}), -ENOENT);
+	assert_int_equal(vp_root_stat(&s->root, "/var", &(struct stat){0}, NULL), -ENOENT);
 	opts.force = true;
 	assert_int_equal(vp_apply(&s->root, &c, NULL, NULL, &opts, NULL, NULL, &msg), 1);
 	assert_int_equal(vp_revert(&s->root, false, NULL, NULL, NULL, &msg), 1);

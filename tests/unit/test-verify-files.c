@@ -167,11 +167,20 @@ static void test_verify_modprobe(void **state)
 	assert_int_equal(rep.n_errors, 1);
 	assert_int_equal(rep.n_warnings, 1);
 	assert_string_equal(rep.lines[0].text,
-			    "libkmod: vfio_pci gets ids=1002:67df from /etc/modprobe.d, not "
+			    "libkmod: vfio_pci gets ids=1002:67df from modprobe.d, not "
 			    "ids=10de:1b80,10de:10f0 (another file overrides it?)");
-	assert_string_equal(rep.lines[1].text, "libkmod: vfio_pci is blacklisted in /etc/modprobe.d");
+	assert_string_equal(rep.lines[1].text, "libkmod: vfio_pci is blacklisted in modprobe.d");
 	vp_verify_report_free(&rep);
 	rm("/etc/modprobe.d/zz-old.conf");
+
+	/* modprobe reads every configuration directory, not only /etc's */
+	put("/usr/lib/modprobe.d/distro.conf", "blacklist vfio_pci\n");
+	verify_modprobe(OURS, &rep);
+	assert_int_equal(rep.n_errors, 0);
+	assert_int_equal(rep.n_warnings, 1);
+	assert_string_equal(rep.lines[0].text, "libkmod: vfio_pci is blacklisted in modprobe.d");
+	vp_verify_report_free(&rep);
+	rm("/usr/lib/modprobe.d/distro.conf");
 
 	/* hand edits: a line we never write, a softdep gone, a broken ids list */
 	verify_modprobe(VP_MANAGED_HEADER "\n"
@@ -186,10 +195,10 @@ static void test_verify_modprobe(void **state)
 	assert_string_equal(rep.lines[1].text,
 			    "'/etc/modprobe.d/vfio.conf':4: malformed ids list '10de:1b8'");
 	assert_string_equal(rep.lines[2].text,
-			    "libkmod: vfio_pci gets ids=10de:1b8 from /etc/modprobe.d, not "
+			    "libkmod: vfio_pci gets ids=10de:1b8 from modprobe.d, not "
 			    "ids=10de:1b80,10de:10f0 (another file overrides it?)");
 	assert_string_equal(rep.lines[3].text,
-			    "libkmod: no 'softdep snd_hda_intel pre: vfio-pci' in /etc/modprobe.d");
+			    "libkmod: no 'softdep snd_hda_intel pre: vfio-pci' in modprobe.d");
 	vp_verify_report_free(&rep);
 
 	verify_modprobe(OURS "alias foo bar\n", &rep);

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libkmod on a root: one place that says which configuration directories
+ * count (libkmod's own list) and how their paths are found, for the probe
+ * (vfio modules per kernel, drivers by modalias) and for verify (the
+ * modprobe.d options as modprobe reads them).
+ */
+#pragma once
+
+#include <libkmod.h>
+
+#include "root.h"
+
+/* libkmod's configuration directories (libkmod-config.c), in its order. */
+extern const char *const vp_modprobe_dirs[];
+
+/*
+ * libkmod opens every "*.conf" and "*.alias" of those directories itself,
+ * with a plain blocking open(): a named pipe there would hang us. Refuses
+ * anything but a regular file among them, naming it.
+ */
+_must_check_ int vp_kmod_check_config(const struct vp_root *root, char **ret_msg);
+
+/*
+ * A quiet libkmod context for kernel kver of the root (its /lib/modules/KVER;
+ * kver NULL: /lib/modules, for the configuration only) and the root's
+ * configuration directories, never the host's. Every path goes through the
+ * root's resolver first: a link leaving the root is refused, naming it.
+ */
+_must_check_ int vp_kmod_new(const struct vp_root *root, const char *kver, struct kmod_ctx **ret,
+			     char **ret_msg);
+
+/*
+ * The path inside the root of a file libkmod named on the host (a module's
+ * path from modules.dep): a pointer into host_path, or NULL when it is not
+ * under the root.
+ */
+const char *vp_kmod_root_path(const struct vp_root *root, const char *host_path);

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* struct vpe_io through the root's resolver. See root-io.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "root-io.h"
+#include "vp.h"
+
+/* Opens through the resolver; a link leaving the root is said, naming it. */
+static int open_in_root(const struct vp_root *root, const char *path, int flags)
+{
+	_cleanup_free_ char *msg = NULL;
+	int fd;
+
+	fd = vp_root_open_path(root, path, flags, &msg);
+	if (fd < 0 && msg)
+		vp_err("%s", msg);
+	return fd;
+}
+
+static int io_read(void *ctx, const char *path, char *buf, size_t size)
+{
+	int fd, r;
+
+	/* O_NONBLOCK: a named pipe planted in the tree must not hang us */
+	fd = open_in_root(ctx, path, O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return fd;
+	r = vpe_read_fd(fd, buf, size);
+	close(fd);
+	return r;
+}
+
+static int io_write(void *ctx, const char *path, const char *s)
+{
+	int fd, r;
+
+	/* never O_CREAT: sysfs and procfs attributes exist or are not there */
+	fd = open_in_root(ctx, path, O_WRONLY | O_NONBLOCK);
+	if (fd < 0)
+		return fd;
+	r = vpe_write_fd(fd, s);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+static int io_readlink_name(void *ctx, const char *path, char *buf, size_t size)
+{
+	_cleanup_free_ char *target = NULL;
+	int r;
+
+	r = vp_root_readlink(ctx, path, &target);
+	return r < 0 ? r : vpe_link_name(target, buf, size);
+}
+
+void vp_root_io(const struct vp_root *root, struct vpe_io *ret)
+{
+	*ret = vpe_io_sys;
+	ret->read = io_read;
+	ret->write = io_write;
+	ret->readlink_name = io_readlink_name;
+	ret->ctx = (void *)root;
+}
