@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "pci-addr.h"
 #include "size.h"
+#include "vpe-limits.h"
 
 #define CONFIG_MAIN "/etc/vfio-provision.conf"
 #define CONFIG_STDIN "<stdin>"
@@ -221,27 +223,27 @@ static void lower(char *s)
 static int select_entry(struct parse *p, const char *e, void *data)
 {
 	struct vp_strv *list = data;
-	char buf[16];
+	char buf[VPE_ADDR_SIZE + 8];
 	size_t n = strlen(e);
-	unsigned dev, fn;
+	unsigned dom, bus, dev, fn;
 
 	if (strcmp(e, "auto") == 0)
 		return perr(p, "'auto' cannot be combined with ids or addresses in 'select'");
 	if (n == 9 && e[4] == ':' && is_hex(e, 4) && is_hex(e + 5, 4)) {
 		memcpy(buf, e, n + 1);
-	} else if ((n == 7 || n == 12) && e[n - 5] == ':' && e[n - 2] == '.' &&
-		   (n == 7 || (e[4] == ':' && is_hex(e, 4))) &&
-		   is_hex(e + n - 7, 2) && is_hex(e + n - 4, 2) && is_hex(e + n - 1, 1)) {
-		sscanf(e + n - 4, "%2x.%1x", &dev, &fn);
-		if (dev > 0x1f || fn > 7)
-			return perr(p, "bad PCI address '%s' in 'select' (device 00-1f, function 0-7)", e);
+		lower(buf);
+	} else if (n >= 7 && n <= VPE_ADDR_MAX_LEN && e[n - 5] == ':' && e[n - 2] == '.') {
+		/* an address: the probe's own parser (4 to 8 domain digits) */
 		snprintf(buf, sizeof(buf), "%s%s", n == 7 ? "0000:" : "", e);
+		if (!vp_parse_pci_addr(buf, &dom, &bus, &dev, &fn))
+			return perr(p, "bad PCI address '%s' in 'select' (DDDD:BB:DD.F or BB:DD.F, "
+				    "a domain of 4 to 8 hex digits, device 00-1f, function 0-7)", e);
+		snprintf(buf, sizeof(buf), "%04x:%02x:%02x.%x", dom, bus, dev, fn);
 	} else {
 		return perr(p, "bad entry '%s' in 'select' (allowed: auto, or a list of "
 			    "vendor:device ids like 10de:1b81 and PCI addresses like "
 			    "0000:01:00.0 or 01:00.0)", e);
 	}
-	lower(buf);
 	return vp_strv_push_unique(list, buf);
 }
 

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <stdbool.h>
 
+#include "pci-addr.h"
 #include "root.h"
 #include "system.h"
 
@@ -26,9 +27,6 @@ int vp_probe_attr_long(const struct vp_root *root, const char *path, long *ret,
 /* Strict parsers: the whole string (one trailing newline allowed). */
 bool vp_parse_long(const char *s, int base, long *ret);
 bool vp_parse_ull(const char *s, int base, unsigned long long *ret);
-/* "DDDD:BB:DD.F" -> numbers; false unless the whole string is an address. */
-bool vp_parse_pci_addr(const char *s, unsigned *dom, unsigned *bus, unsigned *dev,
-		       unsigned *fn);
 
 
 

@@ -215,6 +215,10 @@ static void test_select_auto_and_lists(void **state)
 	assert_int_equal(parse("[gpu]\nselect = 02:00.0 02:00.1\n"), 0);
 	assert_int_equal(cfg.select.n, 2);
 	assert_string_equal(cfg.select.v[0], "0000:02:00.0");
+	/* a VMD domain has 5 digits: as sysfs and the early program name it */
+	assert_int_equal(parse("[gpu]\nselect = 10000:E1:00.0 0000:0A:00.1\n"), 0);
+	assert_string_equal(cfg.select.v[0], "10000:e1:00.0");
+	assert_string_equal(cfg.select.v[1], "0000:0a:00.1");
 	assert_int_equal(parse("[gpu]\nselect = auto\n"), 0);
 	assert_true(cfg.select_auto);
 	assert_int_equal(cfg.select.n, 0);
@@ -283,9 +287,13 @@ static void test_errors(void **state)
 		{"[gpu]\nselect = nvidia\n",
 		 "'t.conf':2: bad entry 'nvidia' in 'select' (allowed: auto, or a list of vendor:device ids like 10de:1b81 and PCI addresses like 0000:01:00.0 or 01:00.0)"},
 		{"[gpu]\nselect = 01:20.0\n",
-		 "'t.conf':2: bad PCI address '01:20.0' in 'select' (device 00-1f, function 0-7)"},
+		 "'t.conf':2: bad PCI address '01:20.0' in 'select' (DDDD:BB:DD.F or BB:DD.F, a domain of 4 to 8 hex digits, device 00-1f, function 0-7)"},
 		{"[gpu]\nselect = 0000:01:00.8\n",
-		 "'t.conf':2: bad PCI address '0000:01:00.8' in 'select' (device 00-1f, function 0-7)"},
+		 "'t.conf':2: bad PCI address '0000:01:00.8' in 'select' (DDDD:BB:DD.F or BB:DD.F, a domain of 4 to 8 hex digits, device 00-1f, function 0-7)"},
+		{"[gpu]\nselect = 123456789:01:00.0\n",
+		 "'t.conf':2: bad entry '123456789:01:00.0' in 'select' (allowed: auto, or a list of vendor:device ids like 10de:1b81 and PCI addresses like 0000:01:00.0 or 01:00.0)"},
+		{"[gpu]\nselect = 00g00:01:00.0\n",
+		 "'t.conf':2: bad PCI address '00g00:01:00.0' in 'select' (DDDD:BB:DD.F or BB:DD.F, a domain of 4 to 8 hex digits, device 00-1f, function 0-7)"},
 		{"[gpu]\nselect = 10de:1b8g\n",
 		 "'t.conf':2: bad entry '10de:1b8g' in 'select' (allowed: auto, or a list of vendor:device ids like 10de:1b81 and PCI addresses like 0000:01:00.0 or 01:00.0)"},
 		{"[gpu]\nselect =\n",
