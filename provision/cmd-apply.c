@@ -21,7 +21,7 @@ void vp_cmd_on_change(const char *path, enum vp_action a, void *userdata)
 	fflush(stdout);
 }
 
-int vp_cmd_regenerate(struct vp_ctx *ctx, const struct vp_plan *plan, bool *ret_ran)
+int vp_cmd_regenerate(struct vp_ctx *ctx, const struct vp_plan *plan, struct vp_regen *ret)
 {
 	for (size_t i = 0; i < plan->n_commands; i++) {
 		const struct vp_command *c = &plan->commands[i];
@@ -36,14 +36,16 @@ int vp_cmd_regenerate(struct vp_ctx *ctx, const struct vp_plan *plan, bool *ret_
 			vp_err("%s", msg ? msg : strerror(-r));
 			status = 127;
 		}
+		if (ret) {
+			ret->n_run = i + 1;
+			ret->last_status = status;
+		}
 		if (status != 0) {
 			vp_err("'%s' failed with exit status %d; the files are written, fix the "
 			       "problem and re-run: %s", c->argv[0], status, line ? line : c->argv[0]);
 			return VP_EXIT_ERROR;
 		}
 	}
-	if (ret_ran)
-		*ret_ran = true;
 	return VP_EXIT_OK;
 }
 
@@ -65,7 +67,7 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 	struct vp_apply_opts opts = {.force = ctx->force};
 	struct vp_pipeline p;
 	struct vp_done done = {0};
-	bool regenerated = false;
+	struct vp_regen regen = {0};
 	int r, ret;
 
 	ret = vp_cmd_pipeline(ctx, &p);
@@ -98,7 +100,7 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 	if (p.changes.n_pending == 0) {
 		if (vp_log_level >= 1)
 			printf("nothing to do\n");
-		ret = ctx->regenerate ? vp_cmd_regenerate(ctx, &p.plan, &regenerated) : VP_EXIT_OK;
+		ret = ctx->regenerate ? vp_cmd_regenerate(ctx, &p.plan, &regen) : VP_EXIT_OK;
 		goto out;
 	}
 	r = vp_apply(&ctx->root, &p.changes, &p.ledger, &p.bases, &opts,
@@ -128,13 +130,17 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 		goto out;
 	}
 	if (ctx->regenerate || p.cfg.regenerate) {
-		ret = vp_cmd_regenerate(ctx, &p.plan, &regenerated);
+		ret = vp_cmd_regenerate(ctx, &p.plan, &regen);
 	} else {
 		vp_cmd_print_commands(ctx, &p.plan, "apply");
 	}
 out:
-	if (ctx->json && ret != VP_EXIT_ERROR)
-		ret = vp_json_pipeline(ctx, "apply", &p, &done, regenerated) ?: ret;
+	/*
+	 * A rebuild that failed after the files were written still gets its
+	 * document: what changed, and which command failed with what status.
+	 */
+	if (ctx->json && (ret != VP_EXIT_ERROR || regen.last_status != 0))
+		ret = vp_json_pipeline(ctx, "apply", &p, &done, &regen) ?: ret;
 	vp_done_free(&done);
 	vp_pipeline_free(&p);
 	return ret;

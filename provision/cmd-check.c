@@ -75,7 +75,7 @@ int vp_cmd_check(struct vp_ctx *ctx)
 		goto out;
 	refused = vp_pipeline_refused(&p);
 	if (ctx->json) {
-		ret = vp_json_pipeline(ctx, "check", &p, NULL, false);
+		ret = vp_json_pipeline(ctx, "check", &p, NULL, NULL);
 		if (ret)
 			goto out;
 	} else if (vp_log_level >= 1) {

@@ -50,7 +50,7 @@ int vp_cmd_plan(struct vp_ctx *ctx)
 	if (ret)
 		goto out;
 	if (ctx->json) {
-		ret = vp_json_pipeline(ctx, "plan", &p, NULL, false);
+		ret = vp_json_pipeline(ctx, "plan", &p, NULL, NULL);
 		goto exit_code;
 	}
 	for (size_t i = 0; i < p.changes.n; i++) {

@@ -19,8 +19,16 @@ void vp_print_tokens(const struct vp_plan *plan, const struct vp_changes *change
 void vp_print_unmanaged(const struct vp_changes *c, FILE *f);
 /* "created /etc/x", ... as apply and revert go. */
 void vp_cmd_on_change(const char *path, enum vp_action a, void *userdata);
+/*
+ * What --regenerate did: the first n_run commands ran, the last of them with
+ * last_status (non-zero: it failed and the rest did not run).
+ */
+struct vp_regen {
+	size_t n_run;
+	int last_status;
+};
 /* Runs the plan's commands in order under the root; stops at the first failure. */
-int vp_cmd_regenerate(struct vp_ctx *ctx, const struct vp_plan *plan, bool *ret_ran);
+int vp_cmd_regenerate(struct vp_ctx *ctx, const struct vp_plan *plan, struct vp_regen *ret);
 /* "to take effect, run (or VERB with --regenerate):" and the commands. */
 void vp_cmd_print_commands(struct vp_ctx *ctx, const struct vp_plan *plan, const char *verb);
 /* One line a pending change: "<prefix>create /etc/x (reason)". */

@@ -258,7 +258,7 @@ static void refusals(struct vp_json *j, const struct vp_pipeline *p)
 }
 
 static void commands(struct vp_json *j, const struct vp_ctx *ctx, const struct vp_plan *plan,
-		     bool ran)
+		     const struct vp_regen *regen)
 {
 	vp_json_array_begin(j, "commands");
 	for (size_t i = 0; plan && i < plan->n_commands; i++) {
@@ -274,8 +274,8 @@ static void commands(struct vp_json *j, const struct vp_ctx *ctx, const struct v
 		vp_json_array_end(j);
 		vp_json_str(j, "command_line", line);
 		vp_json_str(j, "why", c->why);
-		if (ran)    /* all of them, successfully: a failure is an error */
-			vp_json_int(j, "exit_status", 0);
+		if (regen && i < regen->n_run)
+			vp_json_int(j, "exit_status", i + 1 == regen->n_run ? regen->last_status : 0);
 		else
 			vp_json_null(j, "exit_status");
 		vp_json_object_end(j);
@@ -304,7 +304,7 @@ static void head(struct vp_json *j, const char *verb)
 }
 
 int vp_json_pipeline(const struct vp_ctx *ctx, const char *verb, const struct vp_pipeline *p,
-		     const struct vp_done *done, bool regenerated)
+		     const struct vp_done *done, const struct vp_regen *regen)
 {
 	bool apply = done != NULL;
 	bool refused = vp_pipeline_refused(p) || p->changes.n_unmanaged > 0;
@@ -330,7 +330,7 @@ int vp_json_pipeline(const struct vp_ctx *ctx, const char *verb, const struct vp
 	cmdline(&j, &p->plan, &p->changes);
 	messages(&j, &p->plan);
 	refusals(&j, p);
-	commands(&j, ctx, &p->plan, regenerated);
+	commands(&j, ctx, &p->plan, regen);
 	strv(&j, "hints", &p->plan.hints);
 	vp_json_object_end(&j);
 	return finish(ctx, &j, &out);

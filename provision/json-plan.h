@@ -8,6 +8,7 @@
 
 #include "apply.h"
 #include "cli.h"
+#include "cmd-util.h"
 #include "pipeline.h"
 #include "verify.h"
 
@@ -34,12 +35,12 @@ void vp_done_free(struct vp_done *d);
 
 /*
  * plan, check, apply. done: what apply wrote (NULL for plan and check);
- * regenerated: apply ran every command of the plan, successfully (a failure
- * is an error: exit 2, no document). Returns an exit code: VP_EXIT_OK, or
- * VP_EXIT_ERROR after printing why.
+ * regen: which commands apply ran and how the last one ended (NULL: none
+ * ran); each command gets its exit_status, null for one that did not run.
+ * Returns an exit code: VP_EXIT_OK, or VP_EXIT_ERROR after printing why.
  */
 int vp_json_pipeline(const struct vp_ctx *ctx, const char *verb, const struct vp_pipeline *p,
-		     const struct vp_done *done, bool regenerated);
+		     const struct vp_done *done, const struct vp_regen *regen);
 /* revert and revert --dry-run (ctx->dry_run): done is what it did or would do. */
 int vp_json_revert(const struct vp_ctx *ctx, const struct vp_done *done);
 /* verify: the [E]/[W] findings. */

@@ -147,6 +147,20 @@ check_eq "ansible: config change: the config as rendered (sorted, yes/no, lists)
 	"$(cat "$R/etc/vfio-provision.conf")"
 check_match "ansible: config change: the new token" 'transparent_hugepage=madvise' "$(cat "$R/etc/default/grub")"
 
+# --- a rebuild that fails after apply wrote: failed, and changed all the same --
+if [ $regen = true ]; then
+	REG="g1"
+	echo 3 >"$R/etc/fake-tool.status"
+	play regenfail < <(task g1 'config: {hugepages: {count: 3}}' 'regenerate: true') || exit 0
+	rm -f "$R/etc/fake-tool.status"
+	check_eq "ansible: rebuild fails: failed, and changed (the files are written)" '[true,true]' \
+		"$(q regenfail '.g1 | [.failed, .changed]')"
+	check_eq "ansible: rebuild fails: the failing command's status, the rest not run" '[3,null]' \
+		"$(q regenfail '[.g1.commands[].exit_status]')"
+else
+	echo "skip ansible: rebuild fails: $FAKE not built (make check builds it)"
+fi
+
 # --- state: reverted restores the original tree -----------------------------
 REG="r1 r2"
 play revert --diff < <(task r1 'state: reverted'; task r2 'state: reverted') || exit 0

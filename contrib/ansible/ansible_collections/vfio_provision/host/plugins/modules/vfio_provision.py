@@ -274,6 +274,8 @@ class Runner(object):
         self.module = module
         self.binary = binary
         self.base = [binary]
+        # set once the config file is written: a later failure still changed the host
+        self.config_written = False
         if module.params['root']:
             self.base += ['--root', module.params['root']]
 
@@ -292,9 +294,18 @@ class Runner(object):
             extra = {'config_text': stdin.decode('utf-8')}
         rc, out, err = self.module.run_command(argv, check_rc=False, **kwargs)
         if rc not in (0, 1):
-            self.module.fail_json(msg='%s failed (exit %d): %s' % (what, rc,
-                                  err.strip() or out.strip()),
-                                  rc=rc, stderr=err, cmd=argv, changed=False, **extra)
+            # apply --regenerate whose rebuild failed still documents what it wrote
+            doc = None
+            try:
+                doc = json.loads(out) if out.strip() else None
+            except ValueError:
+                pass
+            written = isinstance(doc, dict) and bool(doc.get('changed'))
+            if isinstance(doc, dict):
+                extra = dict(extra, document=doc, commands=doc.get('commands') or [])
+            self.module.fail_json(msg='%s failed (exit %d): %s' % (what, rc, err.strip()),
+                                  rc=rc, stderr=err, cmd=argv,
+                                  changed=written or self.config_written, **extra)
         try:
             doc = json.loads(out)
         except ValueError as e:
@@ -398,6 +409,7 @@ def main():
                 write_atomic(module, root, path, config_text.encode('utf-8'))
             except (IOError, OSError) as e:
                 module.fail_json(msg="'%s': %s" % (path, e.strerror or e))
+            runner.config_written = True
     stdin = config_text.encode('utf-8') if config_arg == '-' else None
 
     flags = []
