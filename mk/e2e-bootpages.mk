@@ -15,3 +15,13 @@ bench-bootpages: all
 
 BENCH_TARGETS += bench-bootpages
 .PHONY: bench-bootpages
+
+# Seconds from /init to the early program per initramfs generator (busybox,
+# real dracut, real initramfs-tools, real mkinitcpio when MKINITCPIO_SRC
+# names a checkout of archlinux/mkinitcpio, else "n/a"), over several boots,
+# with the pages each image kept next to the kernel's own hugepages=N.
+bench-generators: all
+	E2E_CACHE=$(E2E_CACHE) VP=$(abspath $(VP)) BUILD=$(abspath $(B)) tests/e2e/bench-generators.sh
+
+BENCH_TARGETS += bench-generators
+.PHONY: bench-generators

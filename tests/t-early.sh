@@ -157,6 +157,15 @@ calls=$(cd "$d" && mkdir -p etc && VFIO_PROVISION_EARLY=$EARLY bash -c '
 	. "$1"; build' _ "$TOP/mkinitcpio/install/vfio-provision")
 check_match "mkinitcpio build() adds the program" "^add_binary $EARLY /usr/lib/vfio-provision/vfio-provision-early$" "$calls"
 check_match "mkinitcpio build() adds the runscript" '^add_runscript$' "$calls"
+mkdir -p "$d/mkroot/etc/vfio-provision" && echo hugepages=1 >"$d/mkroot/etc/vfio-provision/early.conf"
+calls=$(VFIO_PROVISION_EARLY=$EARLY VFIO_PROVISION_ROOT=$d/mkroot bash -c '
+	add_binary() { echo "add_binary $*"; }
+	add_file() { echo "add_file $*"; }
+	add_runscript() { echo add_runscript; }
+	warning() { echo "warning $*"; }
+	. "$1"; build' _ "$TOP/mkinitcpio/install/vfio-provision")
+check_match "mkinitcpio build(), VFIO_PROVISION_ROOT: early.conf from that root" \
+	"^add_file $d/mkroot/etc/vfio-provision/early.conf /etc/vfio-provision/early.conf$" "$calls"
 
 # initramfs-tools hook: always installed with the package, so it must pack
 # nothing of ours while nothing is applied (after revert, and when the prerm

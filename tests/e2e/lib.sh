@@ -224,3 +224,93 @@ e2e_itools_order() {
 	zcat "$1" | cpio -i --quiet --to-stdout scripts/init-top/ORDER 2>/dev/null |
 		sed -n 's|^/scripts/init-top/\([^ ]*\) .*|\1|p'
 }
+
+# e2e_mkinitcpio_setup: mkinitcpio from the source tree MKINITCPIO_SRC (a
+# checkout of github.com/archlinux/mkinitcpio; Debian does not package it),
+# configured the way its meson build does into $E2E_WORK/mkinitcpio (the
+# @VAR@ substitutions), with our hook and the e2e reporter beside Arch's.
+# Two changes to Arch's files, both for building on a Debian host: the base
+# hook takes Debian's static busybox (/bin/busybox, busybox-static) instead
+# of /usr/lib/initcpio/busybox, and modconf reads modprobe.d from the
+# provisioned root (VFIO_PROVISION_ROOT) instead of this host's /etc.
+# Sets MKCPIO and MKCPIO_VERSION; E2E_WHY says why when it cannot.
+# shellcheck disable=SC2034
+e2e_mkinitcpio_setup() {
+	local src=${MKINITCPIO_SRC:-} m udevd='' tmpfiles f libkmod=''
+	[ -n "${MKCPIO:-}" ] && return 0
+	[ -n "$src" ] || { E2E_WHY="set MKINITCPIO_SRC=<a checkout of archlinux/mkinitcpio>"; return 1; }
+	for f in mkinitcpio functions init init_functions install/base hooks/udev; do
+		[ -f "$src/$f" ] || { E2E_WHY="MKINITCPIO_SRC=$src has no $f"; return 1; }
+	done
+	command -v bsdtar >/dev/null || { E2E_WHY="bsdtar not installed (libarchive-tools)"; return 1; }
+	[ -x /bin/busybox ] || { E2E_WHY="no /bin/busybox (busybox-static)"; return 1; }
+	for f in /usr/lib/systemd/systemd-udevd /lib/systemd/systemd-udevd; do
+		[ -x "$f" ] && { udevd=$f; break; }
+	done
+	[ -n "$udevd" ] || { E2E_WHY="no systemd-udevd"; return 1; }
+	tmpfiles=$(command -v systemd-tmpfiles || true)
+	MKCPIO_VERSION=$(git -C "$src" describe --abbrev=7 2>/dev/null | sed 's/-/./g; s/^v//')
+	[ -n "$MKCPIO_VERSION" ] || MKCPIO_VERSION=$(sed -n 's/^CHANGES WITH v\([0-9.]*\).*/\1/p' "$src/CHANGELOG" 2>/dev/null | head -n1)
+	m=$E2E_WORK/mkinitcpio
+	mkdir -p "$m/lib" "$m/etc/initcpio/hooks" "$m/etc/initcpio/install" "$m/post" "$m/presets"
+	cp -r "$src/hooks" "$src/install" "$m/lib/"
+	cp "$src/mkinitcpio" "$src/functions" "$src/init" "$src/init_functions" "$m/lib/"
+	for f in "$m"/lib/mkinitcpio "$m"/lib/functions "$m"/lib/init "$m"/lib/init_functions "$m"/lib/hooks/* "$m"/lib/install/*; do
+		sed -i -e "s|@VERSION@|${MKCPIO_VERSION:-unknown}|g; s|@BINDIR@|/usr/bin|g" \
+			-e "s|@SYSCONFDIR@|$m/etc|g; s|@INITCPIO_LIBDIR@|$m/lib|g" \
+			-e "s|@INITCPIO_SYSCONFDIR@|$m/etc/initcpio|g; s|@VCONSOLE_CONF@|/etc/vconsole.conf|g" \
+			-e "s|@UDEVD_PATH@|$udevd|g; s|@TMPFILES_PATH@|$tmpfiles|g" "$f"
+	done
+	# Debian keeps blkid, switch_root, modinfo in /usr/sbin (Arch has one bin)
+	sed -i 's|^export PATH="/usr/bin:/bin"|export PATH="/usr/bin:/usr/sbin:/bin"|' "$m/lib/mkinitcpio"
+	# Arch's busybox has no module applets: kmod's modprobe must win
+	# shellcheck disable=SC2016 # $applet is for the hook, not here
+	sed -i -e 's|/usr/lib/initcpio/busybox|/bin/busybox|g' \
+		-e '/for applet in .*busybox --list/a\        case $applet in depmod|insmod|rmmod|lsmod|modprobe|modinfo) continue ;; esac' \
+		"$m/lib/install/base"
+	# Debian's multiarch libkmod (udevd links it anyway); no /etc/udev/hwdb.bin
+	for f in /usr/lib/*/libkmod.so.2; do [ -e "$f" ] && libkmod=$f; done
+	sed -i -e "s|'/usr/lib/libkmod.so.2'|'${libkmod:-/usr/lib/libkmod.so.2}'|" \
+		-e '/^ *\/etc\/udev\/hwdb.bin$/d; s|/usr/lib/udev/hwdb.bin \\$|/usr/lib/udev/hwdb.bin|' "$m/lib/install/udev"
+	# shellcheck disable=SC2016 # expanded by mkinitcpio
+	sed -i 's|add_full_dir /etc/modprobe.d|add_full_dir "${VFIO_PROVISION_ROOT:-}/etc/modprobe.d" "*.conf" "${VFIO_PROVISION_ROOT:-}" #|' \
+		"$m/lib/install/modconf"
+	install -m644 "$TOP/mkinitcpio/hooks/vfio-provision" "$m/etc/initcpio/hooks/vfio-provision"
+	install -m644 "$TOP/mkinitcpio/install/vfio-provision" "$m/etc/initcpio/install/vfio-provision"
+	cat >"$m/etc/initcpio/install/vp-e2e" <<-'HOOK'
+	#!/bin/bash
+	build() {
+	    add_file "$VP_E2E_REPORT" /usr/lib/vp-e2e/report.sh 755
+	    add_runscript
+	}
+	HOOK
+	cat >"$m/etc/initcpio/hooks/vp-e2e" <<-'HOOK'
+	#!/usr/bin/ash
+	# after udev's run_hook (trigger, settle) and the MODULES: report, power off
+	run_hook() {
+	    VP_E2E_WAIT_VFIO='' /bin/sh /usr/lib/vp-e2e/report.sh
+	}
+	HOOK
+	MKCPIO=$m
+}
+
+# e2e_mkinitcpio_initrd OUT ROOT: the real mkinitcpio (from MKINITCPIO_SRC)
+# with ROOT's /etc/mkinitcpio.conf and the drop-in apply wrote in
+# ROOT/etc/mkinitcpio.conf.d, the extracted kernel's modules, HOOKS as the
+# config says less autodetect (Arch's fallback image: autodetect would read
+# this host's hardware) and less keymap and consolefont (they need kbd's
+# loadkeys and setfont; console set-up, run after the early hooks), plus the
+# e2e reporter as the last hook.
+e2e_mkinitcpio_initrd() {
+	local out=$1 root=$2
+	e2e_mkinitcpio_setup || return 1
+	# MKINITCPIO_CONF, not -c: -c skips the drop-ins in mkinitcpio.conf.d
+	TMPDIR=$E2E_WORK MKINITCPIO_LIBRARY=$MKCPIO/lib \
+	MKINITCPIO_HOOKS=$MKCPIO/etc/initcpio/hooks:$MKCPIO/lib/hooks \
+	MKINITCPIO_INSTALL=$MKCPIO/etc/initcpio/install:$MKCPIO/lib/install \
+	MKINITCPIO_POST_HOOKS=$MKCPIO/post MKINITCPIO_PRESETS=$MKCPIO/presets \
+	VFIO_PROVISION_EARLY=$EARLY VFIO_PROVISION_ROOT=$root VP_E2E_REPORT=$E2E_DIR/guest/report.sh \
+		MKINITCPIO_CONF=$root/etc/mkinitcpio.conf \
+		bash "$MKCPIO/lib/mkinitcpio" -k "$KVER" -r "$KROOT" \
+		-S autodetect,keymap,consolefont -A vp-e2e -g "$out"
+}
