@@ -26,31 +26,20 @@ static bool kmod_reads(const char *name)
 
 static int check_dir(const struct vp_root *root, const char *dir, char **ret_msg)
 {
-	_cleanup_free_ char *msg = NULL;
-	struct dirent *de;
-	DIR *d;
+	struct vp_strv names = {0};
 	int r;
 
-	r = vp_root_opendir(root, dir, &d, &msg);
-	if (r == -ENOENT || r == -ENOTDIR)
-		return 0;
-	if (r < 0)
-		return msg ? vp_fail(ret_msg, r, "%s", msg)
-			   : vp_fail(ret_msg, r, "'%s': %s", dir, strerror(-r));
-	r = 0;
-	while (r == 0 && (de = readdir(d))) {
-		_cleanup_free_ char *path = NULL, *why = NULL;
+	r = vp_root_list(root, dir, kmod_reads, &names, ret_msg);
+	for (size_t i = 0; r >= 0 && i < names.n; i++) {
+		_cleanup_free_ char *why = NULL;
 
-		if (!kmod_reads(de->d_name))
-			continue;
-		path = vp_strdup_printf("%s/%s", dir, de->d_name);
-		r = path ? vp_root_check_regular(root, path, &why) : -ENOMEM;
+		r = vp_root_check_regular(root, names.v[i], &why);
 		if (r == -EISDIR)
 			r = 0;  /* libkmod itself skips a directory there */
 		else if (r < 0 && why)
 			vp_fail(ret_msg, r, "%s", why);
 	}
-	closedir(d);
+	vp_strv_free(&names);
 	return r;
 }
 

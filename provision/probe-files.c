@@ -95,46 +95,22 @@ static int add_dir(const struct vp_root *root, struct vp_system *sys, const char
 	return f->content ? 0 : -ENOMEM;
 }
 
-static int cmp_str(const void *a, const void *b)
+static bool is_conf(const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	size_t l = strlen(name);
+
+	return name[0] != '.' && l > 5 && strcmp(name + l - 5, ".conf") == 0;
 }
 
 static int add_entries(const struct vp_root *root, struct vp_system *sys, const char *dir,
 		       size_t *cap, char **ret_msg)
 {
-	_cleanup_free_ char *msg = NULL;
 	struct vp_strv names = {0};
-	struct dirent *de;
-	DIR *d;
 	int r;
 
-	r = vp_root_opendir(root, dir, &d, &msg);
-	if (r == -ENOENT || r == -ENOTDIR)
-		return 0;
-	if (r < 0)
-		return msg ? vp_fail(ret_msg, r, "%s", msg)
-			   : vp_fail(ret_msg, r, "'%s': %s", dir, strerror(-r));
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-
-		if (de->d_name[0] == '.' || l <= 5 || strcmp(de->d_name + l - 5, ".conf") != 0)
-			continue;
-		r = vp_strv_push_take(&names, vp_strdup_printf("%s/%s", dir, de->d_name));
-		if (r < 0)
-			goto out;
-	}
-	/* readdir order is arbitrary: keep the model (and output) stable */
-	if (names.n > 1)
-		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
-	for (size_t i = 0; i < names.n; i++) {
+	r = vp_root_list(root, dir, is_conf, &names, ret_msg);
+	for (size_t i = 0; r >= 0 && i < names.n; i++)
 		r = add_file(root, sys, names.v[i], cap, ret_msg);
-		if (r < 0)
-			goto out;
-	}
-	r = 0;
-out:
-	closedir(d);
 	vp_strv_free(&names);
 	return r;
 }

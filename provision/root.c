@@ -546,3 +546,38 @@ int vp_root_opendir(const struct vp_root *root, const char *path, DIR **ret, cha
 	}
 	return 0;
 }
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int vp_root_list(const struct vp_root *root, const char *dir, bool (*want)(const char *name),
+		 struct vp_strv *ret, char **ret_msg)
+{
+	_cleanup_free_ char *msg = NULL;
+	struct dirent *de;
+	DIR *d;
+	int r;
+
+	r = vp_root_opendir(root, dir, &d, &msg);
+	if (r == -ENOENT || r == -ENOTDIR)
+		return 0;
+	if (r < 0)
+		return vp_fail(ret_msg, r, "%s", msg ? msg : strerror(-r));
+	while ((de = readdir(d))) {
+		if (!want(de->d_name))
+			continue;
+		r = vp_strv_push_take(ret, vp_strdup_printf("%s/%s", strcmp(dir, "/") ? dir : "",
+							    de->d_name));
+		if (r < 0)
+			goto out;
+	}
+	/* readdir order is arbitrary: keep the model and the output stable */
+	if (ret->n > 1)
+		qsort(ret->v, ret->n, sizeof(*ret->v), cmp_str);
+	r = 0;
+out:
+	closedir(d);
+	return r;
+}
