@@ -85,7 +85,8 @@ D=sys/bus/pci/devices/0000:01:00.0
 
 # bad NAME EXPECTED_PATH SHELL_SNIPPET [VP_ARGS...]: runs the snippet in a
 # fresh copy of the base root, then detect; wants exit 2 and the path named
-# in a "vfio-provision: '<path>'..." message, for both output modes.
+# in a "vfio-provision: '<path>'..." message, for both output modes. The
+# last message stays in $bad_out for a closer look.
 bad() {
 	local name=$1 path=$2 snippet=$3 out rc mode
 	shift 3
@@ -93,6 +94,7 @@ bad() {
 	(cd "$work/root" && eval "$snippet") || { not_ok "bad input: $name (setup)"; return; }
 	for mode in "" --json; do
 		out=$("$VP" --root "$work/root" $mode "$@" detect 2>&1 >/dev/null); rc=$?
+		bad_out=$out
 		if [ "$rc" -eq 2 ] && grep -qF "vfio-provision: '$path'" <<<"$out" &&
 		   ! grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' <<<"$out"; then
 			ok "bad input: $name${mode:+ $mode}"
@@ -119,6 +121,13 @@ bad "device entry not an address" /sys/bus/pci/devices/junk 'ln -s ../../../devi
 bad "dangling group member link" /sys/kernel/iommu_groups/1/devices/0000:01:00.0 \
 	'rm sys/kernel/iommu_groups/1/devices/0000:01:00.0; ln -s ../../../../devices/pci0000:00/gone sys/kernel/iommu_groups/1/devices/0000:01:00.0'
 bad "dangling iommu_group link" /sys/bus/pci/devices/0000:00:02.0/iommu_group 'rm -r sys/kernel/iommu_groups/2'
+bad "iommu_group link to a name that is not a number" /$D/iommu_group \
+	"rm $D/iommu_group; ln -s ../../../../kernel/iommu_groups/x1 $D/iommu_group"
+check_match "bad input: iommu_group link not a number: says 'bad group link'" \
+	"'/$D/iommu_group': bad group link '\.\./\.\./\.\./\.\./kernel/iommu_groups/x1'" "$bad_out"
+bad "driver link with no name" /$D/driver "rm $D/driver; ln -s ../../../../bus/pci/drivers/ $D/driver"
+check_match "bad input: driver link with no name: says 'bad driver link'" \
+	"'/$D/driver': bad driver link '\.\./\.\./\.\./\.\./bus/pci/drivers/'" "$bad_out"
 bad "group directory not a number" /sys/kernel/iommu_groups/abc 'mkdir -p sys/kernel/iommu_groups/abc/devices'
 bad "group without devices dir" /sys/kernel/iommu_groups/1/devices 'rm -r sys/kernel/iommu_groups/1/devices'
 bad "directory for /proc/meminfo" /proc/meminfo 'rm proc/meminfo; mkdir proc/meminfo'
