@@ -64,24 +64,14 @@ static int check_root(struct vp_plan *plan)
 			   "root=ZFS=rpool/ROOT/pve-1 boot=zfs) first");
 }
 
-int vp_boot_proxmox(const struct vp_config *cfg, const struct vp_system *sys,
-		    struct vp_plan *plan, char **ret_msg)
+int vp_boot_proxmox_sdboot(const struct vp_config *cfg, const struct vp_system *sys,
+			   struct vp_plan *plan, char **ret_msg)
 {
-	enum vp_bootloader bl = vp_boot_target(cfg, sys);
 	int r;
 
-	if (bl == VP_BOOT_GRUB) {
-		/* regenerates with vp_boot_proxmox_refresh instead of update-grub */
-		r = vp_boot_grub(cfg, sys, plan, ret_msg);
-		/* a leftover /etc/kernel/cmdline stays in step (edited only if it exists) */
-		if (r >= 0)
-			r = vp_boot_kernel_cmdline(cfg, sys, plan, ret_msg);
-		return r;
-	}
-	r = vp_boot_kernel_cmdline(cfg, sys, plan, ret_msg);
-	if (r >= 0)
-		r = check_root(plan);
-	if (r >= 0)
-		r = vp_boot_proxmox_refresh(plan);
-	return r;
+	(void)cfg;
+	(void)sys;
+	(void)ret_msg;
+	r = check_root(plan);
+	return r < 0 ? r : vp_boot_proxmox_refresh(plan);
 }

@@ -43,12 +43,13 @@ int vp_boot_tell(const struct vp_config *cfg, const struct vp_system *sys,
 		 struct vp_plan *plan, char **ret_msg);
 
 /*
- * Proxmox VE with ESPs kept by proxmox-boot-tool (plan-boot-proxmox.c):
- * systemd-boot or GRUB as the target says, regenerated with
- * `proxmox-boot-tool refresh` (added once by vp_boot_proxmox_refresh).
+ * Proxmox VE with ESPs kept by proxmox-boot-tool (plan-boot-proxmox.c), the
+ * step after /etc/kernel/cmdline on its systemd-boot route: root= on the
+ * first line, then `proxmox-boot-tool refresh`. Its GRUB route regenerates
+ * with vp_boot_proxmox_refresh (added once) instead of update-grub.
  */
-int vp_boot_proxmox(const struct vp_config *cfg, const struct vp_system *sys,
-		    struct vp_plan *plan, char **ret_msg);
+int vp_boot_proxmox_sdboot(const struct vp_config *cfg, const struct vp_system *sys,
+			   struct vp_plan *plan, char **ret_msg);
 int vp_boot_proxmox_refresh(struct vp_plan *plan);
 
 /* The bootloader in use: [bootloader] type, else the probe's. */

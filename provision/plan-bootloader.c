@@ -10,7 +10,8 @@
  *   kernelstub, rpm-ostree, grubby: they own the command line; we print the
  *                 exact command and write nothing.
  *   proxmox-boot-tool (ESPs in /etc/kernel/proxmox-boot-uuids): GRUB's files
- *                 or /etc/kernel/cmdline, then its refresh (plan-boot-proxmox.c)
+ *                 or /etc/kernel/cmdline, then its refresh (plan-boot-proxmox.c);
+ *                 a route taken ahead of the plain one when the probe saw it
  * Pure.
  */
 #include <errno.h>
@@ -37,11 +38,8 @@ int vp_plan_bootloader(const struct vp_config *cfg, const struct vp_system *sys,
 						   "the kernel command line", ret_msg);
 	if (r < 0)
 		return r;
-	/* the ESPs proxmox-boot-tool keeps: its own files and command */
-	if (sys->pve_boot_tool && (bl == VP_BOOT_GRUB || bl == VP_BOOT_SYSTEMD_BOOT))
-		return vp_boot_proxmox(cfg, sys, plan, ret_msg);
 	for (size_t i = 0; i < vp_n_boot_routes && !route; i++)
-		if (vp_boot_routes[i].bl == bl)
+		if (vp_boot_routes[i].bl == bl && (!vp_boot_routes[i].when || vp_boot_routes[i].when(sys)))
 			route = &vp_boot_routes[i];
 	if (!route)     /* a bootloader with no route: what to run by hand */
 		return vp_boot_tell(cfg, sys, plan, ret_msg);

@@ -42,8 +42,10 @@ struct vp_boot_step {
 	bool (*only_if)(const struct vp_system *sys);   /* NULL: always */
 };
 
+/* The first route of the bootloader whose when() holds (NULL: always) is taken. */
 struct vp_boot_route {
 	enum vp_bootloader bl;
+	bool (*when)(const struct vp_system *sys);
 	struct vp_boot_step steps[4];                   /* ends at a NULL target */
 };
 
