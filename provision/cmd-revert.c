@@ -39,9 +39,11 @@ static void on_revert(const char *path, enum vp_action a, void *userdata)
 /*
  * The rebuild commands for what revert changed. A broken config must not
  * stand in the way of undoing it: then the generator and bootloader found
- * on the system decide.
+ * on the system decide. p: the config and probe already loaded (the
+ * upgrade of a first-release journal planned with them), or NULL.
  */
-static int commands(struct vp_ctx *ctx, const struct done *d, struct vp_plan *plan)
+static int commands(struct vp_ctx *ctx, const struct done *d, const struct vp_pipeline *p,
+		    struct vp_plan *plan)
 {
 	_cleanup_free_ char *msg = NULL;
 	struct vp_probe_opts opts = {.kver = ctx->kver};
@@ -49,6 +51,13 @@ static int commands(struct vp_ctx *ctx, const struct done *d, struct vp_plan *pl
 	struct vp_config cfg;
 	int r;
 
+	if (p) {
+		r = vp_regen_for(&p->cfg, &p->sys, d->initramfs, d->bootloader, plan);
+		if (r < 0)
+			vp_err("cannot tell how to rebuild the initramfs and bootloader config: "
+			       "%s; rebuild them by hand", strerror(-r));
+		return r >= 0 && (ctx->regenerate || p->cfg.regenerate) ? 1 : r;
+	}
 	vp_config_init(&cfg);
 	r = vp_config_load(&cfg, &ctx->root, ctx->config, &msg);
 	if (r < 0) {
@@ -98,8 +107,6 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 	}
 	r = vp_revert_upgraded(&ctx->root, have_p ? &p.ledger : NULL, ctx->force, on_revert, &d,
 			       &kept, &msg);
-	if (have_p)
-		vp_pipeline_free(&p);
 	for (size_t i = 0; i < kept.n; i++)
 		vp_warn("%s", kept.v[i]);
 	if (r < 0) {
@@ -117,7 +124,7 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 		printf("reverted %d path%s\n", r, r == 1 ? "" : "s");
 	if (!d.initramfs && !d.bootloader)
 		goto out;
-	r = commands(ctx, &d, &plan);
+	r = commands(ctx, &d, have_p ? &p : NULL, &plan);
 	if (r < 0)
 		ret = VP_EXIT_ERROR;
 	else if (r > 0)
@@ -127,6 +134,8 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 out:
 	if (ctx->json && ret != VP_EXIT_ERROR)
 		ret = vp_json_revert(ctx, &d.record) ?: ret;
+	if (have_p)
+		vp_pipeline_free(&p);
 	vp_done_free(&d.record);
 	vp_plan_free(&plan);
 	vp_strv_free(&kept);
