@@ -372,9 +372,8 @@ static int grub_inplace(const struct vp_system *sys, const struct vp_file *f,
 		content = replace_two(f->content, &def, merged, &lin, new_lin);
 	} else {
 		_cleanup_free_ char *c = replace_two(f->content, &def, NULL, &lin, new_lin);
-		size_t l = c ? strlen(c) : 0;
 
-		content = c ? vp_strdup_printf("%s%s%s=\"%s\"\n", c, l && c[l - 1] != '\n' ? "\n" : "",
+		content = c ? vp_strdup_printf("%s%s%s=\"%s\"\n", c, vp_shlex_line_sep(c, strlen(c)),
 					       VAR_DEFAULT, merged) : NULL;
 	}
 	r = -ENOMEM;

@@ -546,12 +546,10 @@ static int splice(char **text, size_t *len, size_t start, size_t end, const char
 	return 0;
 }
 
-/* Appends a line to *text (after a newline if the text lacks its last one). */
+/* Appends a line to *text, as a command of its own. */
 static int append_line(char **text, size_t *len, const char *line)
 {
-	_cleanup_free_ char *add = vp_strdup_printf("%s%s\n",
-						    *len && (*text)[*len - 1] != '\n' ? "\n" : "",
-						    line);
+	_cleanup_free_ char *add = vp_strdup_printf("%s%s\n", vp_shlex_line_sep(*text, *len), line);
 
 	if (!add)
 		return -ENOMEM;

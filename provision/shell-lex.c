@@ -3,6 +3,7 @@
  * The one shell lexer for the config texts we edit (see shell-lex.h). Pure.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "shell-lex.h"
@@ -463,7 +464,7 @@ int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 {
 	struct lx x = {.s = s, .len = s ? strnlen(s, len) : 0, .line = 1, .stmt_line = 1};
 	bool cmd = true, exported = false, continued = false, in_stmt = false;
-	size_t export_start = 0;
+	size_t export_start = SIZE_MAX;
 	int r = 0;
 
 	*ret = (struct vp_shlex){0};
@@ -509,9 +510,12 @@ int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 				k++;
 			if (k < x.len && (x.s[k] == '=' || (x.s[k] == '+' && k + 1 < x.len &&
 							   x.s[k + 1] == '='))) {
-				r = lex_asg(&x, k, exported ? export_start : x.i, exported, continued, ret);
+				/* the first one after export spans it too */
+				r = lex_asg(&x, k, exported && export_start != SIZE_MAX ? export_start : x.i,
+					    exported, continued, ret);
 				if (r < 0)
 					goto fail;
+				export_start = SIZE_MAX;
 				continue;
 			}
 		}
@@ -550,4 +554,14 @@ const struct vp_shlex_asg *vp_shlex_last(const char *s, const struct vp_shlex *l
 		if (vp_shlex_is(s, &l->asg[i - 1], name) && (with_append || !l->asg[i - 1].append))
 			return &l->asg[i - 1];
 	return NULL;
+}
+
+const char *vp_shlex_line_sep(const char *s, size_t len)
+{
+	len = s ? strnlen(s, len) : 0;
+	if (len && s[len - 1] == '\\')
+		return "\n\n";
+	if (len >= 2 && s[len - 1] == '\n' && s[len - 2] == '\\')
+		return "\n";
+	return len && s[len - 1] != '\n' ? "\n" : "";
 }

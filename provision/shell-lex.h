@@ -75,7 +75,7 @@ struct vp_shlex_asg {
 	bool exported;          /* export NAME=... */
 	bool continued;         /* a backslash-newline before it in its command */
 	unsigned line;          /* of the name */
-	size_t start, end;      /* the whole assignment as written (export included) */
+	size_t start, end;      /* the whole assignment as written (a leading export included) */
 	/*
 	 * The value as written: a scalar's one word (quotes included, empty
 	 * for NAME=), an array's text between its parentheses.
@@ -108,5 +108,13 @@ bool vp_shlex_is(const char *s, const struct vp_shlex_asg *a, const char *name);
 /* The last assignment of name (also a `+=` one when with_append), or NULL. */
 const struct vp_shlex_asg *vp_shlex_last(const char *s, const struct vp_shlex *l,
 					 const char *name, bool with_append);
+
+/*
+ * What goes between a text and a line appended to it so that the line is
+ * a command of its own: "" after a final newline, "\n" where it lacks one,
+ * and one more where the text ends in a backslash (a line continuation
+ * would join our line to the one before it).
+ */
+const char *vp_shlex_line_sep(const char *s, size_t len);
 
 #endif

@@ -531,6 +531,28 @@ static void test_grub_lexer_refusals(void **state)
 	}
 }
 
+/* A line we append after a final backslash is not joined to the command before it (fuzz-grub). */
+static void test_grub_append_after_backslash(void **state)
+{
+	static const char *const in[] = {"true \\", "true \\\n"};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(in); i++) {
+		struct vp_file f = {.path = "/etc/default/grub", .content = (char *)in[i],
+				    .len = strlen(in[i])};
+		struct vp_system sys = {.bootloader = VP_BOOT_GRUB, .files = &f, .n_files = 1};
+		struct vp_plan p = {0};
+		char *msg, *v;
+
+		tokens(&p);
+		assert_int_equal(boot(&sys, &p, &msg), 0);
+		v = bash_source(content(&p, "/etc/default/grub"), "GRUB_CMDLINE_LINUX_DEFAULT");
+		assert_string_equal(v, "intel_iommu=on iommu=pt");
+		free(v);
+		vp_plan_free(&p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_grub_reads_as_bash),
 		cmocka_unit_test(test_grub_lexer_refusals),
+		cmocka_unit_test(test_grub_append_after_backslash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -825,6 +825,10 @@ static void test_mkinitcpio_reads_as_bash(void **state)
 	assert_in_place(KS(&k68), "X=1; MODULES=(amdgpu) # gpu\nHOOKS=(base modconf)\n",
 			"X=1; MODULES=(vfio_pci vfio_pci_core vfio vfio_iommu_type1 amdgpu) # gpu\n"
 			"HOOKS=(base vfio-provision modconf)\n");
+	/* a line we append after a final backslash is a command of its own (fuzz-mkinitcpio) */
+	assert_in_place(KS(&k68), "HOOKS=(base modconf)\necho \\\n",
+			"HOOKS=(base vfio-provision modconf)\necho \\\n\n"
+			"MODULES=(vfio_pci vfio_pci_core vfio vfio_iommu_type1)\n");
 	/* a word quoted in parts is one word: 'vfio'_pci is vfio_pci */
 	assert_in_place(KS(&k68), "MODULES=('vfio'_pci amdgpu)\nHOOKS=(base modconf)\n",
 			"MODULES=(vfio_pci vfio_pci_core vfio vfio_iommu_type1 amdgpu)\n"

@@ -217,6 +217,7 @@ static void test_comments_and_statements(void **state)
 	assert_true(l.asg[5].exported);
 	span_is(s, l.asg[5].start, l.asg[5].end, "export I=5");
 	assert_true(l.asg[6].exported);
+	span_is(s, l.asg[6].start, l.asg[6].end, "J=6");
 	assert_false(l.asg[7].exported);
 	assert_string_equal(l.asg[9].words[0].text, "x");
 	/* a quoted or escaped name is no assignment; NAME = x neither */
