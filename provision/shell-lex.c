@@ -60,6 +60,20 @@ static void step(struct lx *x)
 
 static int skip_group(struct lx *x, char close, const char *what);
 
+/* At $( ${ or a backquote: skips it whole and returns 1; 0 at anything else. */
+static int skip_nested(struct lx *x)
+{
+	char c = x->s[x->i], n = peek(x, 1);
+	bool bq = c == '`';
+	int r;
+
+	if (!bq && !(c == '$' && (n == '(' || n == '{')))
+		return 0;
+	x->i += bq ? 1 : 2;
+	r = skip_group(x, bq ? '`' : n == '(' ? ')' : '}', bq ? E_BQ : n == '(' ? E_CMD : E_PARAM);
+	return r < 0 ? r : 1;
+}
+
 /* Skips "..." from its opening quote, expansions inside it included. */
 static int skip_dq(struct lx *x)
 {
@@ -75,18 +89,14 @@ static int skip_dq(struct lx *x)
 		}
 		if (c == '\\' && x->i + 1 < x->len) {
 			step(x);
-		} else if (c == '`' || (c == '$' && (peek(x, 1) == '(' || peek(x, 1) == '{'))) {
-			bool bq = c == '`';
-			char n = peek(x, 1);
-
-			x->i += bq ? 1 : 2;
-			r = skip_group(x, bq ? '`' : n == '(' ? ')' : '}',
-				       bq ? E_BQ : n == '(' ? E_CMD : E_PARAM);
-			if (r < 0)
-				return r;
+			step(x);
 			continue;
 		}
-		step(x);
+		r = skip_nested(x);
+		if (r < 0)
+			return r;
+		if (!r)
+			step(x);
 	}
 	return fail(x, E_DQ);
 }
@@ -128,16 +138,12 @@ static int skip_group(struct lx *x, char close, const char *what)
 				return r;
 			continue;
 		}
-		if (close != '`' && (c == '`' || (c == '$' && (peek(x, 1) == '(' || peek(x, 1) == '{')))) {
-			bool bq = c == '`';
-			char n = peek(x, 1);
-
-			x->i += bq ? 1 : 2;
-			r = skip_group(x, bq ? '`' : n == '(' ? ')' : '}',
-				       bq ? E_BQ : n == '(' ? E_CMD : E_PARAM);
+		if (close != '`') {
+			r = skip_nested(x);
 			if (r < 0)
 				return r;
-			continue;
+			if (r)
+				continue;
 		}
 		if (close == ')' && c == '(')
 			depth++;

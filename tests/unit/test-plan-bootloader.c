@@ -139,6 +139,22 @@ static void test_grub_quoting_styles(void **state)
 		 "  export GRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on iommu=pt\"\n"},
 		/* absent: appended */
 		{"GRUB_TIMEOUT=5", "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on iommu=pt\"\n"},
+		/*
+		 * Read as bash reads them (the shared shell lexer); the old GRUB
+		 * scanner got each wrong: a line inside another variable's quoted
+		 * value is no assignment; a comment's final backslash continues
+		 * nothing; after ';' comes the assignment the shell keeps; a line
+		 * appended after a final backslash must not join the one before.
+		 */
+		{"GRUB_X=\"one\nGRUB_CMDLINE_LINUX_DEFAULT=inside\"\nGRUB_CMDLINE_LINUX_DEFAULT=quiet\n",
+		 "GRUB_X=\"one\nGRUB_CMDLINE_LINUX_DEFAULT=inside\"\n"
+		 "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\"\n"},
+		{"# see \\\nGRUB_CMDLINE_LINUX_DEFAULT=quiet\n",
+		 "# see \\\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\"\n"},
+		{"GRUB_CMDLINE_LINUX_DEFAULT=a; GRUB_CMDLINE_LINUX_DEFAULT='quiet'\n",
+		 "GRUB_CMDLINE_LINUX_DEFAULT=a; GRUB_CMDLINE_LINUX_DEFAULT='quiet intel_iommu=on iommu=pt'\n"},
+		{"true \\", "true \\\n\nGRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on iommu=pt\"\n"},
+		{"true \\\n", "true \\\n\nGRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on iommu=pt\"\n"},
 	};
 
 	(void)state;
@@ -174,6 +190,11 @@ static void test_grub_bad_input(void **state)
 		{"GRUB_CMDLINE_LINUX_DEFAULT=`cat /x`\n", "':1: value built from other"},
 		/* quotes the kernel would misparse */
 		{"GRUB_CMDLINE_LINUX_DEFAULT='quiet foo=\"a b'\n", "':1: unterminated quote in kernel"},
+		/* seen whole by the shared lexer (an array was read as the word "(quiet") */
+		{"A=1\nGRUB_CMDLINE_LINUX_DEFAULT=(quiet splash)\n", "':2: value is an array"},
+		{"GRUB_CMDLINE_LINUX_DEFAULT=\"$(cat /x)\"\n", "':1: value built from other"},
+		{"GRUB_CMDLINE_LINUX_DEFAULT=quiet\necho \"oops\n", "':2: unterminated \" quote"},
+		{"GRUB_CMDLINE_LINUX_DEFAULT=quiet\nX=$(date\n", "':2: unterminated $("},
 	};
 
 	(void)state;
@@ -460,98 +481,6 @@ static void test_too_long(void **state)
 	vp_plan_free(&p);
 }
 
-/*
- * Where the GRUB scanner and mkinitcpio's disagreed, both now read as bash
- * (the shared lexer): the GRUB scanner was wrong on each of these.
- */
-static void test_grub_reads_as_bash(void **state)
-{
-	static const struct {
-		const char *in, *out;
-	} cases[] = {
-		/* a line inside another variable's multi-line value is no assignment */
-		{"GRUB_X=\"one\nGRUB_CMDLINE_LINUX_DEFAULT=inside\"\nGRUB_CMDLINE_LINUX_DEFAULT=quiet\n",
-		 "GRUB_X=\"one\nGRUB_CMDLINE_LINUX_DEFAULT=inside\"\n"
-		 "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\"\n"},
-		/* a comment that ends in a backslash continues nothing */
-		{"# see \\\nGRUB_CMDLINE_LINUX_DEFAULT=quiet\n",
-		 "# see \\\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\"\n"},
-		/* a second assignment on a line, after ';', is the one the shell keeps */
-		{"GRUB_CMDLINE_LINUX_DEFAULT=a; GRUB_CMDLINE_LINUX_DEFAULT='quiet'\n",
-		 "GRUB_CMDLINE_LINUX_DEFAULT=a; GRUB_CMDLINE_LINUX_DEFAULT='quiet intel_iommu=on iommu=pt'\n"},
-	};
-
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct vp_file f = {.path = "/etc/default/grub", .content = (char *)cases[i].in,
-				    .len = strlen(cases[i].in)};
-		struct vp_system sys = {.bootloader = VP_BOOT_GRUB, .files = &f, .n_files = 1};
-		struct vp_plan p = {0};
-		char *msg, *v;
-
-		tokens(&p);
-		if (boot(&sys, &p, &msg) != 0)
-			fail_msg("case %zu: %s", i, msg);
-		assert_string_equal(content(&p, "/etc/default/grub"), cases[i].out);
-		v = bash_source(cases[i].out, "GRUB_CMDLINE_LINUX_DEFAULT");
-		assert_non_null(strstr(v, "quiet intel_iommu=on iommu=pt"));
-		free(v);
-		vp_plan_free(&p);
-	}
-}
-
-/* Values the lexer sees whole that the old scanner misread: refused with the line. */
-static void test_grub_lexer_refusals(void **state)
-{
-	static const struct {
-		const char *in, *err;
-	} cases[] = {
-		/* was read as the word "(quiet" and edited */
-		{"A=1\nGRUB_CMDLINE_LINUX_DEFAULT=(quiet splash)\n", "':2: value is an array"},
-		{"GRUB_CMDLINE_LINUX_DEFAULT=\"$(cat /x)\"\n", "':1: value built from other"},
-		{"GRUB_CMDLINE_LINUX_DEFAULT=quiet\necho \"oops\n", "':2: unterminated \" quote"},
-		{"GRUB_CMDLINE_LINUX_DEFAULT=quiet\nX=$(date\n", "':2: unterminated $("},
-	};
-
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct vp_file f = {.path = "/etc/default/grub", .content = (char *)cases[i].in,
-				    .len = strlen(cases[i].in)};
-		struct vp_system sys = {.bootloader = VP_BOOT_GRUB, .files = &f, .n_files = 1};
-		struct vp_plan p = {0};
-		char *msg;
-
-		tokens(&p);
-		assert_int_equal(boot(&sys, &p, &msg), -EINVAL);
-		if (!msg || !strstr(msg, cases[i].err) || !vp_startswith(msg, "'/etc/default/grub'"))
-			fail_msg("case %zu: '%s'", i, msg);
-		assert_null(vp_plan_file(&p, "/etc/default/grub"));
-		free(msg);
-		vp_plan_free(&p);
-	}
-}
-
-/* A line we append after a final backslash is not joined to the command before it (fuzz-grub). */
-static void test_grub_append_after_backslash(void **state)
-{
-	static const char *const in[] = {"true \\", "true \\\n"};
-
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(in); i++) {
-		struct vp_file f = {.path = "/etc/default/grub", .content = (char *)in[i],
-				    .len = strlen(in[i])};
-		struct vp_system sys = {.bootloader = VP_BOOT_GRUB, .files = &f, .n_files = 1};
-		struct vp_plan p = {0};
-		char *msg, *v;
-
-		tokens(&p);
-		assert_int_equal(boot(&sys, &p, &msg), 0);
-		v = bash_source(content(&p, "/etc/default/grub"), "GRUB_CMDLINE_LINUX_DEFAULT");
-		assert_string_equal(v, "intel_iommu=on iommu=pt");
-		free(v);
-		vp_plan_free(&p);
-	}
-}
 
 int main(void)
 {
@@ -568,9 +497,6 @@ int main(void)
 		cmocka_unit_test(test_refind),
 		cmocka_unit_test(test_tools),
 		cmocka_unit_test(test_too_long),
-		cmocka_unit_test(test_grub_reads_as_bash),
-		cmocka_unit_test(test_grub_lexer_refusals),
-		cmocka_unit_test(test_grub_append_after_backslash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
