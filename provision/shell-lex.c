@@ -457,6 +457,56 @@ static bool keeps_command(const struct vp_shlex_word *w)
 	return false;
 }
 
+/*
+ * A here-document operator << or <<- at x->i: its delimiter word (quotes
+ * removed) goes on pending, its first byte '-' for <<- (leading tabs of the
+ * body's lines do not count), else ' '.
+ */
+static int heredoc_op(struct lx *x, struct vp_strv *pending)
+{
+	struct vp_shlex_word w;
+	bool strip;
+	int r;
+
+	x->i += 2;
+	strip = peek(x, 0) == '-';
+	x->i += strip;
+	while (is_blank(peek(x, 0)))
+		x->i++;
+	if (is_meta(peek(x, 0)))
+		return 0;       /* no word: bash's syntax error, not ours to read */
+	r = lex_word(x, &w);
+	if (r < 0)
+		return r;
+	r = vp_strv_push_take(pending, vp_strdup_printf("%c%s", strip ? '-' : ' ', w.text));
+	word_free(&w);
+	return r;
+}
+
+/* After the newline that ends their command: skips the here-documents' bodies. */
+static void skip_heredocs(struct lx *x, struct vp_strv *pending)
+{
+	for (size_t k = 0; k < pending->n; k++) {
+		const char *d = pending->v[k] + 1;
+		bool strip = pending->v[k][0] == '-', end = false;
+
+		/* up to the delimiter's line, or the end of the text (bash warns) */
+		while (!end && x->i < x->len) {
+			size_t b = x->i, e = b;
+
+			while (e < x->len && x->s[e] != '\n')
+				e++;
+			while (strip && b < e && x->s[b] == '\t')
+				b++;
+			end = e - b == strlen(d) && strncmp(x->s + b, d, e - b) == 0;
+			x->i = e;
+			if (x->i < x->len)
+				step(x);
+		}
+	}
+	vp_strv_free(pending);
+}
+
 void vp_shlex_free(struct vp_shlex *l)
 {
 	for (size_t i = 0; i < l->n_asg; i++)
@@ -470,6 +520,7 @@ int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 {
 	struct lx x = {.s = s, .len = s ? strnlen(s, len) : 0, .line = 1, .stmt_line = 1};
 	bool cmd = true, exported = false, continued = false, in_stmt = false;
+	struct vp_strv heredocs = {0};  /* delimiters of the here-documents to skip */
 	size_t export_start = SIZE_MAX;
 	int r = 0;
 
@@ -490,6 +541,8 @@ int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 		}
 		if (c == '\n' || c == ';') {
 			step(&x);
+			if (c == '\n' && heredocs.n)
+				skip_heredocs(&x, &heredocs);
 			cmd = true;
 			exported = continued = in_stmt = false;
 			continue;
@@ -502,6 +555,15 @@ int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 		if (!in_stmt) {
 			in_stmt = true;
 			x.stmt_line = x.line;
+		}
+		if (c == '<' && peek(&x, 1) == '<') {
+			/* <<< (a here-string: a word follows) or a here-document */
+			if (peek(&x, 2) == '<')
+				x.i += 3;
+			else if ((r = heredoc_op(&x, &heredocs)) < 0)
+				goto fail;
+			cmd = exported = false;
+			continue;
 		}
 		if (is_meta(c)) {
 			/* && || | & ( ) < >: what follows is no assignment of ours */
@@ -538,8 +600,10 @@ int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 			cmd = false;
 		word_free(&w);
 	}
+	vp_strv_free(&heredocs);
 	return 0;
 fail:
+	vp_strv_free(&heredocs);
 	vp_shlex_free(ret);
 	if (r == -EINVAL) {
 		ret->err = x.err;

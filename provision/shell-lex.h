@@ -13,9 +13,10 @@
  * after `export`, after then/do/else/{ ...), also several on one line.
  * Assignments after `&&`, `||`, `|`, `&` or `(` (conditional, or in a
  * subshell or a pipeline) and assignment words that are arguments of a
- * command are not reported. Not handled: here-documents (their bodies are
- * read as shell text), `case` patterns, aliases, functions' deferred bodies
- * (an assignment in a function body is reported as if it ran).
+ * command are not reported. Here-documents' bodies are skipped. Not
+ * handled: `case` patterns, aliases, a newline after `&&`, `||` or `|`
+ * (read as the end of the command), functions' deferred bodies (an
+ * assignment in a function body is reported as if it ran).
  *
  * Errors (the shell would refuse the file, or we cannot tell where a word
  * ends): an unterminated quote, array, $( ), ${ } or backquote, and a

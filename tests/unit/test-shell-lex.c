@@ -231,6 +231,25 @@ static void test_comments_and_statements(void **state)
 	vp_shlex_free(&l);
 }
 
+static void test_heredocs(void **state)
+{
+	const char *s = "cat <<EOF >/dev/null\ndon't A=no\nEOF\nB=1\n"
+			"cat <<-'X' <<Y\n\tit's\n\tX\nC=no\nY\n"
+			"D=2 <<<\"a here-string\" E=no\n"
+			"cat <<Z\nF=no, and no Z at the end\n";
+	static const char *const want[] = {"B", "D"};
+	struct vp_shlex l = lx(s);
+
+	(void)state;
+	assert_int_equal(l.n_asg, ARRAY_SIZE(want));
+	for (size_t i = 0; i < l.n_asg; i++)
+		name_is(s, &l.asg[i], want[i]);
+	/* lines go on counting through the bodies */
+	assert_int_equal(l.asg[0].line, 4);
+	assert_int_equal(l.asg[1].line, 10);
+	vp_shlex_free(&l);
+}
+
 static void test_last(void **state)
 {
 	const char *s = "MODULES=(a)\nMODULES=(b)\nMODULES+=(c)\nMODULESX=(d)\n";
@@ -274,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_continuations),
 		cmocka_unit_test(test_arrays),
 		cmocka_unit_test(test_comments_and_statements),
+		cmocka_unit_test(test_heredocs),
 		cmocka_unit_test(test_last),
 		cmocka_unit_test(test_errors),
 	};
