@@ -617,15 +617,6 @@ bool vp_shlex_is(const char *s, const struct vp_shlex_asg *a, const char *name)
 	return a->name_len == strlen(name) && strncmp(s + a->name, name, a->name_len) == 0;
 }
 
-const struct vp_shlex_asg *vp_shlex_last(const char *s, const struct vp_shlex *l,
-					 const char *name, bool with_append)
-{
-	for (size_t i = l->n_asg; i > 0; i--)
-		if (vp_shlex_is(s, &l->asg[i - 1], name) && (with_append || !l->asg[i - 1].append))
-			return &l->asg[i - 1];
-	return NULL;
-}
-
 const char *vp_shlex_line_sep(const char *s, size_t len)
 {
 	len = s ? strnlen(s, len) : 0;

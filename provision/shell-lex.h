@@ -106,10 +106,6 @@ void vp_shlex_free(struct vp_shlex *l);
 /* Whether a is an assignment of the variable name. */
 bool vp_shlex_is(const char *s, const struct vp_shlex_asg *a, const char *name);
 
-/* The last assignment of name (also a `+=` one when with_append), or NULL. */
-const struct vp_shlex_asg *vp_shlex_last(const char *s, const struct vp_shlex *l,
-					 const char *name, bool with_append);
-
 /*
  * What goes between a text and a line appended to it so that the line is
  * a command of its own: "" after a final newline, "\n" where it lacks one,

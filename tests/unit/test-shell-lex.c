@@ -250,18 +250,28 @@ static void test_heredocs(void **state)
 	vp_shlex_free(&l);
 }
 
-static void test_last(void **state)
+static void test_is(void **state)
 {
-	const char *s = "MODULES=(a)\nMODULES=(b)\nMODULES+=(c)\nMODULESX=(d)\n";
+	const char *s = "MODULES=(a)\nMODULESX=(d)\n";
 	struct vp_shlex l = lx(s);
 
 	(void)state;
-	assert_ptr_equal(vp_shlex_last(s, &l, "MODULES", false), &l.asg[1]);
-	assert_ptr_equal(vp_shlex_last(s, &l, "MODULES", true), &l.asg[2]);
-	assert_null(vp_shlex_last(s, &l, "HOOKS", true));
-	assert_true(vp_shlex_is(s, &l.asg[3], "MODULESX"));
-	assert_false(vp_shlex_is(s, &l.asg[3], "MODULES"));
+	assert_true(vp_shlex_is(s, &l.asg[0], "MODULES"));
+	assert_false(vp_shlex_is(s, &l.asg[0], "MODULESX"));
+	assert_true(vp_shlex_is(s, &l.asg[1], "MODULESX"));
+	assert_false(vp_shlex_is(s, &l.asg[1], "MODULES"));
 	vp_shlex_free(&l);
+}
+
+static void test_line_sep(void **state)
+{
+	(void)state;
+	assert_string_equal(vp_shlex_line_sep("", 0), "");
+	assert_string_equal(vp_shlex_line_sep("A=1\n", 4), "");
+	assert_string_equal(vp_shlex_line_sep("A=1", 3), "\n");
+	/* a final backslash would continue the line onto ours */
+	assert_string_equal(vp_shlex_line_sep("true \\\n", 7), "\n");
+	assert_string_equal(vp_shlex_line_sep("true \\", 6), "\n\n");
 }
 
 static void test_errors(void **state)
@@ -294,7 +304,8 @@ int main(void)
 		cmocka_unit_test(test_arrays),
 		cmocka_unit_test(test_comments_and_statements),
 		cmocka_unit_test(test_heredocs),
-		cmocka_unit_test(test_last),
+		cmocka_unit_test(test_is),
+		cmocka_unit_test(test_line_sep),
 		cmocka_unit_test(test_errors),
 	};
 
