@@ -23,6 +23,7 @@ static const char E_CMD[] = "unterminated $( command substitution";
 static const char E_BQ[] = "unterminated ` command substitution";
 static const char E_PARAM[] = "unterminated ${ expansion";
 static const char E_ARRAY[] = "unterminated array";
+static const char E_HEREDOC[] = "unterminated here-document";
 
 static char peek(const struct lx *x, size_t k)
 {
@@ -483,15 +484,21 @@ static int heredoc_op(struct lx *x, struct vp_strv *pending)
 	return r;
 }
 
-/* After the newline that ends their command: skips the here-documents' bodies. */
-static void skip_heredocs(struct lx *x, struct vp_strv *pending)
+/*
+ * After the newline that ends their command: skips the here-documents'
+ * bodies, each up to its delimiter's line. One that the end of the text
+ * closes (bash warns) is an error: a line appended to the text would go
+ * into it.
+ */
+static int skip_heredocs(struct lx *x, struct vp_strv *pending)
 {
 	for (size_t k = 0; k < pending->n; k++) {
 		const char *d = pending->v[k] + 1;
 		bool strip = pending->v[k][0] == '-', end = false;
 
-		/* up to the delimiter's line, or the end of the text (bash warns) */
-		while (!end && x->i < x->len) {
+		while (!end) {
+			if (x->i >= x->len)
+				return fail(x, E_HEREDOC);
 			size_t b = x->i, e = b;
 
 			while (e < x->len && x->s[e] != '\n')
@@ -505,6 +512,7 @@ static void skip_heredocs(struct lx *x, struct vp_strv *pending)
 		}
 	}
 	vp_strv_free(pending);
+	return 0;
 }
 
 void vp_shlex_free(struct vp_shlex *l)
@@ -541,8 +549,8 @@ int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 		}
 		if (c == '\n' || c == ';') {
 			step(&x);
-			if (c == '\n' && heredocs.n)
-				skip_heredocs(&x, &heredocs);
+			if (c == '\n' && heredocs.n && (r = skip_heredocs(&x, &heredocs)) < 0)
+				goto fail;
 			cmd = true;
 			exported = continued = in_stmt = false;
 			continue;
@@ -600,7 +608,11 @@ int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 			cmd = false;
 		word_free(&w);
 	}
-	vp_strv_free(&heredocs);
+	if (heredocs.n) {
+		/* the text ends on the here-document's command line */
+		r = fail(&x, E_HEREDOC);
+		goto fail;
+	}
 	return 0;
 fail:
 	vp_strv_free(&heredocs);

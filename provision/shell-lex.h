@@ -19,8 +19,8 @@
  * assignment in a function body is reported as if it ran).
  *
  * Errors (the shell would refuse the file, or we cannot tell where a word
- * ends): an unterminated quote, array, $( ), ${ } or backquote, and a
- * shell operator inside an array. They come with the line where the
+ * ends): an unterminated quote, array, $( ), ${ }, backquote or
+ * here-document, and a shell operator inside an array. They come with the line where the
  * statement holding them starts.
  */
 #ifndef VP_SHELL_LEX_H

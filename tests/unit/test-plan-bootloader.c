@@ -195,6 +195,7 @@ static void test_grub_bad_input(void **state)
 		{"GRUB_CMDLINE_LINUX_DEFAULT=\"$(cat /x)\"\n", "':1: value built from other"},
 		{"GRUB_CMDLINE_LINUX_DEFAULT=quiet\necho \"oops\n", "':2: unterminated \" quote"},
 		{"GRUB_CMDLINE_LINUX_DEFAULT=quiet\nX=$(date\n", "':2: unterminated $("},
+		{"GRUB_TIMEOUT=5\ncat <<EOF\n", "':2: unterminated here-document"},
 	};
 
 	(void)state;

@@ -844,6 +844,8 @@ static void test_mkinitcpio_lexer_refusals(void **state)
 		{"MODULES=(amdgpu)\nHOOKS=\"base `echo udev`\"\n", "':2: value built by a command"},
 		{"MODULES=a\\ b\nHOOKS=(base)\n", "':1: value with a backslash"},
 		{"MODULES=(amdgpu)\nHOOKS=(base)\necho 'x\n", "':3: unterminated ' quote"},
+		/* our appended MODULES= line would go into the here-document */
+		{"HOOKS=(base)\ncat <<EOF", "':2: unterminated here-document"},
 	};
 	struct world w;
 

@@ -235,8 +235,7 @@ static void test_heredocs(void **state)
 {
 	const char *s = "cat <<EOF >/dev/null\ndon't A=no\nEOF\nB=1\n"
 			"cat <<-'X' <<Y\n\tit's\n\tX\nC=no\nY\n"
-			"D=2 <<<\"a here-string\" E=no\n"
-			"cat <<Z\nF=no, and no Z at the end\n";
+			"D=2 <<<\"a here-string\" E=no\n";
 	static const char *const want[] = {"B", "D"};
 	struct vp_shlex l = lx(s);
 
@@ -286,6 +285,10 @@ static void test_errors(void **state)
 	lex_error("A=`id\n", 1, "unterminated `");
 	lex_error("A=${x\n", 1, "unterminated ${");
 	lex_error("A=1\necho 'don\n", 2, "unterminated ' quote");
+	/* a here-document the end of the text closes: a line we append would go into it */
+	lex_error("A=1\ncat <<Z\nF=no\n", 2, "unterminated here-document");
+	lex_error("A=1\ncat <<Z", 2, "unterminated here-document");
+	lex_error("cat <<'A' <<B\nA\nB=1\n", 1, "unterminated here-document");
 	/* the line where the statement starts, not where the quote opens */
 	lex_error("A=1 \\\n B=\"x\n", 1, "unterminated \" quote");
 	/* an apostrophe in a comment is no quote */
