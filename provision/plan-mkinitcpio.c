@@ -133,11 +133,18 @@ static int split_gap(const char *s, size_t i, size_t end, struct seg **segs, siz
 			g.kind = SEG_COMMENT;
 			while (i < end && s[i] != '\n')
 				i++;
+		} else if (s[i] == '\\') {
+			/*
+			 * A backslash-newline (bash reads it as nothing): kept as
+			 * a line end, so that it never goes with our words' blanks.
+			 */
+			g.kind = SEG_NEWLINE;
+			i += 2;
 		} else {
-			/* blanks, and a backslash-newline that bash reads as one */
 			g.kind = SEG_BLANK;
-			while (i < end && s[i] != '\n' && s[i] != '#')
-				i += s[i] == '\\' ? 2 : 1;
+			do
+				i++;
+			while (i < end && is_blank(s[i]));
 		}
 		g.end = i < end ? i : end;
 		r = push_seg(segs, n, &g);

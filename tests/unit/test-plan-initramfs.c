@@ -829,6 +829,13 @@ static void test_mkinitcpio_reads_as_bash(void **state)
 	assert_in_place(KS(&k68), "HOOKS=(base modconf)\necho \\\n",
 			"HOOKS=(base vfio-provision modconf)\necho \\\n\n"
 			"MODULES=(vfio_pci vfio_pci_core vfio vfio_iommu_type1)\n");
+	/* a backslash-newline in an array stays where it is (fuzz-mkinitcpio) */
+	assert_in_place(KS(&k68), "MODULES=(\\\namdgpu)\nHOOKS=(base modconf)\n",
+			"MODULES=(vfio_pci vfio_pci_core vfio vfio_iommu_type1 \\\namdgpu)\n"
+			"HOOKS=(base vfio-provision modconf)\n");
+	assert_in_place(KS(&k68), "MODULES=(a vfio_pci \\\n b)\nHOOKS=(base modconf)\n",
+			"MODULES=(vfio_pci vfio_pci_core vfio vfio_iommu_type1 a \\\n b)\n"
+			"HOOKS=(base vfio-provision modconf)\n");
 	/* a word quoted in parts is one word: 'vfio'_pci is vfio_pci */
 	assert_in_place(KS(&k68), "MODULES=('vfio'_pci amdgpu)\nHOOKS=(base modconf)\n",
 			"MODULES=(vfio_pci vfio_pci_core vfio vfio_iommu_type1 amdgpu)\n"
