@@ -81,6 +81,13 @@ static int find_asg(const char *s, const struct vp_shlex *l, const char *name,
 					    "cannot edit it safely"};
 			free(out);
 			return -EINVAL;
+		} else if ((x->flags & VP_SHLEX_EXPAND) &&
+			   strcspn(s + x->vstart, "\"' \t\n\\") < x->vend - x->vstart) {
+			/* a bare value becomes a "string": these would change inside it */
+			*why = (struct why){x->line, "value with quotes, blanks or a backslash in "
+					    "an expansion: cannot edit it safely"};
+			free(out);
+			return -EINVAL;
 		} else {
 			a.kind = ASG_BARE;
 		}

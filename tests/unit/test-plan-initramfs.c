@@ -850,6 +850,8 @@ static void test_mkinitcpio_lexer_refusals(void **state)
 		{"A=1\nMODULES=(amdgpu $(ls /x))\nHOOKS=(base)\n", "':2: value built by a command"},
 		{"MODULES=(amdgpu)\nHOOKS=\"base `echo udev`\"\n", "':2: value built by a command"},
 		{"MODULES=a\\ b\nHOOKS=(base)\n", "':1: value with a backslash"},
+		/* $"..." spans lines: a bare value made a string would break (fuzz-mkinitcpio) */
+		{"MODULES=x$\" y\nz\"\nHOOKS=(base)\n", "':1: value with quotes, blanks"},
 		{"MODULES=(amdgpu)\nHOOKS=(base)\necho 'x\n", "':3: unterminated ' quote"},
 		/* our appended MODULES= line would go into the here-document */
 		{"HOOKS=(base)\ncat <<EOF", "':2: unterminated here-document"},
