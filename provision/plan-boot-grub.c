@@ -17,9 +17,11 @@
  * in the drop-ins sorted before ours (a shared-file edit, journaled and
  * reverted byte for byte by apply).
  *
- * A value we cannot edit safely (a variable or command substitution in it,
- * a backslash-newline or a quote that spans lines, +=) is an error naming
- * the file and line: grub-mkconfig would compute something we cannot see.
+ * The files are read with the shared shell lexer (shell-lex.h). A value we
+ * cannot edit safely (a variable or command substitution in it, a
+ * backslash-newline or a quote that spans lines, +=, an array) is an error
+ * naming the file and line: grub-mkconfig would compute something we
+ * cannot see.
  */
 #include <errno.h>
 #include <string.h>
@@ -27,6 +29,7 @@
 #include "plan-regen.h"
 #include "cmdline.h"
 #include "plan-boot.h"
+#include "shell-lex.h"
 
 #define GRUB_DEFAULT "/etc/default/grub"
 #define GRUB_DROPIN "/etc/default/grub.d/vfio-provision.cfg"
@@ -53,150 +56,89 @@ static int bad(char **ret_msg, const char *path, unsigned line, const char *what
 	return vp_fail(ret_msg, -EINVAL, "'%s':%u: %s", path, line, what);
 }
 
-/* The length of a leading "$self" or "${self}" at s, else 0. */
-static size_t self_ref(const char *s, const char *self)
+/*
+ * Whether w (the value of a drop-in's assignment of self) starts with a
+ * reference to self, "$self rest" or $self"rest" (or ${self}): the length
+ * of that reference as written, else 0.
+ */
+static size_t self_ref(const char *s, const struct vp_shlex_word *w, const char *self)
 {
-	size_t l = self ? strlen(self) : 0;
+	const struct vp_shlex_exp *e = w->n_exp ? &w->exp[0] : NULL;
 
-	if (!self || s[0] != '$')
+	if (!self || !e || e->kind != VP_SHLEX_VAR || e->name_len != strlen(self) ||
+	    strncmp(s + e->name, self, e->name_len) != 0 ||
+	    e->start != w->start + (s[w->start] == '"'))
 		return 0;
-	if (s[1] == '{' && strncmp(s + 2, self, l) == 0 && s[2 + l] == '}')
-		return l + 3;
-	if (strncmp(s + 1, self, l) == 0 && !strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-						      "abcdefghijklmnopqrstuvwxyz0123456789_", s[1 + l]))
-		return l + 1;
-	return 0;
+	return e->end - e->start;
 }
 
 /*
- * Decodes the shell word at s[*pos]; *pos ends after it. With self, a
- * reference to that variable right at the start of the word is allowed
- * and returned in *ret_prefix (not decoded into out).
+ * One assignment of var as the lexer found it, into *ret (its value after
+ * quote removal); a value we cannot edit safely is an error naming the line.
  */
-static int sh_word(const char *path, unsigned line, const char *s, size_t *pos,
-		   const char *self, struct shvar *ret_prefix, struct vp_buf *out,
-		   char **ret_msg)
+static int take_var(const char *path, const char *s, const struct vp_shlex_asg *a,
+		    const char *self, struct shvar *ret, char **ret_msg)
 {
-	const char *var = "value built from other variables or commands ($, `): "
-			  "cannot edit it safely";
 	const char *split = "value split over lines: cannot edit it safely";
-	size_t i = *pos, pl;
-	bool in_dq = false;     /* resume inside "..." after the reference */
-	int r = vp_buf_puts(out, "");
+	const struct vp_shlex_word *w = a->words;
+	size_t pl;
 
-	/* "$self rest" or $self"rest": the reference, then the rest decoded */
-	pl = self_ref(s + i + (s[i] == '"'), self);
-	if (pl) {
-		in_dq = s[i] == '"';
-		ret_prefix->prefix = s + i + in_dq;
-		ret_prefix->prefix_len = pl;
-		i += in_dq + pl;
-	}
-	while (r >= 0 && (in_dq || (s[i] && !strchr(" \t\n;&|", s[i])))) {
-		char c = in_dq ? '"' : s[i];
-
-		if (c == '"') {
-			for (i += !in_dq; s[i] != '"'; i++) {
-				if (!s[i])
-					return bad(ret_msg, path, line, "unterminated \" quote");
-				/* a quote never closed reads best as that */
-				if (s[i] == '\n' && !strchr(s + i, '"'))
-					return bad(ret_msg, path, line, "unterminated \" quote");
-				if (s[i] == '\n')
-					return bad(ret_msg, path, line, split);
-				if (s[i] == '$' || s[i] == '`')
-					return bad(ret_msg, path, line, var);
-				if (s[i] == '\\' && s[i + 1] == '\n')
-					return bad(ret_msg, path, line, split);
-				if (s[i] == '\\' && s[i + 1] && strchr("\\\"$`", s[i + 1]))
-					i++;
-				r = vp_buf_add(out, &s[i], 1);
-			}
-			in_dq = false;
-			i++;
-		} else if (c == '\'') {
-			for (i++; s[i] != '\''; i++) {
-				if (!s[i] || (s[i] == '\n' && !strchr(s + i, '\'')))
-					return bad(ret_msg, path, line, "unterminated ' quote");
-				if (s[i] == '\n')
-					return bad(ret_msg, path, line, split);
-				r = vp_buf_add(out, &s[i], 1);
-			}
-			i++;
-		} else if (c == '\\') {
-			if (s[i + 1] == '\n' || !s[i + 1])
-				return bad(ret_msg, path, line, split);
-			r = vp_buf_add(out, &s[i + 1], 1);
-			i += 2;
-		} else if (c == '$' || c == '`') {
-			return bad(ret_msg, path, line, var);
-		} else {
-			r = vp_buf_add(out, &s[i], 1);
-			i++;
-		}
-	}
-	*pos = i;
-	return r;
+	if (a->continued)
+		return bad(ret_msg, path, a->line,
+			   "assignment continues a previous line: cannot edit it safely");
+	if (a->append)
+		return bad(ret_msg, path, a->line, "value built with +=: cannot edit it safely");
+	if (a->array)
+		return bad(ret_msg, path, a->line, "value is an array: cannot edit it safely");
+	if (w->flags & (VP_SHLEX_NEWLINE | VP_SHLEX_CONT))
+		return bad(ret_msg, path, a->line, split);
+	pl = self_ref(s, w, self);
+	if (w->n_exp > (pl ? 1 : 0))
+		return bad(ret_msg, path, a->line,
+			   "value built from other variables or commands ($, `): "
+			   "cannot edit it safely");
+	*ret = (struct shvar){.found = true, .line = a->line, .val_start = w->start,
+			      .val_end = w->end,
+			      .quote = s[w->start] == '"' || s[w->start] == '\'' ? s[w->start] : 0,
+			      .prefix = pl ? s + w->exp[0].start : NULL, .prefix_len = pl,
+			      .value = strdup(w->text + pl)};
+	return ret->value ? 0 : -ENOMEM;
 }
 
 /* The last assignment of var (the one the shell keeps). */
 static int find_var(const char *path, const char *content, const char *var,
 		    struct shvar *ret, char **ret_msg)
 {
-	size_t vlen = strlen(var), pos = 0;
-	unsigned line = 0;
-	bool continued = false;
 	/* a drop-in may append to what the files before it set */
 	const char *self = vp_startswith(path, "/etc/default/grub.d/") ? var : NULL;
+	struct vp_shlex l;
 	int r;
 
 	*ret = (struct shvar){0};
-	while (content && content[pos]) {
-		size_t eol = pos + strcspn(content + pos, "\n"), p = pos;
-		bool cont_next = eol > pos && content[eol - 1] == '\\';
+	if (!content)
+		return 0;
+	r = vp_shlex(content, strlen(content), &l);
+	if (r == -EINVAL)
+		r = bad(ret_msg, path, l.err_line, l.err);
+	for (size_t i = 0; r >= 0 && i < l.n_asg; i++) {
+		bool before = ret->found;
 
-		line++;
-		p += strspn(content + p, " \t");
-		if (strncmp(content + p, "export", 6) == 0 && strchr(" \t", content[p + 6])) {
-			p += 6;
-			p += strspn(content + p, " \t");
-		}
-		if (strncmp(content + p, var, vlen) == 0 &&
-		    (content[p + vlen] == '=' || strncmp(content + p + vlen, "+=", 2) == 0)) {
-			struct vp_buf b = {0};
-
-			if (continued)
-				return bad(ret_msg, path, line,
-					   "assignment continues a previous line: cannot edit it safely");
-			if (content[p + vlen] == '+')
-				return bad(ret_msg, path, line,
-					   "value built with +=: cannot edit it safely");
-			bool before = ret->found;
-
-			p += vlen + 1;
-			free(ret->value);
-			*ret = (struct shvar){.found = true, .line = line, .val_start = p,
-					      .quote = content[p] == '"' || content[p] == '\'' ?
-							       content[p] : 0};
-			r = sh_word(path, line, content, &p, self, ret, &b, ret_msg);
-			/* the earlier value in this file would flow in unedited */
-			if (r >= 0 && ret->prefix && before)
-				r = bad(ret_msg, path, line, "appends to an assignment earlier in "
-					"this file: cannot edit it safely");
-			if (r < 0) {
-				vp_buf_free(&b);
-				ret->found = false;
-				return r;
-			}
-			ret->val_end = p;
-			ret->value = vp_buf_steal(&b);
-			if (!ret->value)
-				return -ENOMEM;
-		}
-		continued = cont_next;
-		pos = content[eol] ? eol + 1 : eol;
+		if (!vp_shlex_is(content, &l.asg[i], var))
+			continue;
+		free(ret->value);
+		*ret = (struct shvar){0};
+		r = take_var(path, content, &l.asg[i], self, ret, ret_msg);
+		/* the earlier value in this file would flow in unedited */
+		if (r >= 0 && ret->prefix && before)
+			r = bad(ret_msg, path, ret->line, "appends to an assignment earlier in "
+				"this file: cannot edit it safely");
 	}
-	return 0;
+	if (r < 0) {
+		free(ret->value);
+		*ret = (struct shvar){0};
+	}
+	vp_shlex_free(&l);
+	return r;
 }
 
 /* The value as a shell word in the given quoting style. */
@@ -430,9 +372,8 @@ static int grub_inplace(const struct vp_system *sys, const struct vp_file *f,
 		content = replace_two(f->content, &def, merged, &lin, new_lin);
 	} else {
 		_cleanup_free_ char *c = replace_two(f->content, &def, NULL, &lin, new_lin);
-		size_t l = c ? strlen(c) : 0;
 
-		content = c ? vp_strdup_printf("%s%s%s=\"%s\"\n", c, l && c[l - 1] != '\n' ? "\n" : "",
+		content = c ? vp_strdup_printf("%s%s%s=\"%s\"\n", c, vp_shlex_line_sep(c, strlen(c)),
 					       VAR_DEFAULT, merged) : NULL;
 	}
 	r = -ENOMEM;

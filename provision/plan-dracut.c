@@ -10,6 +10,7 @@
 
 #include "plan-regen.h"
 #include "plan-initramfs.h"
+#include "shell-lex.h"
 
 static const char *basename_of(const char *path)
 {
@@ -27,43 +28,30 @@ static bool is_dropin(const char *path, const char *dir)
 }
 
 /*
- * The value of a `hostonly=...` line: 1 yes, 0 anything else (dracut only
- * tests for "yes"), -1 for an expansion we cannot evaluate ($var, `cmd`).
+ * Applies the hostonly= assignments of one config text (bash, read with
+ * the shared shell lexer) to *state: 1 yes, 0 anything else (dracut only
+ * tests for "yes"), -1 for what we cannot evaluate (an expansion, +=, an
+ * array, a text bash would not read).
  */
-static int hostonly_value(const char *v, size_t len)
-{
-	char q = 0;
-
-	if (memchr(v, '$', len) || memchr(v, '`', len))
-		return -1;
-	if (len && (v[0] == '"' || v[0] == '\'')) {
-		q = v[0];
-		v++;
-		len--;
-	}
-	if (q && len && v[len - 1] == q)
-		len--;
-	return len == 3 && strncmp(v, "yes", 3) == 0;
-}
-
-/* Applies the hostonly= assignments of one config text to *state. */
 static void scan_hostonly(const char *text, int *state)
 {
-	for (const char *l = text; l && *l;) {
-		const char *nl = strchr(l, '\n'), *e = nl ? nl : l + strlen(l), *p = l;
+	struct vp_shlex l;
 
-		while (p < e && (*p == ' ' || *p == '\t'))
-			p++;
-		if (vp_startswith(p, "hostonly=")) {
-			const char *v = p + strlen("hostonly="), *ve = v;
-
-			/* value: one shell word, up to blanks or a comment */
-			while (ve < e && *ve != ' ' && *ve != '\t' && *ve != '#' && *ve != ';')
-				ve++;
-			*state = hostonly_value(v, (size_t)(ve - v));
-		}
-		l = nl ? nl + 1 : NULL;
+	if (vp_shlex(text, strlen(text), &l) < 0) {
+		*state = -1;
+		return;
 	}
+	for (size_t i = 0; i < l.n_asg; i++) {
+		const struct vp_shlex_asg *a = &l.asg[i];
+
+		if (!vp_shlex_is(text, a, "hostonly"))
+			continue;
+		if (a->append || a->array || (a->flags & VP_SHLEX_EXPAND))
+			*state = -1;
+		else
+			*state = strcmp(a->words[0].text, "yes") == 0;
+	}
+	vp_shlex_free(&l);
 }
 
 /*

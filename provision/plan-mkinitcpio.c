@@ -9,21 +9,23 @@
  * MODULES= and HOOKS= values in place (array or old string syntax) and keep
  * every other byte. Pure.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 
 #include "plan-regen.h"
 #include "plan-initramfs.h"
+#include "shell-lex.h"
 
 enum asg_kind { ASG_ARRAY, ASG_STRING, ASG_BARE };
 
-/* One `NAME=value` / `NAME+=value` assignment at the start of a line. */
+/* One `NAME=value` / `NAME+=value` assignment, as the edits see it. */
 struct asg {
 	enum asg_kind kind;
 	bool append;
 	unsigned line_no;
 	size_t vstart, vend;    /* the value: inside () or quotes, or the bare word */
+	unsigned flags;         /* VP_SHLEX_* of its words */
+	const struct vp_shlex_asg *lx;  /* the lexer's (its words) */
 };
 
 enum seg_kind { SEG_WORD, SEG_BLANK, SEG_NEWLINE, SEG_COMMENT };
@@ -31,253 +33,194 @@ enum seg_kind { SEG_WORD, SEG_BLANK, SEG_NEWLINE, SEG_COMMENT };
 struct seg {
 	enum seg_kind kind;
 	size_t start, end;
+	const char *text;       /* an array word after quote removal; NULL: the bytes */
 	bool drop;
+};
+
+/* Why a syntax refusal: a lexer error, or a value we cannot edit. */
+struct why {
+	unsigned line;
+	const char *what;
 };
 
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 /*
- * Skips a quoted string starting at s[i] (a quote); returns the index after
- * the closing quote, or len when it is unterminated.
+ * Every assignment of `name` in a config text as bash reads it (the shared
+ * lexer: a multi-line array counts once, no limit: a cut-off list would
+ * change which one counts). *ret is malloc'ed (NULL when none). Returns 0,
+ * -ENOMEM, or -EINVAL with *why for a syntax error or a value we cannot
+ * edit (quotes mixed with bare text, a backslash outside quotes).
  */
-static size_t skip_quoted(const char *s, size_t i, size_t len)
+static int find_asg(const char *s, const struct vp_shlex *l, const char *name,
+		    struct asg **ret, size_t *ret_n, struct why *why)
 {
-	char q = s[i++];
-
-	while (i < len && s[i] != q) {
-		if (q == '"' && s[i] == '\\')
-			i++;
-		i++;
-	}
-	return i < len ? i + 1 : len + 1;
-}
-
-/*
- * Scans the body of an array whose '(' is at s[p - 1]; returns the index of
- * its ')' or len when it is unterminated. Counts newlines into *no.
- */
-static size_t scan_array(const char *s, size_t p, size_t len, unsigned *no)
-{
-	size_t q = p;
-	bool word_start = true;
-
-	while (q < len && s[q] != ')') {
-		if (s[q] == '\n')
-			(*no)++;
-		if (s[q] == '\\') {
-			q += 2;
-		} else if (s[q] == '\'' || s[q] == '"') {
-			size_t e = skip_quoted(s, q, len);
-
-			for (size_t k = q; k < e && k < len; k++)
-				*no += s[k] == '\n';
-			q = e;
-		} else if (s[q] == '#' && word_start) {
-			while (q < len && s[q] != '\n')
-				q++;
-			continue;
-		} else {
-			q++;
-		}
-		word_start = q <= len && (is_blank(s[q - 1]) || s[q - 1] == '\n');
-	}
-	return q < len ? q : len;
-}
-
-/*
- * When s[p] starts an assignment of another variable whose value spans
- * lines (an array or a quoted string), the index just after that value, so
- * that its continuation lines are not read as assignments; else p.
- * len + 1 when that value is unterminated (bash would refuse the file).
- */
-static size_t skip_other_asg(const char *s, size_t p, size_t len, unsigned *no)
-{
-	size_t e = p;
-
-	if (e >= len || !(isalpha((unsigned char)s[e]) || s[e] == '_'))
-		return p;
-	while (e < len && (isalnum((unsigned char)s[e]) || s[e] == '_'))
-		e++;
-	if (e < len && s[e] == '+')
-		e++;
-	if (e >= len || s[e] != '=')
-		return p;
-	e++;
-	if (e < len && s[e] == '(') {
-		size_t q = scan_array(s, e + 1, len, no);
-
-		return q < len ? q : len + 1;
-	}
-	if (e < len && (s[e] == '"' || s[e] == '\'')) {
-		size_t q = skip_quoted(s, e, len);
-
-		for (size_t k = e; k < q && k < len; k++)
-			*no += s[k] == '\n';
-		return q;
-	}
-	return p;
-}
-
-/*
- * Finds every assignment of `name` in a shell config text, as bash would
- * read it line by line (a multi-line array counts as one), all of them (no
- * limit: a cut-off list would change which one counts). *ret is malloc'ed
- * (NULL when none). Returns 0, -ENOMEM, or -EINVAL with *ret_line set for
- * an unterminated array or quote.
- */
-static int find_asg(const char *s, size_t len, const char *name, struct asg **ret,
-		    size_t *ret_n, unsigned *ret_line)
-{
-	size_t n = 0, nlen = strlen(name), i = 0;
 	struct asg *out = NULL;
-	unsigned no = 1;
-	int r = 0;
+	size_t n = 0;
 
 	*ret = NULL;
 	*ret_n = 0;
+	for (size_t i = 0; i < l->n_asg; i++) {
+		const struct vp_shlex_asg *x = &l->asg[i];
+		struct asg a = {.append = x->append, .line_no = x->line, .flags = x->flags,
+				.lx = x, .vstart = x->vstart, .vend = x->vend};
+		struct asg *grown;
 
-	while (i < len) {
-		size_t p = i;
-		struct asg a = {.line_no = no};
-
-		while (p < len && is_blank(s[p]))
-			p++;
-		if (len - p > nlen && strncmp(s + p, name, nlen) == 0 &&
-		    (s[p + nlen] == '=' || (s[p + nlen] == '+' && p + nlen + 1 < len &&
-					     s[p + nlen + 1] == '='))) {
-			a.append = s[p + nlen] == '+';
-			p += nlen + (a.append ? 2 : 1);
-			if (p < len && s[p] == '(') {
-				size_t q = scan_array(s, ++p, len, &no);
-
-				a.kind = ASG_ARRAY;
-				if (q >= len) {
-					*ret_line = a.line_no;
-					r = -EINVAL;
-					goto fail;
-				}
-				a.vstart = p;
-				a.vend = q;
-				i = q + 1;
-			} else if (p < len && (s[p] == '"' || s[p] == '\'')) {
-				size_t e = skip_quoted(s, p, len);
-
-				if (e > len) {
-					*ret_line = a.line_no;
-					r = -EINVAL;
-					goto fail;
-				}
-				for (size_t k = p; k < e; k++)
-					no += s[k] == '\n';
-				a.kind = ASG_STRING;
-				a.vstart = p + 1;
-				a.vend = e - 1;
-				i = e;
-			} else {
-				size_t e = p;
-
-				while (e < len && !is_blank(s[e]) && s[e] != '\n' && s[e] != ';' &&
-				       s[e] != '#') {
-					/* an escape or a line continuation: not ours to rewrite */
-					if (s[e] == '\\') {
-						*ret_line = a.line_no;
-						r = -EINVAL;
-						goto fail;
-					}
-					e++;
-				}
-				a.kind = ASG_BARE;
-				a.vstart = p;
-				a.vend = e;
-				i = e;
-			}
-			{
-				struct asg *grown = realloc(out, (n + 1) * sizeof(*out));
-
-				if (!grown) {
-					r = -ENOMEM;
-					goto fail;
-				}
-				out = grown;
-				out[n++] = a;
-			}
+		if (!vp_shlex_is(s, x, name))
+			continue;
+		if (x->array) {
+			a.kind = ASG_ARRAY;
+		} else if (x->words[0].quote) {
+			a.kind = ASG_STRING;
+			a.vstart++;
+			a.vend--;
+		} else if (x->flags & (VP_SHLEX_SQUOTE | VP_SHLEX_DQUOTE | VP_SHLEX_ESCAPE |
+				       VP_SHLEX_CONT)) {
+			/* an escape or a line continuation: not ours to rewrite */
+			*why = (struct why){x->line, "value with a backslash or mixed quoting: "
+					    "cannot edit it safely"};
+			free(out);
+			return -EINVAL;
+		} else if ((x->flags & VP_SHLEX_EXPAND) &&
+			   strcspn(s + x->vstart, "\"' \t\n\\") < x->vend - x->vstart) {
+			/* a bare value becomes a "string": these would change inside it */
+			*why = (struct why){x->line, "value with quotes, blanks or a backslash in "
+					    "an expansion: cannot edit it safely"};
+			free(out);
+			return -EINVAL;
 		} else {
-			i = skip_other_asg(s, p, len, &no);
-			if (i > len) {
-				*ret_line = a.line_no;
-				r = -EINVAL;
-				goto fail;
-			}
+			a.kind = ASG_BARE;
 		}
-		/* on to the next line */
-		while (i < len && s[i] != '\n')
-			i++;
-		if (i < len) {
-			i++;
-			no++;
+		grown = realloc(out, (n + 1) * sizeof(*out));
+		if (!grown) {
+			free(out);
+			return -ENOMEM;
 		}
+		out = grown;
+		out[n++] = a;
 	}
 	*ret = out;
 	*ret_n = n;
 	return 0;
-fail:
-	free(out);
+}
+
+/* Lexes a text; -EINVAL with *why for a syntax error. */
+static int lex(const char *s, size_t len, struct vp_shlex *l, struct why *why)
+{
+	int r = vp_shlex(s, len, l);
+
+	if (r == -EINVAL)
+		*why = (struct why){l->err_line, l->err};
 	return r;
 }
 
-/* Splits a value region into words, blanks, newlines and comments. */
-static int split_value(const char *s, size_t start, size_t end, enum asg_kind kind,
-		       struct seg **ret, size_t *ret_n)
+static int push_seg(struct seg **segs, size_t *n, const struct seg *g)
+{
+	struct seg *t = realloc(*segs, (*n + 1) * sizeof(**segs));
+
+	if (!t)
+		return -ENOMEM;
+	*segs = t;
+	(*segs)[(*n)++] = *g;
+	return 0;
+}
+
+/* The blanks, newlines and comments of s[i, end) (between an array's words). */
+static int split_gap(const char *s, size_t i, size_t end, struct seg **segs, size_t *n)
+{
+	int r = 0;
+
+	while (r >= 0 && i < end) {
+		struct seg g = {.start = i};
+
+		if (s[i] == '\n') {
+			g.kind = SEG_NEWLINE;
+			i++;
+		} else if (s[i] == '#') {
+			g.kind = SEG_COMMENT;
+			while (i < end && s[i] != '\n')
+				i++;
+		} else if (s[i] == '\\') {
+			/*
+			 * A backslash-newline (bash reads it as nothing): kept as
+			 * a line end, so that it never goes with our words' blanks.
+			 */
+			g.kind = SEG_NEWLINE;
+			i += 2;
+		} else {
+			g.kind = SEG_BLANK;
+			do
+				i++;
+			while (i < end && is_blank(s[i]));
+		}
+		g.end = i < end ? i : end;
+		r = push_seg(segs, n, &g);
+	}
+	return r;
+}
+
+/*
+ * Splits a value into words, blanks, newlines and comments: an array's
+ * words as the lexer found them, a string's fields at blanks and newlines
+ * (as mkinitcpio splits the old string syntax).
+ */
+static int split_value(const char *s, const struct asg *a, struct seg **ret, size_t *ret_n)
 {
 	struct seg *segs = NULL;
-	size_t n = 0, i = start;
+	size_t n = 0, i = a->vstart;
+	int r = 0;
 
-	while (i < end) {
+	if (a->kind == ASG_ARRAY) {
+		for (size_t k = 0; r >= 0 && k < a->lx->n_words; k++) {
+			const struct vp_shlex_word *w = &a->lx->words[k];
+			struct seg g = {.kind = SEG_WORD, .start = w->start, .end = w->end,
+					.text = w->text};
+
+			r = split_gap(s, i, w->start, &segs, &n);
+			if (r >= 0)
+				r = push_seg(&segs, &n, &g);
+			i = w->end;
+		}
+		if (r >= 0)
+			r = split_gap(s, i, a->vend, &segs, &n);
+	}
+	while (r >= 0 && a->kind != ASG_ARRAY && i < a->vend) {
 		struct seg g = {.start = i};
-		struct seg *t;
 
 		if (is_blank(s[i])) {
 			g.kind = SEG_BLANK;
-			while (i < end && is_blank(s[i]))
+			while (i < a->vend && is_blank(s[i]))
 				i++;
 		} else if (s[i] == '\n') {
 			g.kind = SEG_NEWLINE;
 			i++;
-		} else if (s[i] == '#' && kind == ASG_ARRAY) {
-			g.kind = SEG_COMMENT;
-			while (i < end && s[i] != '\n')
-				i++;
 		} else {
 			g.kind = SEG_WORD;
-			while (i < end && !is_blank(s[i]) && s[i] != '\n') {
-				if (kind == ASG_ARRAY && (s[i] == '\'' || s[i] == '"'))
-					i = skip_quoted(s, i, end);
-				else
-					i += s[i] == '\\' ? 2 : 1;
-			}
-			if (i > end)
-				i = end;
+			while (i < a->vend && !is_blank(s[i]) && s[i] != '\n')
+				i += s[i] == '\\' ? 2 : 1;
+			if (i > a->vend)
+				i = a->vend;
 		}
 		g.end = i;
-		t = realloc(segs, (n + 1) * sizeof(*segs));
-		if (!t) {
-			free(segs);
-			return -ENOMEM;
-		}
-		segs = t;
-		segs[n++] = g;
+		r = push_seg(&segs, &n, &g);
+	}
+	if (r < 0) {
+		free(segs);
+		return r;
 	}
 	*ret = segs;
 	*ret_n = n;
 	return 0;
 }
 
-/* A word compared as bash would see it: surrounding quotes off. */
+/* A word compared as bash would see it: quotes off. */
 static bool word_eq(const char *s, const struct seg *g, const char *what)
 {
 	size_t len = g->end - g->start, n = strlen(what);
 	const char *w = s + g->start;
 
+	if (g->text)
+		return strcmp(g->text, what) == 0;
 	if (len >= 2 && (w[0] == '"' || w[0] == '\'') && w[len - 1] == w[0]) {
 		w++;
 		len -= 2;
@@ -331,7 +274,7 @@ static int edit_modules(const char *s, const struct asg *a, const struct vp_strv
 	size_t n = 0;
 	int r;
 
-	r = split_value(s, a->vstart, a->vend, a->kind, &segs, &n);
+	r = split_value(s, a, &segs, &n);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
@@ -407,7 +350,7 @@ static int edit_hooks(const char *s, const struct asg *a, struct vp_buf *out, bo
 	int r;
 
 	*ret_same = false;
-	r = split_value(s, a->vstart, a->vend, a->kind, &segs, &n);
+	r = split_value(s, a, &segs, &n);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
@@ -446,49 +389,49 @@ static const struct asg *last_set(const struct asg *v, size_t n)
 
 /*
  * Collects the HOOKS words one config text leaves (a `HOOKS=` resets them,
- * `HOOKS+=` adds). Returns 0, or -EINVAL with *ret_line.
+ * `HOOKS+=` adds). Returns 0, or -EINVAL with *why.
  */
-static int hooks_words(const char *s, size_t len, struct vp_strv *hooks, unsigned *ret_line)
+static int hooks_words(const char *s, size_t len, struct vp_strv *hooks, struct why *why)
 {
 	_cleanup_free_ struct asg *v = NULL;
+	struct vp_shlex l;
 	size_t n = 0;
 	int r;
 
-	r = find_asg(s, len, "HOOKS", &v, &n, ret_line);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < n; i++) {
+	r = lex(s, len, &l, why);
+	if (r >= 0)
+		r = find_asg(s, &l, "HOOKS", &v, &n, why);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
 		_cleanup_free_ struct seg *segs = NULL;
 		size_t ns = 0;
 
 		if (!v[i].append)
 			vp_strv_free(hooks);
-		r = split_value(s, v[i].vstart, v[i].vend, v[i].kind, &segs, &ns);
-		if (r < 0)
-			return r;
-		for (size_t k = 0; k < ns; k++) {
+		r = split_value(s, &v[i], &segs, &ns);
+		for (size_t k = 0; r >= 0 && k < ns; k++) {
 			const char *w = s + segs[k].start;
 			size_t wl = segs[k].end - segs[k].start;
 
 			if (segs[k].kind != SEG_WORD)
 				continue;
-			if (wl >= 2 && (w[0] == '"' || w[0] == '\'') && w[wl - 1] == w[0]) {
+			if (segs[k].text) {
+				w = segs[k].text;
+				wl = strlen(w);
+			} else if (wl >= 2 && (w[0] == '"' || w[0] == '\'') && w[wl - 1] == w[0]) {
 				w++;
 				wl -= 2;
 			}
 			r = vp_strv_push_take(hooks, strndup(w, wl));
-			if (r < 0)
-				return r;
 		}
 	}
-	return 0;
+	vp_shlex_free(&l);
+	return r;
 }
 
-static int bad_syntax(struct vp_plan *plan, const char *path, unsigned line)
+static int bad_syntax(struct vp_plan *plan, const char *path, const struct why *why)
 {
-	return vp_plan_msg(plan, VP_MSG_REFUSE,
-			   "'%s':%u: unterminated array or quoted string; fix the file by hand",
-			   path, line);
+	return vp_plan_msg(plan, VP_MSG_REFUSE, "'%s':%u: %s; fix the file by hand", path,
+			   why->line, why->what);
 }
 
 static bool is_conf_dropin(const char *path)
@@ -508,11 +451,11 @@ static int check_modconf(const struct vp_system *sys, const char *main_text, siz
 			 bool dropins, struct vp_plan *plan)
 {
 	struct vp_strv hooks = {0}, names = {0};
-	unsigned line = 0;
+	struct why why = {0};
 	int r = 0;
 
 	if (main_text) {
-		r = hooks_words(main_text, main_len, &hooks, &line);
+		r = hooks_words(main_text, main_len, &hooks, &why);
 		if (r == -EINVAL) /* reported by the caller */
 			r = 0;
 		if (r < 0)
@@ -529,9 +472,9 @@ static int check_modconf(const struct vp_system *sys, const char *main_text, siz
 	for (size_t i = 0; i < names.n; i++) {
 		const struct vp_file *f = vp_system_file(sys, names.v[i]);
 
-		r = hooks_words(f->content, f->len, &hooks, &line);
+		r = hooks_words(f->content, f->len, &hooks, &why);
 		if (r == -EINVAL) {
-			r = bad_syntax(plan, names.v[i], line);
+			r = bad_syntax(plan, names.v[i], &why);
 			goto out;
 		}
 		if (r < 0)
@@ -617,27 +560,58 @@ static int splice(char **text, size_t *len, size_t start, size_t end, const char
 	return 0;
 }
 
-/* Appends a line to *text (after a newline if the text lacks its last one). */
+/* Appends a line to *text, as a command of its own. */
 static int append_line(char **text, size_t *len, const char *line)
 {
-	_cleanup_free_ char *add = vp_strdup_printf("%s%s\n",
-						    *len && (*text)[*len - 1] != '\n' ? "\n" : "",
-						    line);
+	_cleanup_free_ char *add = vp_strdup_printf("%s%s\n", vp_shlex_line_sep(*text, *len), line);
 
 	if (!add)
 		return -ENOMEM;
 	return splice(text, len, *len, *len, add, strlen(add));
 }
 
+/*
+ * The assignment of name that an edit in place changes: the last plain one
+ * (*ret_found false when none). Its words stay in *l (free it in every
+ * case). -EINVAL with *why when the text cannot be read or that value
+ * cannot be edited safely.
+ */
+static int edited_asg(const char *s, size_t len, const char *name, struct vp_shlex *l,
+		      struct asg *ret, bool *ret_found, struct why *why)
+{
+	_cleanup_free_ struct asg *v = NULL;
+	const struct asg *a;
+	size_t n = 0;
+	int r;
+
+	*ret_found = false;
+	r = lex(s, len, l, why);
+	if (r >= 0)
+		r = find_asg(s, l, name, &v, &n, why);
+	if (r < 0)
+		return r;
+	a = last_set(v, n);
+	if (!a)
+		return 0;
+	if (a->flags & VP_SHLEX_CMDSUB) {
+		*why = (struct why){a->line_no, "value built by a command ($( ) or backquotes): "
+				    "cannot edit it safely"};
+		return -EINVAL;
+	}
+	*ret = *a;
+	*ret_found = true;
+	return 0;
+}
+
 static int plan_in_place(const struct vp_initramfs_ctx *c, const struct vp_file *f,
 			 struct vp_plan *plan)
 {
-	struct asg *v = NULL;
-	const struct asg *a;
+	struct vp_shlex l = {0};
+	struct asg a;
+	struct why why = {0};
 	char *text = NULL;
-	size_t len = f->len, n = 0;
-	unsigned line = 0;
-	bool same;
+	size_t len = f->len;
+	bool found, same;
 	int r;
 
 	text = malloc(len + 1);
@@ -647,52 +621,48 @@ static int plan_in_place(const struct vp_initramfs_ctx *c, const struct vp_file 
 	text[len] = '\0';
 
 	/* MODULES */
-	r = find_asg(text, len, "MODULES", &v, &n, &line);
+	r = edited_asg(text, len, "MODULES", &l, &a, &found, &why);
 	if (r == -EINVAL) {
-		r = bad_syntax(plan, VP_MKINITCPIO_CONF, line);
+		r = bad_syntax(plan, VP_MKINITCPIO_CONF, &why);
 		goto out;
 	}
 	if (r < 0)
 		goto out;
-	a = last_set(v, n);
-	if (a) {
+	if (found) {
 		struct vp_buf val = {0};
 
-		r = edit_modules(text, a, &c->list, &val);
+		r = edit_modules(text, &a, &c->list, &val);
 		if (r >= 0)
-			r = splice(&text, &len, a->vstart,
-				   a->vend, val.s ? val.s : "", val.len);
+			r = splice(&text, &len, a.vstart, a.vend, val.s ? val.s : "", val.len);
 		vp_buf_free(&val);
 	} else if (c->list.n) {
 		_cleanup_free_ char *ours = module_words(&c->list, ASG_ARRAY);
-		_cleanup_free_ char *l = ours ? vp_strdup_printf("MODULES=(%s)", ours) : NULL;
+		_cleanup_free_ char *line = ours ? vp_strdup_printf("MODULES=(%s)", ours) : NULL;
 
-		r = l ? append_line(&text, &len, l) : -ENOMEM;
+		r = line ? append_line(&text, &len, line) : -ENOMEM;
 	}
+	vp_shlex_free(&l);
 	if (r < 0)
 		goto out;
 
 	/* HOOKS, on the text as edited so far */
-	free(v);
-	v = NULL;
-	r = find_asg(text, len, "HOOKS", &v, &n, &line);
+	r = edited_asg(text, len, "HOOKS", &l, &a, &found, &why);
 	if (r == -EINVAL) {
-		r = bad_syntax(plan, VP_MKINITCPIO_CONF, line);
+		r = bad_syntax(plan, VP_MKINITCPIO_CONF, &why);
 		goto out;
 	}
 	if (r < 0)
 		goto out;
-	a = last_set(v, n);
-	if (!a) {
+	if (!found) {
 		r = vp_plan_msg(plan, VP_MSG_WARN,
 				"mkinitcpio: '%s' has no HOOKS= line: the %s early hook is not "
 				"added", VP_MKINITCPIO_CONF, VP_MKINITCPIO_HOOK);
 	} else {
 		struct vp_buf val = {0};
 
-		r = edit_hooks(text, a, &val, &same);
+		r = edit_hooks(text, &a, &val, &same);
 		if (r >= 0 && !same)
-			r = splice(&text, &len, a->vstart, a->vend, val.s ? val.s : "", val.len);
+			r = splice(&text, &len, a.vstart, a.vend, val.s ? val.s : "", val.len);
 		vp_buf_free(&val);
 	}
 	if (r < 0)
@@ -706,7 +676,7 @@ static int plan_in_place(const struct vp_initramfs_ctx *c, const struct vp_file 
 			     "the vfio-provision early hook in HOOKS");
 	text = NULL;
 out:
-	free(v);
+	vp_shlex_free(&l);
 	free(text);
 	return r;
 }

@@ -30,6 +30,7 @@ extract '^/boot/refind_linux\\.conf$' refind
 extract '^/etc/kernel/cmdline$' kernel-cmdline
 extract '^/etc/mkinitcpio\\.conf$' mkinitcpio
 extract '^/etc/dracut\\.conf' dracut
+extract '^/etc/default/grub$|^/etc/mkinitcpio\\.conf$|^/etc/dracut\\.conf' shell-lex
 extract '^/etc/initramfs-tools/modules$' initramfs-tools
 extract '^/etc/fstab$' fstab
 extract '^/proc/cmdline$' cmdline

@@ -139,6 +139,22 @@ static void test_grub_quoting_styles(void **state)
 		 "  export GRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on iommu=pt\"\n"},
 		/* absent: appended */
 		{"GRUB_TIMEOUT=5", "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on iommu=pt\"\n"},
+		/*
+		 * Read as bash reads them (the shared shell lexer); the old GRUB
+		 * scanner got each wrong: a line inside another variable's quoted
+		 * value is no assignment; a comment's final backslash continues
+		 * nothing; after ';' comes the assignment the shell keeps; a line
+		 * appended after a final backslash must not join the one before.
+		 */
+		{"GRUB_X=\"one\nGRUB_CMDLINE_LINUX_DEFAULT=inside\"\nGRUB_CMDLINE_LINUX_DEFAULT=quiet\n",
+		 "GRUB_X=\"one\nGRUB_CMDLINE_LINUX_DEFAULT=inside\"\n"
+		 "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\"\n"},
+		{"# see \\\nGRUB_CMDLINE_LINUX_DEFAULT=quiet\n",
+		 "# see \\\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\"\n"},
+		{"GRUB_CMDLINE_LINUX_DEFAULT=a; GRUB_CMDLINE_LINUX_DEFAULT='quiet'\n",
+		 "GRUB_CMDLINE_LINUX_DEFAULT=a; GRUB_CMDLINE_LINUX_DEFAULT='quiet intel_iommu=on iommu=pt'\n"},
+		{"true \\", "true \\\n\nGRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on iommu=pt\"\n"},
+		{"true \\\n", "true \\\n\nGRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on iommu=pt\"\n"},
 	};
 
 	(void)state;
@@ -174,6 +190,12 @@ static void test_grub_bad_input(void **state)
 		{"GRUB_CMDLINE_LINUX_DEFAULT=`cat /x`\n", "':1: value built from other"},
 		/* quotes the kernel would misparse */
 		{"GRUB_CMDLINE_LINUX_DEFAULT='quiet foo=\"a b'\n", "':1: unterminated quote in kernel"},
+		/* seen whole by the shared lexer (an array was read as the word "(quiet") */
+		{"A=1\nGRUB_CMDLINE_LINUX_DEFAULT=(quiet splash)\n", "':2: value is an array"},
+		{"GRUB_CMDLINE_LINUX_DEFAULT=\"$(cat /x)\"\n", "':1: value built from other"},
+		{"GRUB_CMDLINE_LINUX_DEFAULT=quiet\necho \"oops\n", "':2: unterminated \" quote"},
+		{"GRUB_CMDLINE_LINUX_DEFAULT=quiet\nX=$(date\n", "':2: unterminated $("},
+		{"GRUB_TIMEOUT=5\ncat <<EOF\n", "':2: unterminated here-document"},
 	};
 
 	(void)state;
@@ -459,6 +481,7 @@ static void test_too_long(void **state)
 	free(msg);
 	vp_plan_free(&p);
 }
+
 
 int main(void)
 {

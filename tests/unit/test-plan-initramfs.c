@@ -810,6 +810,65 @@ static void test_mkinitcpio_bad_input(void **state)
 	world_free(&w);
 }
 
+/*
+ * Read as bash reads it (the shared lexer, as the GRUB planner does): where
+ * mkinitcpio's old scanner was wrong.
+ */
+static void test_mkinitcpio_reads_as_bash(void **state)
+{
+	(void)state;
+	/* `export NAME=` sets NAME (the GRUB scanner knew, this one did not) */
+	assert_in_place(KS(&k68), "export MODULES=(amdgpu)\nHOOKS=(base modconf)\n",
+			"export MODULES=(vfio_pci vfio_pci_core vfio vfio_iommu_type1 amdgpu)\n"
+			"HOOKS=(base vfio-provision modconf)\n");
+	/* an assignment after ';' counts */
+	assert_in_place(KS(&k68), "X=1; MODULES=(amdgpu) # gpu\nHOOKS=(base modconf)\n",
+			"X=1; MODULES=(vfio_pci vfio_pci_core vfio vfio_iommu_type1 amdgpu) # gpu\n"
+			"HOOKS=(base vfio-provision modconf)\n");
+	/* a line we append after a final backslash is a command of its own (fuzz-mkinitcpio) */
+	assert_in_place(KS(&k68), "HOOKS=(base modconf)\necho \\\n",
+			"HOOKS=(base vfio-provision modconf)\necho \\\n\n"
+			"MODULES=(vfio_pci vfio_pci_core vfio vfio_iommu_type1)\n");
+	/* a backslash-newline in an array stays where it is (fuzz-mkinitcpio) */
+	assert_in_place(KS(&k68), "MODULES=(\\\namdgpu)\nHOOKS=(base modconf)\n",
+			"MODULES=(vfio_pci vfio_pci_core vfio vfio_iommu_type1 \\\namdgpu)\n"
+			"HOOKS=(base vfio-provision modconf)\n");
+	assert_in_place(KS(&k68), "MODULES=(a vfio_pci \\\n b)\nHOOKS=(base modconf)\n",
+			"MODULES=(vfio_pci vfio_pci_core vfio vfio_iommu_type1 a \\\n b)\n"
+			"HOOKS=(base vfio-provision modconf)\n");
+	/* a word quoted in parts is one word: 'vfio'_pci is vfio_pci */
+	assert_in_place(KS(&k68), "MODULES=('vfio'_pci amdgpu)\nHOOKS=(base modconf)\n",
+			"MODULES=(vfio_pci vfio_pci_core vfio vfio_iommu_type1 amdgpu)\n"
+			"HOOKS=(base vfio-provision modconf)\n");
+}
+
+static void test_mkinitcpio_lexer_refusals(void **state)
+{
+	static const struct {
+		const char *in, *err;
+	} cases[] = {
+		{"A=1\nMODULES=(amdgpu $(ls /x))\nHOOKS=(base)\n", "':2: value built by a command"},
+		{"MODULES=(amdgpu)\nHOOKS=\"base `echo udev`\"\n", "':2: value built by a command"},
+		{"MODULES=a\\ b\nHOOKS=(base)\n", "':1: value with a backslash"},
+		/* $"..." spans lines: a bare value made a string would break (fuzz-mkinitcpio) */
+		{"MODULES=x$\" y\nz\"\nHOOKS=(base)\n", "':1: value with quotes, blanks"},
+		{"MODULES=(amdgpu)\nHOOKS=(base)\necho 'x\n", "':3: unterminated ' quote"},
+		/* our appended MODULES= line would go into the here-document */
+		{"HOOKS=(base)\ncat <<EOF", "':2: unterminated here-document"},
+	};
+	struct world w;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		mkinit_plan(&w, KS(&k68), cases[i].in, false);
+		assert_true(w.plan.refused);
+		if (!has_msg(&w, VP_MSG_REFUSE, cases[i].err))
+			fail_msg("case %zu: no refusal naming %s", i, cases[i].err);
+		assert_null(vp_plan_file(&w.plan, VP_MKINITCPIO_CONF));
+		world_free(&w);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -835,6 +894,8 @@ int main(void)
 		cmocka_unit_test(test_mkinitcpio_in_place_sourced),
 		cmocka_unit_test(test_mkinitcpio_many_assignments),
 		cmocka_unit_test(test_mkinitcpio_bad_input),
+		cmocka_unit_test(test_mkinitcpio_reads_as_bash),
+		cmocka_unit_test(test_mkinitcpio_lexer_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
