@@ -22,22 +22,7 @@ export TOP BUILD VP
 . "$TOP/tests/e2e/lib.sh"
 : "${E2E_ONLY:=K D I R C O}" "${E2E_GUEST_MEM:=6G}"
 
-PASS=0 FAIL=0 SKIP=0
-t_ok() { ok "$1"; PASS=$((PASS + 1)); }
-t_bad() { not_ok "$@"; FAIL=$((FAIL + 1)); }
-# a skip is a skip; where every check must run (CI, VP_NO_SKIP=1) it fails
-t_skip() {
-	if [ "${CI:-}" = true ] || [ "${VP_NO_SKIP:-0}" = 1 ]; then t_bad "$1" "skipped: $2"; return; fi
-	echo "skip $1: $2"; SKIP=$((SKIP + 1))
-}
-t_eq() { if [ "$2" == "$3" ]; then t_ok "$1"; else t_bad "$1" "expected: $2" "actual:   $3"; fi; }
-t_match() { if grep -qE -- "$2" <<<"$3"; then t_ok "$1"; else t_bad "$1" "no match for /$2/ in:" "$3"; fi; }
 want() { [[ " $E2E_ONLY " == *" $1 "* ]]; }
-finish() {
-	[ "$SKIP" -gt 0 ] && echo "# bootpages: $SKIP skipped"
-	echo "$PASS passed, $FAIL failed"
-	[ "$FAIL" -eq 0 ]; exit
-}
 
 if ! e2e_can_run; then
 	echo "SKIP bootpages: QEMU cannot run here ($E2E_WHY)"; echo "0 passed, 0 failed"; exit 0

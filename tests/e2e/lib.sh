@@ -16,6 +16,20 @@ E2E_DIR=$TOP/tests/e2e
 : "${E2E_ACCEL:=auto}" "${E2E_TIMEOUT:=150}"
 EARLY=${EARLY:-$BUILD/early/vfio-provision-early}
 
+# The suites' checks (ok/not_ok/skip/no_skip come from tests/lib.sh), counted
+# for the summary line finish prints: "N passed, N failed, N skipped".
+PASS=0 FAIL=0 SKIP=0
+t_ok() { ok "$1"; PASS=$((PASS + 1)); }
+t_bad() { not_ok "$@"; FAIL=$((FAIL + 1)); }
+# a skip is a skip; where every check must run (CI, VP_NO_SKIP=1) it fails
+t_skip() {
+	if no_skip; then t_bad "$1" "skipped: $2"; return; fi
+	skip "$1" "$2"; SKIP=$((SKIP + 1))
+}
+t_eq() { if [ "$2" == "$3" ]; then t_ok "$1"; else t_bad "$1" "expected: $2" "actual:   $3"; fi; }
+t_match() { if grep -qE -- "$2" <<<"$3"; then t_ok "$1"; else t_bad "$1" "no match for /$2/ in:" "$3"; fi; }
+finish() { echo "$PASS passed, $FAIL failed, $SKIP skipped"; [ "$FAIL" -eq 0 ]; exit; }
+
 # e2e_can_run: QEMU present and able to start a machine at all; else the
 # reason is in E2E_WHY (for the caller's skip message).
 # shellcheck disable=SC2034

@@ -46,12 +46,6 @@ export TOP BUILD VP
 : "${E2E_RTD_SMP:=1}"
 # For tuning: E2E_RTD_APPEND (more kernel cmdline), E2E_RTD_QEMU (more QEMU words).
 
-PASS=0 FAIL=0
-t_ok() { ok "$1"; PASS=$((PASS + 1)); }
-t_bad() { not_ok "$@"; FAIL=$((FAIL + 1)); }
-t_eq() { if [ "$2" == "$3" ]; then t_ok "$1"; else t_bad "$1" "expected: $2" "actual:   $3"; fi; }
-t_match() { if grep -qE -- "$2" <<<"$3"; then t_ok "$1"; else t_bad "$1" "no match for /$2/ in:" "$3"; fi; }
-finish() { echo "$PASS passed, $FAIL failed, 0 skipped"; [ "$FAIL" -eq 0 ]; exit; }
 
 e2e_can_run || e2e_skip check-e2e-rtdisk "QEMU cannot run here: $E2E_WHY"
 for f in "$VP" "$EARLY"; do

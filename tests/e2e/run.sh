@@ -13,12 +13,6 @@ export TOP BUILD VP
 . "$TOP/tests/e2e/lib.sh"
 : "${E2E_JOBS:=2}"
 
-PASS=0 FAIL=0
-# Every ok/not ok is also counted for the summary line.
-t_ok() { ok "$1"; PASS=$((PASS + 1)); }
-t_bad() { not_ok "$@"; FAIL=$((FAIL + 1)); }
-t_eq() { if [ "$2" == "$3" ]; then t_ok "$1"; else t_bad "$1" "expected: $2" "actual:   $3"; fi; }
-t_match() { if grep -qE -- "$2" <<<"$3"; then t_ok "$1"; else t_bad "$1" "no match for /$2/ in:" "$3"; fi; }
 
 e2e_can_run || e2e_skip check-e2e "QEMU cannot run here: $E2E_WHY"
 [ -x "$EARLY" ] || { echo "not ok e2e: $EARLY not built"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
@@ -85,7 +79,7 @@ for a in "A ids 2 auto" "B override 2 auto" "N1 ids 2 1 node_0 node_1" "BB ids 2
 		t_ok "apply --root wrote the files for image $n"
 	else
 		t_bad "apply --root wrote the files for image $n" "$(cat "$E2E_WORK/$n.apply" 2>/dev/null)"
-		echo "$PASS passed, $FAIL failed, 0 skipped"; exit 1
+		finish
 	fi
 done
 CMD_A=$(apply_cmdline A) CMD_B=$(apply_cmdline B)
@@ -112,7 +106,7 @@ for p in A:$pa B:$pb; do
 done
 echo "# e2e: images built in $((SECONDS - t0)) s"
 if [ $build_failed = 1 ]; then
-	echo "$PASS passed, $FAIL failed, 0 skipped"; exit 1
+	finish
 fi
 
 # Issue 4: what the real dracut put in the image from our drop-in and module.
@@ -237,5 +231,4 @@ if done_ok s7-busybox; then
 fi
 
 echo "# e2e: $((SECONDS - t0)) s in all"
-echo "$PASS passed, $FAIL failed, 0 skipped"
-[ "$FAIL" -eq 0 ]
+finish

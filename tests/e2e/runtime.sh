@@ -19,12 +19,6 @@ export TOP BUILD VP
 # host_min leaves) and how much anonymous memory the fragmenter cycles.
 : "${E2E_RT_MEM:=10G}" "${E2E_RT_PAGES:=8}" "${E2E_RT_FRAGMENT:=2048}"
 
-PASS=0 FAIL=0
-t_ok() { ok "$1"; PASS=$((PASS + 1)); }
-t_bad() { not_ok "$@"; FAIL=$((FAIL + 1)); }
-t_eq() { if [ "$2" == "$3" ]; then t_ok "$1"; else t_bad "$1" "expected: $2" "actual:   $3"; fi; }
-t_match() { if grep -qE -- "$2" <<<"$3"; then t_ok "$1"; else t_bad "$1" "no match for /$2/ in:" "$3"; fi; }
-finish() { echo "$PASS passed, $FAIL failed, 0 skipped"; [ "$FAIL" -eq 0 ]; exit; }
 
 e2e_can_run || e2e_skip check-e2e-runtime "QEMU cannot run here: $E2E_WHY"
 for f in "$VP" "$EARLY"; do
