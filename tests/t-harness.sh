@@ -58,3 +58,20 @@ check_match "harness: UPDATE_GOLDEN=1 says so" '^skip a golden \(golden updated\
 check_eq "harness: UPDATE_GOLDEN=1 wrote the file" new "$(cat "$w/tests/expected/g.txt")"
 harness UPDATE_GOLDEN=1 CI=true
 check_eq "harness: UPDATE_GOLDEN=1 under CI fails" "1 0 passed, 1 failed, 1 skipped" "$rc $last"
+
+# The QEMU suites where QEMU cannot start: a counted skip (exit 0) locally,
+# a failure under CI. A stand-in qemu-system-x86_64 that exits at once; each
+# suite stops at its start, before any download or boot.
+mkdir -p "$w/noqemu"
+printf '#!/bin/sh\nexit 1\n' >"$w/noqemu/qemu-system-x86_64"
+chmod +x "$w/noqemu/qemu-system-x86_64"
+for s in run runtime rtdisk bootpages; do
+	for ci in "" true; do
+		out=$(env -u VP_NO_SKIP CI=$ci PATH="$w/noqemu:$PATH" E2E_CACHE="$w/e2e-cache" \
+			bash "$TESTS/e2e/$s.sh" 2>&1); rc=$?
+		want="0 0 passed, 0 failed, 1 skipped"
+		[ -n "$ci" ] && want="1 0 passed, 1 failed, 1 skipped"
+		check_eq "harness: e2e $s.sh without QEMU${ci:+, CI=true}: $( [ -n "$ci" ] && echo fails || echo a counted skip)" \
+			"$want" "$rc $(tail -n1 <<<"$out")"
+	done
+done

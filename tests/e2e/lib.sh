@@ -30,6 +30,23 @@ t_eq() { if [ "$2" == "$3" ]; then t_ok "$1"; else t_bad "$1" "expected: $2" "ac
 t_match() { if grep -qE -- "$2" <<<"$3"; then t_ok "$1"; else t_bad "$1" "no match for /$2/ in:" "$3"; fi; }
 finish() { echo "$PASS passed, $FAIL failed, $SKIP skipped"; [ "$FAIL" -eq 0 ]; exit; }
 
+# e2e_start NAME TARGET: every suite's start. QEMU able to run (else a skip of
+# make TARGET, a failure where no skip is allowed), the tool and the early
+# program built, the kernel; then E2E_WORK (removed at exit unless
+# E2E_KEEP=1) and t0 for the suite's timings.
+e2e_start() {
+	local name=$1 target=$2 f
+	e2e_can_run || e2e_skip "$target" "QEMU cannot run here: $E2E_WHY"
+	for f in "$VP" "$EARLY"; do
+		[ -x "$f" ] || { t_bad "$name: $f built"; finish; }
+	done
+	e2e_kernel || { t_bad "$name: kernel (fetch-kernel.sh failed)"; finish; }
+	E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vp-$name.XXXXXX")
+	[ "${E2E_KEEP:-0}" = 1 ] || trap 'rm -rf "$E2E_WORK"' EXIT
+	echo "# $name: kernel $KVER, work $E2E_WORK"
+	t0=$SECONDS
+}
+
 # e2e_can_run: QEMU present and able to start a machine at all; else the
 # reason is in E2E_WHY (for the caller's skip message).
 # shellcheck disable=SC2034

@@ -47,17 +47,8 @@ export TOP BUILD VP
 # For tuning: E2E_RTD_APPEND (more kernel cmdline), E2E_RTD_QEMU (more QEMU words).
 
 
-e2e_can_run || e2e_skip check-e2e-rtdisk "QEMU cannot run here: $E2E_WHY"
-for f in "$VP" "$EARLY"; do
-	[ -x "$f" ] || { t_bad "e2e rtdisk: $f built"; finish; }
-done
+e2e_start e2e-rtdisk check-e2e-rtdisk
 command -v mkfs.ext4 >/dev/null || { t_bad "e2e rtdisk: mkfs.ext4 installed (e2fsprogs)"; finish; }
-e2e_kernel || { t_bad "e2e rtdisk: kernel (fetch-kernel.sh failed)"; finish; }
-
-E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vp-e2e-rtd.XXXXXX")
-[ "${E2E_KEEP:-0}" = 1 ] || trap 'rm -rf "$E2E_WORK"' EXIT
-echo "# e2e rtdisk: kernel $KVER, work $E2E_WORK"
-t0=$SECONDS
 
 CC_STATIC=$(command -v musl-gcc || echo cc)
 if ! "$CC_STATIC" -static -O2 -Wall -Wextra -Werror -o "$E2E_WORK/fragdisk" \

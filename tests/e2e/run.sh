@@ -14,18 +14,11 @@ export TOP BUILD VP
 : "${E2E_JOBS:=2}"
 
 
-e2e_can_run || e2e_skip check-e2e "QEMU cannot run here: $E2E_WHY"
-[ -x "$EARLY" ] || { echo "not ok e2e: $EARLY not built"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+e2e_start e2e check-e2e
 # The dracut images are systemd initrds: dracut copies systemd from the host
 # (Debian's dracut-core only recommends the systemd package).
 command -v systemctl >/dev/null && [ -x /lib/systemd/systemd ] ||
-	{ echo "not ok e2e: the systemd package is needed for dracut's systemd initrd"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
-e2e_kernel || { echo "not ok e2e: no kernel (fetch-kernel.sh failed)"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
-
-E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vp-e2e.XXXXXX")
-[ "${E2E_KEEP:-0}" = 1 ] || trap 'rm -rf "$E2E_WORK"' EXIT
-echo "# e2e: kernel $KVER, work $E2E_WORK"
-t0=$SECONDS
+	{ t_bad "e2e: the systemd package is needed for dracut's systemd initrd"; finish; }
 
 # The files in the images are what `vfio-provision apply --root` writes for
 # the guest (tests/e2e/roots/guest.spec, a fixture root shaped like the QEMU

@@ -20,16 +20,7 @@ export TOP BUILD VP
 : "${E2E_RT_MEM:=10G}" "${E2E_RT_PAGES:=8}" "${E2E_RT_FRAGMENT:=2048}"
 
 
-e2e_can_run || e2e_skip check-e2e-runtime "QEMU cannot run here: $E2E_WHY"
-for f in "$VP" "$EARLY"; do
-	[ -x "$f" ] || { t_bad "e2e runtime: $f built"; finish; }
-done
-e2e_kernel || { t_bad "e2e runtime: kernel (fetch-kernel.sh failed)"; finish; }
-
-E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vp-e2e-rt.XXXXXX")
-[ "${E2E_KEEP:-0}" = 1 ] || trap 'rm -rf "$E2E_WORK"' EXIT
-echo "# e2e runtime: kernel $KVER, work $E2E_WORK"
-t0=$SECONDS
+e2e_start e2e-runtime check-e2e-runtime
 
 # The image: the harness's busybox initramfs plus, as extra files, our init,
 # the fragmenter (static), the tool and every shared object ldd lists at the
