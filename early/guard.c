@@ -12,7 +12,6 @@
 
 #include "reserve.h"
 
-#define POOL "/sys/kernel/mm/hugepages/" VPE_HP1G_DIR "/nr_hugepages"
 
 int vpe_guard(const struct vpe_io *io, const char *root, const struct vpe_conf *conf,
 	      struct vpe_guard_result *res)
@@ -25,10 +24,7 @@ int vpe_guard(const struct vpe_io *io, const char *root, const struct vpe_conf *
 	res->requested = conf->hugepages;
 	res->disabled = conf->disabled;
 	res->host_min_mib = conf->host_min_mib;
-	r = vpe_path(pool, sizeof(pool), root, POOL);
-	if (r < 0)
-		return r;
-	r = vpe_read_ulong(io, pool, &res->before);
+	r = vpe_read_global_pool(io, root, pool, sizeof(pool), &res->before);
 	if (r == -ENOENT) {
 		res->why = VPE_SHORT_UNSUPPORTED;
 		goto done;

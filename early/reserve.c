@@ -427,6 +427,14 @@ int vpe_read_ulong(const struct vpe_io *io, const char *path, unsigned long *ret
 	return vpe_parse_ulong(buf, ret);
 }
 
+int vpe_read_global_pool(const struct vpe_io *io, const char *root, char *path, size_t size,
+			 unsigned long *ret)
+{
+	int r = vpe_path(path, size, root, VPE_GLOBAL_POOL);
+
+	return r < 0 ? r : vpe_read_ulong(io, path, ret);
+}
+
 int vpe_read_memtotal(const struct vpe_io *io, const char *root, unsigned long long *ret)
 {
 	char path[512], buf[4096];
@@ -472,10 +480,7 @@ int vpe_reserve(const struct vpe_io *io, const char *root, const struct vpe_conf
 	t0 = io->now_ms ? io->now_ms(io->ctx) : 0;
 
 	/* Without the global 1 GiB hstate there is nothing to ask for. */
-	r = vpe_path(pool, sizeof(pool), root, "/sys/kernel/mm/hugepages/" VPE_HP1G_DIR "/nr_hugepages");
-	if (r < 0)
-		return r;
-	r = vpe_read_ulong(io, pool, &res->before);
+	r = vpe_read_global_pool(io, root, pool, sizeof(pool), &res->before);
 	if (r == -ENOENT) {
 		res->why = VPE_SHORT_UNSUPPORTED;
 		goto done;

@@ -19,6 +19,7 @@
 
 #define VPE_CONF_PATH "/etc/vfio-provision/early.conf"
 #define VPE_HP1G_DIR "hugepages-1048576kB"
+#define VPE_GLOBAL_POOL "/sys/kernel/mm/hugepages/" VPE_HP1G_DIR "/nr_hugepages"
 #define VPE_PAGE_KIB (1024UL * 1024UL)      /* 1 GiB in KiB */
 #define VPE_DEFAULT_HOST_MIN_MIB 2048UL
 #define VPE_MSG_MAX 256
@@ -158,6 +159,12 @@ enum vpe_level vpe_guard_format(const struct vpe_guard_result *res, char *buf, s
 /* Helpers shared by reserve.c and guard.c. */
 int vpe_read_ulong(const struct vpe_io *io, const char *path, unsigned long *ret);
 int vpe_read_memtotal(const struct vpe_io *io, const char *root, unsigned long long *ret);
+/*
+ * nr_hugepages of the global 1 GiB pool (its path, under root, left in
+ * path); -ENOENT when the kernel has no 1 GiB hstate.
+ */
+int vpe_read_global_pool(const struct vpe_io *io, const char *root, char *path, size_t size,
+			 unsigned long *ret);
 unsigned long vpe_elapsed(const struct vpe_io *io, unsigned long t0);
 
 /* The one-line summary for kmsg; returns its level. */
