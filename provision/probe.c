@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "probe-internal.h"
-#include "kmod-root.h"
 #include "probe.h"
 
 int vp_probe(const struct vp_root *root, const struct vp_probe_opts *opts,
@@ -24,9 +23,7 @@ int vp_probe(const struct vp_root *root, const struct vp_probe_opts *opts,
 	r = vp_probe_cpu_mem(root, &sys, ret_msg);
 	if (r < 0)
 		goto fail;
-	r = vp_kmod_check_config(root, ret_msg);
-	if (r < 0)
-		goto fail;
+	/* every libkmod context checks the modprobe.d entries first (vp_kmod_new) */
 	r = vp_probe_kernels(root, opts, &sys, ret_msg);
 	if (r < 0)
 		goto fail;
