@@ -17,8 +17,11 @@
  * in the drop-ins sorted before ours (a shared-file edit, journaled and
  * reverted byte for byte by apply).
  *
- * The files are read with the shared shell lexer (shell-lex.h). A value we
- * cannot edit safely (a variable or command substitution in it, a
+ * The files are read with the shared shell lexer (shell-lex.h). An
+ * assignment grub-mkconfig's shell may not run as it reads the file (in a
+ * function's body, a condition, a subshell, or a command's prefix) is an
+ * error naming the file and line: its tokens would never reach the kernel,
+ * or reach it when we cannot see. A value we cannot edit safely (a variable or command substitution in it, a
  * backslash-newline or a quote that spans lines, +=, an array) is an error
  * naming the file and line: grub-mkconfig would compute something we
  * cannot see.
@@ -125,6 +128,16 @@ static int find_var(const char *path, const char *content, const char *var,
 
 		if (!vp_shlex_is(content, &l.asg[i], var))
 			continue;
+		if (l.asg[i].ctx) {
+			/* grub-mkconfig sources the file: only a plain top-level assignment counts */
+			r = vp_fail(ret_msg, -EINVAL, "'%s':%u: %s is assigned here, but %s; "
+				    "cannot tell what grub-mkconfig reads: make it a plain "
+				    "assignment at the top of the file%s", path, l.asg[i].line, var,
+				    vp_shlex_ctx_why(&l.asg[i]),
+				    vp_startswith(path, "/etc/default/grub.d/") ? ""
+				    : ", or set it in a file of /etc/default/grub.d/ (Debian, Ubuntu)");
+			break;
+		}
 		free(ret->value);
 		*ret = (struct shvar){0};
 		r = take_var(path, content, &l.asg[i], self, ret, ret_msg);

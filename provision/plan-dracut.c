@@ -46,7 +46,10 @@ static void scan_hostonly(const char *text, int *state)
 
 		if (!vp_shlex_is(text, a, "hostonly"))
 			continue;
-		if (a->append || a->array || (a->flags & VP_SHLEX_EXPAND))
+		/* never the variable dracut reads */
+		if (a->ctx & (VP_SHLEX_IN_SUBSHELL | VP_SHLEX_PREFIX))
+			continue;
+		if (a->ctx || a->append || a->array || (a->flags & VP_SHLEX_EXPAND))
 			*state = -1;
 		else
 			*state = strcmp(a->words[0].text, "yes") == 0;

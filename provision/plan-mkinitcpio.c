@@ -68,6 +68,9 @@ static int find_asg(const char *s, const struct vp_shlex *l, const char *name,
 
 		if (!vp_shlex_is(s, x, name))
 			continue;
+		/* another shell's variable, or a command's environment: not mkinitcpio's */
+		if (x->ctx & (VP_SHLEX_IN_SUBSHELL | VP_SHLEX_AFTER_AND_OR | VP_SHLEX_PREFIX))
+			continue;
 		if (x->array) {
 			a.kind = ASG_ARRAY;
 		} else if (x->words[0].quote) {

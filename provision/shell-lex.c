@@ -405,10 +405,11 @@ static void asg_free(struct vp_shlex_asg *a)
 
 /* NAME=value or NAME+=value at x->i (the name ends at name_end). */
 static int lex_asg(struct lx *x, size_t name_end, size_t start, bool exported,
-		   bool continued, struct vp_shlex *out)
+		   bool continued, unsigned ctx, struct vp_shlex *out)
 {
 	struct vp_shlex_asg a = {.name = x->i, .name_len = name_end - x->i, .line = x->line,
-				 .start = start, .exported = exported, .continued = continued};
+				 .start = start, .exported = exported, .continued = continued,
+				 .ctx = ctx};
 	struct vp_shlex_asg *t;
 	int r;
 
@@ -524,12 +525,91 @@ void vp_shlex_free(struct vp_shlex *l)
 	l->n_asg = 0;
 }
 
+/*
+ * The compound commands around the text being read: what each means for
+ * an assignment inside it (a VP_SHLEX_IN_* flag), innermost last.
+ */
+#define NEST_MAX 64
+
+struct nest {
+	unsigned flag[NEST_MAX];
+	char kind[NEST_MAX];    /* 'c' if/while/until/for/case, 'g' { }, 's' ( ) */
+	size_t depth;           /* may exceed NEST_MAX: the deepest levels then count as 'c' */
+	unsigned ctx;           /* the union of the flags */
+	bool func;              /* "name ()" or "function name" read: the next body is a function's */
+};
+
+static void nest_update(struct nest *n)
+{
+	n->ctx = 0;
+	for (size_t i = 0; i < n->depth && i < NEST_MAX; i++)
+		n->ctx |= n->flag[i];
+	if (n->depth > NEST_MAX)
+		n->ctx |= VP_SHLEX_IN_CONDITION;
+}
+
+static void nest_push(struct nest *n, char kind, unsigned flag)
+{
+	if (n->depth < NEST_MAX) {
+		n->kind[n->depth] = kind;
+		n->flag[n->depth] = flag;
+	}
+	n->depth++;
+	nest_update(n);
+}
+
+/* Closes the innermost compound of that kind (a stray closer changes nothing). */
+static void nest_pop(struct nest *n, char kind)
+{
+	if (!n->depth || (n->depth <= NEST_MAX && n->kind[n->depth - 1] != kind))
+		return;
+	n->depth--;
+	nest_update(n);
+}
+
+/* A reserved word at the start of a command: opens or closes a compound. */
+static void nest_word(struct nest *n, const struct vp_shlex_word *w)
+{
+	static const char *const opens[] = {"if", "while", "until", "for", "case", "select"};
+	static const char *const closes[] = {"fi", "done", "esac"};
+
+	if (w->flags)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(opens); i++)
+		if (strcmp(w->text, opens[i]) == 0)
+			return nest_push(n, 'c', VP_SHLEX_IN_CONDITION);
+	for (size_t i = 0; i < ARRAY_SIZE(closes); i++)
+		if (strcmp(w->text, closes[i]) == 0)
+			return nest_pop(n, 'c');
+	if (strcmp(w->text, "{") == 0) {
+		nest_push(n, 'g', n->func ? VP_SHLEX_IN_FUNCTION : 0);
+		n->func = false;
+	} else if (strcmp(w->text, "}") == 0) {
+		nest_pop(n, 'g');
+	} else if (strcmp(w->text, "function") == 0) {
+		n->func = true;
+	}
+}
+
+/* Is the word a plain name ("name" of "name ()")? */
+static bool plain_name(const struct vp_shlex_word *w)
+{
+	if (w->flags || !name_start(w->text[0]))
+		return false;
+	for (const char *p = w->text; *p; p++)
+		if (!name_char(*p))
+			return false;
+	return true;
+}
+
 int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 {
 	struct lx x = {.s = s, .len = s ? strnlen(s, len) : 0, .line = 1, .stmt_line = 1};
-	bool cmd = true, exported = false, continued = false, in_stmt = false;
+	bool cmd = true, exported = false, continued = false, in_stmt = false, named = false;
 	struct vp_strv heredocs = {0};  /* delimiters of the here-documents to skip */
-	size_t export_start = SIZE_MAX;
+	size_t export_start = SIZE_MAX, cmd_asg = 0, list_asg = 0;
+	struct nest nest = {0};
+	unsigned list_ctx = 0;          /* after && || | &, until the end of the list */
 	int r = 0;
 
 	*ret = (struct vp_shlex){0};
@@ -552,7 +632,9 @@ int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 			if (c == '\n' && heredocs.n && (r = skip_heredocs(&x, &heredocs)) < 0)
 				goto fail;
 			cmd = true;
-			exported = continued = in_stmt = false;
+			exported = continued = in_stmt = named = false;
+			list_ctx = 0;
+			cmd_asg = list_asg = ret->n_asg;
 			continue;
 		}
 		if (c == '#') {
@@ -573,10 +655,44 @@ int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 			cmd = exported = false;
 			continue;
 		}
+		if (c == '(' && named && !cmd) {
+			/* "name ( )": a function definition; its body comes next */
+			size_t k = x.i + 1;
+
+			while (k < x.len && is_blank(x.s[k]))
+				k++;
+			if (k < x.len && x.s[k] == ')') {
+				x.i = k + 1;
+				nest.func = true;
+				cmd = true;
+				named = false;
+				continue;
+			}
+		}
 		if (is_meta(c)) {
-			/* && || | & ( ) < >: what follows is no assignment of ours */
-			x.i++;
-			cmd = exported = false;
+			/* && || | & ( ): another command starts, not in this shell's plain flow */
+			bool two = (c == '&' || c == '|') && peek(&x, 1) == c;
+
+			if (c == '&' && two)
+				list_ctx |= VP_SHLEX_IN_CONDITION | VP_SHLEX_AFTER_AND_OR;
+			else if (c == '|' && two)
+				list_ctx |= VP_SHLEX_IN_CONDITION | VP_SHLEX_AFTER_AND_OR;
+			else if (c == '|' || c == '&')
+				list_ctx |= VP_SHLEX_IN_SUBSHELL;
+			/* the command before a pipe, the list before &: subshells too */
+			for (size_t k = c == '&' && !two ? list_asg : cmd_asg;
+			     !two && (c == '|' || c == '&') && k < ret->n_asg; k++)
+				ret->asg[k].ctx |= VP_SHLEX_IN_SUBSHELL;
+			if (c == '(' && cmd) {
+				nest_push(&nest, 's', VP_SHLEX_IN_SUBSHELL);
+				nest.func = false;
+			}
+			else if (c == ')')
+				nest_pop(&nest, 's');
+			x.i += two ? 2 : 1;
+			cmd = c == '&' || c == '|' || c == '(';
+			exported = named = false;
+			cmd_asg = ret->n_asg;
 			continue;
 		}
 		if (cmd && name_start(c)) {
@@ -588,7 +704,7 @@ int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 							   x.s[k + 1] == '='))) {
 				/* the first one after export spans it too */
 				r = lex_asg(&x, k, exported && export_start != SIZE_MAX ? export_start : x.i,
-					    exported, continued, ret);
+					    exported, continued, nest.ctx | list_ctx, ret);
 				if (r < 0)
 					goto fail;
 				export_start = SIZE_MAX;
@@ -598,14 +714,25 @@ int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 		r = lex_word(&x, &w);
 		if (r < 0)
 			goto fail;
-		if (cmd && !exported && !w.flags && strcmp(w.text, "export") == 0) {
+		if (nest.func && !w.flags && strcmp(w.text, "{") == 0) {
+			/* "function name {" or "name () {": the body */
+			nest_word(&nest, &w);
+			cmd = true;
+		} else if (cmd && !exported && !w.flags && strcmp(w.text, "export") == 0) {
 			exported = true;
 			export_start = w.start;
-		}
-		else if (cmd && !exported && keeps_command(&w))
-			;
-		else if (!exported)
+		} else if (cmd && !exported && keeps_command(&w)) {
+			nest_word(&nest, &w);
+		} else if (cmd && !exported) {
+			nest_word(&nest, &w);
+			/* a command name: the assignments before it were its environment */
+			for (size_t k = cmd_asg; k < ret->n_asg; k++)
+				ret->asg[k].ctx |= VP_SHLEX_PREFIX;
+			named = ret->n_asg == cmd_asg && plain_name(&w) && !nest.func;
 			cmd = false;
+		} else {
+			named = false;
+		}
 		word_free(&w);
 	}
 	if (heredocs.n) {
@@ -622,6 +749,22 @@ fail:
 		ret->err_line = x.stmt_line;
 	}
 	return r;
+}
+
+const char *vp_shlex_ctx_why(const struct vp_shlex_asg *a)
+{
+	if (a->ctx & VP_SHLEX_IN_FUNCTION)
+		return "it is inside a function's body, which runs only when the function is called";
+	if (a->ctx & VP_SHLEX_IN_SUBSHELL)
+		return "it runs in a subshell (parentheses, a pipeline or a background job), "
+		       "whose variables never reach the shell that reads the file";
+	if (a->ctx & VP_SHLEX_IN_CONDITION)
+		return "it is inside a condition (if, while, for, case, && or ||) and runs only "
+		       "when that holds";
+	if (a->ctx & VP_SHLEX_PREFIX)
+		return "it is the prefix of a command (VAR=... command), which sets that "
+		       "command's environment, not the shell's variable";
+	return NULL;
 }
 
 bool vp_shlex_is(const char *s, const struct vp_shlex_asg *a, const char *name)

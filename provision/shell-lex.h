@@ -8,15 +8,18 @@
  * continuations, $NAME/${...}/$(...)/$((...))/backquotes (skipped whole,
  * never run), arrays NAME=( ... ), `;`, `&&`, `||`, `|`, `&`, ( ), < and >.
  *
- * An assignment is reported where it sets a variable of the shell that
- * reads the file: at the start of a command (start of a line, after `;`,
- * after `export`, after then/do/else/{ ...), also several on one line.
- * Assignments after `&&`, `||`, `|`, `&` or `(` (conditional, or in a
- * subshell or a pipeline) and assignment words that are arguments of a
- * command are not reported. Here-documents' bodies are skipped. Not
- * handled: `case` patterns, aliases, a newline after `&&`, `||` or `|`
- * (read as the end of the command), functions' deferred bodies (an
- * assignment in a function body is reported as if it ran).
+ * An assignment is reported where it is one for the shell: at the start
+ * of a command (start of a line, after `;`, `&&`, `||`, `|`, `&` or `(`,
+ * after `export`, after then/do/else/{ ...), also several on one line;
+ * assignment words that are arguments of a command are not. Each one says
+ * where it stands (ctx): only one with ctx 0 sets a variable of the shell
+ * that reads the file, every time it reads it. A function's body, a
+ * condition's branches (if, while, until, for, case, && and ||), a
+ * subshell, a pipeline or a background job, and a prefix of a command
+ * (`VAR=x cmd` sets cmd's environment only) are told apart.
+ * Here-documents' bodies are skipped. Not handled: `case` patterns,
+ * aliases, a newline after `&&`, `||` or `|` (read as the end of the
+ * command).
  *
  * Errors (the shell would refuse the file, or we cannot tell where a word
  * ends): an unterminated quote, array, $( ), ${ }, backquote or
@@ -69,8 +72,16 @@ struct vp_shlex_word {
 	size_t n_exp;
 };
 
+/* Where an assignment stands (vp_shlex_asg.ctx); 0: the shell runs it as it reads. */
+#define VP_SHLEX_IN_FUNCTION  0x01u  /* a function's body: runs only when called */
+#define VP_SHLEX_IN_CONDITION 0x02u  /* if/while/until/for/case, or after && or || */
+#define VP_SHLEX_IN_SUBSHELL  0x04u  /* ( ), a pipeline or a background job: another shell */
+#define VP_SHLEX_PREFIX       0x08u  /* VAR=x cmd: the command's environment only */
+#define VP_SHLEX_AFTER_AND_OR 0x10u  /* of IN_CONDITION, right after && or || */
+
 struct vp_shlex_asg {
 	size_t name, name_len;  /* the variable's name */
+	unsigned ctx;           /* VP_SHLEX_IN_* and PREFIX, 0: runs at the top level */
 	bool append;            /* += */
 	bool array;             /* NAME=( ... ) */
 	bool exported;          /* export NAME=... */
@@ -102,6 +113,9 @@ struct vp_shlex {
  */
 int vp_shlex(const char *s, size_t len, struct vp_shlex *ret);
 void vp_shlex_free(struct vp_shlex *l);
+
+/* Why a (ctx != 0) may not set the shell's variable, as a phrase; NULL for ctx 0. */
+const char *vp_shlex_ctx_why(const struct vp_shlex_asg *a);
 
 /* Whether a is an assignment of the variable name. */
 bool vp_shlex_is(const char *s, const struct vp_shlex_asg *a, const char *name);

@@ -196,6 +196,17 @@ static void test_grub_bad_input(void **state)
 		{"GRUB_CMDLINE_LINUX_DEFAULT=quiet\necho \"oops\n", "':2: unterminated \" quote"},
 		{"GRUB_CMDLINE_LINUX_DEFAULT=quiet\nX=$(date\n", "':2: unterminated $("},
 		{"GRUB_TIMEOUT=5\ncat <<EOF\n", "':2: unterminated here-document"},
+		/* issue 19: assignments grub-mkconfig's shell never keeps */
+		{"GRUB_CMDLINE_LINUX_DEFAULT=quiet\nf() {\n GRUB_CMDLINE_LINUX_DEFAULT=\"x\"\n}\n",
+		 "':3: GRUB_CMDLINE_LINUX_DEFAULT is assigned here, but it is inside a function's body"},
+		{"GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\" true\n",
+		 "':1: GRUB_CMDLINE_LINUX_DEFAULT is assigned here, but it is the prefix of a command"},
+		{"GRUB_CMDLINE_LINUX=\"a\" env\nGRUB_CMDLINE_LINUX_DEFAULT=quiet\n",
+		 "':1: GRUB_CMDLINE_LINUX is assigned here, but it is the prefix of a command"},
+		{"if [ -e /x ]; then\n GRUB_CMDLINE_LINUX_DEFAULT=quiet\nfi\n",
+		 "':2: GRUB_CMDLINE_LINUX_DEFAULT is assigned here, but it is inside a condition"},
+		{"true && GRUB_CMDLINE_LINUX_DEFAULT=quiet\n", "inside a condition"},
+		{"(GRUB_CMDLINE_LINUX_DEFAULT=quiet)\n", "it runs in a subshell"},
 	};
 
 	(void)state;

@@ -204,12 +204,20 @@ static void test_comments_and_statements(void **state)
 			"true && K=no; ( L=no ); M=\"x\" cmd N=no\n"
 			"if true; then O=7; fi\n"
 			"P=x>/dev/null Q=no\n";
-	static const char *const want[] = {"B", "D", "E", "F", "G", "I", "J", "M", "O", "P"};
+	static const char *const want[] = {"B", "D", "E", "F", "G", "I", "J", "K", "L", "M",
+					   "O", "P"};
+	/* where each stands: only 0 sets the reading shell's variable */
+	static const unsigned ctx[] = {0, 0, 0, 0, 0, 0, 0,
+				       VP_SHLEX_IN_CONDITION | VP_SHLEX_AFTER_AND_OR,
+				       VP_SHLEX_IN_SUBSHELL, VP_SHLEX_PREFIX, VP_SHLEX_IN_CONDITION, 0};
 	struct vp_shlex l = lx(s);
 
 	(void)state;
-	for (size_t i = 0; i < l.n_asg && i < ARRAY_SIZE(want); i++)
+	for (size_t i = 0; i < l.n_asg && i < ARRAY_SIZE(want); i++) {
 		name_is(s, &l.asg[i], want[i]);
+		if (l.asg[i].ctx != ctx[i])
+			fail_msg("%s: ctx %#x, want %#x", want[i], l.asg[i].ctx, ctx[i]);
+	}
 	assert_int_equal(l.n_asg, ARRAY_SIZE(want));
 	/* # inside a word is a character */
 	assert_string_equal(l.asg[1].words[0].text, "a#b");
@@ -218,7 +226,7 @@ static void test_comments_and_statements(void **state)
 	span_is(s, l.asg[5].start, l.asg[5].end, "export I=5");
 	assert_true(l.asg[6].exported);
 	span_is(s, l.asg[6].start, l.asg[6].end, "J=6");
-	assert_false(l.asg[7].exported);
+	assert_false(l.asg[9].exported);
 	assert_string_equal(l.asg[9].words[0].text, "x");
 	/* a quoted or escaped name is no assignment; NAME = x neither */
 	vp_shlex_free(&l);
@@ -228,6 +236,45 @@ static void test_comments_and_statements(void **state)
 	/* a NUL ends the text */
 	assert_int_equal(vp_shlex("A=1\0B=2", 7, &l), 0);
 	assert_int_equal(l.n_asg, 1);
+	vp_shlex_free(&l);
+}
+
+/* Issue 19: assignments grub-mkconfig's shell never keeps, told apart. */
+static void test_contexts(void **state)
+{
+	const char *s = "f() {\n GRUB_CMDLINE_LINUX_DEFAULT=\"x\"\n}\n"
+			"function g {\n A=1\n}\n"
+			"h ()\n{\n B=2\n}\n"
+			"C=3 update-grub\n"
+			"{ D=4; }\n"
+			"E=5 | cat\n"
+			"F=6 &\n"
+			"while false; do H=8; done; I=9\n"
+			"true || J=10\n"
+			"export K=11 L=12\n"
+			"M=13 N=14 cmd\n"
+			"function p() { Q=15; }; R=16\n"
+			"(S=17); T=18\n";
+	static const char *const want[] = {"GRUB_CMDLINE_LINUX_DEFAULT", "A", "B", "C", "D",
+					   "E", "F", "H", "I", "J", "K", "L", "M", "N", "Q",
+					   "R", "S", "T"};
+	static const unsigned ctx[] = {VP_SHLEX_IN_FUNCTION, VP_SHLEX_IN_FUNCTION,
+				       VP_SHLEX_IN_FUNCTION, VP_SHLEX_PREFIX, 0,
+				       VP_SHLEX_IN_SUBSHELL, VP_SHLEX_IN_SUBSHELL,
+				       VP_SHLEX_IN_CONDITION, 0,
+				       VP_SHLEX_IN_CONDITION | VP_SHLEX_AFTER_AND_OR, 0, 0,
+				       VP_SHLEX_PREFIX, VP_SHLEX_PREFIX, VP_SHLEX_IN_FUNCTION, 0,
+				       VP_SHLEX_IN_SUBSHELL, 0};
+	struct vp_shlex l = lx(s);
+
+	(void)state;
+	for (size_t i = 0; i < l.n_asg && i < ARRAY_SIZE(want); i++) {
+		name_is(s, &l.asg[i], want[i]);
+		if (l.asg[i].ctx != ctx[i])
+			fail_msg("%s: ctx %#x, want %#x", want[i], l.asg[i].ctx, ctx[i]);
+		assert_true((vp_shlex_ctx_why(&l.asg[i]) == NULL) == (ctx[i] == 0));
+	}
+	assert_int_equal(l.n_asg, ARRAY_SIZE(want));
 	vp_shlex_free(&l);
 }
 
@@ -306,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_continuations),
 		cmocka_unit_test(test_arrays),
 		cmocka_unit_test(test_comments_and_statements),
+		cmocka_unit_test(test_contexts),
 		cmocka_unit_test(test_heredocs),
 		cmocka_unit_test(test_is),
 		cmocka_unit_test(test_line_sep),
