@@ -725,11 +725,12 @@ int vpe_run(const struct vpe_io *io, const char *root)
 		return r;
 	if (io->read(io->ctx, path, cmdline, sizeof(cmdline)) >= 0)
 		vpe_cmdline_apply(&conf, cmdline, io);
-	if (conf.disabled && !(conf.guard && conf.hugepages > 0)) {
+	if (conf.disabled && !conf.guard) {
 		vpe_log(io, VPE_INFO, "disabled by vfio_provision=off on the kernel cmdline");
 		return 0;
 	}
-	if (conf.guard && conf.hugepages > 0) {
+	/* mode=boot: guard even a count of 0 (vfio_provision.hugepages=0 releases them all) */
+	if (conf.guard) {
 		struct vpe_guard_result g;
 
 		/* Pages first: binding needs no memory, a host short of it might. */

@@ -81,6 +81,7 @@ struct vp_revert_item {
 	char *path;
 	struct vp_bytes cur, target;
 	struct vp_strv kept;    /* items of ours the user changed, left as they are */
+	bool left;              /* something of ours stays: the ledger keeps the entry */
 };
 
 struct vp_revert_plan {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* check (--check): 0 when the root matches the config, 1 when changes are pending. */
+#include <errno.h>
 #include <string.h>
 
 #include "cmd-util.h"
@@ -60,9 +61,10 @@ out:
 
 int vp_cmd_check(struct vp_ctx *ctx)
 {
+	struct vp_effect_report now = {0};
 	struct vp_pipeline p;
 	bool refused;
-	int ret;
+	int ret, r;
 
 	if (ctx->post_install && ctx->json) {
 		vp_err("check --post-install: --json is not supported (it is for package hooks)");
@@ -74,21 +76,32 @@ int vp_cmd_check(struct vp_ctx *ctx)
 	if (ret)
 		goto out;
 	refused = vp_pipeline_refused(&p);
+	/* what the next boot would give the kernel with the files as they are */
+	r = vp_pipeline_judge_now(&p, &now);
+	if (r < 0) {
+		vp_err("check: %s", strerror(-r));
+		ret = VP_EXIT_ERROR;
+		goto out;
+	}
 	if (ctx->json) {
 		ret = vp_json_pipeline(ctx, "check", &p, NULL, NULL);
 		if (ret)
 			goto out;
 	} else if (vp_log_level >= 1) {
 		vp_print_pending(&p.changes, "pending: ", stdout);
+		for (size_t i = 0; i < now.errors.n; i++)
+			printf("pending: the next boot: %s\n", now.errors.v[i]);
 		vp_print_verdict(&p.sel, stdout);
 		for (size_t i = 0; i < p.plan.n_msgs; i++)
-			if (p.plan.msgs[i].level == VP_MSG_REFUSE)
-				printf("refused: %s\n", p.plan.msgs[i].text);
-		if (!p.changes.n_pending && !refused)
+			if (p.plan.msgs[i].level != VP_MSG_INFO)
+				printf("%s: %s\n", p.plan.msgs[i].level == VP_MSG_REFUSE ? "refused"
+				       : "warning", p.plan.msgs[i].text);
+		if (!p.changes.n_pending && !refused && !now.errors.n)
 			printf("up to date\n");
 	}
-	ret = p.changes.n_pending || refused ? VP_EXIT_PENDING : VP_EXIT_OK;
+	ret = p.changes.n_pending || refused || now.errors.n ? VP_EXIT_PENDING : VP_EXIT_OK;
 out:
+	vp_effect_report_free(&now);
 	vp_pipeline_free(&p);
 	return ret;
 }

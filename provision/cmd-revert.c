@@ -87,7 +87,7 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 	struct vp_plan plan = {0};
 	struct done d = {.json = ctx->json};
 	struct vp_pipeline p;
-	bool have_p = false;
+	bool have_p = false, left;
 	struct stat st;
 	int r, ret = VP_EXIT_OK;
 
@@ -115,13 +115,20 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 		ret = VP_EXIT_ERROR;
 		goto out;
 	}
+	/* the items the user changed stay ours, and the ledger with them */
+	left = vp_root_stat(&ctx->root, VP_LEDGER_PATH, &st, NULL) == 0;
 	if (r == 0) {
 		if (vp_log_level >= 1 && !ctx->json)
-			printf("nothing to revert\n");
+			printf("%s\n", left ? "nothing to revert but the items of ours you changed "
+			       "(above): `vfio-provision revert --force` takes them out"
+			       : "nothing to revert");
 		goto out;
 	}
 	if (vp_log_level >= 1 && !ctx->json)
 		printf("reverted %d path%s\n", r, r == 1 ? "" : "s");
+	if (left && vp_log_level >= 1 && !ctx->json)
+		printf("left: the items of ours you changed (above) stay, and the ledger keeps "
+		       "them: `vfio-provision revert --force` takes them out\n");
 	if (!d.initramfs && !d.bootloader)
 		goto out;
 	r = commands(ctx, &d, have_p ? &p : NULL, &plan);

@@ -19,6 +19,7 @@ static int kconfig_line(void *userdata, enum vp_msg_level level, const char *tex
 int vp_cmd_verify(struct vp_ctx *ctx)
 {
 	struct vp_verify_report rep = {0};
+	struct vp_effect_report now = {0};
 	struct vp_pipeline p;
 	int r, ret;
 
@@ -32,6 +33,17 @@ int vp_cmd_verify(struct vp_ctx *ctx)
 			ret = VP_EXIT_ERROR;
 			goto out;
 		}
+	}
+	/* the command lines the next boot gives the kernel, judged by what it makes of them */
+	r = vp_pipeline_judge_now(&p, &now);
+	for (size_t i = 0; r >= 0 && i < now.errors.n; i++)
+		r = vp_verify_add(&rep, VP_VERIFY_ERROR, "%s", now.errors.v[i]);
+	for (size_t i = 0; r >= 0 && i < now.warnings.n; i++)
+		r = vp_verify_add(&rep, VP_VERIFY_WARN, "%s", now.warnings.v[i]);
+	if (r < 0) {
+		vp_err("verify: %s", strerror(-r));
+		ret = VP_EXIT_ERROR;
+		goto out;
 	}
 	r = vp_kconfig_check(&p.cfg, &p.sys, &p.plan, kconfig_line, &rep);
 	if (r < 0) {
@@ -61,6 +73,7 @@ int vp_cmd_verify(struct vp_ctx *ctx)
 exit_code:
 	ret = rep.n_errors ? VP_EXIT_PENDING : VP_EXIT_OK;
 out:
+	vp_effect_report_free(&now);
 	vp_verify_report_free(&rep);
 	vp_pipeline_free(&p);
 	return ret;

@@ -151,6 +151,7 @@ static int move_pending(struct vp_kcl_effect *e, struct hstate_parse *h, int to)
 	p->per_node = h->pending.per_node;
 	memcpy(p->node, h->pending.node, sizeof(p->node));
 	p->word = h->pending.word;
+	p->implicit = true;
 	h->pending.word = NULL;
 	free(word);
 	h->pending = (struct vp_kcl_pool){0};
@@ -497,10 +498,16 @@ static int cmp_pools(const struct vp_kcl_effect *want, const struct vp_kcl_effec
 		if (same_pool(w, h))
 			continue;
 		vp_kcl_size_name(w->size, sz, sizeof(sz));
-		r = differ(ret, "the kernel would reserve %s pages of %s (%s), not %s as '%s' asks",
+		r = differ(ret, "the kernel would reserve %s pages of %s (%s), not %s as '%s' asks%s%s%s",
 			   pool_text(h, a, sizeof(a)), sz,
 			   h && h->word ? h->word : "no hugepages= counts them",
-			   pool_text(w, b, sizeof(b)), w->word);
+			   pool_text(w, b, sizeof(b)), w->word,
+			   h && h->implicit && !w->implicit ? ": '" : "",
+			   h && h->implicit && !w->implicit ? h->word : "",
+			   h && h->implicit && !w->implicit
+			   ? "' comes before any hugepagesz= and counts pages of the default size; "
+			     "write hugepagesz=2M before it to keep it a count of 2 MiB pages, or "
+			     "remove it" : "");
 	}
 	return r;
 }

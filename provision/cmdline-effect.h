@@ -49,6 +49,7 @@ struct vp_kcl_pool {
 	bool per_node;                  /* the count came as N:M,... */
 	unsigned long node[VP_KCL_MAX_NODES];
 	char *word;                     /* the hugepages= word that set count, NULL: none */
+	bool implicit;                  /* word came before any page size: the default's */
 };
 
 enum vp_kcl_tri { VP_KCL_UNSET = 0, VP_KCL_ON, VP_KCL_OFF };

@@ -137,7 +137,7 @@ static int check_kernel(const struct vp_config *cfg, const struct vp_kernel *k,
 			  "kernel %s: '%s' names a NUMA node, which kernels older than %d.%d "
 			  "do not understand (%s); use [hugepages] node = auto for this kernel",
 			  k->version, t->token, NODE_SYNTAX_MAJOR, NODE_SYNTAX_MINOR,
-			  i == 0 ? "they read it as 0 pages" : "they reserve no CMA area");
+			  i == 0 ? "they read the node number as the count" : "they reserve no CMA area");
 		if (r < 0)
 			return r;
 	}

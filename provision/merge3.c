@@ -215,40 +215,105 @@ struct level {
 	bool word;
 	bool force;
 	struct edits ed;
-	struct vp_strv *kept;
+	struct vp_strv *kept;           /* items of ours the user changed */
+	struct vp_strv *removed;        /* items of ours the user took out (may be NULL) */
 	size_t c_line;          /* for messages, word level: the line in cur */
 	struct span b_line;     /* word level: the base line the words are in */
 };
 
-static int note(struct level *lv, size_t ci, struct span what, const char *how)
+/* The bytes of an element without its line end, for messages. */
+static int shown(struct span x)
+{
+	size_t l = x.len;
+
+	while (l && (x.s[l - 1] == '\n' || x.s[l - 1] == '\r'))
+		l--;
+	return (int)l;
+}
+
+/* "line N: word 'CUR' (vfio-provision wrote 'OURS')": an item of ours the user changed. */
+static int note(struct level *lv, size_t ci, struct span cur, struct span ours)
 {
 	size_t line = lv->word ? lv->c_line : ci + 1;
-	size_t l = what.len;
-	char *s;
 
-	while (l && (what.s[l - 1] == '\n' || what.s[l - 1] == '\r'))
-		l--;
-	s = vp_strdup_printf("line %zu: %s '%.*s'%s", line, lv->word ? "word" : "line", (int)l,
-			     what.s, how);
-	if (!s)
-		return -ENOMEM;
-	return vp_strv_push_take(lv->kept, s);
+	return vp_strv_push_take(lv->kept, vp_strdup_printf(
+		"line %zu: %s '%.*s' (vfio-provision wrote '%.*s')", line,
+		lv->word ? "word" : "line", shown(cur), cur.s, shown(ours), ours.s));
+}
+
+/* "word 'OURS' is gone": an item of ours the user took out. */
+static int note_gone(struct level *lv, struct span ours)
+{
+	if (!lv->removed)
+		return 0;
+	if (lv->word)
+		return vp_strv_push_take(lv->removed, vp_strdup_printf(
+			"line %zu: word '%.*s' of vfio-provision's is gone", lv->c_line,
+			shown(ours), ours.s));
+	return vp_strv_push_take(lv->removed, vp_strdup_printf(
+		"line '%.*s' of vfio-provision's is gone", shown(ours), ours.s));
 }
 
 static int undo_words(struct span base, struct span ours, struct span cur, bool force,
-		      size_t c_line, struct vp_strv *kept, struct vp_buf *out);
+		      size_t c_line, struct vp_strv *kept, struct vp_strv *removed,
+		      struct vp_buf *out);
 
-/* An element of cur in (lo, hi) that nothing claimed and has the key of x. */
+/* How many words of a are also words of b (each word of b counted once). */
+static size_t shared_words(struct span a, struct span b)
+{
+	struct spans wa = {0}, wb = {0};
+	size_t n = 0;
+	bool *used;
+
+	if (split_words(a, &wa) < 0 || split_words(b, &wb) < 0)
+		goto out;
+	used = calloc(wb.n + 1, sizeof(*used));
+	for (size_t i = 0; used && i < wa.n; i++)
+		for (size_t j = 0; j < wb.n; j++)
+			if (!used[j] && span_eq(wa.v[i], wb.v[j])) {
+				used[j] = true;
+				n++;
+				break;
+			}
+	free(used);
+out:
+	free(wa.v);
+	free(wb.v);
+	return n;
+}
+
+/*
+ * An element of cur in (lo, hi) that nothing claimed and has the key of x.
+ * A line with no key of its own (a whole command line, /etc/kernel/cmdline)
+ * or whose first word the user changed is found by its words instead: the
+ * one sharing most of them, more than half of x's.
+ */
 static long counterpart(struct level *lv, long lo, long hi, struct span x)
 {
 	struct span k = key_of(x, lv->word);
+	struct spans wx = {0};
+	size_t best_n = 0;
+	long best = -1;
 
-	if (!k.len)
-		return -1;
-	for (long j = lo + 1; j < hi; j++)
+	for (long j = lo + 1; k.len && j < hi; j++)
 		if (!lv->ed.claimed[j] && key_eq(key_of(lv->c->v[j], lv->word), k))
 			return j;
-	return -1;
+	if (lv->word || split_words(x, &wx) < 0 || wx.n < 2) {
+		free(wx.v);
+		return -1;
+	}
+	for (long j = lo + 1; j < hi; j++) {
+		size_t n = lv->ed.claimed[j] ? 0 : shared_words(x, lv->c->v[j]);
+
+		if (n > best_n) {
+			best_n = n;
+			best = j;
+		}
+	}
+	if (best_n * 2 <= wx.n)
+		best = -1;
+	free(wx.v);
+	return best;
 }
 
 /* Element j of cur becomes b's bytes (kept alive by the edits); r: the producer's result. */
@@ -289,7 +354,7 @@ static int undo_line(struct level *lv, long j, struct span ov)
 	base.len = (size_t)(k.s - ov.s) + k.len;
 	while (base.len < ov.len && !is_glue(ov.s[base.len]))
 		base.len++;
-	r = undo_words(base, ov, lv->c->v[j], lv->force, (size_t)j + 1, lv->kept, &b);
+	r = undo_words(base, ov, lv->c->v[j], lv->force, (size_t)j + 1, lv->kept, lv->removed, &b);
 	r = replace_with(lv, j, &b, r);
 	if (r >= 0) {
 		/* nothing of the user's left on it: the line goes as it came */
@@ -359,8 +424,10 @@ static int do_hunk(struct level *lv, size_t b0, size_t b1, size_t o0, size_t o1)
 			continue;
 		}
 		j = counterpart(lv, lo, hi, ov);
-		if (j < 0)
-			continue;       /* gone: nothing of ours left to undo */
+		if (j < 0) {
+			r = note_gone(lv, ov);  /* nothing of ours left to undo */
+			continue;
+		}
 		lv->ed.claimed[j] = true;
 		if (s >= 0)
 			land[s - (long)b0] = j;
@@ -377,16 +444,15 @@ static int do_hunk(struct level *lv, size_t b0, size_t b1, size_t o0, size_t o1)
 			struct vp_buf b = {0};
 
 			r = undo_words(lv->b->v[s], ov, lv->c->v[j], lv->force, (size_t)j + 1,
-				       lv->kept, &b);
+				       lv->kept, lv->removed, &b);
 			r = replace_with(lv, j, &b, r);
-		} else if (lv->force) {
-			if (s >= 0)
-				lv->ed.repl[j] = lv->b->v[s];
-			else
-				lv->ed.drop[j] = true;
 		} else {
-			r = note(lv, (size_t)j, lv->c->v[j],
-				 " was changed since vfio-provision wrote it: left alone");
+			/* changed since: said either way, undone only with force */
+			r = note(lv, (size_t)j, lv->c->v[j], ov);
+			if (r >= 0 && lv->force && s >= 0)
+				lv->ed.repl[j] = lv->b->v[s];
+			else if (r >= 0 && lv->force)
+				lv->ed.drop[j] = true;
 		}
 	}
 	/* what we removed goes back after its old neighbour, else where the hunk starts */
@@ -538,11 +604,12 @@ static int put_words(const struct level *lv, struct span line, struct vp_buf *ou
 }
 
 static int undo_words(struct span base, struct span ours, struct span cur, bool force,
-		      size_t c_line, struct vp_strv *kept, struct vp_buf *out)
+		      size_t c_line, struct vp_strv *kept, struct vp_strv *removed,
+		      struct vp_buf *out)
 {
 	struct spans b = {0}, o = {0}, c = {0};
 	struct level lv = {.b = &b, .o = &o, .c = &c, .word = true, .force = force,
-			   .kept = kept, .c_line = c_line, .b_line = base};
+			   .kept = kept, .removed = removed, .c_line = c_line, .b_line = base};
 	int r;
 
 	r = split_words(base, &b);
@@ -565,8 +632,17 @@ int vp_merge3_undo(const char *base, size_t base_len, const char *ours, size_t o
 		   const char *cur, size_t cur_len, bool force, char **ret, size_t *ret_len,
 		   struct vp_strv *ret_kept)
 {
+	return vp_merge3_undo_notes(base, base_len, ours, ours_len, cur, cur_len, force, ret,
+				    ret_len, ret_kept, NULL);
+}
+
+int vp_merge3_undo_notes(const char *base, size_t base_len, const char *ours, size_t ours_len,
+			 const char *cur, size_t cur_len, bool force, char **ret, size_t *ret_len,
+			 struct vp_strv *ret_changed, struct vp_strv *ret_removed)
+{
 	struct spans b = {0}, o = {0}, c = {0};
-	struct level lv = {.b = &b, .o = &o, .c = &c, .force = force, .kept = ret_kept};
+	struct level lv = {.b = &b, .o = &o, .c = &c, .force = force, .kept = ret_changed,
+			   .removed = ret_removed};
 	struct vp_buf out = {0};
 	int r;
 

@@ -15,8 +15,10 @@
  *   - a line or word we removed is put back next to its old neighbours;
  * everything else in cur, the user's later edits included, is kept byte
  * for byte. An edit of ours that the user changed since (our fstab line
- * edited, our token removed or given another value) is left alone and
- * described in *ret_kept; with force such a line or word is undone anyway.
+ * edited, our token given another value) is left alone and described in
+ * *ret_kept ("line N: word 'CUR' (vfio-provision wrote 'OURS')"); with
+ * force such a line or word is undone anyway, and still described. One the
+ * user took out is described in *ret_removed (may be NULL).
  * When cur is byte-identical to ours the result is base, exactly.
  */
 #pragma once
@@ -28,4 +30,7 @@
 
 int vp_merge3_undo(const char *base, size_t base_len, const char *ours, size_t ours_len,
 		   const char *cur, size_t cur_len, bool force, char **ret, size_t *ret_len,
-		   struct vp_strv *ret_kept);
+		   struct vp_strv *ret_kept) _must_check_;
+int vp_merge3_undo_notes(const char *base, size_t base_len, const char *ours, size_t ours_len,
+			 const char *cur, size_t cur_len, bool force, char **ret, size_t *ret_len,
+			 struct vp_strv *ret_changed, struct vp_strv *ret_removed) _must_check_;

@@ -32,9 +32,69 @@ static int keep(struct vp_strv *kept, const char *what)
 	return vp_strv_push(kept, what);
 }
 
+/*
+ * The rule for an item of ours the user changed (README, "Your edits"):
+ * apply (and plan and check, which show what apply would do) writes what
+ * the config asks over it and says so, naming the user's value; revert
+ * leaves it as the user has it, says so, and keeps it in the ledger, so
+ * that revert --force can take it out.
+ */
+static const char *verdict(bool revert, bool force)
+{
+	if (!revert)
+		return "changed since vfio-provision wrote it: apply writes what the config asks "
+		       "instead (set it in /etc/vfio-provision.conf to keep it)";
+	return force ? "changed since vfio-provision wrote it: taken out (--force)"
+		     : "changed since vfio-provision wrote it: left alone (revert --force "
+		       "takes it out)";
+}
+
+/* Each note with the verdict after it, into kept. */
+static int add_notes(struct vp_strv *kept, const struct vp_strv *notes, const char *how)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < notes->n && r >= 0; i++)
+		r = vp_strv_push_take(kept, vp_strdup_printf("%s: %s", notes->v[i], how));
+	return r;
+}
+
+/*
+ * A whole file of ours with the user's edits: the lines they added and the
+ * lines of ours they changed, named (the file itself goes whole).
+ */
+static int whole_notes(const struct vp_owned *o, const struct vp_bytes *cur, bool revert,
+		       bool force, struct vp_strv *kept)
+{
+	struct vp_strv changed = {0};
+	_cleanup_free_ char *theirs = NULL;
+	size_t len = 0;
+	int r;
+
+	r = vp_merge3_undo_notes("", 0, o->ours.data, o->ours.len, cur->data, cur->len, true,
+				 &theirs, &len, &changed, NULL);
+	if (r >= 0)
+		r = add_notes(kept, &changed, verdict(revert, force));
+	for (const char *p = theirs; r >= 0 && p && *p;) {
+		size_t l = strcspn(p, "\n");
+
+		if (p[strspn(p, " \t\r")] != '\n' && l)
+			r = vp_strv_push_take(kept, vp_strdup_printf(
+				"line '%.*s' is not vfio-provision's: %s", (int)l, p,
+				!revert ? "apply replaces this whole file, so it goes (put your own "
+					  "lines in a file of your own)"
+				: force ? "taken out with the file (--force)"
+					: "the file is left alone (revert --force removes it)"));
+		p += l + (p[l] == '\n');
+	}
+	vp_strv_free(&changed);
+	return r;
+}
+
 int vp_owner_base(const struct vp_owned *o, const struct vp_bytes *cur, bool revert, bool force,
 		  struct vp_bytes *ret, struct vp_strv *ret_kept)
 {
+	struct vp_strv changed = {0}, removed = {0};
 	_cleanup_free_ char *out = NULL;
 	size_t len = 0;
 	int r;
@@ -48,17 +108,26 @@ int vp_owner_base(const struct vp_owned *o, const struct vp_bytes *cur, bool rev
 	if (o->whole) {
 		bool ours = vp_startswith(cur->data, VP_MANAGED_HEADER);
 
-		if ((!revert && ours) || (revert && force))
-			return vp_bytes_set(ret, o->base.exists, o->base.data, o->base.len);
-		r = keep(ret_kept, ours ? "changed since vfio-provision wrote it: left alone "
-					  "(revert --force removes it)"
-					: "no longer has our header: it is yours now");
+		if (!ours) {
+			r = keep(ret_kept, "no longer has our header: it is yours now");
+			return r < 0 ? r : vp_bytes_set(ret, true, cur->data, cur->len);
+		}
+		r = whole_notes(o, cur, revert, force, ret_kept);
 		if (r < 0)
 			return r;
+		if (!revert || force)
+			return vp_bytes_set(ret, o->base.exists, o->base.data, o->base.len);
 		return vp_bytes_set(ret, true, cur->data, cur->len);
 	}
-	r = vp_merge3_undo(o->base.data, o->base.len, o->ours.data, o->ours.len, cur->data,
-			   cur->len, force, &out, &len, ret_kept);
+	/* apply: ours come out whatever the user did to them; the plan writes the config's */
+	r = vp_merge3_undo_notes(o->base.data, o->base.len, o->ours.data, o->ours.len, cur->data,
+				 cur->len, !revert || force, &out, &len, &changed, &removed);
+	if (r >= 0)
+		r = add_notes(ret_kept, &changed, verdict(revert, force));
+	if (r >= 0 && !revert)
+		r = add_notes(ret_kept, &removed, "apply writes what the config asks");
+	vp_strv_free(&changed);
+	vp_strv_free(&removed);
 	if (r < 0)
 		return r;
 	/* a file we created with nothing of anyone else's left in it */
@@ -158,6 +227,11 @@ int vp_owner_reconcile(const struct vp_config *cfg, const struct vp_system *sys,
 	bool initramfs = false, bootloader = false;
 	int r = 0;
 
+	/* the user's edits of our items that this plan writes over, named */
+	for (size_t i = 0; i < b->n && r >= 0; i++)
+		for (size_t k = 0; k < b->v[i].kept.n && r >= 0; k++)
+			r = vp_plan_msg(plan, VP_MSG_WARN, "'%s': %s", b->v[i].path,
+					b->v[i].kept.v[k]);
 	for (size_t i = 0; i < l->n && r >= 0; i++) {
 		const struct vp_owned *o = &l->f[i];
 		const struct vp_base *x = vp_bases_find(b, o->path);

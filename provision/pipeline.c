@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <string.h>
 
 #include "pipeline.h"
@@ -76,4 +77,25 @@ void vp_pipeline_free(struct vp_pipeline *p)
 bool vp_pipeline_refused(const struct vp_pipeline *p)
 {
 	return p->sel.blocking != VP_VERDICT_OK || p->plan.refused;
+}
+
+int vp_pipeline_judge_now(const struct vp_pipeline *p, struct vp_effect_report *ret)
+{
+	struct vp_plan now = {0};
+	int r = 0;
+
+	/* every owned file is in the plan, so the rest of sys->files is as it is */
+	for (size_t i = 0; i < p->changes.n && r >= 0; i++) {
+		const struct vp_change *c = &p->changes.v[i];
+		char *content = c->old ? strndup(c->old, c->old_len) : NULL;
+
+		if (c->old && !content)
+			r = -ENOMEM;
+		else
+			r = vp_plan_add_file(&now, c->file->path, content, 0644, false, "now");
+	}
+	if (r >= 0)
+		r = vp_effect_judge(&p->cfg, &p->sys, &p->sel, &p->plan, &now, ret);
+	vp_plan_free(&now);
+	return r;
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "owner.h"
 #include "plan.h"
+#include "plan-effective.h"
 #include "select.h"
 #include "system.h"
 
@@ -27,6 +28,13 @@ struct vp_pipeline {
 /* On failure *ret_msg says what failed; the pipeline is freed either way by _free. */
 int vp_pipeline_run(const struct vp_ctx *ctx, struct vp_pipeline *p, char **ret_msg);
 void vp_pipeline_free(struct vp_pipeline *p);
+
+/*
+ * The judge (plan-effective.h) on the files as they are now: what the next
+ * boot would give the kernel if nothing were applied.
+ */
+int vp_pipeline_judge_now(const struct vp_pipeline *p, struct vp_effect_report *ret)
+	_must_check_;
 
 /* Verdict not ok, or any REFUSE message: apply needs --force. */
 bool vp_pipeline_refused(const struct vp_pipeline *p);

@@ -146,3 +146,43 @@ int vp_boot_bls(const struct vp_config *cfg, const struct vp_system *sys,
 	}
 	return r;
 }
+
+/* systemd-boot joins every options line of an entry. */
+int vp_boot_bls_read(const struct vp_config *cfg, const struct vp_system *sys,
+		     const struct vp_plan *plan, struct vp_boot_lines *out)
+{
+	int r = 0;
+
+	(void)cfg;
+	for (size_t i = 0; i < sys->n_files && r >= 0; i++) {
+		const char *c = vp_boot_view(sys, plan, sys->files[i].path);
+		_cleanup_free_ char *ver = NULL;
+		struct vp_buf b = {0};
+		bool dollar = false;
+
+		if (!c || !is_entry(sys->files[i].path))
+			continue;
+		ver = entry_version(c);
+		if (!ver || !vp_system_kernel_or_pkgbase(sys, ver))
+			continue;
+		r = vp_buf_puts(&b, "");
+		for (const char *p = c; *p && r >= 0;) {
+			size_t len = strcspn(p, "\n"), vl;
+			const char *v = field(p, len, "options", &vl);
+
+			if (v) {
+				dollar |= memchr(v, '$', vl) != NULL;
+				r = vp_buf_printf(&b, "%s%.*s", b.len ? " " : "", (int)vl, v);
+			}
+			p += len + (p[len] == '\n');
+		}
+		if (r >= 0)
+			r = b.err;
+		if (r >= 0)
+			r = vp_boot_lines_add(out, sys->files[i].path, 0, "its options lines",
+					      dollar ? NULL : b.s,
+					      dollar ? "options come from a grubenv variable" : NULL);
+		vp_buf_free(&b);
+	}
+	return r;
+}

@@ -50,6 +50,20 @@ static const char *planned(const struct vp_plan *plan, const char *key)
 	return NULL;
 }
 
+/* Is word one of the words of line? */
+static bool has_word(const char *line, const char *word)
+{
+	struct vp_cmdline c = {0};
+	bool found = false;
+
+	if (vp_cmdline_split(line, &c, NULL) < 0)
+		return false;
+	for (size_t i = 0; i < c.n && !found; i++)
+		found = c.w[i].len == strlen(word) && memcmp(c.w[i].text, word, c.w[i].len) == 0;
+	vp_cmdline_free(&c);
+	return found;
+}
+
 int vp_boot_check(struct vp_plan *plan, const char *orig, const char *merged,
 		  const char *path, unsigned line, char **ret_msg)
 {
@@ -64,6 +78,9 @@ int vp_boot_check(struct vp_plan *plan, const char *orig, const char *merged,
 	r = vp_cmdline_default_hugepages(orig, &word);
 	if (r < 0 || !word)
 		return r == -ENOMEM ? r : 0;
+	/* still on the line: the judge (plan-effective.c) says what the kernel makes of it */
+	if (planned(plan, "hugepages") && has_word(merged, word))
+		return 0;
 	if (planned(plan, "hugepages"))
 		return vp_plan_msg(plan, VP_MSG_WARN,
 				   "'%s':%u: '%s' counts pages of the default size, which "

@@ -543,7 +543,7 @@ static int grub_dropin(const struct vp_system *sys, const struct vp_file *main_f
 		r = -ENOMEM;
 		goto out;
 	}
-	content = vp_strdup_printf(VP_MANAGED_HEADER "\n"
+	content = vp_strdup_printf(VP_MANAGED_HEADER "\n" VP_EDITS_NOTE
 				   "# Sourced by grub-mkconfig after /etc/default/grub: appends the\n"
 				   "# tokens that `vfio-provision plan` explains to normal entries.\n"
 				   VAR_DEFAULT "=\"$" VAR_DEFAULT " %s\n", q + 1);

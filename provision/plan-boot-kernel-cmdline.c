@@ -65,6 +65,28 @@ static int create_content(const struct vp_system *sys, struct vp_plan *plan, cha
 	return *ret ? 0 : -ENOMEM;
 }
 
+/*
+ * proxmox-boot-tool reads the first line alone (get_first_line in
+ * proxmox-kernel-helper): our tokens go there, the other lines stay as
+ * they are, unread.
+ */
+static int first_line(struct vp_plan *plan, const struct vp_file *f, char **ret, char **ret_msg)
+{
+	size_t len = strcspn(f->content, "\n");
+	_cleanup_free_ char *first = strndup(f->content, len), *merged = NULL;
+	int r;
+
+	if (!first)
+		return -ENOMEM;
+	r = vp_boot_merge(plan, first, f->path, 1, &merged, ret_msg);
+	if (r >= 0)
+		r = vp_boot_check(plan, first, merged, f->path, 1, ret_msg);
+	if (r < 0)
+		return r;
+	*ret = vp_strdup_printf("%s%s", merged, f->content + len);
+	return *ret ? 0 : -ENOMEM;
+}
+
 int vp_boot_kernel_cmdline(const struct vp_config *cfg, const struct vp_system *sys,
 			   struct vp_plan *plan, char **ret_msg)
 {
@@ -74,7 +96,13 @@ int vp_boot_kernel_cmdline(const struct vp_config *cfg, const struct vp_system *
 	const char *why;
 	int r;
 
-	if (f && f->content) {
+	if (f && f->content && sys->pve_boot_tool) {
+		r = first_line(plan, f, &content, ret_msg);
+		if (r < 0)
+			return r;
+		why = "proxmox-boot-tool refresh puts its first line on every kernel's entry on "
+		      "the ESPs";
+	} else if (f && f->content) {
 		r = vp_boot_merge(plan, f->content, f->path, 1, &content, ret_msg);
 		if (r >= 0)
 			r = vp_boot_check(plan, f->content, content, f->path, 1, ret_msg);
@@ -82,9 +110,7 @@ int vp_boot_kernel_cmdline(const struct vp_config *cfg, const struct vp_system *
 			free(content);
 			return r;
 		}
-		why = sys->pve_boot_tool ? "proxmox-boot-tool refresh puts its first line on "
-					   "every kernel's entry on the ESPs"
-					 : "kernel-install puts it on every kernel it installs";
+		why = "kernel-install puts it on every kernel it installs";
 	} else if (bl == VP_BOOT_SYSTEMD_BOOT) {
 		r = create_content(sys, plan, &content, ret_msg);
 		if (r < 0)
@@ -110,4 +136,51 @@ int vp_boot_kernel_cmdline(const struct vp_config *cfg, const struct vp_system *
 	if (r >= 0)
 		r = vp_regen_uki(sys, plan);
 	return r;
+}
+
+/*
+ * kernel-install joins every line (90-loaderentry.install: tr -s "$IFS" ' ');
+ * proxmox-boot-tool puts only the first line on its entries; without the
+ * file both copy the running command line less the loader's words.
+ */
+int vp_boot_kernel_cmdline_read(const struct vp_config *cfg, const struct vp_system *sys,
+				const struct vp_plan *plan, struct vp_boot_lines *out)
+{
+	const char *c = vp_boot_view(sys, plan, KERNEL_CMDLINE), *nl;
+	enum vp_bootloader bl = vp_boot_target(cfg, sys);
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	/* proxmox-boot-tool with GRUB never reads it: kept in step only */
+	if (sys->pve_boot_tool && bl == VP_BOOT_GRUB)
+		return 0;
+	if (!c) {
+		struct vp_cmdline_token loader[] = {{.key = "BOOT_IMAGE"}, {.key = "initrd"}};
+
+		if (bl != VP_BOOT_SYSTEMD_BOOT || !sys->proc_cmdline)
+			return 0;
+		r = vp_cmdline_apply(sys->proc_cmdline, loader, ARRAY_SIZE(loader), &text, NULL);
+		if (r == -ENOMEM)
+			return r;
+		return vp_boot_lines_add(out, "/proc/cmdline", 1,
+					 "the running command line, copied without "
+					 KERNEL_CMDLINE, r < 0 ? NULL : text,
+					 r < 0 ? "its quoting is broken" : NULL);
+	}
+	if (sys->pve_boot_tool) {
+		text = strndup(c, strcspn(c, "\n"));
+		return text ? vp_boot_lines_add(out, KERNEL_CMDLINE, 1, "its first line, the only "
+						"one proxmox-boot-tool puts on the ESPs' entries",
+						text, NULL) : -ENOMEM;
+	}
+	nl = strchr(c, '\n');
+	text = strdup(c);
+	if (!text)
+		return -ENOMEM;
+	for (char *p = text; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	/* one line: name it; more: the file as a whole */
+	return vp_boot_lines_add(out, KERNEL_CMDLINE, nl && nl[strspn(nl, " \t\r\n")] ? 0 : 1,
+				 "every line, as kernel-install joins them", text, NULL);
 }

@@ -95,3 +95,34 @@ int vp_boot_refind(const struct vp_config *cfg, const struct vp_system *sys,
 	return vp_plan_add_file(plan, f->path, vp_buf_steal(&out), f->mode, false,
 				"rEFInd passes the second string of a line to the kernel");
 }
+
+/* Every boot option line: its second string is a kernel command line. */
+int vp_boot_refind_read(const struct vp_config *cfg, const struct vp_system *sys,
+			const struct vp_plan *plan, struct vp_boot_lines *out)
+{
+	const char *c = vp_boot_view(sys, plan, REFIND_CONF);
+	unsigned line = 0;
+	int r = 0;
+
+	(void)cfg;
+	for (const char *p = c; p && *p && r >= 0;) {
+		size_t len = strcspn(p, "\n"), pos = 0, ts, te, os, oe;
+		size_t lead = strspn(p, " \t");
+		bool q1, q2;
+
+		line++;
+		if (lead < len && p[lead] != '#' && next_field(p, len, &pos, &ts, &te, &q1)) {
+			_cleanup_free_ char *title = strndup(p + ts, te - ts);
+			_cleanup_free_ char *opts = NULL;
+			bool have = next_field(p, len, &pos, &os, &oe, &q2);
+
+			opts = have ? strndup(p + os, oe - os) : NULL;
+			if (!title || (have && !opts))
+				return -ENOMEM;
+			r = vp_boot_lines_add(out, REFIND_CONF, line, title, opts,
+					      have ? NULL : "no kernel options after the title");
+		}
+		p += len + (p[len] == '\n');
+	}
+	return r;
+}

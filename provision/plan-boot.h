@@ -52,5 +52,48 @@ int vp_boot_proxmox_sdboot(const struct vp_config *cfg, const struct vp_system *
 			   struct vp_plan *plan, char **ret_msg);
 int vp_boot_proxmox_refresh(struct vp_plan *plan);
 
+/*
+ * What a target gives the kernel, read back from its files as its consumer
+ * reads them: grub-mkconfig's shell, kernel-install, proxmox-boot-tool,
+ * systemd-boot, rEFInd. Each target has a reader (target.h); vp_boot_read
+ * walks the bootloader's route as vp_plan_bootloader does. The judge of
+ * plan, check and verify (plan-effective.c). Pure.
+ */
+struct vp_boot_line {
+	char *path;             /* the file that holds it */
+	unsigned line;          /* 1-based; 0: more than one line or file */
+	char *what;             /* what holds it ("options", an entry's title) */
+	char *text;             /* what the kernel gets; NULL: cannot be told */
+	char *unknown;          /* why it cannot be told */
+};
+
+struct vp_boot_lines {
+	struct vp_boot_line *v;
+	size_t n;
+};
+
+void vp_boot_lines_free(struct vp_boot_lines *l);
+int vp_boot_lines_add(struct vp_boot_lines *l, const char *path, unsigned line, const char *what,
+		      const char *text, const char *unknown) _must_check_;
+/*
+ * A file as the readers see it: the plan's new content where the plan has
+ * the path (NULL: it removes it), else the system's (NULL: absent). plan
+ * may be NULL: the files as they are.
+ */
+const char *vp_boot_view(const struct vp_system *sys, const struct vp_plan *plan,
+			 const char *path);
+/* Every command line the bootloader in use gives the kernel, from the files as planned. */
+int vp_boot_read(const struct vp_config *cfg, const struct vp_system *sys,
+		 const struct vp_plan *plan, struct vp_boot_lines *ret) _must_check_;
+
+int vp_boot_grub_read(const struct vp_config *cfg, const struct vp_system *sys,
+		      const struct vp_plan *plan, struct vp_boot_lines *out);
+int vp_boot_kernel_cmdline_read(const struct vp_config *cfg, const struct vp_system *sys,
+				const struct vp_plan *plan, struct vp_boot_lines *out);
+int vp_boot_bls_read(const struct vp_config *cfg, const struct vp_system *sys,
+		     const struct vp_plan *plan, struct vp_boot_lines *out);
+int vp_boot_refind_read(const struct vp_config *cfg, const struct vp_system *sys,
+			const struct vp_plan *plan, struct vp_boot_lines *out);
+
 /* The bootloader in use: [bootloader] type, else the probe's. */
 enum vp_bootloader vp_boot_target(const struct vp_config *cfg, const struct vp_system *sys);

@@ -21,11 +21,22 @@
 #include "quote.h"
 #include "target.h"
 
+/* The first route of the bootloader in use whose when() holds; NULL: none. */
+static const struct vp_boot_route *route_of(const struct vp_config *cfg,
+					    const struct vp_system *sys)
+{
+	enum vp_bootloader bl = vp_boot_target(cfg, sys);
+
+	for (size_t i = 0; i < vp_n_boot_routes; i++)
+		if (vp_boot_routes[i].bl == bl && (!vp_boot_routes[i].when || vp_boot_routes[i].when(sys)))
+			return &vp_boot_routes[i];
+	return NULL;
+}
+
 int vp_plan_bootloader(const struct vp_config *cfg, const struct vp_system *sys,
 		       const struct vp_selection *sel, struct vp_plan *plan, char **ret_msg)
 {
-	enum vp_bootloader bl = vp_boot_target(cfg, sys);
-	const struct vp_boot_route *route = NULL;
+	const struct vp_boot_route *route;
 	int r = 0;
 
 	(void)sel;
@@ -38,9 +49,7 @@ int vp_plan_bootloader(const struct vp_config *cfg, const struct vp_system *sys,
 						   "the kernel command line", ret_msg);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < vp_n_boot_routes && !route; i++)
-		if (vp_boot_routes[i].bl == bl && (!vp_boot_routes[i].when || vp_boot_routes[i].when(sys)))
-			route = &vp_boot_routes[i];
+	route = route_of(cfg, sys);
 	if (!route)     /* a bootloader with no route: what to run by hand */
 		return vp_boot_tell(cfg, sys, plan, ret_msg);
 	for (size_t i = 0; route->steps[i].target && r >= 0; i++) {
@@ -50,4 +59,72 @@ int vp_plan_bootloader(const struct vp_config *cfg, const struct vp_system *sys,
 			r = s->target->plan(cfg, sys, plan, ret_msg);
 	}
 	return r;
+}
+
+void vp_boot_lines_free(struct vp_boot_lines *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].path);
+		free(l->v[i].what);
+		free(l->v[i].text);
+		free(l->v[i].unknown);
+	}
+	free(l->v);
+	*l = (struct vp_boot_lines){0};
+}
+
+int vp_boot_lines_add(struct vp_boot_lines *l, const char *path, unsigned line, const char *what,
+		      const char *text, const char *unknown)
+{
+	struct vp_boot_line *v = realloc(l->v, (l->n + 1) * sizeof(*v)), *x;
+
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	x = &v[l->n];
+	*x = (struct vp_boot_line){.line = line, .path = strdup(path), .what = strdup(what),
+				   .text = text ? strdup(text) : NULL,
+				   .unknown = unknown ? strdup(unknown) : NULL};
+	if (!x->path || !x->what || (text && !x->text) || (unknown && !x->unknown)) {
+		free(x->path);
+		free(x->what);
+		free(x->text);
+		free(x->unknown);
+		return -ENOMEM;
+	}
+	l->n++;
+	return 0;
+}
+
+const char *vp_boot_view(const struct vp_system *sys, const struct vp_plan *plan,
+			 const char *path)
+{
+	const struct vp_plan_file *pf = plan ? vp_plan_file(plan, path) : NULL;
+	const struct vp_file *f;
+
+	if (pf)
+		return pf->content;
+	f = vp_system_file(sys, path);
+	return f ? f->content : NULL;
+}
+
+int vp_boot_read(const struct vp_config *cfg, const struct vp_system *sys,
+		 const struct vp_plan *plan, struct vp_boot_lines *ret)
+{
+	const struct vp_boot_route *route = route_of(cfg, sys);
+	struct vp_boot_lines l = {0};
+	int r = 0;
+
+	for (size_t i = 0; route && route->steps[i].target && r >= 0; i++) {
+		const struct vp_boot_step *s = &route->steps[i];
+
+		if (s->target->read && (!s->only_if || s->only_if(sys)))
+			r = s->target->read(cfg, sys, plan, &l);
+	}
+	if (r < 0) {
+		vp_boot_lines_free(&l);
+		return r;
+	}
+	*ret = l;
+	return 0;
 }

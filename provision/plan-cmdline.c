@@ -10,6 +10,7 @@
 
 #include "cmdline.h"
 #include "hp-fit.h"
+#include "kconfig.h"
 #include "plan.h"
 
 static bool planned(const struct vp_plan *plan, const char *key)
@@ -118,11 +119,44 @@ static int warn_memory(const struct vp_config *cfg, const struct vp_system *sys,
 	return 0;
 }
 
+/* An installed kernel that reads no hugepages=N:M (before 5.16), or NULL. */
+static const char *without_node_syntax(const struct vp_system *sys)
+{
+	for (size_t i = 0; i < sys->n_kernels; i++)
+		if (vp_kernel_at_least(sys->kernels[i].version, 5, 16) == 0)
+			return sys->kernels[i].version;
+	return NULL;
+}
+
+/*
+ * The node of the boot's pages on the command line: [hugepages] node, or
+ * with node = auto on a host of several nodes the GPU's (the one early.conf
+ * names), so that the guest's memory sits next to its GPU. -1: anywhere.
+ */
+static int cmdline_node(const struct vp_config *cfg, const struct vp_system *sys,
+			const struct vp_selection *sel, struct vp_plan *plan, int *ret)
+{
+	int node = vp_hp_node(cfg, sys, sel);
+	const char *old;
+
+	*ret = -1;
+	if (node < 0 || (cfg->hp_node < 0 && sys->n_nodes < 2))
+		return 0;
+	old = cfg->hp_node < 0 ? without_node_syntax(sys) : NULL;
+	if (old)
+		return vp_plan_msg(plan, VP_MSG_WARN,
+				   "[hugepages] node = auto: the GPU is on NUMA node %d, but kernel %s "
+				   "reads no hugepages=N:M (Linux 5.16 has it): the pages go to every "
+				   "node; remove that kernel, or accept the spread", node, old);
+	*ret = node;
+	return 0;
+}
+
 static int plan_hugepages(const struct vp_config *cfg, const struct vp_system *sys,
-			  struct vp_plan *plan)
+			  const struct vp_selection *sel, struct vp_plan *plan)
 {
 	_cleanup_free_ char *reason = NULL;
-	int r;
+	int node = -1, r;
 
 	if (cfg->hp_count == 0)
 		return 0;
@@ -131,7 +165,10 @@ static int plan_hugepages(const struct vp_config *cfg, const struct vp_system *s
 				   "[hugepages] asks for %lu 1 GiB page(s) but the CPU has no "
 				   "pdpe1gb flag: it cannot map 1 GiB pages (use count = 0, or "
 				   "2 MiB pages outside vfio-provision)", cfg->hp_count);
-	r = warn_memory(cfg, sys, plan);
+	/* the other modes get the one fit warning from early.conf's planner (hp-fit.c) */
+	r = cfg->hp_mode == VP_HP_RUNTIME ? warn_memory(cfg, sys, plan) : 0;
+	if (r >= 0 && cfg->hp_mode == VP_HP_BOOT)
+		r = cmdline_node(cfg, sys, sel, plan, &node);
 	if (r < 0)
 		return r;
 
@@ -146,21 +183,21 @@ static int plan_hugepages(const struct vp_config *cfg, const struct vp_system *s
 	switch (cfg->hp_mode) {
 	case VP_HP_BOOT: {
 		_cleanup_free_ char *tok = NULL;
-		unsigned long pages = vp_hp_boot_count(cfg, sys, NULL);
+		unsigned long pages = vp_hp_boot_count(cfg, sys, vp_hp_node(cfg, sys, sel), NULL);
 
 		/* nothing fits: the fit warning says so, no hugepages=0 */
 		if (pages == 0)
 			break;
 		/* hugepages=N:M pages on a node: Linux 5.16 and newer (kconfig.c checks) */
-		if (cfg->hp_node >= 0)
-			tok = vp_strdup_printf("hugepages=%d:%lu", cfg->hp_node, pages);
+		if (node >= 0)
+			tok = vp_strdup_printf("hugepages=%d:%lu", node, pages);
 		else
 			tok = vp_strdup_printf("hugepages=%lu", pages);
 		reason = vp_strdup_printf(
 			"[hugepages] mode = boot: the kernel reserves %lu %s%s at boot, before "
 			"anything can fragment memory%s; the early program releases pages if the "
 			"host would keep less than host_min", pages, vp_pages(pages),
-			cfg->hp_node >= 0 ? " on that node" : "",
+			node < 0 ? "" : cfg->hp_node >= 0 ? " on that node" : " on the GPU's node",
 			pages < cfg->hp_count ? " (count sized down to what fits)" : "");
 		if (!tok || !reason)
 			return -ENOMEM;
@@ -219,11 +256,10 @@ int vp_plan_cmdline(const struct vp_config *cfg, const struct vp_system *sys,
 {
 	int r;
 
-	(void)sel;
 	(void)ret_msg;
 	r = plan_iommu(cfg, sys, plan);
 	if (r >= 0)
-		r = plan_hugepages(cfg, sys, plan);
+		r = plan_hugepages(cfg, sys, sel, plan);
 	if (r >= 0)
 		r = plan_thp(cfg, plan);
 	return r;

@@ -170,7 +170,7 @@ int vp_plan_dracut(const struct vp_initramfs_ctx *c, struct vp_plan *plan, char 
 		return -ENOMEM;
 
 	/* no kernel versions in the file: a kernel update alone must not change it */
-	r = vp_buf_printf(&b, "%s\n# dracut copies force_drivers into the image and loads them before udev\n"
+	r = vp_buf_printf(&b, "%s\n" VP_EDITS_NOTE "# dracut copies force_drivers into the image and loads them before udev\n"
 			  "# starts, so vfio-pci claims the GPU before any GPU driver. A vfio module\n"
 			  "# that some installed kernel lacks is left out (vfio_pci pulls it in).\n",
 			  VP_MANAGED_HEADER);

@@ -21,21 +21,6 @@ static bool node_exists(const struct vp_system *sys, int id)
 	return sys->n_nodes == 0;
 }
 
-/* The node to reserve on: configured, else the first GPU's, else -1 (any). */
-static int early_node(const struct vp_config *cfg, const struct vp_system *sys,
-		      const struct vp_selection *sel)
-{
-	if (cfg->hp_node >= 0)
-		return cfg->hp_node;
-	for (size_t i = 0; i < sel->targets.n; i++) {
-		const struct vp_pci_fn *fn = vp_system_fn(sys, sel->targets.v[i]);
-
-		if (fn)
-			return fn->numa_node >= 0 ? fn->numa_node : -1;
-	}
-	return -1;
-}
-
 int vp_plan_early(const struct vp_config *cfg, const struct vp_system *sys,
 		  const struct vp_selection *sel, struct vp_plan *plan, char **ret_msg)
 {
@@ -44,11 +29,11 @@ int vp_plan_early(const struct vp_config *cfg, const struct vp_system *sys,
 	 * fits (the hugepages= token) and the program guards it; cma and
 	 * runtime: nothing at boot.
 	 */
+	int node = vp_hp_node(cfg, sys, sel);
 	unsigned long pages = cfg->hp_mode == VP_HP_EARLY ? cfg->hp_count
-			      : cfg->hp_mode == VP_HP_BOOT ? vp_hp_boot_count(cfg, sys, NULL) : 0;
+			      : cfg->hp_mode == VP_HP_BOOT ? vp_hp_boot_count(cfg, sys, node, NULL) : 0;
 	bool addresses = vp_selection_strategy(cfg, sel) == VP_STRATEGY_OVERRIDE &&
 			 sel->n_fns > 0;
-	int node = early_node(cfg, sys, sel);
 	struct vp_buf b = {0};
 	int r;
 
@@ -69,14 +54,22 @@ int vp_plan_early(const struct vp_config *cfg, const struct vp_system *sys,
 		if (r < 0)
 			return r;
 	}
+	if (cfg->hp_count > 0 && cfg->host_min_mib < VP_HOST_MIN_FLOOR_MIB) {
+		r = vp_plan_msg(plan, VP_MSG_REFUSE,
+				"[hugepages] host_min = %lu MiB is below %lu MiB: the host could run "
+				"out of memory while it boots beside the pages; raise it, or apply "
+				"--force to take that risk", cfg->host_min_mib, VP_HOST_MIN_FLOOR_MIB);
+		if (r < 0)
+			return r;
+	}
 	/* runtime reservations are capped when they happen, not planned */
 	if (cfg->hp_mode != VP_HP_RUNTIME) {
-		r = vp_hp_fit_warn(cfg, sys, plan);
+		r = vp_hp_fit_warn(cfg, sys, node, plan);
 		if (r < 0)
 			return r;
 	}
 
-	r = vp_buf_printf(&b, "%s\n"
+	r = vp_buf_printf(&b, "%s\n" VP_EDITS_NOTE
 			  "# Read by the early-boot program in the initramfs; written by\n"
 			  "# `vfio-provision apply` from /etc/vfio-provision.conf.\n"
 			  "hugepages=%lu\n",

@@ -502,7 +502,8 @@ static int plan_dropin(const struct vp_initramfs_ctx *c, struct vp_plan *plan)
 
 	if (!ours)
 		return -ENOMEM;
-	r = vp_buf_printf(&b, "%s\n# Sourced by mkinitcpio after %s.\n", VP_MANAGED_HEADER,
+	r = vp_buf_printf(&b, "%s\n" VP_EDITS_NOTE "# Sourced by mkinitcpio after %s.\n",
+			  VP_MANAGED_HEADER,
 			  VP_MKINITCPIO_CONF);
 	if (r >= 0 && c->list.n)
 		r = vp_buf_printf(&b,

@@ -179,9 +179,9 @@ int vp_plan_modprobe(const struct vp_config *cfg, const struct vp_system *sys,
 		}
 	}
 
-	r = vp_buf_printf(&b, "%s\n"
-			  "# Written by `vfio-provision apply` from /etc/vfio-provision.conf;\n"
-			  "# edit that file instead, changes here are overwritten.\n"
+	r = vp_buf_printf(&b, "%s\n" VP_EDITS_NOTE
+			  "# Written by `vfio-provision apply` from /etc/vfio-provision.conf:\n"
+			  "# set what you need there.\n"
 			  "# strategy: %s\n",
 			  VP_MANAGED_HEADER, strategy == VP_STRATEGY_IDS ? "ids" : "override");
 	if (r < 0)

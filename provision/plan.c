@@ -218,7 +218,8 @@ int vp_plan_build(const struct vp_config *cfg, const struct vp_system *sys,
 	 */
 	static const vp_planner_fn planners[] = {
 		vp_plan_modprobe, vp_plan_early, vp_plan_fstab, vp_plan_initramfs,
-		vp_plan_cmdline, vp_plan_kconfig, vp_plan_bootloader, vp_plan_libvirt, vp_plan_proxmox,
+		vp_plan_cmdline, vp_plan_kconfig, vp_plan_bootloader, vp_plan_judge, vp_plan_libvirt,
+		vp_plan_proxmox,
 	};
 	struct vp_plan plan = {0};
 	int r = 0;

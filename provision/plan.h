@@ -11,6 +11,12 @@
 #include "system.h"
 
 #define VP_MANAGED_HEADER "# Managed by vfio-provision"
+/*
+ * The second line of every file of ours: what happens to edits (the rule
+ * for items the user changed, owner.c).
+ */
+#define VP_EDITS_NOTE "# Edits here are replaced by the next `vfio-provision apply`, which names\n" \
+		      "# them; revert leaves an edited file (revert --force removes it).\n"
 
 enum vp_msg_level { VP_MSG_INFO = 0, VP_MSG_WARN, VP_MSG_REFUSE };
 
@@ -96,6 +102,9 @@ int vp_plan_kconfig(const struct vp_config *, const struct vp_system *,
 		    const struct vp_selection *, struct vp_plan *, char **);
 int vp_plan_bootloader(const struct vp_config *, const struct vp_system *,
 		       const struct vp_selection *, struct vp_plan *, char **);
+/* plan-effective.c: the command lines as planned, judged by what the kernel makes of them */
+int vp_plan_judge(const struct vp_config *, const struct vp_system *,
+		  const struct vp_selection *, struct vp_plan *, char **);
 int vp_plan_libvirt(const struct vp_config *, const struct vp_system *,
 		    const struct vp_selection *, struct vp_plan *, char **);
 int vp_plan_proxmox(const struct vp_config *, const struct vp_system *,

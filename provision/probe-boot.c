@@ -12,18 +12,48 @@
 #include <fcntl.h>
 
 #include "probe-internal.h"
+#include "ledger.h"
 #include "probe.h"
 
 /* The places an ESP is mounted, in the order kernel-install looks. */
 const char *const vp_esp_dirs[] = {"/efi", "/boot", "/boot/efi", NULL};
 
-static bool exists(const struct vp_root *root, const char *path)
+/*
+ * The root as evidence. What vfio-provision created itself (a file that was
+ * not there before it, a directory it made: the ledger says which) is no
+ * evidence of what the system uses: a dracut drop-in of ours, written while
+ * [initramfs] generator = dracut, must not make dracut the generator once
+ * that setting is gone.
+ */
+struct evidence {
+	const struct vp_root *root;
+	struct vp_strv ours;
+};
+
+static void evidence_init(struct evidence *ev, const struct vp_root *root)
 {
-	return vp_root_exists(root, path);
+	struct vp_ledger l = {0};
+
+	*ev = (struct evidence){.root = root};
+	/* an unreadable ledger: then everything counts, as before any apply */
+	if (vp_ledger_load(root, &l, NULL) < 0)
+		return;
+	for (size_t i = 0; i < l.n; i++)
+		if (!l.f[i].base.exists && vp_strv_push(&ev->ours, l.f[i].path) < 0)
+			break;
+	for (size_t i = 0; i < l.dirs.n; i++)
+		if (vp_strv_push(&ev->ours, l.dirs.v[i]) < 0)
+			break;
+	vp_ledger_free(&l);
+}
+
+static bool exists(const struct evidence *ev, const char *path)
+{
+	return !vp_strv_contains(&ev->ours, path) && vp_root_exists(ev->root, path);
 }
 
 /* A program in any of the usual bin directories (merged /usr or not). */
-static bool have_program(const struct vp_root *root, const char *name)
+static bool have_program(const struct evidence *root, const char *name)
 {
 	static const char *const dirs[] = {"/usr/bin", "/usr/sbin", "/bin", "/sbin"};
 
@@ -37,13 +67,13 @@ static bool have_program(const struct vp_root *root, const char *name)
 }
 
 /* Any "*.conf" in a directory of the root. */
-static bool have_conf_in(const struct vp_root *root, const char *dir)
+static bool have_conf_in(const struct evidence *ev, const char *dir)
 {
 	struct dirent *de;
 	DIR *d;
 	bool found = false;
 
-	if (vp_root_opendir(root, dir, &d, NULL) < 0)
+	if (vp_root_opendir(ev->root, dir, &d, NULL) < 0)
 		return false;
 	while (!found && (de = readdir(d))) {
 		size_t l = strlen(de->d_name);
@@ -89,13 +119,13 @@ static bool dpkg_installed(const char *status, const char *pkg)
  * kernel postinst hook is there. Called only when both have traces.
  * Returns the generator, NONE when it cannot tell (with the note saying so).
  */
-static enum vp_initramfs debian_generator(const struct vp_root *root, struct vp_system *sys)
+static enum vp_initramfs debian_generator(const struct evidence *root, struct vp_system *sys)
 {
 	_cleanup_free_ char *status = NULL;
 	bool d = false, it = false, dc = false, hd, hit;
 	size_t len;
 
-	if (vp_root_read(root, "/var/lib/dpkg/status", &status, &len) == 0 && status) {
+	if (vp_root_read(root->root, "/var/lib/dpkg/status", &status, &len) == 0 && status) {
 		d = dpkg_installed(status, "dracut");
 		it = dpkg_installed(status, "initramfs-tools");
 		dc = dpkg_installed(status, "dracut-core");
@@ -131,7 +161,7 @@ static enum vp_initramfs debian_generator(const struct vp_root *root, struct vp_
  * dracut beside its default mkinitcpio). dracut beside initramfs-tools is
  * Debian's case: debian_generator decides.
  */
-static void probe_initramfs(const struct vp_root *root, struct vp_system *sys)
+static void probe_initramfs(const struct evidence *root, struct vp_system *sys)
 {
 	int score[VP_INITRAMFS_COUNT] = {0}, best = 0;
 
@@ -172,7 +202,7 @@ static void probe_initramfs(const struct vp_root *root, struct vp_system *sys)
  *   7. systemd-boot  /etc/kernel/cmdline alone (kernel-install, UKIs)
  *   8. grubby      the program without grub's files
  */
-static void probe_bootloader(const struct vp_root *root, struct vp_system *sys)
+static void probe_bootloader(const struct evidence *root, struct vp_system *sys)
 {
 	static const enum vp_bootloader order[] = {
 		VP_BOOT_RPM_OSTREE, VP_BOOT_KERNELSTUB, VP_BOOT_SYSTEMD_BOOT, VP_BOOT_REFIND,
@@ -219,8 +249,12 @@ int vp_probe_boot(const struct vp_root *root, struct vp_system *sys, char **ret_
 {
 	int r;
 
-	probe_initramfs(root, sys);
-	probe_bootloader(root, sys);
+	struct evidence ev;
+
+	evidence_init(&ev, root);
+	probe_initramfs(&ev, sys);
+	probe_bootloader(&ev, sys);
+	vp_strv_free(&ev.ours);
 	if (!sys->proc_cmdline) {
 		r = vp_probe_attr(root, "/proc/cmdline", &sys->proc_cmdline, ret_msg);
 		if (r < 0)

@@ -107,6 +107,9 @@ static int compute(const struct vp_root *root, const struct vp_ledger *l, bool f
 		r = it->path ? vp_bytes_read(root, o->path, &it->cur, ret_msg) : -ENOMEM;
 		if (r >= 0)
 			r = vp_owner_base(o, &it->cur, true, force, &it->target, &it->kept);
+		/* an item the user changed stays ours, unless the file is no longer ours at all */
+		it->left = r >= 0 && !force && it->kept.n > 0 &&
+			   !(o->whole && !vp_startswith(it->cur.data, VP_MANAGED_HEADER));
 		if (r >= 0 && !vp_bytes_eq(&it->cur, &it->target))
 			p.n_pending++;
 	}
@@ -147,6 +150,46 @@ static int put_back(const struct vp_root *root, const struct vp_owned *o,
 		attr.gid = st.st_gid;
 	}
 	return vp_fsroot_write(root, it->path, it->target.data, it->target.len, &attr, ret_msg);
+}
+
+static bool keeps_some(const struct vp_revert_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].left)
+			return true;
+	return false;
+}
+
+/*
+ * The ledger after a revert that left items the user changed: their
+ * entries as they were (base and ours, so that a later revert --force or
+ * apply undoes exactly our part), and the directories still there.
+ */
+static int keep_left(const struct vp_root *root, struct vp_ledger *l,
+		     const struct vp_revert_plan *p, char **ret_msg)
+{
+	struct vp_strv dirs = {0};
+	struct stat st;
+	int r = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct vp_owned *o = vp_ledger_find(l, p->v[i].path);
+
+		if (!p->v[i].left)
+			vp_ledger_remove(l, p->v[i].path);
+		else if (o)
+			vp_owned_clear_next(o);
+	}
+	for (size_t i = 0; i < l->dirs.n && r >= 0; i++)
+		if (vp_root_stat(root, l->dirs.v[i], &st, NULL) == 0)
+			r = vp_strv_push(&dirs, l->dirs.v[i]);
+	if (r < 0) {
+		vp_strv_free(&dirs);
+		return r;
+	}
+	vp_strv_free(&l->dirs);
+	l->dirs = dirs;
+	return vp_ledger_save(root, l, ret_msg);
 }
 
 int vp_revert(const struct vp_root *root, bool force, vp_apply_cb cb, void *userdata,
@@ -190,7 +233,8 @@ int vp_revert_upgraded(const struct vp_root *root, const struct vp_ledger *hint,
 
 			r = s ? vp_strv_push_take(kept, s) : -ENOMEM;
 		}
-		if (r < 0 || vp_bytes_eq(&p.v[i].cur, &p.v[i].target))
+		/* an entry that stays is written in place: its state holds for both versions */
+		if (r < 0 || p.v[i].left || vp_bytes_eq(&p.v[i].cur, &p.v[i].target))
 			continue;
 		vp_owned_clear_next(o);
 		o->next = VP_NEXT_DROP;
@@ -233,6 +277,13 @@ int vp_revert_upgraded(const struct vp_root *root, const struct vp_ledger *hint,
 			if (cb)
 				cb(l.dirs.v[i], VP_ACT_RMDIR, userdata);
 		}
+	}
+	if (r >= 0 && keeps_some(&p)) {
+		/* items the user changed stay ours: the ledger keeps them for revert --force */
+		r = keep_left(root, &l, &p, ret_msg);
+		if (r >= 0)
+			r = n;
+		goto out;
 	}
 	/* everything is back: forgetting the ledger is the commit point */
 	if (r >= 0)

@@ -12,11 +12,15 @@
  */
 #pragma once
 
+#include "plan-boot.h"
 #include "plan-initramfs.h"
 #include "plan.h"
 
 typedef int (*vp_boot_fn)(const struct vp_config *cfg, const struct vp_system *sys,
 			  struct vp_plan *plan, char **ret_msg);
+/* Reads back what the target gives the kernel (plan-boot.h); NULL: nothing of its own. */
+typedef int (*vp_boot_read_fn)(const struct vp_config *cfg, const struct vp_system *sys,
+			       const struct vp_plan *plan, struct vp_boot_lines *out);
 
 struct vp_target_files {
 	const char *const *files;       /* read or edited, NULL-terminated */
@@ -28,6 +32,7 @@ struct vp_boot_target {
 	const char *name;
 	struct vp_target_files in;
 	vp_boot_fn plan;
+	vp_boot_read_fn read;
 };
 
 struct vp_initramfs_target {

@@ -20,22 +20,26 @@ static const struct vp_boot_target grub = {
 	.name = "grub",
 	.in = {.files = LIST("/etc/default/grub", "/etc/default/grub.d/vfio-provision.cfg")},
 	.plan = vp_boot_grub,
+	.read = vp_boot_grub_read,
 };
 static const struct vp_boot_target kernel_cmdline = {
 	.name = "kernel-cmdline",
 	.in = {.files = LIST("/etc/kernel/cmdline")},
 	.plan = vp_boot_kernel_cmdline,
+	.read = vp_boot_kernel_cmdline_read,
 };
 static const struct vp_boot_target bls = {
 	.name = "bls",
 	.in = {.dirs = LIST("/boot/loader/entries", "/efi/loader/entries",
 			    "/boot/efi/loader/entries")},
 	.plan = vp_boot_bls,
+	.read = vp_boot_bls_read,
 };
 static const struct vp_boot_target refind = {
 	.name = "refind",
 	.in = {.files = LIST("/boot/refind_linux.conf")},
 	.plan = vp_boot_refind,
+	.read = vp_boot_refind_read,
 };
 /* Proxmox VE's proxmox-boot-tool: root= checked, its refresh instead of the bootloader's */
 static const struct vp_boot_target proxmox_refresh = {

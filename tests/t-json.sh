@@ -59,7 +59,7 @@ check_eq "plan: the diff equals the human plan's" \
 	"$(jq -r '.changes[0].diff' "$work/plan.json" | sed '$!b; /^$/d')"
 check_eq "plan: verdict" '{"name":"ok","blocking":false,"reasons":[]}' "$(q plan .verdict)"
 check_eq "plan: cmdline targets" \
-	'[{"path":"/etc/default/grub.d/vfio-provision.cfg","variable":"GRUB_CMDLINE_LINUX_DEFAULT","line":4,"added":["iommu=pt","transparent_hugepage=never"],"removed":[],"replaced":[]}]' \
+	'[{"path":"/etc/default/grub.d/vfio-provision.cfg","variable":"GRUB_CMDLINE_LINUX_DEFAULT","line":6,"added":["iommu=pt","transparent_hugepage=never"],"removed":[],"replaced":[]}]' \
 	"$(q plan .cmdline.targets)"
 check_eq "plan: cmdline tokens" \
 	'[["iommu","iommu=pt","add",true],["transparent_hugepage","transparent_hugepage=never","add",true]]' \

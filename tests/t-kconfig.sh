@@ -50,7 +50,7 @@ cp -a "$root/lib/modules/6.1.0-18-amd64" "$root/lib/modules/5.10.0-28-amd64"
 printf 'CONFIG_HUGETLBFS=y\nCONFIG_HUGETLB_PAGE=y\n' >"$root/boot/config-5.10.0-28-amd64"
 out=$("$VP" --root "$root" plan 2>&1)
 check_match "node syntax on 5.10: refused, says why" \
-	"kernel 5.10.0-28-amd64: 'hugepages=0:2' names a NUMA node, which kernels older than 5.16 do not understand \(they read it as 0 pages\)" "$out"
+	"kernel 5.10.0-28-amd64: 'hugepages=0:2' names a NUMA node, which kernels older than 5.16 do not understand \(they read the node number as the count\)" "$out"
 check "node syntax: 6.1 is not refused" bash -c '! grep -q "kernel 6.1.0-18-amd64: .hugepages=0" <<<"$1"' _ "$out"
 
 # a kernel without hugetlbfs has no pool at all, whatever the mode

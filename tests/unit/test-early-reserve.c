@@ -626,6 +626,15 @@ static void test_guard(void **state)
 	assert_string_equal(fk->ops, "W/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages=1;");
 	assert_non_null(strstr(fk->log, "released 2 of 3 1GiB pages the kernel reserved, kept 1 in 3 ms: 1 asked for"));
 
+	/* vfio_provision.hugepages=0 (issue 19): every page goes for this boot, still bound */
+	fk->ops[0] = fk->log[0] = '\0';
+	ff_set(fk, HP_GLOBAL, "3\n");
+	ff_set(fk, R "/etc/vfio-provision/early.conf", "hugepages=3\nmode=boot\naddress 0000:00:05.0 1234:1111\n");
+	ff_set(fk, R "/proc/cmdline", "hugepages=3 vfio_provision.hugepages=0\n");
+	assert_int_equal(vpe_run(&io, R), 0);
+	assert_non_null(strstr(fk->ops, "W/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages=0;"));
+	assert_non_null(strstr(fk->log, "released 3 of 3 1GiB pages the kernel reserved, kept 0"));
+
 	/* vfio_provision=off: every page goes, nothing is bound */
 	fk->ops[0] = fk->log[0] = '\0';
 	ff_set(fk, HP_GLOBAL, "3\n");

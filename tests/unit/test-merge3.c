@@ -59,9 +59,35 @@ static void test_user_edited_our_line_is_kept(void **state)
 
 	snprintf(cur, sizeof(cur), "%s%s", FSTAB, edited);
 	undo(FSTAB, FSTAB OURS_LINE, cur, false, cur, 1);
-	undo(FSTAB, FSTAB OURS_LINE, cur, true, FSTAB, 0);
+	/* with force it goes, and is still named (apply says what it writes over) */
+	undo(FSTAB, FSTAB OURS_LINE, cur, true, FSTAB, 1);
 	/* removed by the user: nothing of ours left, nothing to say */
 	undo(FSTAB, FSTAB OURS_LINE, FSTAB, false, FSTAB, 0);
+}
+
+/* Issue 19: a changed item is named with what we wrote; a removed one apart. */
+static void test_notes(void **state)
+{
+	const char *base = "root=UUID=1 rw quiet\n";
+	const char *ours = "root=UUID=1 rw quiet iommu=pt hugepagesz=1G hugepages=4\n";
+	/* the user prepended words, changed one of ours and took another out */
+	const char *cur = "luks rd.x=1 root=UUID=1 rw quiet iommu=nopt hugepagesz=1G\n";
+	struct vp_strv changed = {0}, removed = {0};
+	char *got = NULL;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(vp_merge3_undo_notes(base, strlen(base), ours, strlen(ours), cur,
+					      strlen(cur), true, &got, &len, &changed, &removed), 0);
+	/* the line is found by its words, though its first word changed */
+	assert_string_equal(got, "luks rd.x=1 root=UUID=1 rw quiet\n");
+	assert_int_equal(changed.n, 1);
+	assert_string_equal(changed.v[0], "line 1: word 'iommu=nopt' (vfio-provision wrote 'iommu=pt')");
+	assert_int_equal(removed.n, 1);
+	assert_string_equal(removed.v[0], "line 1: word 'hugepages=4' of vfio-provision's is gone");
+	free(got);
+	vp_strv_free(&changed);
+	vp_strv_free(&removed);
 }
 
 #define LIN(v) "GRUB_CMDLINE_LINUX=\"" v "\"\n"
@@ -106,6 +132,7 @@ int main(void)
 		cmocka_unit_test(test_untouched_gives_base),
 		cmocka_unit_test(test_user_line_after_ours_stays),
 		cmocka_unit_test(test_user_edited_our_line_is_kept),
+		cmocka_unit_test(test_notes),
 		cmocka_unit_test(test_grub_words),
 		cmocka_unit_test(test_lines_next_to_ours),
 	};

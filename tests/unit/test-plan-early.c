@@ -59,6 +59,7 @@ static void test_gpu_node(void **state)
 	(void)state;
 	assert_string_equal(early(&base, &sys, &sel, &plan),
 			    "# Managed by vfio-provision\n"
+			    VP_EDITS_NOTE
 			    "# Read by the early-boot program in the initramfs; written by\n"
 			    "# `vfio-provision apply` from /etc/vfio-provision.conf.\n"
 			    "hugepages=8\n"

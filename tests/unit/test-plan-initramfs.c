@@ -282,7 +282,7 @@ static void test_no_kernel_warns(void **state)
 
 /* ---- dracut ---- */
 
-#define DRACUT_HEAD VP_MANAGED_HEADER "\n" \
+#define DRACUT_HEAD VP_MANAGED_HEADER "\n" VP_EDITS_NOTE \
 	"# dracut copies force_drivers into the image and loads them before udev\n" \
 	"# starts, so vfio-pci claims the GPU before any GPU driver. A vfio module\n" \
 	"# that some installed kernel lacks is left out (vfio_pci pulls it in).\n"

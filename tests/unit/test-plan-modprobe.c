@@ -88,8 +88,9 @@ static void test_ids_basic(void **state)
 	assert_int_equal(f->mode, 0644);
 	assert_string_equal(f->content,
 			    "# Managed by vfio-provision\n"
-			    "# Written by `vfio-provision apply` from /etc/vfio-provision.conf;\n"
-			    "# edit that file instead, changes here are overwritten.\n"
+			    VP_EDITS_NOTE
+			    "# Written by `vfio-provision apply` from /etc/vfio-provision.conf:\n"
+			    "# set what you need there.\n"
 			    "# strategy: ids\n"
 			    "# 0000:01:00.0 10de:1b80 (subsystem 1462:3362)\n"
 			    "# 0000:01:00.1 10de:10f0 (subsystem 1462:3362)\n"
