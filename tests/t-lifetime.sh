@@ -140,9 +140,11 @@ check "old journal: and drops the journal" test ! -e "$r/var/lib/vfio-provision/
 
 # ---- the property test: random sequences on every kind of target ----
 if [ ! -x "$PROP" ]; then not_ok "lifetime: $PROP built"; exit 0; fi
-seed=${VP_PROP_SEED:-20261130}
-for f in boot-arch-grub boot-debian-grubd boot-sdboot-cmdline boot-fedora-bls boot-refind \
-	plan-arch distro-fedora engine-debian; do
+# 10 kinds of target x 500 = 5,000 sequences (issue 19); VP_PROP_SEED=N repeats a run
+seed=${VP_PROP_SEED:-20261205}
+echo "# lifetime: seed $seed, ${VP_PROP_RUNS:-500} sequences per fixture"
+for f in boot-arch-grub boot-debian-grubd boot-sdboot-cmdline boot-sdboot-nocmdline \
+	boot-fedora-bls boot-refind plan-arch distro-fedora engine-debian pve-zfs-sdboot; do
 	root=$(mkfix "$f") || { not_ok "fixture $f"; continue; }
-	"$PROP" "$root" "${VP_PROP_RUNS:-300}" "$seed"
+	"$PROP" "$root" "${VP_PROP_RUNS:-500}" "$seed"
 done

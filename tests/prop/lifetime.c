@@ -1,19 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Property test of owning changes over time (issue 11), on the pure core.
+ * Property test of owning changes over time (issues 11 and 19), on the pure
+ * core.
  *
  * A fixture root is probed once; then seeded random sequences of steps run
  * against an in-memory copy of its files: config changes (GPU selection,
- * strategy, huge pages on/off/count/mount/mode/group, generator, cmdline
- * options), user edits of shared files (lines and tokens added and removed,
- * tokens of ours removed), apply and revert. Next to it a shadow copy gets
- * the same user edits and never an apply. Invariants:
+ * strategy, huge pages on/off/count/mount/mode/group, generator, set and
+ * cleared, cmdline options), user edits of shared files (lines and tokens
+ * added and removed, tokens of ours removed or given another value, our
+ * fstab line edited, a word put in front of a whole command line, a
+ * first-wins key before ours), lines added to whole files of ours, apply
+ * and revert. Next to it a shadow copy gets the same edits of the user's
+ * own and never an apply. Invariants:
  *   after apply   nothing is pending (check would say 0); every file equals
  *                 a fresh apply of the same config on the shadow (what the
  *                 config plus the user's edits imply); every user line and
- *                 token is there;
- *   after revert  every file equals the shadow: nothing of ours is left and
- *                 no byte of the user's is lost.
+ *                 token is there; every edit of an item of ours and every
+ *                 line added to a file of ours is gone and was named; and
+ *                 the judge (plan-effective.h) finds the next boot to be
+ *                 what the config asks, unless the plan was refused;
+ *   after revert  an item of ours the user changed since the last apply is
+ *                 left as the user has it, then revert --force makes every
+ *                 file equal the shadow: nothing of ours is left and no byte
+ *                 of the user's is lost.
  * A failing sequence is shrunk (steps dropped while it still fails) and
  * printed with its seed. Usage: lifetime ROOT N SEED
  * Prints "ok ..." / "not ok ..." lines for tests/run.sh.
@@ -25,6 +34,7 @@
 
 #include "ledger.h"
 #include "owner.h"
+#include "plan-effective.h"
 #include "plan.h"
 #include "probe.h"
 #include "root.h"
@@ -156,7 +166,7 @@ static void show(struct world *w, const struct vp_bases *b)
 		abort();
 }
 
-static int bases_of(struct world *w, bool revert, struct vp_bases *ret)
+static int bases_of(struct world *w, bool revert, bool force, struct vp_bases *ret)
 {
 	struct vp_bases b = {0};
 
@@ -165,7 +175,7 @@ static int bases_of(struct world *w, bool revert, struct vp_bases *ret)
 		struct vp_base *x = &b.v[b.n++];
 
 		x->path = strdup(w->led.f[i].path);
-		if (vp_owner_base(&w->led.f[i], file_of(w, x->path), revert, false, &x->bytes,
+		if (vp_owner_base(&w->led.f[i], file_of(w, x->path), revert, force, &x->bytes,
 				  &x->kept) < 0)
 			abort();
 	}
@@ -173,8 +183,49 @@ static int bases_of(struct world *w, bool revert, struct vp_bases *ret)
 	return 0;
 }
 
-/* apply (write) or check (count what is pending); -1 when the plan cannot be made */
-static int apply(struct world *w, const struct vp_config *cfg, bool write)
+/* Edits of ours the user made since the last apply, and what apply must name. */
+struct edits {
+	struct vp_strv texts;           /* each as it now stands in the file */
+};
+
+/* Does some warning of the plan name text? */
+static bool named(const struct vp_plan *plan, const char *text)
+{
+	for (size_t i = 0; i < plan->n_msgs; i++)
+		if (plan->msgs[i].level == VP_MSG_WARN && strstr(plan->msgs[i].text, text))
+			return true;
+	return false;
+}
+
+/*
+ * The judge on the world's files after apply: an error there (the next boot
+ * would not be what the config asks) is allowed only with a refused plan.
+ */
+static void judge(struct world *w, const struct vp_config *cfg, const struct vp_selection *sel,
+		  const struct vp_plan *plan, size_t step)
+{
+	struct vp_effect_report rep = {0};
+	struct vp_plan now = {0};
+
+	for (size_t i = 0; i < w->n; i++)
+		if (vp_plan_add_file(&now, w->path[i], w->cur[i].exists ?
+				     strndup(w->cur[i].data, w->cur[i].len) : NULL, 0644, false, "") < 0)
+			abort();
+	if (vp_effect_judge(cfg, &sys, sel, plan, &now, &rep) < 0)
+		abort();
+	if (rep.errors.n && !plan->refused)
+		fail("step %zu: after apply of a plan not refused, the next boot is not what the "
+		     "config asks: %s", step, rep.errors.v[0]);
+	vp_effect_report_free(&rep);
+	vp_plan_free(&now);
+}
+
+/*
+ * apply (write) or check (count what is pending); -1 when the plan cannot be
+ * made. With ed: every edit in it must be named by the plan, then it is gone.
+ */
+static int apply_named(struct world *w, const struct vp_config *cfg, bool write,
+		       const struct edits *ed, size_t step)
 {
 	struct vp_selection sel = {0};
 	struct vp_plan plan = {0};
@@ -182,7 +233,7 @@ static int apply(struct world *w, const struct vp_config *cfg, bool write)
 	char *msg = NULL;
 	int pending = 0, r;
 
-	bases_of(w, false, &b);
+	bases_of(w, false, false, &b);
 	show(w, &b);
 	r = vp_select(cfg, &sys, &sel, &msg);
 	if (r >= 0)
@@ -209,6 +260,12 @@ static int apply(struct world *w, const struct vp_config *cfg, bool write)
 			abort();
 		vp_bytes_set(cur, want.exists, want.data, want.len);
 	}
+	for (size_t i = 0; write && ed && i < ed->texts.n; i++)
+		if (!named(&plan, ed->texts.v[i]))
+			fail("step %zu: apply writes over the user's '%s' without naming it", step,
+			     ed->texts.v[i]);
+	if (write)
+		judge(w, cfg, &sel, &plan, step);
 out:
 	free(msg);
 	vp_plan_free(&plan);
@@ -217,16 +274,26 @@ out:
 	return pending;
 }
 
-static void revert(struct world *w)
+static int apply(struct world *w, const struct vp_config *cfg, bool write)
+{
+	return apply_named(w, cfg, write, NULL, 0);
+}
+
+static void revert(struct world *w, bool force)
 {
 	struct vp_bases b = {0};
 
-	bases_of(w, true, &b);
-	for (size_t i = 0; i < b.n; i++)
+	bases_of(w, true, force, &b);
+	for (size_t i = 0; i < b.n; i++) {
 		vp_bytes_set(file_of(w, b.v[i].path), b.v[i].bytes.exists, b.v[i].bytes.data,
 			     b.v[i].bytes.len);
+		/* revert keeps the entries of items the user changed (revert.c) */
+		if (!b.v[i].kept.n)
+			vp_ledger_remove(&w->led, b.v[i].path);
+	}
 	vp_bases_free(&b);
-	vp_ledger_free(&w->led);
+	if (force)
+		vp_ledger_free(&w->led);
 }
 
 /* ---- configs ---- */
@@ -367,7 +434,54 @@ static const char *const line_targets[] = {"/etc/fstab", "/etc/initramfs-tools/m
 
 /* ---- sequences ---- */
 
-enum kind { S_CONFIG, S_ADD_WORD, S_ADD_LINE, S_DEL_USER, S_DEL_OURS, S_APPLY, S_REVERT };
+enum kind {
+	S_CONFIG, S_ADD_WORD, S_ADD_LINE, S_DEL_USER, S_DEL_OURS, S_APPLY, S_REVERT,
+	S_EDIT_OURS,    /* an item of ours given another value (main world) */
+	S_OWN_LINE,     /* a line added to a whole file of ours (main world) */
+	S_FRONT,        /* a word, or a first-wins key, in front of a command line (both) */
+	S_KINDS
+};
+
+/* Puts word (and a blank) right after prefix at the start of the first line that has it. */
+static bool front_word(struct vp_bytes *f, const char *prefix, const char *word)
+{
+	struct vp_buf b = {0};
+	const char *p, *eol = NULL;
+	size_t at;
+
+	if (!f->exists)
+		return false;
+	for (p = f->data; p && *p; p = eol ? eol + 1 : NULL) {
+		eol = strchr(p, '\n');
+		if (vp_startswith(p, prefix))
+			break;
+	}
+	if (!p || !*p)
+		return false;
+	at = (size_t)(p - f->data) + strlen(prefix);
+	vp_buf_add(&b, f->data, at);
+	vp_buf_printf(&b, "%s%s", word, strchr("\"'\n", f->data[at]) ? "" : " ");
+	vp_buf_add(&b, f->data + at, f->len - at);
+	vp_bytes_set(f, true, b.s, b.len);
+	vp_buf_free(&b);
+	return true;
+}
+
+/* Replaces the first from (a whole word, or part of the hugetlbfs line) with to. */
+static bool replace_text(struct vp_bytes *f, const char *from, const char *to)
+{
+	char *p = f->exists ? strstr(f->data, from) : NULL;
+	struct vp_buf b = {0};
+
+	if (!p)
+		return false;
+	vp_buf_add(&b, f->data, (size_t)(p - f->data));
+	vp_buf_puts(&b, to);
+	vp_buf_puts(&b, p + strlen(from));
+	vp_bytes_set(f, true, b.s, b.len);
+	vp_buf_free(&b);
+	return true;
+}
 
 struct step {
 	enum kind kind;
@@ -385,11 +499,31 @@ static unsigned long rnd(unsigned long long *s)
 static const char *const ours_words[] = {"iommu=pt", "intel_iommu=on", "hugepagesz=1G",
 					 "transparent_hugepage=never", "vfio_pci"};
 
+/* An item of ours and the value the user gives it; key: how to tell it is ours. */
+static const struct {
+	const char *from, *to, *key;
+} ours_edits[] = {
+	{"iommu=pt", "iommu=nopt", "iommu="},
+	{"transparent_hugepage=never", "transparent_hugepage=madvise", "transparent_hugepage="},
+	{"mode=1770", "mode=1777", "hugetlbfs /dev/hugepages"},
+};
+
+/* Where a word goes in front of a whole command line, and what. */
+static const struct target front_targets[] = {
+	{"/etc/kernel/cmdline", ""},
+	{"/etc/default/grub", "GRUB_CMDLINE_LINUX=\""},
+	{"/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=\""},
+};
+static const char *const front_words[] = {"rd.luks.uuid=front", "hugepages=6",
+					  "default_hugepagesz=2M",
+					  "hugepages=6 default_hugepagesz=2M"};
+
 static void describe(const struct step *s, char *buf, size_t n)
 {
 	static const char *const names[] = {"config", "user adds word", "user adds line",
 					    "user removes own", "user removes ours", "apply",
-					    "revert"};
+					    "revert", "user changes ours", "user adds a line to ours",
+					    "user puts a word in front"};
 	_cleanup_free_ char *cfg = s->kind == S_CONFIG ? config_text(s->arg) : NULL;
 
 	if (cfg)
@@ -406,6 +540,8 @@ static bool run(const struct step *st, size_t n)
 	struct world w, shadow;
 	struct vp_config cfg;
 	struct vp_strv user_words = {0}, user_lines = {0};
+	struct edits ed = {0};          /* of ours, since the last apply */
+	struct vp_strv changed = {0};   /* items of ours the user changed since the last apply */
 	bool ok = true;
 
 	free(failure);
@@ -493,11 +629,59 @@ static bool run(const struct step *st, size_t n)
 			}
 			break;
 		}
+		case S_EDIT_OURS: {
+			size_t e = s->arg % ARRAY_SIZE(ours_edits);
+
+			for (size_t f = 0; f < w.n; f++) {
+				const struct vp_bytes *u = file_of(&shadow, w.path[f]);
+				const struct vp_owned *o = vp_ledger_find(&w.led, w.path[f]);
+
+				if (!u->exists || strstr(u->data, ours_edits[e].key) || !o || o->whole)
+					continue;
+				if (replace_text(&w.cur[f], ours_edits[e].from, ours_edits[e].to)) {
+					vp_strv_push(&ed.texts, ours_edits[e].to);
+					vp_strv_push(&changed, ours_edits[e].to);
+					break;
+				}
+			}
+			break;
+		}
+		case S_OWN_LINE: {
+			size_t first = w.led.n ? s->arg % w.led.n : 0;
+
+			for (size_t i = 0; i < w.led.n; i++) {
+				const struct vp_owned *o = &w.led.f[(first + i) % w.led.n];
+				struct vp_bytes *f = file_of(&w, o->path);
+
+				if (!o->whole || !f->exists || !vp_startswith(f->data, VP_MANAGED_HEADER))
+					continue;
+				snprintf(word, sizeof(word), "user_setting%zu=1", k);
+				add_line(f, word);
+				vp_strv_push(&ed.texts, word);
+				break;
+			}
+			break;
+		}
+		case S_FRONT: {
+			const struct target *t = &front_targets[s->arg % ARRAY_SIZE(front_targets)];
+			const char *fw = front_words[s->arg2 % ARRAY_SIZE(front_words)];
+
+			if (file_of(&shadow, t->path)->exists && file_of(&w, t->path)->exists &&
+			    front_word(file_of(&shadow, t->path), t->prefix, fw) &&
+			    front_word(file_of(&w, t->path), t->prefix, fw) && fw[0] == 'r')
+				vp_strv_push(&user_words, fw);   /* ours replace a first-wins key */
+			break;
+		}
+		case S_KINDS:
+			abort();
 		case S_APPLY: {
 			struct world fresh;
 			int p;
 
-			if (apply(&w, &cfg, true) < 0)
+			p = apply_named(&w, &cfg, true, &ed, k + 1);
+			vp_strv_free(&ed.texts);
+			vp_strv_free(&changed);
+			if (p < 0)
 				break;          /* a plan that cannot be made: nothing written */
 			p = apply(&w, &cfg, false);
 			if (p != 0)
@@ -519,7 +703,20 @@ static bool run(const struct step *st, size_t n)
 			break;
 		}
 		case S_REVERT:
-			revert(&w);
+			revert(&w, false);
+			/* the user's latest edit of an item of ours is left as it is */
+			for (size_t i = 0; i < changed.n && !failure; i++) {
+				bool found = false;
+
+				for (size_t f = 0; f < w.n && !found; f++)
+					found = w.cur[f].exists && strstr(w.cur[f].data, changed.v[i]);
+				if (!found)
+					fail("step %zu: revert lost the user's edit '%s' of an item "
+					     "of ours", k + 1, changed.v[i]);
+			}
+			revert(&w, true);
+			vp_strv_free(&ed.texts);
+			vp_strv_free(&changed);
 			for (size_t f = 0; f < w.n && !failure; f++)
 				if (!same(&w.cur[f], file_of(&shadow, w.path[f])))
 					fail("step %zu: after revert, '%s' is not the user's file:\n"
@@ -551,6 +748,8 @@ static bool run(const struct step *st, size_t n)
 	vp_config_free(&cfg);
 	vp_strv_free(&user_words);
 	vp_strv_free(&user_lines);
+	vp_strv_free(&ed.texts);
+	vp_strv_free(&changed);
 	world_free(&w);
 	world_free(&shadow);
 	return ok;
@@ -563,11 +762,12 @@ static size_t gen_sequence(unsigned long long *seed, struct step *st)
 	st[0] = (struct step){S_CONFIG, rnd(seed), 0};
 	st[1] = (struct step){S_APPLY, 0, 0};
 	for (size_t k = 2; k < n; k++) {
-		unsigned long x = rnd(seed) % 20;
+		unsigned long x = rnd(seed) % 24;
 
 		st[k] = (struct step){x < 4 ? S_CONFIG : x < 7 ? S_ADD_WORD : x < 9 ? S_ADD_LINE :
 				      x < 10 ? S_DEL_USER : x < 11 ? S_DEL_OURS :
-				      x < 17 ? S_APPLY : S_REVERT, rnd(seed), rnd(seed)};
+				      x < 13 ? S_EDIT_OURS : x < 14 ? S_OWN_LINE : x < 15 ? S_FRONT :
+				      x < 21 ? S_APPLY : S_REVERT, rnd(seed), rnd(seed)};
 	}
 	return n;
 }
