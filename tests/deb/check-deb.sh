@@ -217,4 +217,31 @@ if grep -q 'keeping /var/lib/vfio-provision' "$work/purge2.log"; then
 else
 	not_ok "revert fails: purge says it keeps the undo data" "$(cat "$work/purge2.log")"
 fi
+# ---- lifecycle: an item of ours changed by hand (issue 19) ----
+# the root as before the first apply (the broken ledger above undid nothing)
+rm -rf "$root/var/lib/vfio-provision" "$root/etc/vfio-provision"
+rm -f "$root/etc/modprobe.d/vfio.conf" "$root/etc/default/grub.d/vfio-provision.cfg"
+for f in etc/fstab etc/initramfs-tools/modules etc/default/grub; do cp -p "$work/before/$(basename "$f")" "$root/$f"; done
+if ! dpkg_root -i "$deb" >"$work/install3.log" 2>&1; then
+	not_ok "dpkg --root installs the package a third time" "$(tail -15 "$work/install3.log")"
+	finish
+fi
+printf '[hugepages]\ncount = 4\n' >"$root/etc/vfio-provision.conf"
+out=$(vp_root apply 2>&1) || { not_ok "apply a third time" "$out"; finish; }
+echo 'options vfio-pci disable_vga=1' >>"$root/etc/modprobe.d/vfio.conf"
+dpkg_root --remove vfio-provision >"$work/remove3.log" 2>&1; rc=$?
+check "edited by hand: dpkg --remove exits 0" [ "$rc" = 0 ]
+if grep -q "vfio.conf.*disable_vga=1" "$work/remove3.log" &&
+	grep -q 'changed by hand are left in place' "$work/remove3.log"; then
+	ok "edited by hand: the prerm says what is left and how to take it out"
+else
+	not_ok "edited by hand: the prerm says what is left and how to take it out" "$(cat "$work/remove3.log")"
+fi
+check "edited by hand: the edited file stays" test -f "$root/etc/modprobe.d/vfio.conf"
+check "edited by hand: the rest is reverted" same etc/fstab
+check "edited by hand: the ledger keeps the file" \
+	grep -q /etc/modprobe.d/vfio.conf "$root/var/lib/vfio-provision/ledger"
+dpkg_root --purge vfio-provision >"$work/purge3.log" 2>&1; rc=$?
+check "edited by hand: dpkg --purge exits 0" [ "$rc" = 0 ]
+check "edited by hand: purge keeps the undo data" test -f "$root/var/lib/vfio-provision/ledger"
 finish
