@@ -173,6 +173,15 @@ check_eq "ansible: revert restores the original tree (but the config)" \
 	"$("$TREELIST" "$work/orig" -x var/lib/vfio-provision -x etc/vfio-provision.conf)" \
 	"$("$TREELIST" "$R" -x var/lib/vfio-provision -x etc/vfio-provision.conf)"
 
+# --- config_path is a path: ~ and $VARS expand as for every path option -------
+REG="p1"
+play cfgpath --check < <(task p1 "config_path: '\$VP_CONF'"
+	printf '      environment:\n        VP_CONF: /etc/vfio-provision.conf\n') || exit 0
+check_eq "ansible: config_path '\$VP_CONF' expands (type: path)" '[false,"ok"]' \
+	"$(q cfgpath '.p1 | [.failed, .verdict.name]')"
+check_eq "ansible-doc: config_path is type path" '"path"' \
+	"$(ansible-doc --json -t module "$MOD" 2>/dev/null | jq -c ".\"$MOD\".doc.options.config_path.type")"
+
 # --- refusals and a bad config fail the task, and write nothing -------------
 B=$work/boot-vga S=$work/single I=$work/iommu-off
 cp -a "$work/orig" "$B"

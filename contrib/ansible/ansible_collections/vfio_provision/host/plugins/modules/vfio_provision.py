@@ -56,9 +56,10 @@ options:
   config_path:
     description:
       - An existing config file to use instead of
-        C(/etc/vfio-provision.conf), an absolute path inside C(root).
+        C(/etc/vfio-provision.conf), an absolute path inside C(root)
+        (C(~) and environment variables are expanded, as for any path).
         The module does not write it.
-    type: str
+    type: path
   state:
     description:
       - C(applied) runs C(apply), the host converges to the config.
@@ -354,7 +355,7 @@ def main():
         argument_spec=dict(
             binary=dict(type='str', default='vfio-provision'),
             config=dict(type='dict'),
-            config_path=dict(type='str'),
+            config_path=dict(type='path'),
             state=dict(type='str', default='applied', choices=['applied', 'reverted']),
             regenerate=dict(type='bool', default=False),
             force=dict(type='bool', default=False),
