@@ -169,6 +169,29 @@ check_eq "unmanaged: refusal names the file" '[["unmanaged",null,"/etc/modprobe.
 	"$(q unmanaged '[.refusals[] | [.kind, .verdict, .path]]')"
 check_eq "unmanaged: the change says so" '[true,"update"]' \
 	"$(q unmanaged '[.changes[0].unmanaged, .changes[0].action]')"
+# apply refuses it as it refuses a verdict: exit 1, a document, nothing written
+before=$(cat "$R/etc/modprobe.d/vfio.conf")
+run unmanaged-check 1 --json check
+check_eq "unmanaged: check says refused, kind unmanaged" '[true,["unmanaged"]]' \
+	"$(q unmanaged-check '[.refused, [.refusals[].kind]]')"
+run unmanaged-apply 1 --json apply
+check_eq "unmanaged: apply --json refuses with a document" \
+	'[false,true,false,4,[],[["unmanaged","/etc/modprobe.d/vfio.conf"]]]' \
+	"$(q unmanaged-apply '[.changed, .refused, .forced, .pending, .written, [.refusals[] | [.kind, .path]]]')"
+check_eq "unmanaged: apply --json wrote nothing" "$before no" \
+	"$(cat "$R/etc/modprobe.d/vfio.conf") $([ -e "$R/etc/vfio-provision/early.conf" ] && echo yes || echo no)"
+out=$("$VP" --root "$R" apply 2>&1); rc=$?
+check_eq "unmanaged: apply exits 1 (a refusal, as for a verdict)" 1 "$rc"
+check_match "unmanaged: apply names the file and --force" \
+	"refused: '/etc/modprobe.d/vfio.conf' exists and is not managed by vfio-provision .*--force" "$out"
+if grep -q 'already written' <<<"$out"; then
+	not_ok "unmanaged: apply does not claim files were written" "$out"
+else
+	ok "unmanaged: apply does not claim files were written"
+fi
+run unmanaged-forced 0 --json --force apply
+check_eq "unmanaged: apply --force replaces it" '[true,true,true]' \
+	"$(q unmanaged-forced '[.changed, .refused, .forced]')"
 
 # --- command line edits: replaced and already-present words ------------------
 src=$(mkfix boot-arch-grub) || { not_ok "fixture boot-arch-grub"; exit 0; }
