@@ -56,6 +56,7 @@ comp=$(bash -c '
 	source "$1" || exit 4
 	complete_line() {
 		COMP_LINE=$1; COMP_POINT=${#1}; read -ra COMP_WORDS <<<"$1"
+		[[ $1 == *" " ]] && COMP_WORDS+=("")
 		COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=()
 		_vfio_provision; echo "${COMPREPLY[*]}"
 	}
@@ -63,8 +64,12 @@ comp=$(bash -c '
 	complete_line "vfio-provision hugepages re"
 	complete_line "vfio-provision --ro"
 	complete_line "vfio-provision gue"
+	complete_line "vfio-provision guest-xml --dom"
+	complete_line "vfio-provision --connect test:///default guest-xml --domain "
 ' _ "$d/usr/share/bash-completion/completions/vfio-provision" 2>&1)
-check_eq "bash completion loads and completes" $'hugepages\nreserve release\n--root\nguest-xml' "$comp"
+if command -v virsh >/dev/null; then test_domain=test; else test_domain=; fi
+check_eq "bash completion loads and completes (guest-xml --domain: virsh's domains)" \
+	$'hugepages\nreserve release\n--root\nguest-xml\n--domain\n'"$test_domain" "$comp"
 if command -v zsh >/dev/null; then
 	check "zsh completion parses" zsh -n "$d/usr/share/zsh/site-functions/_vfio-provision"
 fi
