@@ -59,3 +59,20 @@ mkfix() {
 
 # tmpdir: a fresh directory removed at exit.
 tmpdir() { local d; d=$(mktemp -d "${TMPDIR:-/tmp}/vp-test.XXXXXX"); echo "$d"; }
+
+# libvirt_test_node FILE DOMAIN_XML...: a file for libvirt's test driver
+# (test:///FILE, no daemon) holding the domains, each marked shut off (the
+# driver runs the domains of its file unless told). Each connection reads
+# the file afresh: what one defines, the next does not see.
+libvirt_test_node() {
+	local out=$1 d
+	shift
+	{
+		echo "<node>"
+		for d in "$@"; do
+			sed -e 's|^<domain type=.test.|& xmlns:test="http://libvirt.org/schemas/domain/test/1.0"|' \
+			    -e 's|^</domain>|  <test:runstate>5</test:runstate>\n&|' "$d"
+		done
+		echo "</node>"
+	} >"$out"
+}

@@ -14,21 +14,6 @@ if ! command -v virt-xml-validate >/dev/null; then
 	exit 0
 fi
 
-# node FILE DOMAINS...: a test driver file; each domain's XML file is
-# marked shut off (the driver runs the domains of its file unless told)
-node() {
-	local out=$1 d
-	shift
-	{
-		echo "<node>"
-		for d in "$@"; do
-			sed -e 's|^<domain type=.test.|& xmlns:test="http://libvirt.org/schemas/domain/test/1.0"|' \
-			    -e 's|^</domain>|  <test:runstate>5</test:runstate>\n&|' "$d"
-		done
-		echo "</node>"
-	} >"$out"
-}
-
 # domain NAME MACHINE DEVICES...: a shut-off domain as libvirt writes it
 domain() {
 	local name=$1 machine=$2
@@ -67,7 +52,7 @@ domain legacy pc-i440fx-7.2 >"$work/legacy.xml"
 domain half pc-q35-7.2 "    <hostdev mode='subsystem' type='pci' managed='yes'>" \
 	"      <source><address domain='0x0000' bus='0x01' slot='0x00' function='0x1'/></source>" \
 	"    </hostdev>" >"$work/half.xml"
-node "$work/node.xml" "$work/win11.xml" "$work/legacy.xml" "$work/half.xml"
+libvirt_test_node "$work/node.xml" "$work/win11.xml" "$work/legacy.xml" "$work/half.xml"
 URI=test://$work/node.xml
 R=$work/root
 cp -a "$(mkfix skylake-gtx1070)" "$R"
@@ -115,7 +100,7 @@ check_eq "--define: two hostdevs, a root port, 1 GiB pages" "2 1 1" \
 out=$(gx --domain win11 --define 2>&1); rc=$?
 check_match "--define (text): says so, with the URI" "^defined domain 'win11' on test://.*: 4 changes$" "$out"
 
-node "$work/node2.xml" "$work/defined.xml"
+libvirt_test_node "$work/node2.xml" "$work/defined.xml"
 out=$("$VP" --root "$R" --connect "test://$work/node2.xml" guest-xml --domain win11 --define 2>&1); rc=$?
 check_eq "second run: exit 0" 0 "$rc"
 check_eq "second run: nothing to do" "domain 'win11' already has the selection and the 1 GiB pages: nothing to do" "$out"
