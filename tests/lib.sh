@@ -76,3 +76,15 @@ libvirt_test_node() {
 		echo "</node>"
 	} >"$out"
 }
+
+# json_schema NAME SCHEMA FILE...: each file is one JSON document that
+# docs/SCHEMA.schema.json accepts (python3-jsonschema; one process for all).
+json_schema() {
+	local name=$1 schema=$TOP/docs/$2.schema.json out
+	shift 2
+	if ! /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+		skip "$name" "python3-jsonschema is not installed"
+		return
+	fi
+	if out=$("$TESTS/validate-json.py" "$schema" "$@" 2>&1); then ok "$name"; else not_ok "$name" "$out"; fi
+}

@@ -66,6 +66,7 @@ check_eq "preview: nothing on stderr" "" "$(cat "$work/err")"
 golden "preview: the diff, the changes and the command" guest-xml/domain-win11.txt \
 	"$(sed "s|$work|WORK|g" <<<"$out")"
 json=$(gx --domain win11 --json 2>/dev/null); rc=$?
+printf '%s\n' "$json" >"$work/doc-preview.json"
 check_eq "preview --json: exit 1" 1 "$rc"
 check_eq "preview --json: name, uri, changed, defined" "[\"win11\",\"$URI\",true,false]" \
 	"$(jq -c '.domain | [.name, .uri, .changed, .defined]' <<<"$json")"
@@ -91,6 +92,7 @@ fi
 
 # --- --define, then a second run on what was defined -------------------------
 json=$(gx --domain win11 --define --json 2>"$work/err"); rc=$?
+printf '%s\n' "$json" >"$work/doc-define.json"
 check_eq "--define: exit 0" 0 "$rc"
 check_eq "--define: changed and defined" '[true,true]' "$(jq -c '.domain | [.changed, .defined]' <<<"$json")"
 jq -r .domain.xml <<<"$json" >"$work/defined.xml"
@@ -105,6 +107,7 @@ out=$("$VP" --root "$R" --connect "test://$work/node2.xml" guest-xml --domain wi
 check_eq "second run: exit 0" 0 "$rc"
 check_eq "second run: nothing to do" "domain 'win11' already has the selection and the 1 GiB pages: nothing to do" "$out"
 json=$("$VP" --root "$R" --connect "test://$work/node2.xml" --json guest-xml --domain win11 2>/dev/null); rc=$?
+printf '%s\n' "$json" >"$work/doc-again.json"
 check_eq "second run --json: exit 0, not changed, no diff, no change" '0 [false,false,null,[]]' \
 	"$rc $(jq -c '.domain | [.changed, .defined, .diff, .changes]' <<<"$json")"
 check_eq "second run --json: the functions where the domain has them" '["0000:02:00.0","0000:02:00.1"]' \
@@ -138,8 +141,10 @@ check_eq "boot VGA selected: --define refuses (exit 1)" 1 "$rc"
 check_match "boot VGA selected: says why" "not defining domain 'win11': apply refuses the selection \(verdict boot-vga" "$out"
 check_match "boot VGA selected: still shows the diff and the ROM note" "^note: .* is the boot VGA" "$out"
 json=$("$VP" --root "$B" --connect "$URI" --json guest-xml --domain win11 --define 2>/dev/null); rc=$?
+printf '%s\n' "$json" >"$work/doc-refused.json"
 check_eq "boot VGA selected --json: a document, not defined" '1 [true,false]' \
 	"$rc $(jq -c '.domain | [.changed, .defined]' <<<"$json")"
+json_schema "guest-xml --domain --json: the schema accepts every document" guest-xml "$work"/doc-*.json
 out=$("$VP" --root "$B" --connect "$URI" --force guest-xml --domain win11 --define 2>&1); rc=$?
 check_match "boot VGA selected, --force: defined" "^defined domain 'win11'" "$out"
 

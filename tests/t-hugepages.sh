@@ -151,6 +151,9 @@ check_match "no 1 GiB hstate: status says why there are none" \
 json=$("$VP" --root "$root" hugepages status --json 2>&1)
 check_eq "no 1 GiB hstate: --json pages_1g false, max_1g_pages null" 'false [null,null]' \
 	"$(jq -c '.pages_1g, [.contiguous[].max_1g_pages]' <<<"$json" | xargs)"
+printf '%s\n' "$json" >"$work/status-no1g.json"
+"$VP" --root "$base" hugepages status --json >"$work/status-2node.json" 2>/dev/null
+json_schema "status --json: the schema accepts both documents" hugepages-status "$work"/status-*.json
 
 # bad arguments
 fresh "avail 8"

@@ -22,7 +22,11 @@ for f in usr/bin/vfio-provision:755 \
 	etc/kernel/postinst.d/50-vfio-provision:755 \
 	usr/lib/kernel/install.d/45-vfio-provision.install:755 \
 	usr/share/vfio-provision/ansible/ansible_collections/vfio_provision/host/plugins/modules/vfio_provision.py:644 \
-	usr/share/vfio-provision/ansible/ansible_collections/vfio_provision/host/galaxy.yml:644; do
+	usr/share/vfio-provision/ansible/ansible_collections/vfio_provision/host/galaxy.yml:644 \
+	usr/share/vfio-provision/schemas/detect.schema.json:644 \
+	usr/share/vfio-provision/schemas/plan.schema.json:644 \
+	usr/share/vfio-provision/schemas/guest-xml.schema.json:644 \
+	usr/share/vfio-provision/schemas/hugepages-status.schema.json:644; do
 	p=${f%:*} m=${f##*:}
 	if [ -f "$d/$p" ]; then
 		check_eq "installed $p mode" "$m" "$(stat -c %a "$d/$p")"

@@ -54,6 +54,8 @@ list=$(dpkg-deb -c "$deb" | awk '{print $NF}')
 for p in ./usr/bin/vfio-provision ./usr/lib/vfio-provision/kernel-hook \
 	./usr/share/man/man8/vfio-provision.8.gz ./usr/share/man/man5/vfio-provision.conf.5.gz \
 	./usr/share/bash-completion/completions/vfio-provision \
+	./usr/share/vfio-provision/schemas/detect.schema.json \
+	./usr/share/vfio-provision/schemas/guest-xml.schema.json \
 	./etc/kernel/postinst.d/50-vfio-provision; do
 	if grep -qxF "$p" <<<"$list"; then ok "package ships $p"; else not_ok "package ships $p"; fi
 done
