@@ -18,13 +18,8 @@
 
 #include "diff.h"
 #include "domain-edit.h"
+#include "fake-fns.h"
 #include "template.h"
-
-struct dev {
-	const char *addr;
-	uint32_t class;
-	int boot_vga;
-};
 
 static struct vp_system sys;
 static struct vp_selection sel;
@@ -67,35 +62,17 @@ static const char q35[] = HEAD OS("pc-q35-7.2") DEVICES;
 static const char i440fx[] = HEAD OS("pc-i440fx-7.2") DEVICES;
 
 /* The GTX 1070 of the example machine: VGA and audio, one slot. */
-static const struct dev gtx[] = {
+static const struct fake_dev gtx[] = {
 	{"0000:00:02.0", 0x030000, 1},
 	{"0000:01:00.0", 0x030000, 0},
 	{"0000:01:00.1", 0x040300, -1},
 };
 
-static void build(const struct dev *devs, size_t n, const size_t *pick, size_t n_pick)
+static void build(const struct fake_dev *devs, size_t n, const size_t *pick, size_t n_pick)
 {
 	vp_selection_free(&sel);
 	vp_system_free(&sys);
-	memset(&sys, 0, sizeof(sys));
-	memset(&sel, 0, sizeof(sel));
-	sys.fns = calloc(n ? n : 1, sizeof(*sys.fns));
-	sel.fns = calloc(n_pick ? n_pick : 1, sizeof(*sel.fns));
-	assert_non_null(sys.fns);
-	assert_non_null(sel.fns);
-	sys.n_fns = n;
-	for (size_t i = 0; i < n; i++) {
-		struct vp_pci_fn *fn = &sys.fns[i];
-
-		assert_int_equal(sscanf(devs[i].addr, "%x:%x:%x.%x", &fn->domain, &fn->bus,
-					&fn->dev, &fn->func), 4);
-		snprintf(fn->addr, sizeof(fn->addr), "%s", devs[i].addr);
-		fn->class = devs[i].class;
-		fn->boot_vga = devs[i].boot_vga;
-	}
-	if (n_pick)
-		memcpy(sel.fns, pick, n_pick * sizeof(*pick));
-	sel.n_fns = n_pick;
+	fake_select(&sys, &sel, devs, n, pick, n_pick);
 }
 
 /* Edits xml with the selection built and pages 1 GiB pages (0: none). */
@@ -229,7 +206,7 @@ static void test_second_run_changes_nothing(void **state)
 
 static void test_no_free_port_adds_one(void **state)
 {
-	static const struct dev devs[] = {
+	static const struct fake_dev devs[] = {
 		{"0000:01:00.0", 0x030000, 0},
 		{"0000:01:00.1", 0x040300, -1},
 		{"0000:02:00.0", 0x030000, 0},
