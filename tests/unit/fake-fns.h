@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A system model and a selection from a table of PCI functions, for the
- * unit tests of what is built per function (guest-xml, domain-edit).
- * Include after <cmocka.h>.
+ * For the unit tests of the libvirt XML built per function (guest-xml,
+ * domain-edit): a system model and a selection from a table of PCI
+ * functions, and XPath counts on the XML. Include after <cmocka.h>.
  */
 #pragma once
 
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,4 +45,23 @@ static inline void fake_select(struct vp_system *sys, struct vp_selection *sel,
 	if (n_pick)
 		memcpy(sel->fns, pick, n_pick * sizeof(*pick));
 	sel->n_fns = n_pick;
+}
+
+/* Number of nodes xpath finds in the XML text (which must parse). */
+static inline int xpath_count(const char *xml, size_t len, const char *xpath)
+{
+	xmlDocPtr doc = xmlReadMemory(xml, (int)len, "test.xml", NULL, XML_PARSE_NONET);
+	xmlXPathContextPtr xp;
+	xmlXPathObjectPtr o;
+	int n;
+
+	assert_non_null(doc);
+	xp = xmlXPathNewContext(doc);
+	o = xmlXPathEvalExpression(BAD_CAST xpath, xp);
+	assert_non_null(o);
+	n = o->nodesetval ? o->nodesetval->nodeNr : 0;
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(xp);
+	xmlFreeDoc(doc);
+	return n;
 }

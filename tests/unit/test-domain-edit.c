@@ -13,8 +13,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
 
 #include "diff.h"
 #include "domain-edit.h"
@@ -110,20 +108,7 @@ static int teardown(void **state)
 /* Number of nodes XPATH finds in xml. */
 static int count(const char *xml, const char *xpath)
 {
-	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "d.xml", NULL, XML_PARSE_NONET);
-	xmlXPathContextPtr xp;
-	xmlXPathObjectPtr o;
-	int n;
-
-	assert_non_null(doc);
-	xp = xmlXPathNewContext(doc);
-	o = xmlXPathEvalExpression(BAD_CAST xpath, xp);
-	assert_non_null(o);
-	n = o->nodesetval ? o->nodesetval->nodeNr : 0;
-	xmlXPathFreeObject(o);
-	xmlXPathFreeContext(xp);
-	xmlFreeDoc(doc);
-	return n;
+	return xpath_count(xml, strlen(xml), xpath);
 }
 
 /* The change only adds lines: no '-' line in the diff from old to new. */
