@@ -171,7 +171,7 @@ static int format(xmlNodePtr n, const char *indent)
 /*
  * Puts n into parent after the element `after`, or NULL: as its last
  * child, indented as parent's other children. A parent written on one line
- * stays on one line.
+ * stays on one line. Takes n: the document frees it, or this on failure.
  */
 static int insert(xmlNodePtr parent, xmlNodePtr after, xmlNodePtr n)
 {
@@ -183,8 +183,10 @@ static int insert(xmlNodePtr parent, xmlNodePtr after, xmlNodePtr n)
 	if (pretty) {
 		ind = child_indent(parent);
 		own = own_indent(parent);
-		if (!ind || !own || format(n, ind) < 0)
+		if (!ind || !own || format(n, ind) < 0) {
+			xmlFreeNode(n);
 			return -ENOMEM;
+		}
 	}
 	if (after)
 		xmlAddNextSibling(after, n);
