@@ -23,6 +23,11 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 CPPFLAGS += -D_GNU_SOURCE -Iprovision
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS))
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS))
+# Loaded with dlopen() by guest-xml --domain alone (provision/virt-api.c):
+# its headers at build time, not its library at link time.
+DLOPEN_PKGS := libvirt
+ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(DLOPEN_PKGS))
+LDLIBS   += -ldl
 
 ifeq ($(SANITIZE),1)
 B := build/san

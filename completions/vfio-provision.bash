@@ -8,7 +8,7 @@ _vfio_provision()
 	local verbs="detect plan apply check revert verify guest-xml hugepages libvirt-hook"
 	local opts="--root --config --kver --json --force --regenerate --dry-run
 		--apply --check --revert --node --timeout --drop-caches --partial-ok --post-install
-		--quiet --verbose --help --version"
+		--domain --define --connect --quiet --verbose --help --version"
 
 	case $prev in
 	--root)
@@ -31,7 +31,16 @@ _vfio_provision()
 		COMPREPLY=($(compgen -W "$(command ls -d /sys/devices/system/node/node* 2>/dev/null | sed 's/.*node//')" -- "$cur"))
 		return
 		;;
-	--timeout)
+	--timeout | --connect)
+		return
+		;;
+	--domain)
+		# the domains of the --connect URI given (else libvirt's default), as virsh lists them
+		local uri="" i
+		for ((i = 1; i < cword; i++)); do
+			[[ ${words[i]} == --connect ]] && uri=${words[i + 1]}
+		done
+		COMPREPLY=($(compgen -W "$(virsh ${uri:+-c "$uri"} list --all --name 2>/dev/null)" -- "$cur"))
 		return
 		;;
 	esac
@@ -39,7 +48,7 @@ _vfio_provision()
 	local i verb="" sub=""
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		--root | --config | --kver | --node | --timeout) ((i++)) ;;
+		--root | --config | --kver | --node | --timeout | --domain | --connect) ((i++)) ;;
 		-*) ;;
 		*)
 			if [[ -z $verb ]]; then verb=${words[i]}; else sub=${words[i]}; fi

@@ -53,6 +53,10 @@ install-data: $(MAN_PAGES)
 	set -e; for f in $$(cd contrib/ansible && find ansible_collections -type f ! -name '*.pyc' | LC_ALL=C sort); do \
 		install -Dm644 contrib/ansible/$$f $(DESTDIR)$(PKGDATADIR)/ansible/$$f; done
 	set -e; for f in docs/*.md docs/*.json README.md; do [ -f $$f ] && install -Dm644 $$f $(DESTDIR)$(DOCDIR)/$$(basename $$f); done; true
+	# the JSON Schemas of every --json document, for programs (a minimal
+	# system may leave /usr/share/doc out)
+	install -d $(DESTDIR)$(PKGDATADIR)/schemas
+	install -m644 docs/*.schema.json $(DESTDIR)$(PKGDATADIR)/schemas/
 
 uninstall-data:
 	rm -f $(DESTDIR)$(MANDIR)/man8/vfio-provision.8 $(DESTDIR)$(MANDIR)/man5/vfio-provision.conf.5
@@ -63,6 +67,7 @@ uninstall-data:
 	rm -f $(DESTDIR)$(KERNELINSTALLDIR)/45-vfio-provision.install
 	rm -f $(DESTDIR)$(MKINITCPIODIR)/install/vfio-provision $(DESTDIR)$(MKINITCPIODIR)/hooks/vfio-provision
 	rm -rf $(DESTDIR)$(DRACUTDIR)/90vfio-provision $(DESTDIR)$(DOCDIR) $(DESTDIR)$(PKGDATADIR)/ansible
+	rm -rf $(DESTDIR)$(PKGDATADIR)/schemas
 	rm -f $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-provision
 	rm -f $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-provision
 	rm -f $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/vfio-provision

@@ -36,6 +36,10 @@ struct vp_ctx {
 	const char *timeout;    /* --timeout */
 	bool drop_caches;
 	bool partial_ok;
+	/* guest-xml --domain NAME [--define] [--connect URI] */
+	const char *domain;
+	bool define;
+	const char *connect;    /* libvirt URI, NULL: libvirt's default */
 	/* positional arguments after the verb */
 	int argc;
 	char **argv;

@@ -61,6 +61,23 @@ void vp_cmd_print_commands(struct vp_ctx *ctx, const struct vp_plan *plan, const
 	}
 }
 
+/* What apply wrote: counted, and printed or recorded for --json. */
+struct written {
+	struct vp_done *done;   /* --json: recorded here, else printed */
+	size_t n;
+};
+
+static void on_written(const char *path, enum vp_action a, void *userdata)
+{
+	struct written *w = userdata;
+
+	w->n++;
+	if (w->done)
+		vp_done_record(path, a, w->done);
+	else
+		vp_cmd_on_change(path, a, NULL);
+}
+
 int vp_cmd_apply(struct vp_ctx *ctx)
 {
 	_cleanup_free_ char *msg = NULL;
@@ -68,6 +85,7 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 	struct vp_pipeline p;
 	struct vp_done done = {0};
 	struct vp_regen regen = {0};
+	struct written w = {.done = ctx->json ? &done : NULL};
 	int r, ret;
 
 	ret = vp_cmd_pipeline(ctx, &p);
@@ -88,7 +106,10 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 		for (size_t i = 0; i < p.sel.reasons.n; i++)
 			vp_err("  %s", p.sel.reasons.v[i]);
 	}
-	if (vp_pipeline_refused(&p)) {
+	/* a file of the same name that is not ours is a refusal like the others */
+	if (!ctx->json)
+		vp_print_unmanaged(&p.changes, stderr);
+	if (vp_pipeline_refused(&p) || p.changes.n_unmanaged) {
 		if (!ctx->force) {
 			vp_err("not applying: fix the above (see `vfio-provision detect`) or use "
 			       "--force to apply anyway");
@@ -104,7 +125,7 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 		goto out;
 	}
 	r = vp_apply(&ctx->root, &p.changes, &p.ledger, &p.bases, &opts,
-		     ctx->json ? vp_done_record : vp_cmd_on_change, &done, &msg);
+		     on_written, &w, &msg);
 	/* another apply or revert got there first: plan again from what it left */
 	for (int tries = 0; r == -EAGAIN && tries < 3; tries++) {
 		free(msg);
@@ -120,12 +141,15 @@ int vp_cmd_apply(struct vp_ctx *ctx)
 			goto out;
 		}
 		r = vp_apply(&ctx->root, &p.changes, &p.ledger, &p.bases, &opts,
-			     ctx->json ? vp_done_record : vp_cmd_on_change, &done, &msg);
+			     on_written, &w, &msg);
 	}
 	if (r < 0) {
 		vp_err("%s", msg ? msg : strerror(-r));
-		vp_err("apply stopped; files already written stay consistent, "
-		       "`vfio-provision revert` restores them");
+		if (w.n)
+			vp_err("apply stopped; files already written stay consistent, "
+			       "`vfio-provision revert` restores them");
+		else
+			vp_err("apply stopped before it changed any file");
 		ret = VP_EXIT_ERROR;
 		goto out;
 	}

@@ -37,14 +37,27 @@ static void print_count(long v)
 		printf("%9ld", v);
 }
 
+/* The kernel has a 1 GiB pool: the CPU has pdpe1gb and hugetlbfs is on. */
+static bool has_1g_pool(const struct vp_hp_status *st)
+{
+	for (size_t i = 0; i < st->n_pools; i++)
+		if (st->pools[i].size_kib == GIB_KIB)
+			return true;
+	return false;
+}
+
+/* docs/hugepages-json.md, docs/hugepages-status.schema.json */
 static int status_json(const struct vp_hp_status *st, FILE *f)
 {
+	bool gig = has_1g_pool(st);
 	struct vp_buf out = {0};
 	struct vp_json j;
 	int r;
 
 	vp_json_init(&j, &out);
 	vp_json_object_begin(&j, NULL);
+	vp_json_int(&j, "schema", 1);
+	vp_json_bool(&j, "pages_1g", gig);
 	vp_json_uint(&j, "default_size_kib", st->default_kib);
 	vp_json_array_begin(&j, "pools");
 	for (size_t i = 0; i < st->n_pools; i++) {
@@ -83,7 +96,10 @@ static int status_json(const struct vp_hp_status *st, FILE *f)
 			vp_json_uint(&j, "max_order", c->max_order);
 			vp_json_uint(&j, "free_kib", c->free_kib);
 			vp_json_uint(&j, "max_order_free_kib", c->top_kib);
-			vp_json_uint(&j, "max_1g_pages", c->top_kib / GIB_KIB);
+			if (gig)
+				vp_json_uint(&j, "max_1g_pages", c->top_kib / GIB_KIB);
+			else
+				vp_json_null(&j, "max_1g_pages");
 			vp_json_object_end(&j);
 		}
 		vp_json_array_end(&j);
@@ -154,20 +170,30 @@ static int cmd_status(struct vp_ctx *ctx)
 		printf("  %-24s pagesize %s\n", st.mounts[i].target, sz);
 	}
 	if (st.buddyinfo_readable) {
+		bool gig = has_1g_pool(&st);
+
 		printf("\nFree memory already in the largest buddy blocks (/proc/buddyinfo):\n");
 		for (size_t i = 0; i < st.n_contig; i++) {
 			const struct vp_hp_contig *c = &st.contig[i];
 
 			size_name(4UL << c->max_order, sz, sizeof(sz));
-			printf("  node %d: %.1f GiB of %.1f GiB free is in %s blocks: at most %llu more 1 GiB pages without compaction\n",
-			       c->node, (double)c->top_kib / GIB_KIB, (double)c->free_kib / GIB_KIB, sz,
-			       c->top_kib / GIB_KIB);
+			printf("  node %d: %.1f GiB of %.1f GiB free is in %s blocks", c->node,
+			       (double)c->top_kib / GIB_KIB, (double)c->free_kib / GIB_KIB, sz);
+			if (gig)
+				printf(": at most %llu more 1 GiB pages without compaction",
+				       c->top_kib / GIB_KIB);
+			printf("\n");
 		}
-		printf("  (a 1 GiB page needs %s such blocks side by side, which buddyinfo cannot show: this is an upper bound)\n",
-		       st.n_contig ? (st.contig[0].max_order == 10 ? "256" : "many") : "many");
+		if (gig)
+			printf("  (a 1 GiB page needs %s such blocks side by side, which buddyinfo cannot show: this is an upper bound)\n",
+			       st.n_contig ? (st.contig[0].max_order == 10 ? "256" : "many") : "many");
 	} else {
 		printf("\n/proc/buddyinfo is not readable: contiguous memory unknown.\n");
 	}
+	/* no pool: no page to offer, however much memory is free */
+	if (!has_1g_pool(&st))
+		printf("\nNo 1 GiB pages: the kernel has no 1 GiB page pool (the CPU lacks pdpe1gb, "
+		       "or hugetlbfs is off)\n");
 	if (st.cma_arg)
 		printf("\nhugetlb_cma: active (hugetlb_cma=%s, CmaTotal %llu MiB): runtime 1 GiB pages come from the reserved area\n",
 		       st.cma_arg, st.cma_total_kib / 1024);

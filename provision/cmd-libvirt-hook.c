@@ -164,11 +164,11 @@ static int guard_disks(struct vp_ctx *ctx, const struct vp_domain *d)
 	for (size_t i = 0; i < notes.n; i++)
 		vp_warn("libvirt-hook: domain '%s': disk %s", d->name, notes.v[i]);
 	for (size_t i = 0; i < busy.n; i++)
-		vp_err("libvirt-hook: domain '%s': disk %s; unmount it (or mount it read-only) "
-		       "before starting the guest", d->name, busy.v[i]);
+		vp_err("libvirt-hook: domain '%s': disk %s before starting the guest", d->name,
+		       busy.v[i]);
 	if (busy.n) {
 		vp_err("libvirt-hook: domain '%s' not started: the host and the guest would "
-		       "write to the same filesystem", d->name);
+		       "write to the same device", d->name);
 		ret = VP_EXIT_ERROR;
 	}
 out:

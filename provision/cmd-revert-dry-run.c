@@ -8,6 +8,7 @@
 #include "cmd-util.h"
 #include "diff.h"
 #include "json-plan.h"
+#include "plan-regen.h"
 #include "revert-preview.h"
 
 static int diff_of(const struct vp_revert_preview_item *it, bool color, struct vp_buf *out)
@@ -20,8 +21,20 @@ static int diff_of(const struct vp_revert_preview_item *it, bool color, struct v
 static int as_json(struct vp_ctx *ctx, const struct vp_revert_preview *pv)
 {
 	struct vp_done done = {0};
+	struct vp_plan plan = {0};
+	bool initramfs = false, bootloader = false;
 	int r = 0, ret;
 
+	/* the commands revert will print (or run): from the same paths */
+	for (size_t i = 0; i < pv->n; i++) {
+		initramfs |= vp_path_feeds_initramfs(pv->v[i].path);
+		bootloader |= vp_path_feeds_bootloader(pv->v[i].path);
+	}
+	if ((initramfs || bootloader) &&
+	    vp_cmd_revert_commands(ctx, initramfs, bootloader, &plan) < 0) {
+		vp_plan_free(&plan);
+		return VP_EXIT_ERROR;
+	}
 	for (size_t i = 0; i < pv->n && r >= 0; i++) {
 		struct vp_buf d = {0};
 
@@ -35,9 +48,10 @@ static int as_json(struct vp_ctx *ctx, const struct vp_revert_preview *pv)
 		vp_err("revert --dry-run: %s", strerror(-r));
 		ret = VP_EXIT_ERROR;
 	} else {
-		ret = vp_json_revert(ctx, &done);
+		ret = vp_json_revert(ctx, &done, &plan, NULL);
 	}
 	vp_done_free(&done);
+	vp_plan_free(&plan);
 	return ret;
 }
 

@@ -42,8 +42,8 @@ static void on_revert(const char *path, enum vp_action a, void *userdata)
  * on the system decide. p: the config and probe already loaded (the
  * upgrade of a first-release journal planned with them), or NULL.
  */
-static int commands(struct vp_ctx *ctx, const struct done *d, const struct vp_pipeline *p,
-		    struct vp_plan *plan)
+static int commands(struct vp_ctx *ctx, bool initramfs, bool bootloader,
+		    const struct vp_pipeline *p, struct vp_plan *plan)
 {
 	_cleanup_free_ char *msg = NULL;
 	struct vp_probe_opts opts = {.kver = ctx->kver};
@@ -52,7 +52,7 @@ static int commands(struct vp_ctx *ctx, const struct done *d, const struct vp_pi
 	int r;
 
 	if (p) {
-		r = vp_regen_for(&p->cfg, &p->sys, d->initramfs, d->bootloader, plan);
+		r = vp_regen_for(&p->cfg, &p->sys, initramfs, bootloader, plan);
 		if (r < 0)
 			vp_err("cannot tell how to rebuild the initramfs and bootloader config: "
 			       "%s; rebuild them by hand", strerror(-r));
@@ -69,7 +69,7 @@ static int commands(struct vp_ctx *ctx, const struct done *d, const struct vp_pi
 	}
 	r = vp_probe(&ctx->root, &opts, &sys, &msg);
 	if (r >= 0)
-		r = vp_regen_for(&cfg, &sys, d->initramfs, d->bootloader, plan);
+		r = vp_regen_for(&cfg, &sys, initramfs, bootloader, plan);
 	if (r < 0)
 		vp_err("cannot tell how to rebuild the initramfs and bootloader config: %s; "
 		       "rebuild them by hand", msg ? msg : strerror(-r));
@@ -80,11 +80,18 @@ static int commands(struct vp_ctx *ctx, const struct done *d, const struct vp_pi
 	return r;
 }
 
+int vp_cmd_revert_commands(struct vp_ctx *ctx, bool initramfs, bool bootloader,
+			   struct vp_plan *plan)
+{
+	return commands(ctx, initramfs, bootloader, NULL, plan);
+}
+
 int vp_cmd_revert(struct vp_ctx *ctx)
 {
 	_cleanup_free_ char *msg = NULL;
 	struct vp_strv kept = {0};
 	struct vp_plan plan = {0};
+	struct vp_regen regen = {0};
 	struct done d = {.json = ctx->json};
 	struct vp_pipeline p;
 	bool have_p = false, left;
@@ -131,16 +138,17 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 		       "them: `vfio-provision revert --force` takes them out\n");
 	if (!d.initramfs && !d.bootloader)
 		goto out;
-	r = commands(ctx, &d, have_p ? &p : NULL, &plan);
+	r = commands(ctx, d.initramfs, d.bootloader, have_p ? &p : NULL, &plan);
 	if (r < 0)
 		ret = VP_EXIT_ERROR;
 	else if (r > 0)
-		ret = vp_cmd_regenerate(ctx, &plan, NULL);
+		ret = vp_cmd_regenerate(ctx, &plan, &regen);
 	else
 		vp_cmd_print_commands(ctx, &plan, "revert");
 out:
-	if (ctx->json && ret != VP_EXIT_ERROR)
-		ret = vp_json_revert(ctx, &d.record) ?: ret;
+	/* as apply: a rebuild that failed after the files changed still gets its document */
+	if (ctx->json && (ret != VP_EXIT_ERROR || regen.last_status != 0))
+		ret = vp_json_revert(ctx, &d.record, &plan, &regen) ?: ret;
 	if (have_p)
 		vp_pipeline_free(&p);
 	vp_done_free(&d.record);

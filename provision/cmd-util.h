@@ -29,6 +29,15 @@ struct vp_regen {
 };
 /* Runs the plan's commands in order under the root; stops at the first failure. */
 int vp_cmd_regenerate(struct vp_ctx *ctx, const struct vp_plan *plan, struct vp_regen *ret);
+/*
+ * The commands that rebuild the initramfs (initramfs) and the bootloader
+ * config (bootloader) after revert changed what feeds them, into plan
+ * (cmd-revert.c). Returns 1 when revert should run them (--regenerate or
+ * [initramfs] regenerate = yes), 0 when not, a negative errno after
+ * printing why it cannot tell.
+ */
+int vp_cmd_revert_commands(struct vp_ctx *ctx, bool initramfs, bool bootloader,
+			   struct vp_plan *plan);
 /* "to take effect, run (or VERB with --regenerate):" and the commands. */
 void vp_cmd_print_commands(struct vp_ctx *ctx, const struct vp_plan *plan, const char *verb);
 /* One line a pending change: "<prefix>create /etc/x (reason)". */

@@ -237,18 +237,21 @@ static int check_disk(const struct vp_root *root, const char *disk, const struct
 		d = find(root, s, mnt_fs_get_devno(fs), mnt_fs_get_srcpath(fs));
 		if (d)
 			r = vp_strv_push_take(busy, vp_strdup_printf(
-				"'%s' (%s): %s is mounted read-write on %s", disk, shown,
+				"'%s' (%s): %s is mounted read-write on %s; unmount it (or mount "
+				"it read-only)", disk, shown,
 				d->path ? d->path : mnt_fs_get_srcpath(fs),
 				mnt_fs_get_target(fs) ? mnt_fs_get_target(fs) : "?"));
 	}
 	mnt_reset_iter(it, MNT_ITER_FORWARD);
 	while (r >= 0 && swaps && mnt_table_next_fs(swaps, it, &fs) == 0) {
 		const struct dev *d = find(root, s, 0, mnt_fs_get_srcpath(fs));
+		const char *dev = d && d->path ? d->path : mnt_fs_get_srcpath(fs);
 
+		/* swap is not mounted: the remedy is swapoff */
 		if (d)
 			r = vp_strv_push_take(busy, vp_strdup_printf(
-				"'%s' (%s): %s is in use as swap", disk, shown,
-				d->path ? d->path : mnt_fs_get_srcpath(fs)));
+				"'%s' (%s): %s is in use as swap; turn it off (swapoff %s)", disk,
+				shown, dev, dev));
 	}
 	mnt_free_iter(it);
 	return r;

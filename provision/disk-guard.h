@@ -15,7 +15,9 @@
  * For each path in disks (a <disk type='block'> source: /dev/sdb, /dev/sdb1,
  * /dev/disk/by-id/..., resolved inside the root), appends to ret_busy one
  * sentence per read-write mount or swap that uses it:
- *   "'/dev/disk/by-id/ata-X' (/dev/sdb): /dev/sdb1 is mounted read-write on /mnt/data"
+ *   "'/dev/disk/by-id/ata-X' (/dev/sdb): /dev/sdb1 is mounted read-write on /mnt/data;
+ *    unmount it (or mount it read-only)"
+ * (for swap: "...: /dev/sdb2 is in use as swap; turn it off (swapoff /dev/sdb2)")
  * and to ret_notes one per path that could not be checked (not found).
  * Devices are compared by device number (st_rdev of a device node, or the
  * sysfs dev attribute), else by canonical path. Returns 0 (check ret_busy),

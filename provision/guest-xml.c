@@ -49,26 +49,41 @@ static char *dump(xmlDocPtr doc, xmlNodePtr node)
 	return s;
 }
 
+xmlNodePtr vp_guest_xml_hostdev(xmlDocPtr doc, const struct vp_pci_fn *fn, int guest_bus,
+				unsigned guest_fn, bool multifunction)
+{
+	xmlNodePtr h = xmlNewDocNode(doc, NULL, BAD_CAST "hostdev", NULL), src;
+
+	if (!h)
+		return NULL;
+	if (!prop(h, "mode", "subsystem") || !prop(h, "type", "pci") || !prop(h, "managed", "yes"))
+		goto fail;
+	src = xmlNewChild(h, NULL, BAD_CAST "source", NULL);
+	if (!src || !address(src, false, fn->domain, fn->bus, fn->dev, fn->func, false))
+		goto fail;
+	if (guest_bus >= 0 &&
+	    !address(h, true, 0, (unsigned)guest_bus, 0, guest_fn, multifunction))
+		goto fail;
+	return h;
+fail:
+	xmlFreeNode(h);
+	return NULL;
+}
+
+char *vp_guest_xml_dump(xmlDocPtr doc, xmlNodePtr node)
+{
+	return dump(doc, node);
+}
+
 /*
  * One element. guest_bus < 0: no guest address (libvirt picks one);
  * otherwise the function keeps its number on slot 0 of that bus.
  */
 static char *hostdev(xmlDocPtr doc, const struct vp_pci_fn *fn, int guest_bus, bool multi)
 {
-	xmlNodePtr h = xmlNewDocNode(doc, NULL, BAD_CAST "hostdev", NULL), src;
-	char *s = NULL;
+	xmlNodePtr h = vp_guest_xml_hostdev(doc, fn, guest_bus, fn->func, multi);
+	char *s = h ? dump(doc, h) : NULL;
 
-	if (!h)
-		return NULL;
-	if (!prop(h, "mode", "subsystem") || !prop(h, "type", "pci") || !prop(h, "managed", "yes"))
-		goto out;
-	src = xmlNewChild(h, NULL, BAD_CAST "source", NULL);
-	if (!src || !address(src, false, fn->domain, fn->bus, fn->dev, fn->func, false))
-		goto out;
-	if (guest_bus >= 0 && !address(h, true, 0, (unsigned)guest_bus, 0, fn->func, multi))
-		goto out;
-	s = dump(doc, h);
-out:
 	xmlFreeNode(h);
 	return s;
 }
@@ -109,7 +124,7 @@ static int card_note(const struct vp_system *sys, const size_t *idx, size_t n, i
 		"bus= on all of them if it is taken", all, bus));
 }
 
-static int rom_note(const struct vp_pci_fn *fn, struct vp_strv *notes)
+int vp_guest_xml_rom_note(const struct vp_pci_fn *fn, struct vp_strv *notes)
 {
 	return vp_strv_push_take(notes, vp_strdup_printf(
 		"%s is the boot VGA: the firmware ran its ROM at boot, and the guest may "
@@ -159,7 +174,7 @@ int vp_guest_xml_build(const struct vp_system *sys, const struct vp_selection *s
 				goto fail;
 			g.n++;
 			if (vp_fn_is_display(fn) && fn->boot_vga == 1) {
-				r = rom_note(fn, &g.notes);
+				r = vp_guest_xml_rom_note(fn, &g.notes);
 				if (r < 0)
 					goto fail;
 				r = -ENOMEM;

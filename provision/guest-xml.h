@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <libxml/tree.h>
 #include <stdbool.h>
 
 #include "select.h"
@@ -39,6 +40,19 @@ struct vp_guest_xml {
 int vp_guest_xml_build(const struct vp_system *sys, const struct vp_selection *sel,
 		       struct vp_guest_xml *ret, char **ret_msg);
 void vp_guest_xml_free(struct vp_guest_xml *g);
+
+/*
+ * One <hostdev mode='subsystem' type='pci' managed='yes'> element for fn, a
+ * node of doc that is not linked anywhere yet. guest_bus < 0: no guest
+ * <address> (libvirt picks one); else function guest_fn on slot 0 of that
+ * bus, with multifunction='on' when asked. NULL on -ENOMEM.
+ */
+xmlNodePtr vp_guest_xml_hostdev(xmlDocPtr doc, const struct vp_pci_fn *fn, int guest_bus,
+				unsigned guest_fn, bool multifunction);
+/* node serialised by libxml2, indented, no final newline; NULL on -ENOMEM. */
+char *vp_guest_xml_dump(xmlDocPtr doc, xmlNodePtr node);
+/* The note for a selected boot VGA: the guest may need <rom file='...'/>. */
+int vp_guest_xml_rom_note(const struct vp_pci_fn *fn, struct vp_strv *notes);
 
 /*
  * The notes as XML comments, then the elements, each line prefixed with

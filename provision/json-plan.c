@@ -336,7 +336,8 @@ int vp_json_pipeline(const struct vp_ctx *ctx, const char *verb, const struct vp
 	return finish(ctx, &j, &out);
 }
 
-int vp_json_revert(const struct vp_ctx *ctx, const struct vp_done *done)
+int vp_json_revert(const struct vp_ctx *ctx, const struct vp_done *done,
+		   const struct vp_plan *plan, const struct vp_regen *regen)
 {
 	struct vp_buf out = {0};
 	struct vp_json j;
@@ -363,7 +364,7 @@ int vp_json_revert(const struct vp_ctx *ctx, const struct vp_done *done)
 	cmdline(&j, NULL, NULL);
 	messages(&j, NULL);
 	refusals(&j, NULL);
-	commands(&j, ctx, NULL, false);
+	commands(&j, ctx, plan, regen);
 	vp_json_array_begin(&j, "hints");
 	vp_json_array_end(&j);
 	vp_json_object_end(&j);

@@ -41,7 +41,12 @@ void vp_done_free(struct vp_done *d);
  */
 int vp_json_pipeline(const struct vp_ctx *ctx, const char *verb, const struct vp_pipeline *p,
 		     const struct vp_done *done, const struct vp_regen *regen);
-/* revert and revert --dry-run (ctx->dry_run): done is what it did or would do. */
-int vp_json_revert(const struct vp_ctx *ctx, const struct vp_done *done);
+/*
+ * revert and revert --dry-run (ctx->dry_run): done is what it did or would
+ * do; plan holds the rebuild commands (NULL: none), regen what --regenerate
+ * ran of them (NULL: none ran).
+ */
+int vp_json_revert(const struct vp_ctx *ctx, const struct vp_done *done,
+		   const struct vp_plan *plan, const struct vp_regen *regen);
 /* verify: the [E]/[W] findings. */
 int vp_json_verify(const struct vp_ctx *ctx, const struct vp_verify_report *rep);

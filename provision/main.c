@@ -41,7 +41,7 @@ static const struct verb verbs[] = {
 	{"verify", NULL, vp_cmd_verify, VERB_JSON,
 	 "parse the written files back and report problems"},
 	{"guest-xml", NULL, vp_cmd_guest_xml, VERB_JSON,
-	 "print the libvirt <hostdev> XML of the selection"},
+	 "print the libvirt <hostdev> XML of the selection (--domain: edit a domain)"},
 	{"hugepages", NULL, vp_cmd_hugepages, VERB_JSON | VERB_ARGS,
 	 "status | reserve N|SIZE | release [N|all]"},
 	{"libvirt-hook", NULL, vp_cmd_libvirt_hook, VERB_ARGS,
@@ -125,6 +125,10 @@ static void usage(FILE *f)
 		"  --timeout S      give up after S seconds (hugepages reserve)\n"
 		"  --drop-caches    drop clean caches when short (hugepages reserve)\n"
 		"  --partial-ok     accept fewer pages (hugepages reserve)\n"
+		"  --domain NAME    guest-xml: put the selection and the pages into this\n"
+		"                   libvirt domain (shown as a diff; libvirt's API)\n"
+		"  --define         guest-xml --domain: define the edited domain\n"
+		"  --connect URI    guest-xml --domain: libvirt URI (default: libvirt's)\n"
 		"  --post-install   check from a package/kernel hook: apply only with\n"
 		"                   [apply] on_upgrade = yes, never fail\n"
 		"  -q, --quiet      only errors\n"
@@ -138,6 +142,7 @@ static void usage(FILE *f)
 enum {
 	OPT_ROOT = 256, OPT_CONFIG, OPT_KVER, OPT_JSON, OPT_FORCE, OPT_REGEN,
 	OPT_NODE, OPT_TIMEOUT, OPT_DROP, OPT_PARTIAL, OPT_VERB_FLAG, OPT_POSTINST, OPT_DRY_RUN,
+	OPT_DOMAIN, OPT_DEFINE, OPT_CONNECT,
 };
 
 /*
@@ -177,6 +182,9 @@ int main(int argc, char **argv)
 		{"partial-ok", no_argument, NULL, OPT_PARTIAL},
 		{"post-install", no_argument, NULL, OPT_POSTINST},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"domain", required_argument, NULL, OPT_DOMAIN},
+		{"define", no_argument, NULL, OPT_DEFINE},
+		{"connect", required_argument, NULL, OPT_CONNECT},
 		{"apply", no_argument, NULL, OPT_VERB_FLAG},
 		{"check", no_argument, NULL, OPT_VERB_FLAG},
 		{"revert", no_argument, NULL, OPT_VERB_FLAG},
@@ -206,6 +214,9 @@ int main(int argc, char **argv)
 		case OPT_PARTIAL: ctx.partial_ok = true; break;
 		case OPT_POSTINST: ctx.post_install = true; break;
 		case OPT_DRY_RUN: dry_run = true; break;
+		case OPT_DOMAIN: ctx.domain = optarg; break;
+		case OPT_DEFINE: ctx.define = true; break;
+		case OPT_CONNECT: ctx.connect = optarg; break;
 		case OPT_VERB_FLAG: {
 			const struct verb *v = verb_flagged(opts[idx].name);
 
@@ -232,6 +243,14 @@ int main(int argc, char **argv)
 	ctx.argv = argv + optind;
 	if (ctx.argc > 0 && !(verb->accepts & VERB_ARGS)) {
 		vp_err("%s: unexpected argument '%s' (it takes none)", verb->name, ctx.argv[0]);
+		return VP_EXIT_ERROR;
+	}
+	if ((ctx.domain || ctx.define || ctx.connect) && strcmp(verb->name, "guest-xml") != 0) {
+		vp_err("%s: --domain, --define and --connect go with guest-xml", verb->name);
+		return VP_EXIT_ERROR;
+	}
+	if ((ctx.define || ctx.connect) && !ctx.domain) {
+		vp_err("guest-xml: --%s needs --domain NAME", ctx.define ? "define" : "connect");
 		return VP_EXIT_ERROR;
 	}
 	if (ctx.json && !(verb->accepts & VERB_JSON)) {

@@ -21,6 +21,22 @@ static bool node_exists(const struct vp_system *sys, int id)
 	return sys->n_nodes == 0;
 }
 
+/* Why the file is written: what the program does at boot with it. */
+static const char *early_reason(bool boot, unsigned long pages, bool addresses)
+{
+	if (pages == 0)
+		return addresses ? "the early-boot program binds the devices by address (no 1 GiB "
+				   "pages at boot)"
+				 : "the early-boot program reserves no 1 GiB pages: none at boot";
+	if (boot)
+		return addresses ? "the early-boot program guards the kernel's 1 GiB pages and "
+				   "binds the devices by address"
+				 : "the early-boot program guards the kernel's 1 GiB pages";
+	return addresses ? "the early-boot program reserves 1 GiB pages and binds the devices "
+			   "by address"
+			 : "the early-boot program reserves 1 GiB pages";
+}
+
 int vp_plan_early(const struct vp_config *cfg, const struct vp_system *sys,
 		  const struct vp_selection *sel, struct vp_plan *plan, char **ret_msg)
 {
@@ -98,13 +114,7 @@ int vp_plan_early(const struct vp_config *cfg, const struct vp_system *sys,
 			goto fail;
 	}
 	return vp_plan_add_file(plan, VP_EARLY_CONF, vp_buf_steal(&b), 0644, true,
-				cfg->hp_mode == VP_HP_BOOT && pages > 0
-					? (addresses ? "the early-boot program guards the kernel's 1 GiB "
-						       "pages and binds the devices by address"
-						     : "the early-boot program guards the kernel's 1 GiB pages")
-				: addresses ? "the early-boot program reserves 1 GiB pages "
-					      "and binds the devices by address"
-					    : "the early-boot program reserves 1 GiB pages");
+				early_reason(cfg->hp_mode == VP_HP_BOOT, pages, addresses));
 fail:
 	vp_buf_free(&b);
 	return r;

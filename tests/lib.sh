@@ -59,3 +59,32 @@ mkfix() {
 
 # tmpdir: a fresh directory removed at exit.
 tmpdir() { local d; d=$(mktemp -d "${TMPDIR:-/tmp}/vp-test.XXXXXX"); echo "$d"; }
+
+# libvirt_test_node FILE DOMAIN_XML...: a file for libvirt's test driver
+# (test:///FILE, no daemon) holding the domains, each marked shut off (the
+# driver runs the domains of its file unless told). Each connection reads
+# the file afresh: what one defines, the next does not see.
+libvirt_test_node() {
+	local out=$1 d
+	shift
+	{
+		echo "<node>"
+		for d in "$@"; do
+			sed -e 's|^<domain type=.test.|& xmlns:test="http://libvirt.org/schemas/domain/test/1.0"|' \
+			    -e 's|^</domain>|  <test:runstate>5</test:runstate>\n&|' "$d"
+		done
+		echo "</node>"
+	} >"$out"
+}
+
+# json_schema NAME SCHEMA FILE...: each file is one JSON document that
+# docs/SCHEMA.schema.json accepts (python3-jsonschema; one process for all).
+json_schema() {
+	local name=$1 schema=$TOP/docs/$2.schema.json out
+	shift 2
+	if ! /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+		skip "$name" "python3-jsonschema is not installed"
+		return
+	fi
+	if out=$("$TESTS/validate-json.py" "$schema" "$@" 2>&1); then ok "$name"; else not_ok "$name" "$out"; fi
+}

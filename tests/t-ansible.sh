@@ -173,6 +173,15 @@ check_eq "ansible: revert restores the original tree (but the config)" \
 	"$("$TREELIST" "$work/orig" -x var/lib/vfio-provision -x etc/vfio-provision.conf)" \
 	"$("$TREELIST" "$R" -x var/lib/vfio-provision -x etc/vfio-provision.conf)"
 
+# --- config_path is a path: ~ and $VARS expand as for every path option -------
+REG="p1"
+play cfgpath --check < <(task p1 "config_path: '\$VP_CONF'"
+	printf '      environment:\n        VP_CONF: /etc/vfio-provision.conf\n') || exit 0
+check_eq "ansible: config_path '\$VP_CONF' expands (type: path)" '[false,"ok"]' \
+	"$(q cfgpath '.p1 | [.failed, .verdict.name]')"
+check_eq "ansible-doc: config_path is type path" '"path"' \
+	"$(ansible-doc --json -t module "$MOD" 2>/dev/null | jq -c ".\"$MOD\".doc.options.config_path.type")"
+
 # --- refusals and a bad config fail the task, and write nothing -------------
 B=$work/boot-vga S=$work/single I=$work/iommu-off
 cp -a "$work/orig" "$B"
@@ -228,11 +237,54 @@ else
 	echo "skip README playbook: $FAKE not built (make check builds it)"
 fi
 
+# --- domain: guest-xml --domain on libvirt's test driver (no daemon) ---------
+D=$work/dom-root
+cp -a "$work/orig" "$D"
+cat >"$work/win11.xml" <<'EOF2'
+<domain type='test'>
+  <name>win11</name>
+  <uuid>5a0e8c1e-2b7d-4f43-9c3e-6f1d2a9b8c70</uuid>
+  <memory unit='GiB'>2</memory>
+  <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>
+  <devices>
+    <controller type='pci' index='0' model='pcie-root'/>
+    <controller type='pci' index='1' model='pcie-root-port'/>
+  </devices>
+</domain>
+EOF2
+libvirt_test_node "$work/node.xml" "$work/win11.xml"
+dtask() { # dtask VAR URI: the module with domain win11 on the test driver at URI
+	R=$D task "$1" 'config: {hugepages: {count: 2}}' 'domain: win11' "connect: 'test://$2'"
+}
+before=$(snapshot "$D")
+REG="d1"
+play domcheck --check --diff < <(dtask d1 "$work/node.xml") || exit 0
+check_eq "ansible domain, check mode: changed, the domain would change, not defined" '[true,true,false]' \
+	"$(q domcheck '.d1 | [.changed, .domain.changed, .domain.defined]')"
+check_match "ansible domain, diff mode: the domain's diff" '^\+    <hostdev mode="subsystem"' \
+	"$(jq -r '.d1.diff[].prepared // empty' "$work/domcheck.json")"
+check_eq "ansible domain, check mode: nothing written" "$before" "$(snapshot "$D")"
+REG="d2"
+play domapply < <(dtask d2 "$work/node.xml") || exit 0
+check_eq "ansible domain: changed, defined" '[true,true,true]' \
+	"$(q domapply '.d2 | [.changed, .domain.changed, .domain.defined]')"
+check_eq "ansible domain: the card on the free root port" '["0000:01:00.0","0000:01:00.0"]' \
+	"$(q domapply '[.d2.domain.functions[0] | .address, .guest_address]')"
+# the next run reads a driver file made from what was defined
+jq -r .d2.domain.xml "$work/domapply.json" >"$work/win11-defined.xml"
+libvirt_test_node "$work/node2.xml" "$work/win11-defined.xml"
+REG="d3 d4"
+play domagain < <(dtask d3 "$work/node2.xml"; R=$D task d4 'domain: test' "connect: 'test:///default'") || exit 0
+check_eq "ansible domain, second run: not changed, nothing defined" '[false,false,false]' \
+	"$(q domagain '.d3 | [.changed, .domain.changed, .domain.defined]')"
+check_eq "ansible domain: a running domain fails the task" '[true,false]' "$(q domagain '.d4 | [.failed, .changed]')"
+check_match "ansible domain: ... with the reason" "domain 'test' is running" "$(qr domagain .d4.msg)"
+
 # --- ansible-doc renders the documentation ----------------------------------
 doc=$(ansible-doc -t module "$MOD" 2>&1); rc=$?
 check_eq "ansible-doc: exit 0" 0 "$rc"
 missing=
-for o in binary config config_path state regenerate force root gather reboot_required vfio_provision_facts; do
+for o in binary config config_path state regenerate force root gather domain connect reboot_required vfio_provision_facts; do
 	grep -q -- "- $o\$" <<<"$doc" || missing="$missing $o"
 done
 check_eq "ansible-doc: every option and the main results documented" "" "$missing"

@@ -66,6 +66,14 @@ out=$(hook ours prepare /dev/disk/by-uuid/7e2a91c4-0b1d-4c5e-9f00-1a2b3c4d5e6f 2
 check_eq "by-uuid link to the other, unmounted partition: allowed" 0 "$rc"
 out=$(hook ours release /dev/sdb 2>&1); rc=$?
 check_eq "release is not guarded" 0 "$rc"
+mounts
+printf 'Filename\tType\tSize\tUsed\tPriority\n/dev/sdb2 partition\t8388604\t0\t-2\n' >"$R/proc/swaps"
+out=$(hook ours prepare /dev/sdb 2>&1); rc=$?
+check_eq "a partition in use as swap: refused" 2 "$rc"
+check_match "... the remedy is swapoff, not unmount" \
+	"disk '/dev/sdb' \(/dev/sdb\): /dev/sdb2 is in use as swap; turn it off \(swapoff /dev/sdb2\) before starting the guest" "$out"
+if grep -q unmount <<<"$out"; then not_ok "... and it does not say unmount" "$out"; else ok "... and it does not say unmount"; fi
+rm "$R/proc/swaps"
 mounts '30 21 8:17 / /mnt/data ro,relatime shared:2 - ext4 /dev/sdb1 ro'
 out=$(hook ours prepare /dev/sdb 2>&1); rc=$?
 check_eq "partition mounted read-only: allowed" 0 "$rc"

@@ -94,8 +94,8 @@ cp -a "$r" "$t/unmanaged"
 out=$("$VP" --root "$r" plan 2>&1)
 check_match "plan shows the unmanaged file" "^refused: '/etc/modprobe.d/vfio.conf' exists and is not managed" "$out"
 out=$("$VP" --root "$r" apply 2>&1); rc=$?
-check_eq "apply over an unmanaged file: exit 2" 2 "$rc"
-check_match "apply over an unmanaged file: message names it" "'/etc/modprobe.d/vfio.conf': exists and is not managed by vfio-provision .*--force" "$out"
+check_eq "apply over an unmanaged file: refused, exit 1 (as for a verdict)" 1 "$rc"
+check_match "apply over an unmanaged file: message names it" "'/etc/modprobe.d/vfio.conf' exists and is not managed by vfio-provision .*--force" "$out"
 same_tree "apply over an unmanaged file changes nothing" "$t/unmanaged" "$r"
 out=$("$VP" --root "$r" --force apply 2>&1); rc=$?
 check_eq "apply --force replaces it" "0 # Managed by vfio-provision" "$rc $(head -1 "$r/etc/modprobe.d/vfio.conf")"

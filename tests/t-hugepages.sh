@@ -38,6 +38,7 @@ check_eq "status --json: hugetlbfs mounts with page sizes" "/dev/hugepages:2048 
 check_eq "status --json: contiguous estimate from buddyinfo" "8 8" \
 	"$(jq -r '[.contiguous[].max_1g_pages] | join(" ")' <<<"$json")"
 check_eq "status --json: hugetlb_cma inactive" "false" "$(jq -r '.hugetlb_cma.active' <<<"$json")"
+check_eq "status --json: schema 1, 1 GiB pages" "1 true" "$(jq -r '"\(.schema) \(.pages_1g)"' <<<"$json")"
 # hugetlb_cma on the cmdline is reported
 fresh "avail 0"
 echo "root=/dev/sda1 hugetlb_cma=16G" >"$root/proc/cmdline"
@@ -137,6 +138,22 @@ rm -rf "$root/sys/kernel/mm/hugepages/hugepages-1048576kB" "$root"/sys/devices/s
 out=$(vp hugepages reserve 2 2>&1); rc=$?
 check_eq "no 1 GiB hstate: exit 1" 1 "$rc"
 check_match "no 1 GiB hstate: names pdpe1gb" 'pdpe1gb' "$out"
+# status offers no 1 GiB pages the CPU cannot have (buddyinfo still lists 4 MiB blocks)
+out=$("$VP" --root "$root" hugepages status 2>&1); rc=$?
+check_eq "no 1 GiB hstate: status exits 0" 0 "$rc"
+if grep -qE 'at most [0-9]+ more 1 GiB' <<<"$out"; then
+	not_ok "no 1 GiB hstate: status offers no 1 GiB pages" "$out"
+else
+	ok "no 1 GiB hstate: status offers no 1 GiB pages"
+fi
+check_match "no 1 GiB hstate: status says why there are none" \
+	'^No 1 GiB pages: the kernel has no 1 GiB page pool \(the CPU lacks pdpe1gb, or hugetlbfs is off\)$' "$out"
+json=$("$VP" --root "$root" hugepages status --json 2>&1)
+check_eq "no 1 GiB hstate: --json pages_1g false, max_1g_pages null" 'false [null,null]' \
+	"$(jq -c '.pages_1g, [.contiguous[].max_1g_pages]' <<<"$json" | xargs)"
+printf '%s\n' "$json" >"$work/status-no1g.json"
+"$VP" --root "$base" hugepages status --json >"$work/status-2node.json" 2>/dev/null
+json_schema "status --json: the schema accepts both documents" hugepages-status "$work"/status-*.json
 
 # bad arguments
 fresh "avail 8"

@@ -22,7 +22,11 @@ for f in usr/bin/vfio-provision:755 \
 	etc/kernel/postinst.d/50-vfio-provision:755 \
 	usr/lib/kernel/install.d/45-vfio-provision.install:755 \
 	usr/share/vfio-provision/ansible/ansible_collections/vfio_provision/host/plugins/modules/vfio_provision.py:644 \
-	usr/share/vfio-provision/ansible/ansible_collections/vfio_provision/host/galaxy.yml:644; do
+	usr/share/vfio-provision/ansible/ansible_collections/vfio_provision/host/galaxy.yml:644 \
+	usr/share/vfio-provision/schemas/detect.schema.json:644 \
+	usr/share/vfio-provision/schemas/plan.schema.json:644 \
+	usr/share/vfio-provision/schemas/guest-xml.schema.json:644 \
+	usr/share/vfio-provision/schemas/hugepages-status.schema.json:644; do
 	p=${f%:*} m=${f##*:}
 	if [ -f "$d/$p" ]; then
 		check_eq "installed $p mode" "$m" "$(stat -c %a "$d/$p")"
@@ -56,6 +60,7 @@ comp=$(bash -c '
 	source "$1" || exit 4
 	complete_line() {
 		COMP_LINE=$1; COMP_POINT=${#1}; read -ra COMP_WORDS <<<"$1"
+		[[ $1 == *" " ]] && COMP_WORDS+=("")
 		COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=()
 		_vfio_provision; echo "${COMPREPLY[*]}"
 	}
@@ -63,8 +68,12 @@ comp=$(bash -c '
 	complete_line "vfio-provision hugepages re"
 	complete_line "vfio-provision --ro"
 	complete_line "vfio-provision gue"
+	complete_line "vfio-provision guest-xml --dom"
+	complete_line "vfio-provision --connect test:///default guest-xml --domain "
 ' _ "$d/usr/share/bash-completion/completions/vfio-provision" 2>&1)
-check_eq "bash completion loads and completes" $'hugepages\nreserve release\n--root\nguest-xml' "$comp"
+if command -v virsh >/dev/null; then test_domain=test; else test_domain=; fi
+check_eq "bash completion loads and completes (guest-xml --domain: virsh's domains)" \
+	$'hugepages\nreserve release\n--root\nguest-xml\n--domain\n'"$test_domain" "$comp"
 if command -v zsh >/dev/null; then
 	check "zsh completion parses" zsh -n "$d/usr/share/zsh/site-functions/_vfio-provision"
 fi

@@ -117,6 +117,9 @@ check_eq "revert --dry-run: what it would do, newest first" \
 check_match "revert --dry-run: restore diff takes our block out" '^-# BEGIN vfio-provision$' \
 	"$(jq -r '.changes[1].diff' "$work/revert-dry.json")"
 check_eq "revert --dry-run: nothing written" '[]' "$(q revert-dry .written)"
+check_eq "revert --dry-run: the commands revert will need" \
+	'[[["update-initramfs","-u","-k","all"],null],[["update-grub"],null]]' \
+	"$(q revert-dry '[.commands[] | [.argv, .exit_status]]')"
 check_eq "revert --dry-run: the files are still there" "yes" \
 	"$([ -f "$R/etc/modprobe.d/vfio.conf" ] && grep -q 'BEGIN vfio-provision' "$R/etc/initramfs-tools/modules" && echo yes)"
 human=$("$VP" --root "$R" revert --dry-run); rc=$?
@@ -131,9 +134,14 @@ check_eq "revert: changed, pending" '[false,true,0]' "$(q revert '[.dry_run, .ch
 check_eq "revert: what it did" \
 	'[["/etc/default/grub.d/vfio-provision.cfg","remove"],["/etc/initramfs-tools/modules","restore"],["/etc/vfio-provision/early.conf","remove"],["/etc/modprobe.d/vfio.conf","remove"],["/etc/vfio-provision","rmdir"]]' \
 	"$(q revert '[.written[] | [.path, .action]]')"
+check_eq "revert: the commands to run, as the text revert prints them" \
+	'[[["update-initramfs","-u","-k","all"],null],[["update-grub"],null]]' \
+	"$(q revert '[.commands[] | [.argv, .exit_status]]')"
+check_eq "revert: the command lines name the root" "chroot $R update-grub" \
+	"$(jq -r '.commands[1].command_line' "$work/revert.json")"
 check_eq "revert: back to the fixture" "" "$(diff -r --no-dereference -x .built "$src/etc" "$R/etc" 2>&1)"
 run revert-again 0 --json revert
-check_eq "revert again: nothing" '[false,[]]' "$(q revert-again '[.changed, .changes]')"
+check_eq "revert again: nothing, no command" '[false,[],[]]' "$(q revert-again '[.changed, .changes, .commands]')"
 run revert-dry-none 0 --json revert --dry-run
 check_eq "revert --dry-run with nothing applied" '[false,0,[]]' "$(q revert-dry-none '[.changed, .pending, .changes]')"
 
@@ -169,6 +177,29 @@ check_eq "unmanaged: refusal names the file" '[["unmanaged",null,"/etc/modprobe.
 	"$(q unmanaged '[.refusals[] | [.kind, .verdict, .path]]')"
 check_eq "unmanaged: the change says so" '[true,"update"]' \
 	"$(q unmanaged '[.changes[0].unmanaged, .changes[0].action]')"
+# apply refuses it as it refuses a verdict: exit 1, a document, nothing written
+before=$(cat "$R/etc/modprobe.d/vfio.conf")
+run unmanaged-check 1 --json check
+check_eq "unmanaged: check says refused, kind unmanaged" '[true,["unmanaged"]]' \
+	"$(q unmanaged-check '[.refused, [.refusals[].kind]]')"
+run unmanaged-apply 1 --json apply
+check_eq "unmanaged: apply --json refuses with a document" \
+	'[false,true,false,4,[],[["unmanaged","/etc/modprobe.d/vfio.conf"]]]' \
+	"$(q unmanaged-apply '[.changed, .refused, .forced, .pending, .written, [.refusals[] | [.kind, .path]]]')"
+check_eq "unmanaged: apply --json wrote nothing" "$before no" \
+	"$(cat "$R/etc/modprobe.d/vfio.conf") $([ -e "$R/etc/vfio-provision/early.conf" ] && echo yes || echo no)"
+out=$("$VP" --root "$R" apply 2>&1); rc=$?
+check_eq "unmanaged: apply exits 1 (a refusal, as for a verdict)" 1 "$rc"
+check_match "unmanaged: apply names the file and --force" \
+	"refused: '/etc/modprobe.d/vfio.conf' exists and is not managed by vfio-provision .*--force" "$out"
+if grep -q 'already written' <<<"$out"; then
+	not_ok "unmanaged: apply does not claim files were written" "$out"
+else
+	ok "unmanaged: apply does not claim files were written"
+fi
+run unmanaged-forced 0 --json --force apply
+check_eq "unmanaged: apply --force replaces it" '[true,true,true]' \
+	"$(q unmanaged-forced '[.changed, .refused, .forced]')"
 
 # --- command line edits: replaced and already-present words ------------------
 src=$(mkfix boot-arch-grub) || { not_ok "fixture boot-arch-grub"; exit 0; }
@@ -251,13 +282,19 @@ if [ -x "$FAKE" ]; then
 	check_eq "apply --regenerate --json: every command ran and succeeded" true \
 		"$(q regen '[.commands[].exit_status] | length > 0 and all(. == 0)')"
 	check_match "apply --regenerate --json: the tools wrote to stderr" '^fake-tool: ' "$(cat "$work/regen.err")"
+	run regen-revert 0 --json --regenerate revert
+	check_eq "revert --regenerate --json: every command ran and succeeded" true \
+		"$(q regen-revert '[.commands[].exit_status] | length > 0 and all(. == 0)')"
 	echo 3 >"$R/etc/fake-tool.status"
-	"$VP" --root "$R" revert >/dev/null 2>&1
 	out=$("$VP" --root "$R" --json --regenerate apply 2>"$work/err"); rc=$?
 	# the files are written: the document says so, and which command failed
 	check_eq "apply --regenerate --json, a tool fails: exit 2, changed, its status, the rest not run" \
 		'2 true [3,null]' "$rc $(jq -c '.changed' <<<"$out") $(jq -c '[.commands[].exit_status]' <<<"$out")"
 	check_match "apply --regenerate --json, a tool fails: says so on stderr" 'failed with exit status 3' "$(cat "$work/err")"
+	# revert too: the files are restored, the document says which command failed
+	out=$("$VP" --root "$R" --json --regenerate revert 2>"$work/err"); rc=$?
+	check_eq "revert --regenerate --json, a tool fails: exit 2, changed, its status, the rest not run" \
+		'2 true [3,null]' "$rc $(jq -c '.changed' <<<"$out") $(jq -c '[.commands[].exit_status]' <<<"$out")"
 else
 	echo "skip apply --regenerate --json: $FAKE not built (make check builds it)"
 fi

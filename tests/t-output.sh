@@ -43,7 +43,7 @@ check_match "unmanaged file: last line" \
 	"$(tail -n 1 <<<"$out")"
 # and apply agrees: it refuses without --force
 "$VP" --root "$R" apply >/dev/null 2>&1; rc=$?
-check_eq "unmanaged file: apply refuses" 2 "$rc"
+check_eq "unmanaged file: apply refuses (exit 1, as for a verdict)" 1 "$rc"
 
 # nothing pending but refused
 R=$work/applied
@@ -65,3 +65,17 @@ else
 fi
 check_match "3D controller alone: detect says why" 'is a 3D controller \(PCI class 0302\): it drives no display' \
 	"$("$VP" --root "$R" detect 2>&1)"
+
+# the man page's EXIT STATUS says what apply does on a refusal: exit 1
+R=$work/refused
+cp -a "$(mkfix iommu-off)" "$R"
+"$VP" --root "$R" apply >/dev/null 2>&1; rc=$?
+check_eq "verdict refusal: apply exits 1" 1 "$rc"
+man=$(sed -n '/^# EXIT STATUS/,/^# FILES/p' "$TOP/man/vfio-provision.8.scd")
+status_of() { awk -v want="*$1*" '$0 == want {on = 1; next} /^\*[0-9]\*$/ {on = 0} on' <<<"$man"; }
+check_match "man page: exit 1 is apply's refusal" 'apply.*refus|refus.*apply' "$(status_of 1 | tr '\n\t' '  ')"
+if grep -qi 'refus' <<<"$(status_of 2)"; then
+	not_ok "man page: exit 2 does not list a refusal" "$(status_of 2)"
+else
+	ok "man page: exit 2 does not list a refusal"
+fi

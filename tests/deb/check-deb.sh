@@ -54,6 +54,8 @@ list=$(dpkg-deb -c "$deb" | awk '{print $NF}')
 for p in ./usr/bin/vfio-provision ./usr/lib/vfio-provision/kernel-hook \
 	./usr/share/man/man8/vfio-provision.8.gz ./usr/share/man/man5/vfio-provision.conf.5.gz \
 	./usr/share/bash-completion/completions/vfio-provision \
+	./usr/share/vfio-provision/schemas/detect.schema.json \
+	./usr/share/vfio-provision/schemas/guest-xml.schema.json \
 	./etc/kernel/postinst.d/50-vfio-provision; do
 	if grep -qxF "$p" <<<"$list"; then ok "package ships $p"; else not_ok "package ships $p"; fi
 done
@@ -77,6 +79,19 @@ else
 fi
 v=$("$root/usr/bin/vfio-provision" --version 2>&1)
 if [ "$v" = "vfio-provision 0.1.0" ]; then ok "installed --version"; else not_ok "installed --version" "$v"; fi
+# libvirt is loaded for guest-xml --domain only: suggested, not a dependency
+fields=$(dpkg-deb -f "$deb" Depends Suggests)
+if ! grep -q '^Depends:.*libvirt' <<<"$fields" && grep -q '^Suggests:.*libvirt0' <<<"$fields"; then
+	ok "libvirt0 is suggested, not a dependency (dlopen for guest-xml --domain)"
+else
+	not_ok "libvirt0 is suggested, not a dependency (dlopen for guest-xml --domain)" "$fields"
+fi
+out=$("$root/usr/bin/vfio-provision" --root "$root" --connect test:///default guest-xml --domain test 2>&1); rc=$?
+if [ "$rc" = 2 ] && grep -q "domain 'test' is running" <<<"$out"; then
+	ok "installed guest-xml --domain reads a domain through libvirt (test:///default)"
+else
+	not_ok "installed guest-xml --domain reads a domain through libvirt (test:///default)" "rc=$rc" "$out"
+fi
 out=$("$root/usr/bin/vfio-provision" --root "$root" check 2>&1); rc=$?
 if [ "$rc" = 1 ] && grep -q '^pending: .*/etc/modprobe.d/vfio.conf' <<<"$out"; then
 	ok "installed check --root: changes pending (exit 1)"

@@ -151,7 +151,8 @@ static void test_partition_rw_refused(void **state)
 	assert_int_equal(guard("/dev/sdb", ROOT_LINE
 			       "30 21 8:17 / /mnt/data rw,relatime shared:2 - ext4 /dev/sdb1 rw\n"), 0);
 	assert_int_equal(busy.n, 1);
-	assert_string_equal(busy.v[0], "'/dev/sdb' (/dev/sdb): /dev/sdb1 is mounted read-write on /mnt/data");
+	assert_string_equal(busy.v[0], "'/dev/sdb' (/dev/sdb): /dev/sdb1 is mounted read-write on "
+			    "/mnt/data; unmount it (or mount it read-only)");
 	assert_int_equal(notes.n, 0);
 }
 
@@ -188,7 +189,7 @@ static void test_by_id_link(void **state)
 			       "30 21 8:18 / /home rw shared:2 - ext4 /dev/sdb2 rw\n"), 0);
 	assert_int_equal(busy.n, 1);
 	assert_string_equal(busy.v[0], "'/dev/disk/by-id/ata-DISK' (/dev/sdb): /dev/sdb2 is "
-			    "mounted read-write on /home");
+			    "mounted read-write on /home; unmount it (or mount it read-only)");
 }
 
 static void test_by_uuid_partition(void **state)
@@ -230,7 +231,9 @@ static void test_swap(void **state)
 			   "/dev/sdb3                               partition\t8388604\t\t0\t\t-2\n");
 	assert_int_equal(guard("/dev/sdb", ROOT_LINE), 0);
 	assert_int_equal(busy.n, 1);
-	assert_string_equal(busy.v[0], "'/dev/sdb' (/dev/sdb): /dev/sdb3 is in use as swap");
+	/* the remedy is swapoff, not unmount */
+	assert_string_equal(busy.v[0], "'/dev/sdb' (/dev/sdb): /dev/sdb3 is in use as swap; turn it "
+			    "off (swapoff /dev/sdb3)");
 }
 
 static void test_holder(void **state)
@@ -297,7 +300,7 @@ static void test_block_node(void **state)
 			       "30 21 252:17 / /mnt/v rw - ext4 /dev/vdz1 rw\n"), 0);
 	assert_int_equal(busy.n, 1);
 	assert_string_equal(busy.v[0], "'/dev/disk/by-id/virtio-VDZ' (/dev/vdz): /dev/vdz1 is "
-			    "mounted read-write on /mnt/v");
+			    "mounted read-write on /mnt/v; unmount it (or mount it read-only)");
 }
 
 int main(void)

@@ -13,43 +13,18 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
 
+#include "fake-fns.h"
 #include "guest-xml.h"
-
-struct dev {
-	const char *addr;
-	uint32_t class;
-	int boot_vga;
-};
 
 static struct vp_system sys;
 static struct vp_selection sel;
 static struct vp_guest_xml g;
 
 /* sys from a table; the selection is the functions whose index is in pick[]. */
-static void build(const struct dev *devs, size_t n, const size_t *pick, size_t n_pick)
+static void build(const struct fake_dev *devs, size_t n, const size_t *pick, size_t n_pick)
 {
-	memset(&sys, 0, sizeof(sys));
-	memset(&sel, 0, sizeof(sel));
-	sys.fns = calloc(n, sizeof(*sys.fns));
-	sel.fns = calloc(n_pick, sizeof(*sel.fns));
-	assert_non_null(sys.fns);
-	assert_non_null(sel.fns);
-	sys.n_fns = n;
-	for (size_t i = 0; i < n; i++) {
-		struct vp_pci_fn *fn = &sys.fns[i];
-
-		assert_int_equal(sscanf(devs[i].addr, "%x:%x:%x.%x", &fn->domain, &fn->bus,
-					&fn->dev, &fn->func), 4);
-		snprintf(fn->addr, sizeof(fn->addr), "%s", devs[i].addr);
-		fn->class = devs[i].class;
-		fn->boot_vga = devs[i].boot_vga;
-	}
-	if (n_pick)
-		memcpy(sel.fns, pick, n_pick * sizeof(*pick));
-	sel.n_fns = n_pick;
+	fake_select(&sys, &sel, devs, n, pick, n_pick);
 	assert_int_equal(vp_guest_xml_build(&sys, &sel, &g, NULL), 0);
 }
 
@@ -66,30 +41,19 @@ static int teardown(void **state)
 static int count(const char *xpath)
 {
 	struct vp_buf b = {0};
-	xmlDocPtr doc;
-	xmlXPathContextPtr xp;
-	xmlXPathObjectPtr o;
 	int n;
 
 	assert_int_equal(vp_buf_puts(&b, "<devices>\n"), 0);
 	assert_int_equal(vp_guest_xml_text(&g, "  ", &b), 0);
 	assert_int_equal(vp_buf_puts(&b, "</devices>\n"), 0);
-	doc = xmlReadMemory(b.s, (int)b.len, "guest.xml", NULL, XML_PARSE_NONET);
-	assert_non_null(doc);
-	xp = xmlXPathNewContext(doc);
-	o = xmlXPathEvalExpression(BAD_CAST xpath, xp);
-	assert_non_null(o);
-	n = o->nodesetval ? o->nodesetval->nodeNr : 0;
-	xmlXPathFreeObject(o);
-	xmlXPathFreeContext(xp);
-	xmlFreeDoc(doc);
+	n = xpath_count(b.s, b.len, xpath);
 	vp_buf_free(&b);
 	return n;
 }
 
 static void test_two_cards(void **state)
 {
-	static const struct dev devs[] = {
+	static const struct fake_dev devs[] = {
 		{"0000:00:02.0", 0x030000, 1},
 		{"0000:01:00.0", 0x030000, 0},
 		{"0000:01:00.1", 0x040300, -1},
@@ -119,7 +83,7 @@ static void test_two_cards(void **state)
 
 static void test_single_function(void **state)
 {
-	static const struct dev devs[] = {
+	static const struct fake_dev devs[] = {
 		{"0001:03:00.0", 0x030000, 0},
 		{"0001:04:00.0", 0x0c0330, -1},
 	};
@@ -136,7 +100,7 @@ static void test_single_function(void **state)
 
 static void test_no_function_0(void **state)
 {
-	static const struct dev devs[] = {
+	static const struct fake_dev devs[] = {
 		{"0000:0a:00.0", 0x030000, -1},
 		{"0000:0a:00.1", 0x040300, -1},
 		{"0000:0a:00.2", 0x0c0330, -1},
@@ -152,7 +116,7 @@ static void test_no_function_0(void **state)
 
 static void test_boot_vga_rom(void **state)
 {
-	static const struct dev devs[] = {
+	static const struct fake_dev devs[] = {
 		{"0000:2d:00.0", 0x030000, 1},
 		{"0000:2d:00.1", 0x040300, -1},
 	};

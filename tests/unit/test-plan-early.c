@@ -202,6 +202,39 @@ static void test_other_modes_reserve_nothing(void **state)
 	vp_plan_free(&plan);
 }
 
+/* With no pages to reserve at boot, the reason does not say it reserves pages. */
+static void test_reason_without_pages(void **state)
+{
+	struct vp_config cfg = base;
+	struct vp_selection s = sel;
+	struct vp_plan plan = {0};
+
+	(void)state;
+	cfg.hp_count = 0;
+	early(&cfg, &sys, &sel, &plan);
+	assert_string_equal(vp_plan_file(&plan, VP_EARLY_CONF)->reason,
+			    "the early-boot program reserves no 1 GiB pages: none at boot");
+	vp_plan_free(&plan);
+	s.strategy = VP_STRATEGY_OVERRIDE;
+	early(&cfg, &sys, &s, &plan);
+	assert_string_equal(vp_plan_file(&plan, VP_EARLY_CONF)->reason,
+			    "the early-boot program binds the devices by address (no 1 GiB "
+			    "pages at boot)");
+	vp_plan_free(&plan);
+	/* runtime: the pages come later, not from the program */
+	cfg.hp_count = 8;
+	cfg.hp_mode = VP_HP_RUNTIME;
+	early(&cfg, &sys, &sel, &plan);
+	assert_null(strstr(vp_plan_file(&plan, VP_EARLY_CONF)->reason, "reserves 1 GiB"));
+	vp_plan_free(&plan);
+	/* early with pages: it does reserve them */
+	cfg.hp_mode = VP_HP_EARLY;
+	early(&cfg, &sys, &sel, &plan);
+	assert_string_equal(vp_plan_file(&plan, VP_EARLY_CONF)->reason,
+			    "the early-boot program reserves 1 GiB pages");
+	vp_plan_free(&plan);
+}
+
 /* Every non-comment line follows the grammar the early program parses. */
 static void test_grammar(void **state)
 {
@@ -310,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_too_many_addresses),
 		cmocka_unit_test(test_strategy_one_rule),
 		cmocka_unit_test(test_other_modes_reserve_nothing),
+		cmocka_unit_test(test_reason_without_pages),
 		cmocka_unit_test(test_grammar),
 		cmocka_unit_test(test_count_does_not_fit),
 	};

@@ -56,9 +56,10 @@ options:
   config_path:
     description:
       - An existing config file to use instead of
-        C(/etc/vfio-provision.conf), an absolute path inside C(root).
+        C(/etc/vfio-provision.conf), an absolute path inside C(root)
+        (C(~) and environment variables are expanded, as for any path).
         The module does not write it.
-    type: str
+    type: path
   state:
     description:
       - C(applied) runs C(apply), the host converges to the config.
@@ -86,6 +87,24 @@ options:
       - Operate on the system installed under this directory (C(--root)),
         for image builds. Default C(/).
     type: path
+  domain:
+    description:
+      - A libvirt domain to give the selected functions and the 1 GiB pages,
+        after the host is set up (C(state=applied) only). C(vfio-provision
+        guest-xml --domain) reads its definition through libvirt's API, puts
+        the functions on a free pcie-root-port of that domain (adding one when
+        none is free) and the C(<memoryBacking>) for the pages, and defines it
+        (C(--define)); a domain that has them already is left alone.
+      - Check mode shows the change without defining it; diff mode returns the
+        diff of the domain's XML.
+      - The task fails (nothing defined) for a running domain, one that has
+        some of the functions but not all, and a machine type other than q35.
+    type: str
+  connect:
+    description:
+      - The libvirt URI for C(domain) (C(--connect), as C(virsh -c)); default
+        libvirt's own (C(qemu:///system) as root).
+    type: str
   gather:
     description:
       - Also run C(detect --json) (after the change) and return it as
@@ -121,6 +140,13 @@ EXAMPLES = r'''
     config_path: /etc/vfio-provision.conf
     gather: true
   check_mode: true
+
+- name: Pass the GPU through and give it, with the pages, to the guest win11
+  vfio_provision.host.vfio_provision:
+    config:
+      hugepages:
+        count: 8
+    domain: win11
 
 - name: Take it all out again, rebuilding the initramfs and grub.cfg
   vfio_provision.host.vfio_provision:
@@ -163,6 +189,13 @@ messages:
 document:
   description: The whole JSON document the binary printed (docs/plan-json.md).
   returned: always
+  type: dict
+domain:
+  description:
+    - With C(domain), the document's C(domain) object (docs/guest-xml-json.md)
+      (C(name), C(uri), C(changed), C(defined), C(changes), C(diff), C(xml)) and
+      C(functions), the guest address each function has on it.
+  returned: when C(domain) is set and C(state=applied)
   type: dict
 vfio_provision_facts:
   description: C(detect --json) (docs/detect-json.md).
@@ -274,8 +307,9 @@ class Runner(object):
         self.module = module
         self.binary = binary
         self.base = [binary]
-        # set once the config file is written: a later failure still changed the host
-        self.config_written = False
+        # set once the config file or the host's files are written: a later
+        # failure still changed the host
+        self.wrote = False
         if module.params['root']:
             self.base += ['--root', module.params['root']]
 
@@ -305,7 +339,7 @@ class Runner(object):
                 extra = dict(extra, document=doc, commands=doc.get('commands') or [])
             self.module.fail_json(msg='%s failed (exit %d): %s' % (what, rc, err.strip()),
                                   rc=rc, stderr=err, cmd=argv,
-                                  changed=written or self.config_written, **extra)
+                                  changed=written or self.wrote, **extra)
         try:
             doc = json.loads(out)
         except ValueError as e:
@@ -349,17 +383,39 @@ def diff_entries(doc):
     return out
 
 
+def define_domain(module, runner, p, check, stdin, config_arg):
+    """guest-xml --domain: the domain's change, defined unless in check mode."""
+    args = ['guest-xml', '--domain', p['domain']]
+    if p['connect']:
+        args += ['--connect', p['connect']]
+    if p['force']:
+        args.append('--force')
+    if not check:
+        args.append('--define')
+    rc, doc, err = runner.run(args, stdin=stdin, config=config_arg)
+    dom = dict(doc.get('domain') or {})
+    dom['functions'] = doc.get('functions') or []
+    for note in doc.get('notes') or []:
+        module.warn(note)
+    if not check and dom.get('changed') and not dom.get('defined'):
+        module.fail_json(msg='vfio-provision did not define domain %s: %s'
+                         % (p['domain'], err.strip()), domain=dom, changed=runner.wrote)
+    return dom
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             binary=dict(type='str', default='vfio-provision'),
             config=dict(type='dict'),
-            config_path=dict(type='str'),
+            config_path=dict(type='path'),
             state=dict(type='str', default='applied', choices=['applied', 'reverted']),
             regenerate=dict(type='bool', default=False),
             force=dict(type='bool', default=False),
             root=dict(type='path'),
             gather=dict(type='bool', default=False),
+            domain=dict(type='str'),
+            connect=dict(type='str'),
         ),
         mutually_exclusive=[('config', 'config_path')],
         supports_check_mode=True,
@@ -409,7 +465,7 @@ def main():
                 write_atomic(module, root, path, config_text.encode('utf-8'))
             except (IOError, OSError) as e:
                 module.fail_json(msg="'%s': %s" % (path, e.strerror or e))
-            runner.config_written = True
+            runner.wrote = True
     stdin = config_text.encode('utf-8') if config_arg == '-' else None
 
     flags = []
@@ -441,6 +497,16 @@ def main():
         paths = [c['path'] for c in doc.get('changes') or []]
 
     changed = bool(doc.get('changed')) or config_changed
+    domain = None
+    if p['domain'] and p['state'] == 'applied':
+        runner.wrote = runner.wrote or (changed and not check)
+        domain = define_domain(module, runner, p, check, stdin, config_arg)
+        changed = changed or bool(domain['changed'])
+        if module._diff and domain.get('diff'):
+            diffs.append({'prepared': domain['diff']})
+    elif p['domain']:
+        module.warn('domain: revert leaves the domain as it is (remove its <hostdev> '
+                    'elements with virsh edit)')
     for m in doc.get('messages') or []:
         if m.get('level') == 'warning':
             module.warn(m.get('text'))
@@ -460,6 +526,8 @@ def main():
         diffs += diff_entries(doc)
     if module._diff:
         result['diff'] = diffs
+    if domain is not None:
+        result['domain'] = domain
     if p['gather']:
         rc, facts, err = runner.run(['detect'], stdin=stdin, config=config_arg)
         result['vfio_provision_facts'] = facts
