@@ -211,6 +211,24 @@ static void messages(struct vp_json *j, const struct vp_plan *plan)
 }
 
 /* Why apply (without --force) would not write: the verdict, refusing messages, foreign files. */
+/*
+ * What the next boot would give the kernel that the config does not ask:
+ * with the files as they are (plan, check), as written (apply).
+ */
+static int next_boot(struct vp_json *j, const struct vp_pipeline *p, bool written)
+{
+	struct vp_effect_report rep = {0};
+	int r = 0;
+
+	if (p)
+		r = written ? vp_effect_judge(&p->cfg, &p->sys, &p->sel, &p->plan, &p->plan, &rep)
+			    : vp_pipeline_judge_now(p, &rep);
+	if (r >= 0)
+		strv(j, "next_boot", &rep.errors);
+	vp_effect_report_free(&rep);
+	return r;
+}
+
 static void refusals(struct vp_json *j, const struct vp_pipeline *p)
 {
 	vp_json_array_begin(j, "refusals");
@@ -330,6 +348,11 @@ int vp_json_pipeline(const struct vp_ctx *ctx, const char *verb, const struct vp
 	cmdline(&j, &p->plan, &p->changes);
 	messages(&j, &p->plan);
 	refusals(&j, p);
+	if (next_boot(&j, p, apply && done->n > 0) < 0) {
+		vp_buf_free(&out);
+		vp_err("%s", strerror(ENOMEM));
+		return VP_EXIT_ERROR;
+	}
 	commands(&j, ctx, &p->plan, regen);
 	strv(&j, "hints", &p->plan.hints);
 	vp_json_object_end(&j);
@@ -364,6 +387,7 @@ int vp_json_revert(const struct vp_ctx *ctx, const struct vp_done *done,
 	cmdline(&j, NULL, NULL);
 	messages(&j, NULL);
 	refusals(&j, NULL);
+	next_boot(&j, NULL, false);
 	commands(&j, ctx, plan, regen);
 	vp_json_array_begin(&j, "hints");
 	vp_json_array_end(&j);

@@ -150,6 +150,9 @@ out=$("$VP" --root "$r" apply --force 2>&1); rc=$?
 out=$("$VP" --root "$r" check 2>&1); rc=$?
 check_eq "7: check after a forced apply: not up to date" 1 "$rc"
 check_match "7: check: pending, the kernel would read 6" "pending: .*6 pages of 1 GiB" "$out"
+out=$("$VP" --root "$r" --json check 2>/dev/null); rc=$?
+check_eq "7: check --json: exit 1" 1 "$rc"
+check_match "7: check --json: next_boot names it" '"next_boot":\["[^"]*6 pages of 1 GiB \(hugepages=6\)' "$(jq -c . <<<"$out")"
 out=$("$VP" --root "$r" verify 2>&1); rc=$?
 check_match "7: verify: an error" "\[E\] .*6 pages of 1 GiB" "$out"
 check_eq "7: verify exits 1" 1 "$rc"
