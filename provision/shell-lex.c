@@ -24,6 +24,9 @@ static const char E_BQ[] = "unterminated ` command substitution";
 static const char E_PARAM[] = "unterminated ${ expansion";
 static const char E_ARRAY[] = "unterminated array";
 static const char E_HEREDOC[] = "unterminated here-document";
+static const char E_SUBSHELL[] = "unclosed ( subshell";
+static const char E_GROUP[] = "unclosed { group";
+static const char E_COMPOUND[] = "unclosed if, while, until, for, case or select";
 
 static char peek(const struct lx *x, size_t k)
 {
@@ -534,6 +537,7 @@ void vp_shlex_free(struct vp_shlex *l)
 struct nest {
 	unsigned flag[NEST_MAX];
 	char kind[NEST_MAX];    /* 'c' if/while/until/for/case, 'g' { }, 's' ( ) */
+	unsigned line[NEST_MAX]; /* where each opened (the shell refuses a file that leaves one open) */
 	size_t depth;           /* may exceed NEST_MAX: the deepest levels then count as 'c' */
 	unsigned ctx;           /* the union of the flags */
 	bool func;              /* "name ()" or "function name" read: the next body is a function's */
@@ -548,11 +552,12 @@ static void nest_update(struct nest *n)
 		n->ctx |= VP_SHLEX_IN_CONDITION;
 }
 
-static void nest_push(struct nest *n, char kind, unsigned flag)
+static void nest_push(struct nest *n, char kind, unsigned flag, unsigned line)
 {
 	if (n->depth < NEST_MAX) {
 		n->kind[n->depth] = kind;
 		n->flag[n->depth] = flag;
+		n->line[n->depth] = line;
 	}
 	n->depth++;
 	nest_update(n);
@@ -568,7 +573,7 @@ static void nest_pop(struct nest *n, char kind)
 }
 
 /* A reserved word at the start of a command: opens or closes a compound. */
-static void nest_word(struct nest *n, const struct vp_shlex_word *w)
+static void nest_word(struct nest *n, const struct vp_shlex_word *w, unsigned line)
 {
 	static const char *const opens[] = {"if", "while", "until", "for", "case", "select"};
 	static const char *const closes[] = {"fi", "done", "esac"};
@@ -577,12 +582,12 @@ static void nest_word(struct nest *n, const struct vp_shlex_word *w)
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(opens); i++)
 		if (strcmp(w->text, opens[i]) == 0)
-			return nest_push(n, 'c', VP_SHLEX_IN_CONDITION);
+			return nest_push(n, 'c', VP_SHLEX_IN_CONDITION, line);
 	for (size_t i = 0; i < ARRAY_SIZE(closes); i++)
 		if (strcmp(w->text, closes[i]) == 0)
 			return nest_pop(n, 'c');
 	if (strcmp(w->text, "{") == 0) {
-		nest_push(n, 'g', n->func ? VP_SHLEX_IN_FUNCTION : 0);
+		nest_push(n, 'g', n->func ? VP_SHLEX_IN_FUNCTION : 0, line);
 		n->func = false;
 	} else if (strcmp(w->text, "}") == 0) {
 		nest_pop(n, 'g');
@@ -684,7 +689,7 @@ int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 			     !two && (c == '|' || c == '&') && k < ret->n_asg; k++)
 				ret->asg[k].ctx |= VP_SHLEX_IN_SUBSHELL;
 			if (c == '(' && cmd) {
-				nest_push(&nest, 's', VP_SHLEX_IN_SUBSHELL);
+				nest_push(&nest, 's', VP_SHLEX_IN_SUBSHELL, x.line);
 				nest.func = false;
 			}
 			else if (c == ')')
@@ -716,15 +721,15 @@ int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 			goto fail;
 		if (nest.func && !w.flags && strcmp(w.text, "{") == 0) {
 			/* "function name {" or "name () {": the body */
-			nest_word(&nest, &w);
+			nest_word(&nest, &w, x.stmt_line);
 			cmd = true;
 		} else if (cmd && !exported && !w.flags && strcmp(w.text, "export") == 0) {
 			exported = true;
 			export_start = w.start;
 		} else if (cmd && !exported && keeps_command(&w)) {
-			nest_word(&nest, &w);
+			nest_word(&nest, &w, x.stmt_line);
 		} else if (cmd && !exported) {
-			nest_word(&nest, &w);
+			nest_word(&nest, &w, x.stmt_line);
 			/* a command name: the assignments before it were its environment */
 			for (size_t k = cmd_asg; k < ret->n_asg; k++)
 				ret->asg[k].ctx |= VP_SHLEX_PREFIX;
@@ -738,6 +743,15 @@ int vp_shlex(const char *s, size_t len, struct vp_shlex *ret)
 	if (heredocs.n) {
 		/* the text ends on the here-document's command line */
 		r = fail(&x, E_HEREDOC);
+		goto fail;
+	}
+	if (nest.depth) {
+		/* bash: "syntax error: unexpected end of file"; the line is where it opened */
+		size_t k = nest.depth <= NEST_MAX ? nest.depth - 1 : NEST_MAX - 1;
+		char kind = nest.depth <= NEST_MAX ? nest.kind[k] : 'c';
+
+		x.stmt_line = nest.line[k];
+		r = fail(&x, kind == 's' ? E_SUBSHELL : kind == 'g' ? E_GROUP : E_COMPOUND);
 		goto fail;
 	}
 	return 0;

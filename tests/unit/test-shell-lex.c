@@ -334,6 +334,12 @@ static void test_errors(void **state)
 	lex_error("A=1\necho 'don\n", 2, "unterminated ' quote");
 	/* a here-document the end of the text closes: a line we append would go into it */
 	lex_error("A=1\ncat <<Z\nF=no\n", 2, "unterminated here-document");
+	/* the shell refuses a file that leaves a compound open (a fuzzer found
+	 * one a planner appended to, inside the subshell, twice) */
+	lex_error("Mo2ULe=?\\S(\nMODULES=(a)\n", 1, "unclosed ( subshell");
+	lex_error("A=1\n{ B=2\nC=3\n", 2, "unclosed { group");
+	lex_error("if true; then\n  A=1\n", 1, "unclosed if");
+	lex_error("f() {\n if x; then A=1; fi\n", 1, "unclosed { group");
 	lex_error("A=1\ncat <<Z", 2, "unterminated here-document");
 	lex_error("cat <<'A' <<B\nA\nB=1\n", 1, "unterminated here-document");
 	/* the line where the statement starts, not where the quote opens */
