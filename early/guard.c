@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "reserve.h"
+#include "vpe.h"
 
 
 int vpe_guard(const struct vpe_io *io, const char *root, const struct vpe_conf *conf,

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "reserve.h"
+#include "vpe.h"
 
 static int kmsg_fd = -1;
 

@@ -156,7 +156,7 @@ int vpe_guard(const struct vpe_io *io, const char *root, const struct vpe_conf *
 /* The guard's line for kmsg: what it kept and why; returns its level. */
 enum vpe_level vpe_guard_format(const struct vpe_guard_result *res, char *buf, size_t size);
 
-/* Helpers shared by reserve.c and guard.c. */
+/* Values every job reads (io.c). */
 int vpe_read_ulong(const struct vpe_io *io, const char *path, unsigned long *ret);
 int vpe_read_memtotal(const struct vpe_io *io, const char *root, unsigned long long *ret);
 /*
@@ -187,4 +187,10 @@ int vpe_path(char *buf, size_t size, const char *root, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void vpe_log(const struct vpe_io *io, enum vpe_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Numbers and blanks (num.c): decimal, no sign, blanks around allowed. */
 int vpe_parse_ulong(const char *s, unsigned long *ret);
+/* digits_min to digits_max hex digits at s; *ret_end after them. */
+int vpe_parse_hex(const char *s, size_t digits_min, size_t digits_max, unsigned *ret,
+		  const char **ret_end);
+/* Strips leading and trailing blanks in place; returns the start. */
+char *vpe_strip(char *s);

@@ -2,9 +2,9 @@
 #
 # The program is built with its own compiler and flags: musl-gcc when Debian's
 # musl-tools is there (a few KiB), else a static glibc build. Never sanitized
-# (it is static), even under SANITIZE=1. early/reserve.c and guard.c also go into
-# libcore.a so that the main tool's `hugepages reserve` and the unit tests use
-# the same code.
+# (it is static), even under SANITIZE=1. Its files but main.c (one job each:
+# num, io, conf, cmdline, guard, reserve, bind, run) also go into libcore.a so that
+# the main tool's `hugepages reserve` and the unit tests use the same code.
 
 EARLY_CC      ?= $(shell command -v musl-gcc 2>/dev/null || echo $(CC))
 EARLY_CFLAGS  ?= -Os
@@ -13,12 +13,13 @@ EARLY_ALL_CFLAGS = -std=gnu11 $(WARN) $(EARLY_CFLAGS) -D_GNU_SOURCE -Iearly \
 	-fno-unwind-tables
 EARLY_LDFLAGS ?= -static -s -Wl,--gc-sections
 EARLY_BIN     := $(B)/early/vfio-provision-early
-EARLY_OBJS    := $(B)/early/static/main.o $(B)/early/static/reserve.o $(B)/early/static/guard.o
+EARLY_JOBS    := num io conf cmdline guard reserve bind run
+EARLY_OBJS    := $(B)/early/static/main.o $(EARLY_JOBS:%=$(B)/early/static/%.o)
 EARLY_MAX_SIZE := 65536
 
 CPPFLAGS += -Iearly
 
-$(B)/early/static/%.o: early/%.c early/reserve.h early/vpe-limits.h
+$(B)/early/static/%.o: early/%.c early/vpe.h early/vpe-limits.h
 	@mkdir -p $(@D)
 	$(EARLY_CC) $(EARLY_ALL_CFLAGS) -c -o $@ $<
 
@@ -29,7 +30,7 @@ $(EARLY_BIN): $(EARLY_OBJS)
 		echo "$@: $$size bytes, over the $(EARLY_MAX_SIZE) byte target" >&2; \
 		case "$(notdir $(EARLY_CC))" in musl-gcc) exit 1 ;; esac; fi
 
-$(B)/libcore.a: $(B)/early/reserve.o $(B)/early/guard.o
+$(B)/libcore.a: $(EARLY_JOBS:%=$(B)/early/%.o)
 
 ALL_TARGETS += $(EARLY_BIN)
 BENCH_TARGETS += bench-early-size

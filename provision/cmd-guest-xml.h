@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What guest-xml's two forms share (cmd-guest-xml.c, cmd-guest-xml-domain.c). */
+/* What guest-xml's two forms share (cmd-guest-xml-common.c). */
 #pragma once
 
 #include <stdio.h>

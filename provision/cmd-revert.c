@@ -36,56 +36,6 @@ static void on_revert(const char *path, enum vp_action a, void *userdata)
 	fflush(stdout);
 }
 
-/*
- * The rebuild commands for what revert changed. A broken config must not
- * stand in the way of undoing it: then the generator and bootloader found
- * on the system decide. p: the config and probe already loaded (the
- * upgrade of a first-release journal planned with them), or NULL.
- */
-static int commands(struct vp_ctx *ctx, bool initramfs, bool bootloader,
-		    const struct vp_pipeline *p, struct vp_plan *plan)
-{
-	_cleanup_free_ char *msg = NULL;
-	struct vp_probe_opts opts = {.kver = ctx->kver};
-	struct vp_system sys = {0};
-	struct vp_config cfg;
-	int r;
-
-	if (p) {
-		r = vp_regen_for(&p->cfg, &p->sys, initramfs, bootloader, plan);
-		if (r < 0)
-			vp_err("cannot tell how to rebuild the initramfs and bootloader config: "
-			       "%s; rebuild them by hand", strerror(-r));
-		return r >= 0 && (ctx->regenerate || p->cfg.regenerate) ? 1 : r;
-	}
-	vp_config_init(&cfg);
-	r = vp_config_load(&cfg, &ctx->root, ctx->config, &msg);
-	if (r < 0) {
-		vp_warn("%s; using the generator and bootloader found on the system", msg);
-		free(msg);
-		msg = NULL;
-		vp_config_free(&cfg);
-		vp_config_init(&cfg);
-	}
-	r = vp_probe(&ctx->root, &opts, &sys, &msg);
-	if (r >= 0)
-		r = vp_regen_for(&cfg, &sys, initramfs, bootloader, plan);
-	if (r < 0)
-		vp_err("cannot tell how to rebuild the initramfs and bootloader config: %s; "
-		       "rebuild them by hand", msg ? msg : strerror(-r));
-	if (r >= 0 && (ctx->regenerate || cfg.regenerate))
-		r = 1;
-	vp_system_free(&sys);
-	vp_config_free(&cfg);
-	return r;
-}
-
-int vp_cmd_revert_commands(struct vp_ctx *ctx, bool initramfs, bool bootloader,
-			   struct vp_plan *plan)
-{
-	return commands(ctx, initramfs, bootloader, NULL, plan);
-}
-
 int vp_cmd_revert(struct vp_ctx *ctx)
 {
 	_cleanup_free_ char *msg = NULL;
@@ -138,7 +88,7 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 		       "them: `vfio-provision revert --force` takes them out\n");
 	if (!d.initramfs && !d.bootloader)
 		goto out;
-	r = commands(ctx, d.initramfs, d.bootloader, have_p ? &p : NULL, &plan);
+	r = vp_cmd_revert_commands_with(ctx, d.initramfs, d.bootloader, have_p ? &p : NULL, &plan);
 	if (r < 0)
 		ret = VP_EXIT_ERROR;
 	else if (r > 0)

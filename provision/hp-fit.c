@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* How many 1 GiB pages fit, and the plan's warning when the count does not. Pure. */
 #include "hp-fit.h"
-#include "reserve.h"
+#include "vpe.h"
 
 #define GIB_KIB 1048576ULL
 

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "reserve.h"
+#include "vpe.h"
 
 struct vp_hp_request {
 	unsigned long pages;            /* free 1 GiB pages wanted */

@@ -9,7 +9,7 @@
  */
 #pragma once
 
-#include "reserve.h"
+#include "vpe.h"
 #include "root.h"
 
 /* Fills *ret for root; the io keeps a pointer to root. Logs to stderr. */

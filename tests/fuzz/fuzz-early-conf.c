@@ -8,7 +8,7 @@
 #include <ctype.h>
 
 #include "fuzz.h"
-#include "reserve.h"
+#include "vpe.h"
 
 static void no_log(void *ctx, enum vpe_level level, const char *msg)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "reserve.h"
+#include "vpe.h"
 
 struct logbuf {
 	char text[4096];

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "reserve.h"
+#include "vpe.h"
 
 #define R "/fake"
 #define HP_GLOBAL R "/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"
