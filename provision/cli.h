@@ -36,6 +36,7 @@ struct vp_ctx {
 	const char *timeout;    /* --timeout */
 	bool drop_caches;
 	bool partial_ok;
+	bool reset;             /* gpu reattach --reset */
 	/* positional arguments after the verb */
 	int argc;
 	char **argv;
@@ -52,3 +53,11 @@ int vp_cmd_verify(struct vp_ctx *ctx);
 int vp_cmd_hugepages(struct vp_ctx *ctx);
 int vp_cmd_libvirt_hook(struct vp_ctx *ctx);
 int vp_cmd_guest_xml(struct vp_ctx *ctx);
+int vp_cmd_gpu(struct vp_ctx *ctx);
+/*
+ * `gpu detach` and `gpu reattach` for the libvirt hook too (cmd-gpu.c);
+ * who prefixes the messages ("libvirt-hook: ").
+ */
+struct vp_config;
+int vp_gpu_detach(struct vp_ctx *ctx, const struct vp_config *cfg, const char *who);
+int vp_gpu_reattach(struct vp_ctx *ctx, const char *who);

@@ -44,6 +44,8 @@ static const struct verb verbs[] = {
 	 "print the libvirt <hostdev> XML of the selection"},
 	{"hugepages", NULL, vp_cmd_hugepages, VERB_JSON | VERB_ARGS,
 	 "status | reserve N|SIZE | release [N|all]"},
+	{"gpu", NULL, vp_cmd_gpu, VERB_JSON | VERB_ARGS,
+	 "detach | reattach [--reset] | status: the GPU to vfio-pci now, and back"},
 	{"libvirt-hook", NULL, vp_cmd_libvirt_hook, VERB_ARGS,
 	 "DOMAIN OP SUBOP < XML: libvirt's qemu hook"},
 };
@@ -122,7 +124,9 @@ static void usage(FILE *f)
 		"  --force          apply despite refusals or unmanaged files\n"
 		"  --regenerate     run the initramfs/bootloader tools after apply\n"
 		"  --node N         NUMA node (hugepages)\n"
-		"  --timeout S      give up after S seconds (hugepages reserve)\n"
+		"  --timeout S      give up after S seconds (hugepages reserve; gpu: each wait\n"
+		"                   for the kernel, default 10)\n"
+		"  --reset          gpu reattach: remove the functions and rescan the bus\n"
 		"  --drop-caches    drop clean caches when short (hugepages reserve)\n"
 		"  --partial-ok     accept fewer pages (hugepages reserve)\n"
 		"  --post-install   check from a package/kernel hook: apply only with\n"
@@ -138,6 +142,7 @@ static void usage(FILE *f)
 enum {
 	OPT_ROOT = 256, OPT_CONFIG, OPT_KVER, OPT_JSON, OPT_FORCE, OPT_REGEN,
 	OPT_NODE, OPT_TIMEOUT, OPT_DROP, OPT_PARTIAL, OPT_VERB_FLAG, OPT_POSTINST, OPT_DRY_RUN,
+	OPT_RESET,
 };
 
 /*
@@ -177,6 +182,7 @@ int main(int argc, char **argv)
 		{"partial-ok", no_argument, NULL, OPT_PARTIAL},
 		{"post-install", no_argument, NULL, OPT_POSTINST},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"reset", no_argument, NULL, OPT_RESET},
 		{"apply", no_argument, NULL, OPT_VERB_FLAG},
 		{"check", no_argument, NULL, OPT_VERB_FLAG},
 		{"revert", no_argument, NULL, OPT_VERB_FLAG},
@@ -206,6 +212,7 @@ int main(int argc, char **argv)
 		case OPT_PARTIAL: ctx.partial_ok = true; break;
 		case OPT_POSTINST: ctx.post_install = true; break;
 		case OPT_DRY_RUN: dry_run = true; break;
+		case OPT_RESET: ctx.reset = true; break;
 		case OPT_VERB_FLAG: {
 			const struct verb *v = verb_flagged(opts[idx].name);
 
