@@ -707,6 +707,9 @@ int vp_handoff_reattach(const struct vp_root *root, const struct vp_handoff_opts
 
 	r = begin(&x, root, o, ret, &lock, ret_msg);
 	if (r < 0 || !x.rec.steps.n) {
+		/* no record; a detach killed in its first write may have left a temporary one */
+		if (r >= 0)
+			r = vp_hrecord_save(root, &x.rec, ret_msg);
 		ret->nothing = r >= 0;
 		goto out;
 	}

@@ -22,6 +22,9 @@
 #include "pci-addr.h"
 #include "root.h"
 
+/* fsroot.c's temporary file for the record */
+#define RECORD_TMP "/run/vfio-provision/.gpu-handoff" VP_TMP_SUFFIX
+
 #define HEADER "# vfio-provision gpu handoff: what `vfio-provision gpu reattach` undoes,\n" \
 	       "# from the last line up. Written before each step is taken.\n"
 
@@ -242,8 +245,11 @@ int vp_hrecord_save(const struct vp_root *root, const struct vp_hrecord *rec, ch
 	struct vp_buf b = {0};
 	int r;
 
-	if (rec->steps.n == 0)
-		return vp_fsroot_unlink(root, VP_HANDOFF_RECORD, ret_msg);
+	/* gone, and so is what a write killed before its rename left */
+	if (rec->steps.n == 0) {
+		r = vp_fsroot_unlink(root, VP_HANDOFF_RECORD, ret_msg);
+		return r < 0 ? r : vp_fsroot_unlink(root, RECORD_TMP, ret_msg);
+	}
 	r = vp_hrecord_format(rec, &b);
 	if (r == 0)
 		r = vp_fsroot_write(root, VP_HANDOFF_RECORD, b.s, b.len, &attr, ret_msg);
