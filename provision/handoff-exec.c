@@ -127,11 +127,20 @@ static bool holds(struct exec *x, const char *addr, enum cond c)
 	}
 }
 
-/*
- * Until c holds for addr: look, then wait for the kernel's next event and
- * look again. Events already queued are read first (the kernel sends them
- * before the write that caused them returns).
- */
+/* The events already queued (the kernel sends them before the write returns). */
+static void drain(struct exec *x)
+{
+	struct vp_uevent e;
+	int r;
+
+	if (x->mon.fd < 0)
+		return;
+	while ((r = vp_uevent_next(&x->mon, 0, &e)) == 0 || r == -ENOBUFS)
+		if (r == 0)
+			note_event(x, &e);
+}
+
+/* Until c holds for addr: look, then wait for the kernel's next event and look again. */
 static int wait_for(struct exec *x, const char *addr, enum cond c, const char *what,
 		    char **ret_msg)
 {
@@ -140,9 +149,7 @@ static int wait_for(struct exec *x, const char *addr, enum cond c, const char *w
 	int r;
 
 	for (;;) {
-		while ((r = vp_uevent_next(&x->mon, 0, &e)) == 0 || r == -ENOBUFS)
-			if (r == 0)
-				note_event(x, &e);
+		drain(x);
 		if (holds(x, addr, c))
 			return 0;
 		r = vp_uevent_next(&x->mon, deadline, &e);
@@ -396,6 +403,8 @@ static int undo_move_bind(struct exec *x, const struct vp_hstep *s, char **ret_m
 			return vp_fail(ret_msg, -EIO, "%s: %s did not take it back", s->a, s->b);
 		driver_of(x, s->a, drv, sizeof(drv));
 	}
+	/* a module loaded, a probe: the bind came with an event of its own */
+	drain(x);
 	if (strcmp(drv, s->b) != 0)
 		return vp_fail(ret_msg, -EIO, "%s: bound to %s, not to %s as before", s->a, drv,
 			       s->b);

@@ -192,7 +192,7 @@ struct vp_handoff_opts {
 	unsigned long timeout_ms;       /* each wait for the kernel */
 	bool reset;                     /* reattach: remove the functions, rescan the bus */
 	vp_handoff_say_fn say;          /* a line for each step taken, or NULL */
-	vp_handoff_say_fn event;        /* a line for each uevent of ours (--verbose), or NULL */
+	vp_handoff_say_fn event;        /* a line for each uevent read (--verbose), or NULL */
 	void *userdata;
 };
 
