@@ -61,3 +61,11 @@ int vp_cmd_gpu(struct vp_ctx *ctx);
 struct vp_config;
 int vp_gpu_detach(struct vp_ctx *ctx, const struct vp_config *cfg, const char *who);
 int vp_gpu_reattach(struct vp_ctx *ctx, const char *who);
+/*
+ * The libvirt hook's handoff: on prepare, a detach when the domain's PCI
+ * hostdevs include a selected function (*ret_detached: it went ahead); on
+ * release, a reattach when the record moved one of them. An exit code.
+ */
+struct vp_strv;
+int vp_gpu_hook(struct vp_ctx *ctx, const struct vp_config *cfg, const struct vp_strv *hostdevs,
+		bool prepare, bool *ret_detached);

@@ -264,6 +264,63 @@ int vp_gpu_reattach(struct vp_ctx *ctx, const char *who)
 	return ret;
 }
 
+/* ---- the libvirt hook ----------------------------------------------------- */
+
+static bool any_in(const struct vp_strv *a, const struct vp_strv *b)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (vp_strv_contains(b, a->v[i]))
+			return true;
+	return false;
+}
+
+int vp_gpu_hook(struct vp_ctx *ctx, const struct vp_config *cfg, const struct vp_strv *hostdevs,
+		bool prepare, bool *ret_detached)
+{
+	struct vp_system sys = {0};
+	struct vp_selection sel = {0};
+	struct vp_strv addrs = {0};
+	struct vp_hrecord rec = {0};
+	_cleanup_free_ char *msg = NULL;
+	bool ours = false;
+	int r, ret = VP_EXIT_ERROR;
+
+	if (ret_detached)
+		*ret_detached = false;
+	if (!hostdevs->n)
+		return VP_EXIT_OK;
+	if (prepare) {
+		/* a guest with one of the selected functions: the selection goes, whole */
+		if (select_fns(ctx, cfg, &sys, &sel, &addrs) < 0)
+			goto out;
+		ours = any_in(hostdevs, &addrs);
+	} else {
+		/* a guest whose functions the record moved */
+		r = vp_hrecord_load(&ctx->root, &rec, &msg);
+		if (r < 0 && r != -ENOENT) {
+			vp_err("libvirt-hook: %s", msg ? msg : strerror(-r));
+			goto out;
+		}
+		for (size_t i = 0; i < rec.steps.n && !ours; i++)
+			ours = rec.steps.v[i].kind == VP_HSTEP_MOVE &&
+			       vp_strv_contains(hostdevs, rec.steps.v[i].a);
+	}
+	ret = VP_EXIT_OK;
+	if (ours && prepare) {
+		ret = vp_gpu_detach(ctx, cfg, "libvirt-hook: ");
+		if (ret_detached)
+			*ret_detached = ret == VP_EXIT_OK;
+	} else if (ours) {
+		ret = vp_gpu_reattach(ctx, "libvirt-hook: ");
+	}
+out:
+	vp_hrecord_free(&rec);
+	vp_strv_free(&addrs);
+	vp_selection_free(&sel);
+	vp_system_free(&sys);
+	return ret;
+}
+
 /* ---- status ----------------------------------------------------------------- */
 
 static const char *return_to(const struct vp_hrecord *rec, const struct vp_hfn *f)

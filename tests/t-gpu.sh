@@ -227,6 +227,37 @@ check_match "damaged record: file and line" \
 	"'/run/vfio-provision/gpu-handoff':2: unknown step 'reboot'" "$out"
 rm -f "$root/run/vfio-provision/gpu-handoff"
 
+# --- the libvirt hook: prepare detaches, release reattaches -------------------
+fresh handoff-multi
+xml() {  # NAME [BUS]: a domain, with the GTX's function 0 as a hostdev when BUS is given
+	printf "<domain type='kvm'><name>%s</name><memory unit='GiB'>8</memory><devices>" "$1"
+	[ -n "${2:-}" ] && printf "<hostdev mode='subsystem' type='pci' managed='yes'><source>%s</source></hostdev>" \
+		"<address domain='0x0000' bus='$2' slot='0x00' function='0x0'/>"
+	printf '</devices></domain>\n'
+}
+out=$(xml plain | vp libvirt-hook plain prepare begin - 2>&1); rc=$?
+check_eq "hook: a guest without the GPU: exit 0, nothing written" "0:" "$rc:$(log)"
+out=$(xml win11 0x01 | vp libvirt-hook win11 prepare begin - 2>&1); rc=$?
+check_eq "hook prepare: exit 0" 0 "$rc"
+check_match "hook prepare: the selection detached (both functions)" \
+	'^libvirt-hook: detached' "$out"
+check_eq "hook prepare: both functions on vfio-pci" "vfio-pci vfio-pci" \
+	"$(basename "$(readlink "$root/sys/bus/pci/devices/0000:01:00.0/driver")") $(basename "$(readlink "$root/sys/bus/pci/devices/0000:01:00.1/driver")")"
+clearlog
+out=$(xml win11 0x01 | vp libvirt-hook win11 release end - 2>&1); rc=$?
+check_eq "hook release: exit 0, as before" "0
+$before" "$rc
+$(state)"
+mkdir -p "$root/proc/4711/fd"; echo blender >"$root/proc/4711/comm"
+ln -s /dev/dri/renderD129 "$root/proc/4711/fd/9"
+before=$(state)
+clearlog
+out=$(xml win11 0x01 | vp libvirt-hook win11 prepare begin - 2>&1); rc=$?
+check_eq "hook prepare, the card in use: exit 1 (the guest does not start), nothing written" \
+	"1:" "$rc:$(log)"
+check_match "hook prepare, the card in use: names it" \
+	'libvirt-hook: refused: process 4711 \(blender\) has /dev/dri/renderD129' "$out"
+
 # --- SIGKILL anywhere in a detach: reattach restores, detach completes -------
 # faults.so kills the tool before its N-th file-changing call under the root
 # (the record's temporary file, write, fsync, rename; each sysfs attribute's
