@@ -4,7 +4,10 @@
  * bound to the kernel's multicast group. `gpu detach|reattach` opens one
  * before its first write to sysfs and then waits on it for the device's
  * unbind, bind, remove and add events, never in a sleep loop. Only
- * messages whose sender is the kernel (netlink port 0) count.
+ * messages whose sender is the kernel (netlink port 0) count. An event is
+ * only a reason to look at sysfs (under the root) again, so under a --root
+ * tree the events of this machine's kernel do no harm; the fixture tests'
+ * kernel (tests/shim/fakepci.c) puts its own on this socket.
  */
 #pragma once
 
