@@ -184,11 +184,13 @@ int vp_gpu_detach(struct vp_ctx *ctx, const struct vp_config *cfg, const char *w
 				fprintf(stderr, "  A host whose only GPU this is can hand it over "
 					"with [handoff] single_gpu = yes (see vfio-provision.conf(5)).\n");
 		}
-		if (!ctx->force || v == VP_VERDICT_NO_GPU) {
+		/* no GPU, no IOMMU: vfio-pci would have nothing to take, or no group */
+		bool hopeless = v == VP_VERDICT_NO_GPU || v == VP_VERDICT_NO_IOMMU;
+
+		if (!ctx->force || hopeless) {
 			if (!ctx->json)
 				vp_err("%snot detaching: the selection's verdict is '%s'%s", who,
-				       vp_verdict_name(v), v == VP_VERDICT_NO_GPU ? "" :
-				       " (--force detaches anyway)");
+				       vp_verdict_name(v), hopeless ? "" : " (--force detaches anyway)");
 			result = "refused";
 			ret = VP_EXIT_PENDING;
 			goto out;

@@ -160,6 +160,12 @@ check_match "boot VGA --force: the console on fb0 named" 'draws on fb0 of 0000:0
 check_eq "boot VGA --force: exit 1, nothing written" "1:" "$rc:$(log)"
 rm -f "$root/etc/vfio-provision.conf"
 
+# no IOMMU: vfio-pci would find no group; --force cannot help
+fresh iommu-off
+run --force gpu detach
+check_eq "no IOMMU, even with --force: exit 1, nothing written" "1:" "$rc:$(log)"
+check_match "no IOMMU: the verdict" "not detaching: the selection's verdict is 'no-iommu'\$" "$out"
+
 # --- a driver that does not let go: a timeout, and what was done is undone --
 fresh handoff-multi
 out=$(VP_FAKE_PCI_STUCK=0000:01:00.1 vp --timeout 1 gpu detach 2>&1); rc=$?
