@@ -407,7 +407,10 @@ static int status_json(struct vp_ctx *ctx, const struct vp_selection *sel,
 	for (size_t i = 0; i < st->n_mods; i++) {
 		vp_json_object_begin(&j, NULL);
 		vp_json_str(&j, "name", st->mods[i].name);
-		vp_json_int(&j, "refcount", st->mods[i].refcnt);
+		if (st->mods[i].refcnt < 0)
+			vp_json_null(&j, "refcount");
+		else
+			vp_json_int(&j, "refcount", st->mods[i].refcnt);
 		json_strv(&j, "holders", &st->mods[i].holders);
 		json_strv(&j, "devices", &st->mods[i].devices);
 		vp_json_object_end(&j);
@@ -453,7 +456,10 @@ static void status_text(const struct vp_hstate *st, const struct vp_hrecord *rec
 		printf("the firmware framebuffer %s (%s) is in the memory of %s\n",
 		       st->fwfbs[i].device, st->fwfbs[i].driver, st->fwfbs[i].addr);
 	for (size_t i = 0; i < st->n_mods; i++) {
-		printf("module %s: refcount %ld", st->mods[i].name, st->mods[i].refcnt);
+		if (st->mods[i].refcnt < 0)
+			printf("module %s: refcount unknown", st->mods[i].name);
+		else
+			printf("module %s: refcount %ld", st->mods[i].name, st->mods[i].refcnt);
 		for (size_t k = 0; k < st->mods[i].holders.n; k++)
 			printf("%s%s", k ? ", " : ", held by ", st->mods[i].holders.v[k]);
 		printf("\n");

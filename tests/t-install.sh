@@ -63,8 +63,9 @@ comp=$(bash -c '
 	complete_line "vfio-provision hugepages re"
 	complete_line "vfio-provision --ro"
 	complete_line "vfio-provision gue"
+	complete_line "vfio-provision gpu re"
 ' _ "$d/usr/share/bash-completion/completions/vfio-provision" 2>&1)
-check_eq "bash completion loads and completes" $'hugepages\nreserve release\n--root\nguest-xml' "$comp"
+check_eq "bash completion loads and completes" $'hugepages\nreserve release\n--root\nguest-xml\nreattach' "$comp"
 if command -v zsh >/dev/null; then
 	check "zsh completion parses" zsh -n "$d/usr/share/zsh/site-functions/_vfio-provision"
 fi
