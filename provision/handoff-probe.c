@@ -395,7 +395,7 @@ static int mod_usage(const struct vp_root *root, struct kmod_ctx *kctx, struct v
 	_cleanup_free_ char *dir = vp_strdup_printf("/sys/module/%s", m->name);
 	_cleanup_free_ char *p = NULL, *refcnt = NULL;
 	struct vp_strv l = {0};
-	int r;
+	int r = 0;
 
 	*ret_loaded = false;
 	if (!dir)
@@ -411,7 +411,6 @@ static int mod_usage(const struct vp_root *root, struct kmod_ctx *kctx, struct v
 		if (*ret_loaded) {
 			m->refcnt = kmod_module_get_refcnt(mod);
 			holders = kmod_module_get_holders(mod);
-			r = 0;
 			kmod_list_foreach(it, holders) {
 				struct kmod_module *h = kmod_module_get_module(it);
 
@@ -423,7 +422,7 @@ static int mod_usage(const struct vp_root *root, struct kmod_ctx *kctx, struct v
 		}
 		kmod_module_unref(mod);
 		if (!*ret_loaded || r < 0)
-			return *ret_loaded ? r : 0;
+			return r;
 	} else {
 		p = vp_strdup_printf("%s/initstate", dir);
 		if (!p)

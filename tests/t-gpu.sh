@@ -296,6 +296,15 @@ run gpu detach
 check_eq "single GPU without [handoff]: exit 1, nothing written" "1:" "$rc:$(log)"
 check_match "single GPU without [handoff]: the verdict and the way out" \
 	'\[handoff\] single_gpu = yes' "$out"
+# --force past the verdict: what uses the card, each named
+run --force gpu detach
+check_eq "single GPU --force without [handoff]: exit 1, nothing written" "1:" "$rc:$(log)"
+check_match "--force without [handoff]: gdm's Xorg named" \
+	'refused: process 4242 \(Xorg\) has /dev/nvidia0 of 0000:2d:00.0 open' "$out"
+check_match "--force without [handoff]: the firmware framebuffer named" \
+	'refused: the firmware framebuffer efi-framebuffer.0 \(driver efi-framebuffer\) is in the memory of 0000:2d:00.0 \(e0000000-e07fffff\)' "$out"
+check_match "--force without [handoff]: the modules holding nvidia named" \
+	'refused: module nvidia \(driver nvidia of 0000:2d:00.0\) is held by nvidia_modeset, nvidia_uvm' "$out"
 conf "[handoff]" "single_gpu = yes"
 run gpu status
 check_match "status: the firmware framebuffer in its memory" \
