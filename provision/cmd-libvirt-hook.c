@@ -9,7 +9,9 @@
  *
  * On "prepare", for every domain: refuse to start a guest whose
  * <disk type='block'> source, or a partition of it, is mounted read-write
- * (or used as swap) on the host (disk-guard.c).
+ * (or used as swap) on the host (disk-guard.c). For every domain whose PCI
+ * <hostdev>s include a selected function: `gpu detach` on "prepare" (the
+ * guest does not start when it is refused), `gpu reattach` on "release".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -178,6 +180,21 @@ out:
 	return ret;
 }
 
+/* The 1 GiB pages of a domain named in [libvirt] domains. */
+static int pages(struct vp_ctx *ctx, const struct vp_config *cfg, const struct vp_domain *d,
+		 const char *domain, bool prepare)
+{
+	if (!vp_streq(d->name, domain))
+		vp_warn("libvirt-hook: called for '%s' with the XML of '%s'", domain, d->name);
+	if (!d->hugepages || (d->page_kib && d->page_kib != 1048576)) {
+		vp_warn("libvirt-hook: domain '%s' is not backed by 1 GiB pages; add "
+			"<memoryBacking><hugepages><page size='1' unit='GiB'/></hugepages></memoryBacking> "
+			"(see `vfio-provision plan`); nothing reserved", d->name);
+		return VP_EXIT_OK;
+	}
+	return prepare ? hook_prepare(ctx, cfg, d) : hook_release(ctx, cfg, d);
+}
+
 int vp_cmd_libvirt_hook(struct vp_ctx *ctx)
 {
 	struct vp_config cfg;
@@ -185,7 +202,7 @@ int vp_cmd_libvirt_hook(struct vp_ctx *ctx)
 	struct vp_buf xml = {0};
 	char *msg = NULL;
 	const char *domain, *op;
-	bool prepare, ours;
+	bool prepare, release, ours, gpu = false;
 	int r, ret = VP_EXIT_ERROR;
 
 	if (ctx->argc < 3) {
@@ -202,12 +219,14 @@ int vp_cmd_libvirt_hook(struct vp_ctx *ctx)
 	}
 	ret = VP_EXIT_OK;
 	/*
-	 * The disk guard is for every domain, on prepare; the pages only for
-	 * ours, on prepare and release.
+	 * The disk guard is for every domain, on prepare; the GPU handoff for
+	 * every domain with the selected functions, on prepare and release
+	 * (cmd-gpu.c); the pages only for ours, on prepare and release.
 	 */
 	prepare = strcmp(op, "prepare") == 0;
+	release = strcmp(op, "release") == 0;
 	ours = vp_strv_contains(&cfg.libvirt_domains, domain);
-	if (!prepare && !(ours && strcmp(op, "release") == 0))
+	if (!prepare && !release)
 		goto out;
 	ret = VP_EXIT_ERROR;
 	r = read_stdin(&xml);
@@ -222,22 +241,20 @@ int vp_cmd_libvirt_hook(struct vp_ctx *ctx)
 	}
 	if (prepare) {
 		ret = guard_disks(ctx, &d);
+		if (ret == VP_EXIT_OK)
+			ret = vp_gpu_hook(ctx, &cfg, &d.pci_hostdevs, true, &gpu);
 		if (ret != VP_EXIT_OK)
 			goto out;
 	}
-	ret = VP_EXIT_OK;
-	if (!ours)
-		goto out;
-	if (!vp_streq(d.name, domain))
-		vp_warn("libvirt-hook: called for '%s' with the XML of '%s'", domain, d.name);
-	if (!d.hugepages || (d.page_kib && d.page_kib != 1048576)) {
-		vp_warn("libvirt-hook: domain '%s' is not backed by 1 GiB pages; add "
-			"<memoryBacking><hugepages><page size='1' unit='GiB'/></hugepages></memoryBacking> "
-			"(see `vfio-provision plan`); nothing reserved", d.name);
-		ret = VP_EXIT_OK;
-		goto out;
+	ret = ours ? pages(ctx, &cfg, &d, domain, prepare) : VP_EXIT_OK;
+	if (prepare && ret != VP_EXIT_OK && gpu) {
+		/* the guest will not start: the host has its GPU back */
+		(void)vp_gpu_hook(ctx, &cfg, &d.pci_hostdevs, false, NULL);
+	} else if (release) {
+		r = vp_gpu_hook(ctx, &cfg, &d.pci_hostdevs, false, NULL);
+		if (ret == VP_EXIT_OK)
+			ret = r;
 	}
-	ret = strcmp(op, "prepare") == 0 ? hook_prepare(ctx, &cfg, &d) : hook_release(ctx, &cfg, &d);
 out:
 	free(msg);
 	vp_domain_free(&d);

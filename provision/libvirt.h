@@ -15,6 +15,8 @@ struct vp_domain {
 	int node;                       /* first <page nodeset='N'>, -1 = none */
 	/* <source dev='...'/> of every <disk type='block'>, in document order */
 	struct vp_strv block_disks;
+	/* "DDDD:BB:DD.F" of every <hostdev type='pci'> source address, in document order */
+	struct vp_strv pci_hostdevs;
 };
 
 /*
