@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "cmd-util.h"
+#include "config.h"
 #include "json-plan.h"
+#include "ledger.h"
 
 /*
  * From a package or kernel hook (--post-install): the plan must hold for
@@ -17,6 +19,9 @@ static int post_install(struct vp_ctx *ctx)
 	struct vp_pipeline p;
 	int r;
 
+	/* nothing configured and nothing of ours here (an image build): nothing to say */
+	if (!vp_config_present(&ctx->root, ctx->config) && !vp_ledger_present(&ctx->root))
+		return VP_EXIT_OK;
 	ctx->kver = NULL;
 	r = vp_cmd_pipeline(ctx, &p);
 	if (r) {

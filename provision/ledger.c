@@ -535,6 +535,14 @@ int vp_ledger_load(const struct vp_root *root, struct vp_ledger *ret, char **ret
 	return 0;
 }
 
+bool vp_ledger_present(const struct vp_root *root)
+{
+	struct stat st;
+
+	return vp_root_stat(root, VP_LEDGER_PATH, &st, NULL) != -ENOENT ||
+	       vp_root_stat(root, VP_JOURNAL_PATH, &st, NULL) != -ENOENT;
+}
+
 static unsigned long blob_no(const char *blob)
 {
 	return blob ? strtoul(blob + 6, NULL, 10) : 0;

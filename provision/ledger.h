@@ -118,6 +118,8 @@ int vp_ledger_parse(const char *text, const char *name, struct vp_ledger *ret, c
  * they are (see above), or from the first release's journal. Missing: empty.
  */
 int vp_ledger_load(const struct vp_root *root, struct vp_ledger *ret, char **ret_msg);
+/* Whether the root holds a ledger (or a first-release journal), readable or not. */
+bool vp_ledger_present(const struct vp_root *root);
 /* Atomically; then removes the blobs no line names and a first-release journal. */
 int vp_ledger_save(const struct vp_root *root, const struct vp_ledger *l, char **ret_msg);
 /* Writes bytes to a new blob; *ret is its name ("blobs/N"). */
