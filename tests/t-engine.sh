@@ -146,7 +146,7 @@ cp "$r/var/lib/vfio-provision/ledger" "$t/ledger"
 printf 'garbage\n' >>"$r/var/lib/vfio-provision/ledger"
 out=$("$VP" --root "$r" revert 2>&1); rc=$?
 check_eq "corrupt ledger: revert exit 2" 2 "$rc"
-check_match "corrupt ledger: message names line" "'/var/lib/vfio-provision/ledger':[0-9]+: malformed ledger entry" "$out"
+check_match "corrupt ledger: message names line" "'/var/lib/vfio-provision/ledger':[0-9]+: no end line: the ledger was cut short or damaged" "$out"
 out=$("$VP" --root "$r" check 2>&1); rc=$?
 check_eq "corrupt ledger: check exit 2" 2 "$rc"
 cp "$t/ledger" "$r/var/lib/vfio-provision/ledger"
