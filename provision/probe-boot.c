@@ -17,7 +17,32 @@
 /* The places an ESP is mounted, in the order kernel-install looks. */
 const char *const vp_esp_dirs[] = {"/efi", "/boot", "/boot/efi", NULL};
 
-static bool exists(const struct vp_root *root, const char *path)
+/*
+ * Whether path is there. The first file the boot probe could not look at
+ * goes to *broken: a dangling link (where the generator or the bootloader
+ * would read a file, it finds none, and "no bootloader" would be a guess),
+ * a link leaving the root, an error. The probe fails naming it.
+ */
+static bool exists(const struct vp_root *root, char **broken, const char *path)
+{
+	_cleanup_free_ char *msg = NULL, *target = NULL;
+	struct stat st;
+	int r = vp_root_stat(root, path, &st, &msg);
+
+	if (r == 0)
+		return true;
+	if (*broken)
+		return false;
+	if (r == -ENOENT && vp_root_readlink(root, path, &target) == 0)
+		*broken = vp_strdup_printf("'%s': a symbolic link to '%s', which does not exist",
+					  path, target);
+	else if (r != -ENOENT && r != -ENOTDIR)
+		*broken = msg ? strdup(msg) : vp_strdup_printf("'%s': %s", path, strerror(-r));
+	return false;
+}
+
+/* A program is only evidence: a dangling one (an alternative unset) is absent. */
+static bool runs(const struct vp_root *root, const char *path)
 {
 	return vp_root_exists(root, path);
 }
@@ -30,7 +55,7 @@ static bool have_program(const struct vp_root *root, const char *name)
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		_cleanup_free_ char *p = vp_strdup_printf("%s/%s", dirs[i], name);
 
-		if (p && exists(root, p))
+		if (p && runs(root, p))
 			return true;
 	}
 	return false;
@@ -89,7 +114,8 @@ static bool dpkg_installed(const char *status, const char *pkg)
  * kernel postinst hook is there. Called only when both have traces.
  * Returns the generator, NONE when it cannot tell (with the note saying so).
  */
-static enum vp_initramfs debian_generator(const struct vp_root *root, struct vp_system *sys)
+static enum vp_initramfs debian_generator(const struct vp_root *root, struct vp_system *sys,
+					 char **broken)
 {
 	_cleanup_free_ char *status = NULL;
 	bool d = false, it = false, dc = false, hd, hit;
@@ -108,8 +134,8 @@ static enum vp_initramfs debian_generator(const struct vp_root *root, struct vp_
 			d ? "initramfs-tools" : "dracut (the package with the kernel hook)");
 		return d ? VP_INITRAMFS_DRACUT : VP_INITRAMFS_INITRAMFS_TOOLS;
 	}
-	hd = exists(root, "/etc/kernel/postinst.d/dracut");
-	hit = exists(root, "/etc/kernel/postinst.d/initramfs-tools");
+	hd = exists(root, broken, "/etc/kernel/postinst.d/dracut");
+	hit = exists(root, broken, "/etc/kernel/postinst.d/initramfs-tools");
 	if (hd != hit) {
 		sys->initramfs_note = vp_strdup_printf(
 			"/etc/kernel/postinst.d/%s builds the images on kernel updates",
@@ -131,21 +157,21 @@ static enum vp_initramfs debian_generator(const struct vp_root *root, struct vp_
  * dracut beside its default mkinitcpio). dracut beside initramfs-tools is
  * Debian's case: debian_generator decides.
  */
-static void probe_initramfs(const struct vp_root *root, struct vp_system *sys)
+static void probe_initramfs(const struct vp_root *root, struct vp_system *sys, char **broken)
 {
 	int score[VP_INITRAMFS_COUNT] = {0}, best = 0;
 
 	score[VP_INITRAMFS_MKINITCPIO] = have_program(root, "mkinitcpio") ? 2 :
-					 exists(root, "/etc/mkinitcpio.conf") ? 1 : 0;
+					 exists(root, broken, "/etc/mkinitcpio.conf") ? 1 : 0;
 	score[VP_INITRAMFS_DRACUT] = have_program(root, "dracut") ? 2 :
-				     (exists(root, "/etc/dracut.conf") ||
-				      exists(root, "/etc/dracut.conf.d")) ? 1 : 0;
+				     (exists(root, broken, "/etc/dracut.conf") ||
+				      exists(root, broken, "/etc/dracut.conf.d")) ? 1 : 0;
 	score[VP_INITRAMFS_INITRAMFS_TOOLS] =
 		have_program(root, "update-initramfs") ? 2 :
-		exists(root, "/etc/initramfs-tools/initramfs.conf") ? 1 : 0;
+		exists(root, broken, "/etc/initramfs-tools/initramfs.conf") ? 1 : 0;
 	if (score[VP_INITRAMFS_DRACUT] && score[VP_INITRAMFS_INITRAMFS_TOOLS] &&
 	    score[VP_INITRAMFS_MKINITCPIO] < 2) {
-		enum vp_initramfs g = debian_generator(root, sys);
+		enum vp_initramfs g = debian_generator(root, sys, broken);
 
 		if (g != VP_INITRAMFS_NONE)
 			score[g] = 3;
@@ -172,7 +198,7 @@ static void probe_initramfs(const struct vp_root *root, struct vp_system *sys)
  *   7. systemd-boot  /etc/kernel/cmdline alone (kernel-install, UKIs)
  *   8. grubby      the program without grub's files
  */
-static void probe_bootloader(const struct vp_root *root, struct vp_system *sys)
+static void probe_bootloader(const struct vp_root *root, struct vp_system *sys, char **broken)
 {
 	static const enum vp_bootloader order[] = {
 		VP_BOOT_RPM_OSTREE, VP_BOOT_KERNELSTUB, VP_BOOT_SYSTEMD_BOOT, VP_BOOT_REFIND,
@@ -184,15 +210,15 @@ static void probe_bootloader(const struct vp_root *root, struct vp_system *sys)
 	for (size_t i = 0; vp_esp_dirs[i]; i++) {
 		_cleanup_free_ char *p = vp_strdup_printf("%s/loader/loader.conf", vp_esp_dirs[i]);
 
-		if (p && exists(root, p))
+		if (p && exists(root, broken, p))
 			loader_conf = true;
 	}
-	grub = exists(root, "/etc/default/grub") &&
-	       (exists(root, "/boot/grub/grub.cfg") || exists(root, "/boot/grub2/grub.cfg"));
-	f[VP_BOOT_RPM_OSTREE] = exists(root, "/run/ostree-booted");
-	f[VP_BOOT_KERNELSTUB] = exists(root, "/etc/kernelstub/configuration");
-	f[VP_BOOT_SYSTEMD_BOOT] = loader_conf || exists(root, "/etc/kernel/cmdline");
-	f[VP_BOOT_REFIND] = exists(root, "/boot/refind_linux.conf");
+	grub = exists(root, broken, "/etc/default/grub") &&
+	       (exists(root, broken, "/boot/grub/grub.cfg") || exists(root, broken, "/boot/grub2/grub.cfg"));
+	f[VP_BOOT_RPM_OSTREE] = exists(root, broken, "/run/ostree-booted");
+	f[VP_BOOT_KERNELSTUB] = exists(root, broken, "/etc/kernelstub/configuration");
+	f[VP_BOOT_SYSTEMD_BOOT] = loader_conf || exists(root, broken, "/etc/kernel/cmdline");
+	f[VP_BOOT_REFIND] = exists(root, broken, "/boot/refind_linux.conf");
 	f[VP_BOOT_GRUB] = grub;
 	f[VP_BOOT_BLS] = have_conf_in(root, "/boot/loader/entries");
 	f[VP_BOOT_GRUBBY] = !grub && have_program(root, "grubby");
@@ -217,10 +243,14 @@ static void probe_bootloader(const struct vp_root *root, struct vp_system *sys)
 
 int vp_probe_boot(const struct vp_root *root, struct vp_system *sys, char **ret_msg)
 {
+	_cleanup_free_ char *broken = NULL;
 	int r;
 
-	probe_initramfs(root, sys);
-	probe_bootloader(root, sys);
+	probe_initramfs(root, sys, &broken);
+	probe_bootloader(root, sys, &broken);
+	if (broken)
+		return vp_fail(ret_msg, -ENOENT, "%s; cannot tell the initramfs generator and the "
+			       "bootloader", broken);
 	if (!sys->proc_cmdline) {
 		r = vp_probe_attr(root, "/proc/cmdline", &sys->proc_cmdline, ret_msg);
 		if (r < 0)
