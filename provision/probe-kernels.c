@@ -26,7 +26,8 @@ static enum vp_mod_state mod_state(const struct vp_root *root, struct kmod_ctx *
 {
 	struct kmod_module *mod = NULL;
 	enum vp_mod_state st = VP_MOD_MISSING;
-	const char *path, *in_root;
+	_cleanup_free_ char *in_root = NULL;
+	const char *path;
 	struct stat sb;
 
 	/* by module name only: an alias must not make another module count */
@@ -35,7 +36,7 @@ static enum vp_mod_state mod_state(const struct vp_root *root, struct kmod_ctx *
 	path = kmod_module_get_path(mod);
 	if (path)
 		/* listed in modules.dep: a module only if its file is there */
-		st = (in_root = vp_kmod_root_path(root, path)) && vp_root_stat(root, in_root, &sb, NULL) == 0 &&
+		st = (in_root = vp_kmod_root_path(ctx, path)) && vp_root_stat(root, in_root, &sb, NULL) == 0 &&
 		     S_ISREG(sb.st_mode) ? VP_MOD_MODULE : VP_MOD_MISSING;
 	else
 		st = VP_MOD_BUILTIN;    /* found in modules.builtin.bin */
@@ -56,7 +57,7 @@ static int probe_kernel(const struct vp_root *root, struct vp_kernel *k, char **
 	(void)kmod_load_resources(ctx);
 	for (int m = 0; m < VP_MOD_COUNT; m++)
 		k->mods[m] = mod_state(root, ctx, vp_vfio_mod_names[m]);
-	kmod_unref(ctx);
+	vp_kmod_unref(ctx);
 	return 0;
 }
 

@@ -289,7 +289,7 @@ int vp_verify_modprobe(const struct vp_root *root, const struct vp_plan_file *fi
 		r = vp_verify_add(rep, VP_VERIFY_WARN,
 				  "libkmod: an install command replaces loading vfio_pci");
 fail:
-	kmod_unref(ctx);
+	vp_kmod_unref(ctx);
 	modprobe_conf_free(&want);
 	modprobe_conf_free(&have);
 	return r < 0 ? r : 0;
