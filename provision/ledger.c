@@ -535,12 +535,11 @@ int vp_bytes_read(const struct vp_root *root, const char *path, struct vp_bytes 
 	size_t len;
 	int r;
 
-	r = vp_root_read_st(root, path, &data, &len, NULL);
+	r = vp_root_read_max(root, path, VP_MAX_TEXT, &data, &len, NULL, ret_msg);
 	if (r == -ENOENT)
 		return vp_bytes_set(ret, false, NULL, 0);
 	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': cannot read: %s", path,
-			       r == -EINVAL ? "not a regular file" : strerror(-r));
+		return r;
 	return vp_bytes_set(ret, true, data, len);
 }
 

@@ -128,9 +128,10 @@ int vp_probe_kernels(const struct vp_root *root, const struct vp_probe_opts *opt
 		p = vp_strdup_printf("%s/%s", MODULES, opts->kver);
 		if (!p)
 			return -ENOMEM;
-		fd = vp_root_openat(root, p, O_RDONLY | O_DIRECTORY);
+		fd = vp_root_open_path(root, p, O_RDONLY | O_DIRECTORY, &msg);
 		if (fd < 0)
-			return vp_fail(ret_msg, fd, "'%s': %s", p, strerror(-fd));
+			return msg ? vp_fail(ret_msg, fd, "%s", msg)
+				   : vp_fail(ret_msg, fd, "'%s': %s", p, strerror(-fd));
 		close(fd);
 		return add_kernel(root, sys, opts->kver, &cap, ret_msg);
 	}

@@ -377,8 +377,7 @@ int vp_root_stat(const struct vp_root *root, const char *path, struct stat *ret,
 	return r;
 }
 
-/* "a named pipe" for a FIFO, and so on: what stands where a file belongs. */
-static const char *file_type_name(mode_t mode)
+const char *vp_file_type_name(mode_t mode)
 {
 	switch (mode & S_IFMT) {
 	case S_IFDIR: return "a directory";
@@ -440,7 +439,7 @@ static int read_whole(const struct vp_root *root, const char *path, size_t max, 
 	if (!S_ISREG(st.st_mode)) {
 		r = vp_fail(ret_msg, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
 			    "'%s': not a regular file (%s); not reading it", path,
-			    file_type_name(st.st_mode));
+			    vp_file_type_name(st.st_mode));
 		goto fail;
 	}
 	if ((unsigned long long)st.st_size > max) {
@@ -558,7 +557,7 @@ int vp_root_check_regular(const struct vp_root *root, const char *path, char **r
 	else if (!S_ISREG(st.st_mode))
 		r = vp_fail(ret_msg, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
 			    "'%s': not a regular file (%s); not reading it", path,
-			    file_type_name(st.st_mode));
+			    vp_file_type_name(st.st_mode));
 	close(fd);
 	return r;
 }

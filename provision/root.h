@@ -112,6 +112,8 @@ _must_check_ int vp_root_read_text_max(const struct vp_root *root, const char *p
  * naming it. For files a library opens itself (libkmod's modprobe.d).
  */
 _must_check_ int vp_root_check_regular(const struct vp_root *root, const char *path, char **ret_msg);
+/* "a named pipe" for a FIFO, and so on: what stands where a file belongs. */
+const char *vp_file_type_name(mode_t mode);
 /* Reads a sysfs-style one-line attribute (VP_MAX_ATTR), trailing newline stripped. */
 _must_check_ int vp_root_read_line(const struct vp_root *root, const char *path, char **ret);
 _must_check_ bool vp_root_exists(const struct vp_root *root, const char *path);
