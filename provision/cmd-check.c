@@ -88,7 +88,7 @@ int vp_cmd_check(struct vp_ctx *ctx)
 		vp_print_verdict(&p.sel, stdout);
 		for (size_t i = 0; i < p.plan.n_msgs; i++)
 			if (p.plan.msgs[i].level == VP_MSG_REFUSE)
-				printf("refused: %s\n", p.plan.msgs[i].text);
+				vp_fprintf_human(stdout, "refused: %s\n", p.plan.msgs[i].text);
 		if (!p.changes.n_pending && !refused)
 			printf("up to date\n");
 	}
