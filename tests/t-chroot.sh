@@ -5,14 +5,18 @@
 # is a tmpfs made shared, so a mount that leaked would show up in this
 # suite's namespace after the run; its sub/ is the chroot ('/' inside is
 # not a mount point, as in a chroot of a debootstrapped directory).
+#
+# The jail is mounted in a namespace of this suite's own, below a mount made
+# private there first: the one holding the scratch directory. Where that is
+# a '/' that cannot be made private (this suite itself runs in a chroot with
+# no mount of its own for /tmp), no test mount is safe: the suite skips.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine-lib.sh"
 
 t=$(tmpdir); trap 'rm -rf "$t"' EXIT
-if ! unshare -m --propagation private true 2>/dev/null; then
-	# no private namespace of our own (not root, or this suite already runs
-	# in a chroot): a test mount could reach the host, so none is made
-	skip "regenerate in a chroot" "cannot make a private mount namespace here"
+above=$(findmnt -n -o TARGET --target "$t" 2>/dev/null)
+if [ -z "$above" ] || ! unshare -m --propagation unchanged mount --make-rprivate "$above" 2>/dev/null; then
+	skip "regenerate in a chroot" "no mount above $t can be made private here"
 	exit 0
 fi
 fresh engine-debian "$t/orig" || { not_ok "fixture engine-debian"; exit 0; }
@@ -24,9 +28,10 @@ for tool in update-initramfs grub-mkconfig; do install -m 0755 "$FAKE" "$t/orig/
 # the fixture at /r (made a mount point first when BIND_TARGET is yes); prints
 # its output, "rc=N", and then every mount left under /r in the jail.
 jail() {
-	unshare -m --propagation private bash -s "$t/jail" "$t/orig" "$VP" "$1" <<'EOF'
+	unshare -m --propagation unchanged bash -s "$t/jail" "$t/orig" "$VP" "$1" "$above" <<'EOF'
 set -e
 j=$1 orig=$2 vp=$3 bind=$4 s=$1/sub
+mount --make-rprivate "$5"
 mkdir -p "$j"
 mount -t tmpfs jail "$j"
 mount --make-rshared "$j"
