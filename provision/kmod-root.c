@@ -81,7 +81,44 @@ struct kmod_root {
 	struct vp_view view;
 	char *modules;          /* the module directory inside the root */
 	char *host_modules;     /* ... and as libkmod names it */
+	/* options and blacklists that came from configuration files, not /proc/cmdline */
+	unsigned n_options, n_blacklists;
 };
+
+static unsigned count(struct kmod_config_iter *it)
+{
+	unsigned n = 0;
+
+	while (it && kmod_config_iter_next(it))
+		n++;
+	kmod_config_iter_free_iter(it);
+	return n;
+}
+
+/*
+ * libkmod 30 appends the running kernel's command line (MODULE.OPTION=,
+ * modprobe.blacklist=) to every context's options and blacklists, after
+ * those of the configuration files, whatever the paths. A context with no
+ * configuration at all has only those: the rest of ctx's are the files'.
+ */
+static int count_config(struct kmod_root *k, struct kmod_ctx *ctx)
+{
+	static const char *const none[] = {NULL};
+	struct kmod_ctx *bare = kmod_new(k->host_modules, none);
+	unsigned opts, bl;
+
+	if (!bare)
+		return -ENOMEM;
+	kmod_set_log_fn(bare, quiet, NULL);
+	opts = count(kmod_config_get_options(bare));
+	bl = count(kmod_config_get_blacklists(bare));
+	kmod_unref(bare);
+	k->n_options = count(kmod_config_get_options(ctx));
+	k->n_blacklists = count(kmod_config_get_blacklists(ctx));
+	k->n_options = k->n_options > opts ? k->n_options - opts : 0;
+	k->n_blacklists = k->n_blacklists > bl ? k->n_blacklists - bl : 0;
+	return 0;
+}
 
 static void kmod_root_free(struct kmod_root *k)
 {
@@ -182,6 +219,11 @@ int vp_kmod_new(const struct vp_root *root, const char *kver, struct kmod_ctx **
 		goto out;
 	}
 	kmod_set_log_fn(ctx, quiet, NULL);
+	r = count_config(k, ctx);
+	if (r < 0) {
+		kmod_unref(ctx);
+		goto out;
+	}
 	kmod_set_userdata(ctx, k);
 	k = NULL;
 	*ret = ctx;
@@ -208,4 +250,12 @@ char *vp_kmod_root_path(struct kmod_ctx *ctx, const char *host_path)
 	if (strncmp(host_path, k->host_modules, n) != 0 || host_path[n] != '/')
 		return NULL;
 	return vp_strdup_printf("%s%s", k->modules, host_path + n);
+}
+
+void vp_kmod_config_counts(struct kmod_ctx *ctx, unsigned *ret_options, unsigned *ret_blacklists)
+{
+	const struct kmod_root *k = kmod_get_userdata(ctx);
+
+	*ret_options = k->n_options;
+	*ret_blacklists = k->n_blacklists;
 }

@@ -31,8 +31,9 @@ _must_check_ int vp_kmod_check_config(const struct vp_root *root, char **ret_msg
  * never leads libkmod to a file of the host. Free it with vp_kmod_unref().
  *
  * What no view can give: libkmod 30 reads the running kernel's
- * /proc/cmdline in kmod_new(), whatever the paths (modprobe.blacklist= and
- * MODULE.OPTION= for this boot).
+ * /proc/cmdline in kmod_new(), whatever the paths, and adds its
+ * MODULE.OPTION= and modprobe.blacklist= after the files' options and
+ * blacklists: vp_kmod_config_counts() says how many came from the files.
  */
 _must_check_ int vp_kmod_new(const struct vp_root *root, const char *kver, struct kmod_ctx **ret,
 			     char **ret_msg);
@@ -44,3 +45,11 @@ void vp_kmod_unref(struct kmod_ctx *ctx);
  * Allocated.
  */
 char *vp_kmod_root_path(struct kmod_ctx *ctx, const char *host_path);
+
+/*
+ * How many of ctx's options and blacklists (kmod_config_get_options(),
+ * kmod_config_get_blacklists(), in their order) come from the configuration
+ * files: the ones after them are the running kernel's command line, which is
+ * neither the root's nor its next boot's.
+ */
+void vp_kmod_config_counts(struct kmod_ctx *ctx, unsigned *ret_options, unsigned *ret_blacklists);

@@ -51,6 +51,22 @@ if grep -q 'blacklisted' <<<"$out"; then not_ok "verify: libkmod reads the root'
 else ok "verify: libkmod reads the root's modprobe.d entry, not the host side's"; fi
 check_eq "the private views are gone afterwards" "" "$(ls -A "$t/tmp")"
 
+# libkmod adds the running kernel's /proc/cmdline to what it read: verify
+# leaves it out (it is this boot's, not the root's modprobe.d). Shown with a
+# /proc/cmdline of our own, bound in a private mount namespace.
+echo "BOOT_IMAGE=/vmlinuz vfio_pci.ids=dead:beef modprobe.blacklist=vfio_pci quiet" >"$t/cmdline"
+if unshare -m --propagation private true 2>/dev/null; then
+	out=$(unshare -m --propagation private sh -c 'mount --bind "$1" /proc/cmdline && shift && exec "$@"' \
+		_ "$t/cmdline" env TMPDIR="$t/tmp" "$VP" --root "$rootB" verify 2>&1)
+	if grep -qE 'dead:beef|blacklisted' <<<"$out"; then
+		not_ok "verify: the running kernel's command line is not modprobe.d" "$out"
+	else
+		ok "verify: the running kernel's command line is not modprobe.d"
+	fi
+else
+	skip "verify: the running kernel's command line is not modprobe.d" "no private mount namespace here"
+fi
+
 if ! command -v strace >/dev/null; then
 	skip "strace: nothing opened outside the root" "no strace (packages.txt has it)"
 	exit 0
