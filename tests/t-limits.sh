@@ -41,3 +41,11 @@ big "a 1 GiB sysfs attribute" "$t/orig" sys/bus/pci/devices/0000:01:00.0/vendor 
 	"'/sys/bus/pci/devices/0000:01:00.0/vendor': 1 GiB, more than the 64 KiB"
 big "a 1 GiB mount table" "$t/orig" proc/self/mountinfo 1G "hugepages status" \
 	"'/proc/self/mountinfo': 1 GiB, more than the 16 MiB"
+
+# 80 000 dir lines in the ledger (duplicates checked line against line took
+# 15 s): refused at once, past the 4096 entries a ledger of ours can have
+r=$t/many; rm -rf "$r"; cp -a "$t/applied" "$r"
+{ echo '# vfio-provision ledger 2'; seq 80000 | awk '{ print "dir /d" $1 % 1000 }'; } >"$r/$S/ledger"
+out=$(timeout 20 "$VP" --root "$r" check 2>&1); rc=$?
+check_eq "limits: 80000 ledger lines: check exits 2" 2 "$rc"
+check_match "limits: 80000 ledger lines: says why" "'/$S/ledger':4098: more than 4096 entries" "$out"
