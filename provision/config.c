@@ -924,3 +924,20 @@ int vp_config_load(struct vp_config *cfg, const struct vp_root *root, const char
 	vp_strv_free(&dropins);
 	return r;
 }
+
+bool vp_config_present(const struct vp_root *root, const char *path)
+{
+	struct vp_strv dropins = {0};
+	_cleanup_free_ char *target = NULL;
+	struct stat st;
+	bool present;
+
+	if (path)
+		return true;
+	if (vp_root_stat(root, CONFIG_MAIN, &st, NULL) != -ENOENT ||
+	    vp_root_readlink(root, CONFIG_MAIN, &target) == 0)
+		return true;
+	present = dropin_names(root, &dropins, NULL) < 0 || dropins.n > 0;
+	vp_strv_free(&dropins);
+	return present;
+}

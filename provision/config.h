@@ -85,3 +85,10 @@ int vp_config_parse_string(struct vp_config *cfg, const char *name, const char *
  */
 int vp_config_load(struct vp_config *cfg, const struct vp_root *root, const char *path,
 		   char **ret_msg);
+
+/*
+ * Whether the root has a configuration of ours at all: the main file (or
+ * path, --config, when not NULL), or a drop-in. Anything there that cannot
+ * be looked at counts as one, so that loading it reports the problem.
+ */
+bool vp_config_present(const struct vp_root *root, const char *path);

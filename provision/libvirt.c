@@ -2,6 +2,7 @@
 /* Reading a libvirt domain definition with libxml2, never with grep. */
 #include <errno.h>
 #include <stdlib.h>
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
@@ -147,23 +148,53 @@ static void keep_first(void *userdata, xmlErrorPtr e)
 	vp_strstrip(fe->msg);
 }
 
+/*
+ * libvirt never writes a DOCTYPE, and one is the only way to declare
+ * entities: a few bytes that expand to gigabytes when a node's text is
+ * read. The parser stops at the DOCTYPE, before its internal subset.
+ */
+static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
+			   const xmlChar *system_id)
+{
+	xmlParserCtxtPtr p = ctx;
+	int *line = p->_private;
+
+	(void)name; (void)external_id; (void)system_id;
+	*line = xmlSAX2GetLineNumber(ctx);
+	if (*line <= 0)
+		*line = 1;
+	xmlStopParser(p);
+}
+
 int vp_domain_parse(const char *xml, size_t len, const char *name, struct vp_domain *ret,
 		    char **ret_msg)
 {
 	struct vp_domain d = {.node = -1};
 	struct first_error fe = {0};
+	xmlParserCtxtPtr pctx = NULL;
 	xmlDocPtr doc = NULL;
 	xmlXPathContextPtr xp = NULL;
 	_cleanup_free_ char *mem = NULL, *unit = NULL, *psize = NULL, *punit = NULL,
 			    *nodeset = NULL;
-	int r;
+	int doctype = 0, r;
 
-	if (len > INT32_MAX)
-		return vp_fail(ret_msg, -EINVAL, "'%s': domain XML too large", name);
+	if (len > VP_DOMAIN_XML_MAX)
+		return vp_fail(ret_msg, -EFBIG, "'%s': domain XML of %zu bytes, more than the %u "
+			       "a domain may have", name, len, VP_DOMAIN_XML_MAX);
+	pctx = xmlNewParserCtxt();
+	if (!pctx)
+		return -ENOMEM;
+	pctx->sax->internalSubset = refuse_doctype;
+	pctx->_private = &doctype;
 	xmlSetStructuredErrorFunc(&fe, keep_first);
-	doc = xmlReadMemory(xml, (int)len, name, NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	doc = xmlCtxtReadMemory(pctx, xml, (int)len, name, NULL,
+				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	xmlSetStructuredErrorFunc(NULL, NULL);
+	if (doctype) {
+		r = vp_fail(ret_msg, -EINVAL, "'%s':%d: a <!DOCTYPE> in the domain XML (libvirt never "
+			    "writes one); not reading it", name, doctype);
+		goto fail;
+	}
 	if (!doc) {
 		r = vp_fail(ret_msg, -EINVAL, "'%s':%d: malformed domain XML: %s", name,
 			    fe.line, fe.line ? fe.msg : "unknown error");
@@ -219,11 +250,13 @@ int vp_domain_parse(const char *xml, size_t len, const char *name, struct vp_dom
 	}
 	xmlXPathFreeContext(xp);
 	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(pctx);
 	*ret = d;
 	return 0;
 fail:
 	xmlXPathFreeContext(xp);
 	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(pctx);
 	vp_domain_free(&d);
 	return r;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ledger.h"
 #include "vp.h"
 
 static void usage(FILE *f);
@@ -279,6 +280,15 @@ int main(int argc, char **argv)
 	r = vp_root_open(&ctx.root, ctx.root_dir ? ctx.root_dir : "/");
 	if (r < 0) {
 		vp_err("root '%s': %s", ctx.root_dir ? ctx.root_dir : "/", strerror(-r));
+		return VP_EXIT_ERROR;
+	}
+	/* our own state: a link there would send a write or a sweep elsewhere */
+	r = vp_root_forbid_links(&ctx.root, VP_STATE_DIR);
+	if (r >= 0)
+		r = vp_root_forbid_links(&ctx.root, VP_RUN_DIR);
+	if (r < 0) {
+		vp_err("root '%s': %s", ctx.root_dir ? ctx.root_dir : "/", strerror(-r));
+		vp_root_close(&ctx.root);
 		return VP_EXIT_ERROR;
 	}
 	r = verb->fn(&ctx);
