@@ -141,6 +141,7 @@ gen_checks() {
 	lsmod=" $(e2e_line "$log" LSMOD | cut -d' ' -f2-) "
 	bad=$(while read -r m; do [ -z "$m" ] || [[ $lsmod == *" $m "* ]] || echo "$m"; done <<<"$list")
 	t_eq "$n: every module of the image's list is loaded" "" "$bad"
+	t_eq "$n: no modprobe error on the console" "" "$(grep -E '^modprobe: ' "$log")"
 	t_eq "$n: VGA 05.0 bound to vfio-pci" vfio-pci "$(e2e_kv "$log" PCI driver "addr=0000:00:05.0 ")"
 	t_eq "$n: audio 05.1 bound to vfio-pci" vfio-pci "$(e2e_kv "$log" PCI driver "addr=0000:00:05.1 ")"
 	t_eq "$n: edu 06.0 not bound" none "$(e2e_kv "$log" PCI driver "addr=0000:00:06.0 ")"

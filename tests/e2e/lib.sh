@@ -174,34 +174,66 @@ e2e_initrd_modules() {
 	done
 }
 
-# e2e_initrd_pack DIR OUT: depmod for the modules in DIR (what the
-# generators run), then DIR as a gzip'd newc cpio at OUT; DIR is removed.
+# e2e_initrd_pack DIR OUT [bin-only]: depmod for the modules in DIR (what
+# the generators run), then DIR as a gzip'd newc cpio at OUT; DIR is
+# removed. bin-only keeps the binary indexes, devname and softdep and
+# deletes the text ones, as mkinitcpio does (busybox's modprobe, which
+# reads modules.dep, cannot load a module there; kmod's can).
 e2e_initrd_pack() {
-	local t=$1 out=$2
+	local t=$1 out=$2 f
 	mkdir -p "$t/lib/modules/$KVER"
 	cp "$KROOT/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$t/lib/modules/$KVER/"
 	depmod -b "$t" "$KVER"
+	if [ "${3:-}" = bin-only ]; then
+		for f in "$t/lib/modules/$KVER"/modules.*; do
+			case ${f##*/} in *.bin | modules.devname | modules.softdep) ;; *) rm "$f" ;; esac
+		done
+	fi
 	(cd "$t" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
 	rm -rf "$t"
+}
+
+# e2e_busybox_dyn: sets BUSYBOX_DYN to Debian's dynamically linked busybox
+# (the busybox package, unpacked once into $E2E_CACHE with apt-get download
+# and dpkg -x; busybox-static stays this host's /bin/busybox). Its ash runs
+# commands from PATH, as the busybox of Arch's mkinitcpio images does;
+# busybox-static's ash runs its own applet for any name it has, so an
+# image's `modprobe` would be busybox's whatever /usr/bin/modprobe is, and
+# busybox's modprobe reads only the text modules.dep, which mkinitcpio
+# deletes. E2E_WHY says why when it cannot.
+e2e_busybox_dyn() {
+	local d=$E2E_CACHE/busybox-dyn
+	BUSYBOX_DYN=$d/bin/busybox
+	[ -e "$d/.done" ] && return 0
+	rm -rf "$d" "$d.dl"
+	mkdir -p "$d.dl"
+	if ! (cd "$d.dl" && apt-get download -q busybox) >&2 || ! dpkg -x "$d.dl"/busybox_*.deb "$d"; then
+		E2E_WHY="apt-get download busybox failed"
+		return 1
+	fi
+	rm -rf "$d.dl"
+	touch "$d/.done"
 }
 
 # e2e_mkcpio_initrd OUT ROOT: an image laid out the way mkinitcpio lays one
 # out, built by hand (Debian has no mkinitcpio; e2e_mkinitcpio_initrd is the
 # real one from a source checkout): the MODULES and HOOKS of ROOT's
 # mkinitcpio.conf and drop-ins, sourced by bash as mkinitcpio sources them.
-# Per hook, in HOOKS order: base puts busybox's applets in /usr/bin and
-# kmod with its modprobe and libraries over the module applets (as
-# mkinitcpio's base hook does: busybox's own modprobe ignores modules.dep),
-# and the /init of tests/e2e/guest/mkinitcpio-init; modconf copies ROOT's
+# Per hook, in HOOKS order: base puts a busybox whose shell runs commands
+# from PATH (e2e_busybox_dyn) and its applets in /usr/bin, kmod with its
+# modprobe and libraries over the module applets (as mkinitcpio's base hook
+# does), and the /init of tests/e2e/guest/mkinitcpio-init; modconf copies ROOT's
 # modprobe.d; vfio-provision runs our install hook's build() with
 # add_binary, add_file and add_runscript as mkinitcpio defines them; every
 # other hook (udev, autodetect, kms, ...) is left out and named on stderr.
 # The e2e reporter comes last (mkinitcpio -A). MODULES with their
-# dependencies ("name?" optional: dropped where $KVER lacks it) and /config
-# as mkinitcpio writes it: MODULES (those that are modules of $KVER),
-# EARLYHOOKS and HOOKS (by the run_* functions of each runtime script).
+# dependencies ("name?" optional: dropped where $KVER lacks it), only the
+# binary module indexes, and /config as mkinitcpio writes it: MODULES
+# (those that are modules of $KVER), EARLYHOOKS and HOOKS (by the run_*
+# functions of each runtime script).
 e2e_mkcpio_initrd() {
 	local out=$1 root=$2 t lists h a mods
+	e2e_busybox_dyn || { echo "mkcpio: $E2E_WHY" >&2; return 1; }
 	t=$(mktemp -d "$E2E_WORK/mkcpio.XXXXXX")
 	lists=$(bash -c '
 		. "$1/etc/mkinitcpio.conf" || exit 1
@@ -218,8 +250,8 @@ e2e_mkcpio_initrd() {
 	for h in $(sed -n 2p <<<"$lists") vp-e2e; do
 		case $h in
 		base)
-			cp /bin/busybox "$t/usr/bin/busybox"
-			for a in $("$t/usr/bin/busybox" --list); do
+			e2e_initrd_elf "$t" "$BUSYBOX_DYN" /usr/bin/busybox || return 1
+			for a in $("$BUSYBOX_DYN" --list); do
 				[ "$a" = busybox ] || ln -sf busybox "$t/usr/bin/$a"
 			done
 			e2e_initrd_elf "$t" "$(command -v kmod)" /usr/bin/kmod || return 1
@@ -248,14 +280,14 @@ e2e_mkcpio_initrd() {
 		*) echo "mkcpio: hook $h left out of the hand-built image" >&2 ;;
 		esac
 	done
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2046 # a word list
 	mods=$(e2e_initrd_modules "$t" $(sed -n 1p <<<"$lists")) || return 1
-	{ [ -n "$mods" ] && echo "MODULES=\"$(echo $mods)\""
+	{ [ -n "$mods" ] && echo "MODULES=\"$(paste -sd' ' <<<"$mods")\""
 	  echo "EARLYHOOKS=\"$(awk '$1 == "early" {printf "%s%s", s, $2; s = " "}' "$t/.hooks")\""
 	  echo "HOOKS=\"$(awk '$1 == "hook" {printf "%s%s", s, $2; s = " "}' "$t/.hooks")\""
 	} >"$t/config"
 	rm "$t/.hooks"
-	e2e_initrd_pack "$t" "$out"
+	e2e_initrd_pack "$t" "$out" bin-only
 }
 
 # e2e_mkcpio_runscript DIR SCRIPT [NAME]: mkinitcpio's add_runscript: the
@@ -425,8 +457,9 @@ e2e_itools_order() {
 # configured the way its meson build does into $E2E_WORK/mkinitcpio (the
 # @VAR@ substitutions), with our hook and the e2e reporter beside Arch's.
 # Two changes to Arch's files, both for building on a Debian host: the base
-# hook takes Debian's static busybox (/bin/busybox, busybox-static) instead
-# of /usr/lib/initcpio/busybox, and modconf reads modprobe.d from the
+# hook takes Debian's dynamic busybox (e2e_busybox_dyn: its shell, like
+# Arch's, runs kmod's modprobe from PATH; busybox-static's would run its own)
+# instead of /usr/lib/initcpio/busybox, and modconf reads modprobe.d from the
 # provisioned root (VFIO_PROVISION_ROOT) instead of this host's /etc.
 # Sets MKCPIO and MKCPIO_VERSION; E2E_WHY says why when it cannot.
 # shellcheck disable=SC2034
@@ -438,7 +471,7 @@ e2e_mkinitcpio_setup() {
 		[ -f "$src/$f" ] || { E2E_WHY="MKINITCPIO_SRC=$src has no $f"; return 1; }
 	done
 	command -v bsdtar >/dev/null || { E2E_WHY="bsdtar not installed (libarchive-tools)"; return 1; }
-	[ -x /bin/busybox ] || { E2E_WHY="no /bin/busybox (busybox-static)"; return 1; }
+	e2e_busybox_dyn || return 1
 	for f in /usr/lib/systemd/systemd-udevd /lib/systemd/systemd-udevd; do
 		[ -x "$f" ] && { udevd=$f; break; }
 	done
@@ -460,7 +493,7 @@ e2e_mkinitcpio_setup() {
 	sed -i 's|^export PATH="/usr/bin:/bin"|export PATH="/usr/bin:/usr/sbin:/bin"|' "$m/lib/mkinitcpio"
 	# Arch's busybox has no module applets: kmod's modprobe must win
 	# shellcheck disable=SC2016 # $applet is for the hook, not here
-	sed -i -e 's|/usr/lib/initcpio/busybox|/bin/busybox|g' \
+	sed -i -e "s|/usr/lib/initcpio/busybox|$BUSYBOX_DYN|g" \
 		-e '/for applet in .*busybox --list/a\        case $applet in depmod|insmod|rmmod|lsmod|modprobe|modinfo) continue ;; esac' \
 		"$m/lib/install/base"
 	# Debian's multiarch libkmod (udevd links it anyway); no /etc/udev/hwdb.bin
