@@ -5,9 +5,9 @@ _vfio_provision()
 	local cur prev words cword
 	_init_completion || return
 
-	local verbs="detect plan apply check revert verify guest-xml hugepages libvirt-hook"
+	local verbs="detect plan apply check revert verify guest-xml hugepages gpu libvirt-hook"
 	local opts="--root --config --kver --json --force --regenerate --dry-run
-		--apply --check --revert --node --timeout --drop-caches --partial-ok --post-install
+		--apply --check --revert --node --timeout --drop-caches --partial-ok --post-install --reset
 		--domain --define --connect --quiet --verbose --help --version"
 
 	case $prev in
@@ -68,6 +68,10 @@ _vfio_provision()
 		COMPREPLY=($(compgen -W "status reserve release" -- "$cur"))
 		return
 	fi
+	if [[ $verb == gpu && -z $sub ]]; then
+		COMPREPLY=($(compgen -W "detach reattach status" -- "$cur"))
+		return
+	fi
 	if [[ $verb == hugepages && $sub == release ]]; then
 		COMPREPLY=($(compgen -W "all" -- "$cur"))
 	fi
@@ -79,4 +83,5 @@ _vfio_provision()
 _vfio_provision_config_keys="gpu.select gpu.strategy hugepages.count hugepages.size
 hugepages.node hugepages.mode hugepages.mount hugepages.group hugepages.host_min
 initramfs.generator initramfs.regenerate bootloader.type cmdline.iommu
-cmdline.iommu_pt cmdline.transparent_hugepage apply.on_upgrade libvirt.domains"
+cmdline.iommu_pt cmdline.transparent_hugepage apply.on_upgrade libvirt.domains
+handoff.single_gpu handoff.stop handoff.unload"

@@ -144,14 +144,10 @@ int vp_changes_compute(const struct vp_root *root, const struct vp_plan *plan,
 				    "(a bug in vfio-provision)", f->path, VP_MANAGED_HEADER);
 			goto fail;
 		}
-		r = vp_root_read_st(root, f->path, &ch->old, &ch->old_len, &st);
-		if (r < 0 && r != -ENOENT) {
-			r = vp_fail(ret_msg, r, "'%s': cannot read: %s", f->path,
-				    r == -EINVAL ? "not a regular file" :
-				    r == -EXDEV ? "a symbolic link leads outside the root" :
-				    strerror(-r));
+		/* the resolver's message names a link that leaves the root, a FIFO, the cap */
+		r = vp_root_read_max(root, f->path, VP_MAX_TEXT, &ch->old, &ch->old_len, &st, ret_msg);
+		if (r < 0 && r != -ENOENT)
 			goto fail;
-		}
 		ch->exists = r == 0;
 		if (ch->exists) {
 			ch->mode = st.st_mode & 07777;
@@ -366,9 +362,9 @@ static int write_one(const struct vp_root *root, const struct vp_change *ch, boo
 	int r;
 
 	/* the state under the lock decides; `ch` was computed before it */
-	r = vp_root_read_st(root, f->path, &cur, &len, &st);
+	r = vp_root_read_max(root, f->path, VP_MAX_TEXT, &cur, &len, &st, ret_msg);
 	if (r < 0 && r != -ENOENT)
-		return vp_fail(ret_msg, r, "'%s': cannot read: %s", f->path, strerror(-r));
+		return r;
 	exists = r == 0;
 	*ret_action = action_for(f, exists, cur, len);
 	if (*ret_action == VP_ACT_NONE)

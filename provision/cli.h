@@ -40,6 +40,7 @@ struct vp_ctx {
 	const char *domain;
 	bool define;
 	const char *connect;    /* libvirt URI, NULL: libvirt's default */
+	bool reset;             /* gpu reattach --reset */
 	/* positional arguments after the verb */
 	int argc;
 	char **argv;
@@ -56,3 +57,19 @@ int vp_cmd_verify(struct vp_ctx *ctx);
 int vp_cmd_hugepages(struct vp_ctx *ctx);
 int vp_cmd_libvirt_hook(struct vp_ctx *ctx);
 int vp_cmd_guest_xml(struct vp_ctx *ctx);
+int vp_cmd_gpu(struct vp_ctx *ctx);
+/*
+ * `gpu detach` and `gpu reattach` for the libvirt hook too (cmd-gpu.c);
+ * who prefixes the messages ("libvirt-hook: ").
+ */
+struct vp_config;
+int vp_gpu_detach(struct vp_ctx *ctx, const struct vp_config *cfg, const char *who);
+int vp_gpu_reattach(struct vp_ctx *ctx, const char *who);
+/*
+ * The libvirt hook's handoff: on prepare, a detach when the domain's PCI
+ * hostdevs include a selected function (*ret_detached: it went ahead); on
+ * release, a reattach when the record moved one of them. An exit code.
+ */
+struct vp_strv;
+int vp_gpu_hook(struct vp_ctx *ctx, const struct vp_config *cfg, const struct vp_strv *hostdevs,
+		bool prepare, bool *ret_detached);

@@ -17,7 +17,7 @@ void vp_cmd_on_change(const char *path, enum vp_action a, void *userdata)
 
 	(void)userdata;
 	if (vp_log_level >= 1 && (unsigned)a < ARRAY_SIZE(done) && done[a])
-		printf("%s %s\n", done[a], path);
+		vp_fprintf_human(stdout, "%s %s\n", done[a], path);
 	fflush(stdout);
 }
 
@@ -29,7 +29,7 @@ int vp_cmd_regenerate(struct vp_ctx *ctx, const struct vp_plan *plan, struct vp_
 		_cleanup_free_ char *msg = NULL;
 		int status = 0, r;
 
-		printf("==> %s%s%s%s\n", line ? line : c->argv[0], c->why ? " (" : "",
+		vp_fprintf_human(stdout, "==> %s%s%s%s\n", line ? line : c->argv[0], c->why ? " (" : "",
 		       c->why ? c->why : "", c->why ? ")" : "");
 		r = vp_spawn(&ctx->root, c->argv, &status, &msg);
 		if (r < 0) {
@@ -57,7 +57,7 @@ void vp_cmd_print_commands(struct vp_ctx *ctx, const struct vp_plan *plan, const
 	for (size_t i = 0; i < plan->n_commands; i++) {
 		_cleanup_free_ char *line = vp_spawn_cmdline(&ctx->root, plan->commands[i].argv);
 
-		printf("  %s\n", line ? line : plan->commands[i].argv[0]);
+		vp_fprintf_human(stdout, "  %s\n", line ? line : plan->commands[i].argv[0]);
 	}
 }
 

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "cmd-util.h"
+#include "config.h"
 #include "json-plan.h"
+#include "ledger.h"
 
 /*
  * From a package or kernel hook (--post-install): the plan must hold for
@@ -18,6 +20,9 @@ static int post_install(struct vp_ctx *ctx)
 	struct vp_pipeline p;
 	int r;
 
+	/* nothing configured and nothing of ours here (an image build): nothing to say */
+	if (!vp_config_present(&ctx->root, ctx->config) && !vp_ledger_present(&ctx->root))
+		return VP_EXIT_OK;
 	ctx->kver = NULL;
 	r = vp_cmd_pipeline(ctx, &p);
 	if (r) {
@@ -94,8 +99,8 @@ int vp_cmd_check(struct vp_ctx *ctx)
 		vp_print_verdict(&p.sel, stdout);
 		for (size_t i = 0; i < p.plan.n_msgs; i++)
 			if (p.plan.msgs[i].level != VP_MSG_INFO)
-				printf("%s: %s\n", p.plan.msgs[i].level == VP_MSG_REFUSE ? "refused"
-				       : "warning", p.plan.msgs[i].text);
+				vp_fprintf_human(stdout, "%s: %s\n", p.plan.msgs[i].level == VP_MSG_REFUSE
+						 ? "refused" : "warning", p.plan.msgs[i].text);
 		if (!p.changes.n_pending && !refused && !now.errors.n)
 			printf("up to date\n");
 	}

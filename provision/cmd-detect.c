@@ -457,6 +457,16 @@ int vp_cmd_detect(struct vp_ctx *ctx)
 		r = out.err;
 	if (r < 0)
 		goto fail;
+	if (!ctx->json) {
+		/* names from pci.ids, kernel directory names: as a terminal may show them */
+		struct vp_buf shown = {0};
+
+		r = vp_buf_put_printable(&shown, out.s, out.len, "\n");
+		vp_buf_free(&out);
+		out = shown;
+		if (r < 0)
+			goto fail;
+	}
 	if (fwrite(out.s, 1, out.len, ctx->out) != out.len || fflush(ctx->out) != 0) {
 		vp_err("writing the output: %s", strerror(errno));
 		goto out;

@@ -167,7 +167,7 @@ static int cmd_status(struct vp_ctx *ctx)
 	printf("\nhugetlbfs mounts:%s\n", st.n_mounts ? "" : " none");
 	for (size_t i = 0; i < st.n_mounts; i++) {
 		size_name(st.mounts[i].pagesize_kib, sz, sizeof(sz));
-		printf("  %-24s pagesize %s\n", st.mounts[i].target, sz);
+		vp_fprintf_human(stdout, "  %-24s pagesize %s\n", st.mounts[i].target, sz);
 	}
 	if (st.buddyinfo_readable) {
 		bool gig = has_1g_pool(&st);

@@ -9,7 +9,9 @@
  *
  * On "prepare", for every domain: refuse to start a guest whose
  * <disk type='block'> source, or a partition of it, is mounted read-write
- * (or used as swap) on the host (disk-guard.c).
+ * (or used as swap) on the host (disk-guard.c). For every domain whose PCI
+ * <hostdev>s include a selected function: `gpu detach` on "prepare" (the
+ * guest does not start when it is refused), `gpu reattach` on "release".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,12 +25,12 @@
 #include "disk-guard.h"
 #include "fsroot.h"
 #include "hp-runtime.h"
+#include "ledger.h"
 #include "libvirt.h"
 #include "root-io.h"
 #include "vp.h"
 
-#define XML_MAX (16U << 20)
-#define STATE_DIR "/run/vfio-provision/libvirt"
+#define STATE_DIR VP_RUN_DIR "/libvirt"
 
 static int read_stdin(struct vp_buf *b)
 {
@@ -43,7 +45,7 @@ static int read_stdin(struct vp_buf *b)
 			return -errno;
 		if (n == 0)
 			return 0;
-		if (b->len + (size_t)n > XML_MAX)
+		if (b->len + (size_t)n > VP_DOMAIN_XML_MAX)
 			return -EFBIG;
 		if (vp_buf_add(b, chunk, (size_t)n) < 0)
 			return -ENOMEM;
@@ -90,7 +92,13 @@ static unsigned long take_added(const struct vp_ctx *ctx, const char *domain)
 	return v;
 }
 
-static int hook_prepare(struct vp_ctx *ctx, const struct vp_config *cfg, const struct vp_domain *d)
+/*
+ * Pages are reserved for the domain libvirt names (the record is kept under
+ * that name, and release finds it there), and only where that record can be
+ * written: reserved pages that nobody recorded would never be given back.
+ */
+static int hook_prepare(struct vp_ctx *ctx, const char *domain, const struct vp_config *cfg,
+			const struct vp_domain *d)
 {
 	struct vp_hp_request req = {.pages = vp_domain_pages_1g(d),
 				    .node = d->node >= 0 ? d->node : cfg->hp_node,
@@ -102,6 +110,20 @@ static int hook_prepare(struct vp_ctx *ctx, const struct vp_config *cfg, const s
 	struct vpe_io io;
 	int r;
 
+	_cleanup_free_ char *path = state_path(domain);
+
+	if (!path) {
+		vp_err("libvirt-hook: domain '%s': not a name for a record file; nothing reserved",
+		       domain);
+		return VP_EXIT_ERROR;
+	}
+	/* a FIFO, a directory or a link there: known before a page is taken */
+	r = vp_root_check_regular(&ctx->root, path, &msg);
+	if (r < 0) {
+		vp_err("libvirt-hook: domain '%s': cannot record its pages: %s; nothing reserved",
+		       domain, msg ? msg : strerror(-r));
+		return VP_EXIT_ERROR;
+	}
 	vp_root_io(&ctx->root, &io);
 	r = vp_hp_reserve(&io, "", &req, NULL, NULL, &o);
 	if (r < 0) {
@@ -118,18 +140,25 @@ static int hook_prepare(struct vp_ctx *ctx, const struct vp_config *cfg, const s
 		       o.free_now < req.pages ? o.free_now : req.pages, req.pages);
 		return VP_EXIT_PENDING;
 	}
-	r = save_added(ctx, d->name, o.got - o.nr_before, &msg);
-	if (r < 0)
-		vp_warn("libvirt-hook: could not record the pages added for '%s': %s", d->name,
-			msg ? msg : strerror(-r));
+	r = save_added(ctx, domain, o.got - o.nr_before, &msg);
+	if (r < 0) {
+		/* unrecorded, they would stay reserved for good: give them back */
+		if (o.got > o.nr_before)
+			vp_hp_release(&io, "", req.node, o.got - o.nr_before, &rel);
+		vp_err("libvirt-hook: could not record the pages added for '%s': %s; the %lu "
+		       "added are given back, not started", domain, msg ? msg : strerror(-r),
+		       o.got - o.nr_before);
+		return VP_EXIT_ERROR;
+	}
 	vp_info("libvirt-hook: %lu free 1 GiB pages for '%s' (%lu added)", req.pages, d->name,
 		o.got - o.nr_before);
 	return VP_EXIT_OK;
 }
 
-static int hook_release(struct vp_ctx *ctx, const struct vp_config *cfg, const struct vp_domain *d)
+static int hook_release(struct vp_ctx *ctx, const char *domain, const struct vp_config *cfg,
+			const struct vp_domain *d)
 {
-	unsigned long added = take_added(ctx, d->name);
+	unsigned long added = take_added(ctx, domain);
 	struct vp_hp_released rel;
 	int node = d->node >= 0 ? d->node : cfg->hp_node;
 	struct vpe_io io;
@@ -178,6 +207,25 @@ out:
 	return ret;
 }
 
+/* The 1 GiB pages of a domain named in [libvirt] domains. */
+static int pages(struct vp_ctx *ctx, const struct vp_config *cfg, const struct vp_domain *d,
+		 const char *domain, bool prepare)
+{
+	if (!vp_streq(d->name, domain)) {
+		/* libvirt passes a domain its own XML: this is not libvirt calling */
+		vp_err("libvirt-hook: called for '%s' with the XML of '%s'; nothing reserved or "
+		       "released", domain, d->name);
+		return VP_EXIT_ERROR;
+	}
+	if (!d->hugepages || (d->page_kib && d->page_kib != 1048576)) {
+		vp_warn("libvirt-hook: domain '%s' is not backed by 1 GiB pages; add "
+			"<memoryBacking><hugepages><page size='1' unit='GiB'/></hugepages></memoryBacking> "
+			"(see `vfio-provision plan`); nothing reserved", d->name);
+		return VP_EXIT_OK;
+	}
+	return prepare ? hook_prepare(ctx, domain, cfg, d) : hook_release(ctx, domain, cfg, d);
+}
+
 int vp_cmd_libvirt_hook(struct vp_ctx *ctx)
 {
 	struct vp_config cfg;
@@ -185,7 +233,7 @@ int vp_cmd_libvirt_hook(struct vp_ctx *ctx)
 	struct vp_buf xml = {0};
 	char *msg = NULL;
 	const char *domain, *op;
-	bool prepare, ours;
+	bool prepare, release, ours, gpu = false;
 	int r, ret = VP_EXIT_ERROR;
 
 	if (ctx->argc < 3) {
@@ -202,12 +250,14 @@ int vp_cmd_libvirt_hook(struct vp_ctx *ctx)
 	}
 	ret = VP_EXIT_OK;
 	/*
-	 * The disk guard is for every domain, on prepare; the pages only for
-	 * ours, on prepare and release.
+	 * The disk guard is for every domain, on prepare; the GPU handoff for
+	 * every domain with the selected functions, on prepare and release
+	 * (cmd-gpu.c); the pages only for ours, on prepare and release.
 	 */
 	prepare = strcmp(op, "prepare") == 0;
+	release = strcmp(op, "release") == 0;
 	ours = vp_strv_contains(&cfg.libvirt_domains, domain);
-	if (!prepare && !(ours && strcmp(op, "release") == 0))
+	if (!prepare && !release)
 		goto out;
 	ret = VP_EXIT_ERROR;
 	r = read_stdin(&xml);
@@ -222,22 +272,20 @@ int vp_cmd_libvirt_hook(struct vp_ctx *ctx)
 	}
 	if (prepare) {
 		ret = guard_disks(ctx, &d);
+		if (ret == VP_EXIT_OK)
+			ret = vp_gpu_hook(ctx, &cfg, &d.pci_hostdevs, true, &gpu);
 		if (ret != VP_EXIT_OK)
 			goto out;
 	}
-	ret = VP_EXIT_OK;
-	if (!ours)
-		goto out;
-	if (!vp_streq(d.name, domain))
-		vp_warn("libvirt-hook: called for '%s' with the XML of '%s'", domain, d.name);
-	if (!d.hugepages || (d.page_kib && d.page_kib != 1048576)) {
-		vp_warn("libvirt-hook: domain '%s' is not backed by 1 GiB pages; add "
-			"<memoryBacking><hugepages><page size='1' unit='GiB'/></hugepages></memoryBacking> "
-			"(see `vfio-provision plan`); nothing reserved", d.name);
-		ret = VP_EXIT_OK;
-		goto out;
+	ret = ours ? pages(ctx, &cfg, &d, domain, prepare) : VP_EXIT_OK;
+	if (prepare && ret != VP_EXIT_OK && gpu) {
+		/* the guest will not start: the host has its GPU back */
+		(void)vp_gpu_hook(ctx, &cfg, &d.pci_hostdevs, false, NULL);
+	} else if (release) {
+		r = vp_gpu_hook(ctx, &cfg, &d.pci_hostdevs, false, NULL);
+		if (ret == VP_EXIT_OK)
+			ret = r;
 	}
-	ret = strcmp(op, "prepare") == 0 ? hook_prepare(ctx, &cfg, &d) : hook_release(ctx, &cfg, &d);
 out:
 	free(msg);
 	vp_domain_free(&d);

@@ -76,7 +76,7 @@ int vp_cmd_plan(struct vp_ctx *ctx)
 	vp_print_verdict(&p.sel, stdout);
 	vp_print_unmanaged(&p.changes, stdout);
 	for (size_t i = 0; i < p.plan.hints.n; i++)
-		printf("%s\n", p.plan.hints.v[i]);
+		vp_fprintf_human(stdout, "%s\n", p.plan.hints.v[i]);
 	print_summary(&p);
 exit_code:
 	if (ret == VP_EXIT_OK)

@@ -31,7 +31,7 @@ static void on_revert(const char *path, enum vp_action a, void *userdata)
 	if (d->json)
 		vp_done_record_revert(path, a, &d->record);
 	else if (vp_log_level >= 1)
-		printf("%s %s\n", a == VP_ACT_REMOVE ? "removed" : a == VP_ACT_RMDIR ?
+		vp_fprintf_human(stdout, "%s %s\n", a == VP_ACT_REMOVE ? "removed" : a == VP_ACT_RMDIR ?
 		       "removed directory" : "restored", path);
 	fflush(stdout);
 }

@@ -24,17 +24,17 @@ void vp_print_msgs(const struct vp_plan *plan, FILE *f)
 	};
 
 	for (size_t i = 0; i < plan->n_msgs; i++)
-		fprintf(f, "%s: %s\n", prefix[plan->msgs[i].level], plan->msgs[i].text);
+		vp_fprintf_human(f, "%s: %s\n", prefix[plan->msgs[i].level], plan->msgs[i].text);
 }
 
 void vp_print_verdict(const struct vp_selection *sel, FILE *f)
 {
 	if (sel->verdict == VP_VERDICT_OK)
 		return;
-	fprintf(f, "%s: verdict %s\n", sel->blocking != VP_VERDICT_OK ? "refused" : "note",
+	vp_fprintf_human(f, "%s: verdict %s\n", sel->blocking != VP_VERDICT_OK ? "refused" : "note",
 		vp_verdict_name(sel->verdict));
 	for (size_t i = 0; i < sel->reasons.n; i++)
-		fprintf(f, "  %s\n", sel->reasons.v[i]);
+		vp_fprintf_human(f, "  %s\n", sel->reasons.v[i]);
 }
 
 /*
@@ -55,16 +55,16 @@ void vp_print_tokens(const struct vp_plan *plan, const struct vp_changes *change
 			if (known && !vp_cmdline_edits_adds(&e, t->token, &replaced) &&
 			    vp_strv_contains(&e.mentioned, t->token))
 				continue;
-			fprintf(f, "kernel cmdline: add %s", t->token);
+			vp_fprintf_human(f, "kernel cmdline: add %s", t->token);
 			if (replaced)
-				fprintf(f, " in place of %s", replaced);
+				vp_fprintf_human(f, " in place of %s", replaced);
 		} else {
 			if (!known || !vp_cmdline_edits_removes(&e, t->key))
 				continue;
-			fprintf(f, "kernel cmdline: remove %s", t->key);
+			vp_fprintf_human(f, "kernel cmdline: remove %s", t->key);
 		}
 		if (t->reason)
-			fprintf(f, " (%s)", t->reason);
+			vp_fprintf_human(f, " (%s)", t->reason);
 		fputc('\n', f);
 	}
 	if (known)
@@ -75,7 +75,7 @@ void vp_print_unmanaged(const struct vp_changes *c, FILE *f)
 {
 	for (size_t i = 0; i < c->n; i++)
 		if (c->v[i].action != VP_ACT_NONE && c->v[i].unmanaged)
-			fprintf(f, "refused: '%s' exists and is not managed by vfio-provision "
+			vp_fprintf_human(f, "refused: '%s' exists and is not managed by vfio-provision "
 				"(no '%s' header); apply needs --force to replace it\n",
 				c->v[i].file->path, VP_MANAGED_HEADER);
 }
@@ -87,14 +87,14 @@ void vp_print_pending(const struct vp_changes *c, const char *prefix, FILE *f)
 
 		if (ch->action == VP_ACT_NONE)
 			continue;
-		fprintf(f, "%s%s %s", prefix, vp_action_name(ch->action), ch->file->path);
+		vp_fprintf_human(f, "%s%s %s", prefix, vp_action_name(ch->action), ch->file->path);
 		if (ch->file->reason)
-			fprintf(f, " (%s)", ch->file->reason);
+			vp_fprintf_human(f, " (%s)", ch->file->reason);
 		fputc('\n', f);
 	}
 	for (size_t i = 0; i < c->dirs.n; i++)
-		fprintf(f, "%smkdir %s\n", prefix, c->dirs.v[i]);
+		vp_fprintf_human(f, "%smkdir %s\n", prefix, c->dirs.v[i]);
 	for (size_t i = 0; i < c->rmdirs.n; i++)
-		fprintf(f, "%srmdir %s (vfio-provision created it and nothing needs it any more)\n",
+		vp_fprintf_human(f, "%srmdir %s (vfio-provision created it and nothing needs it any more)\n",
 			prefix, c->rmdirs.v[i]);
 }

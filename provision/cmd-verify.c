@@ -65,7 +65,7 @@ int vp_cmd_verify(struct vp_ctx *ctx)
 		goto exit_code;
 	}
 	for (size_t i = 0; i < rep.n; i++)
-		printf("   [%c] %s\n", rep.lines[i].level == VP_VERIFY_ERROR ? 'E' : 'W',
+		vp_fprintf_human(stdout, "   [%c] %s\n", rep.lines[i].level == VP_VERIFY_ERROR ? 'E' : 'W',
 		       rep.lines[i].text);
 	printf("%zu file%s checked, %zu error%s, %zu warning%s\n", rep.n_checked,
 	       rep.n_checked == 1 ? "" : "s", rep.n_errors, rep.n_errors == 1 ? "" : "s",

@@ -84,6 +84,7 @@ void vp_config_init(struct vp_config *cfg)
 	cfg->iommu_pt = true;
 	cfg->thp = VP_THP_NEVER;
 	cfg->on_upgrade = false;
+	cfg->unload_auto = true;
 }
 
 static void set_str(char **field, char *def, char *s)
@@ -99,18 +100,20 @@ void vp_config_free(struct vp_config *cfg)
 	set_str(&cfg->hp_mount, default_mount, NULL);
 	set_str(&cfg->hp_group, default_group, NULL);
 	vp_strv_free(&cfg->libvirt_domains);
+	vp_strv_free(&cfg->handoff_stop);
+	vp_strv_free(&cfg->unload);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
 /* ---- the key table ------------------------------------------------------ */
 
 enum section { SEC_GPU, SEC_HUGEPAGES, SEC_INITRAMFS, SEC_BOOTLOADER, SEC_CMDLINE,
-	       SEC_APPLY, SEC_LIBVIRT, SEC_COUNT, SEC_NONE = -1 };
+	       SEC_APPLY, SEC_LIBVIRT, SEC_HANDOFF, SEC_COUNT, SEC_NONE = -1 };
 
 static const char *const section_names[SEC_COUNT] = {
 	[SEC_GPU] = "gpu", [SEC_HUGEPAGES] = "hugepages", [SEC_INITRAMFS] = "initramfs",
 	[SEC_BOOTLOADER] = "bootloader", [SEC_CMDLINE] = "cmdline", [SEC_APPLY] = "apply",
-	[SEC_LIBVIRT] = "libvirt",
+	[SEC_LIBVIRT] = "libvirt", [SEC_HANDOFF] = "handoff",
 };
 
 struct parse;
@@ -527,6 +530,74 @@ static int set_domains(struct parse *p, const char *value)
 	return 0;
 }
 
+static int set_single_gpu(struct parse *p, const char *value)
+{
+	return parse_bool(p, "single_gpu", value, &p->cfg->single_gpu);
+}
+
+/*
+ * Units and modules become arguments of systemctl and modprobe (argv, never
+ * a shell): a name that starts with '-' would be read as an option.
+ */
+static bool name_ok(const char *e, const char *allowed, size_t max)
+{
+	size_t n = strlen(e);
+
+	return n && n <= max && e[0] != '-' && strspn(e, allowed) == n;
+}
+
+#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+static int unit_entry(struct parse *p, const char *e, void *data)
+{
+	/* systemd's unit name characters and length limit (unit-name.c) */
+	if (!name_ok(e, ALNUM ":_.@\\-", 255))
+		return perr(p, "bad unit name '%s' in 'stop' (letters, digits and ':_.@\\-', "
+			    "not starting with '-')", e);
+	return vp_strv_push_unique(data, e);
+}
+
+static int module_entry(struct parse *p, const char *e, void *data)
+{
+	/* MODULE_NAME_LEN is 64 with the NUL */
+	if (!name_ok(e, ALNUM "_-", 63))
+		return perr(p, "bad module name '%s' in 'unload' (letters, digits, '_' and '-', "
+			    "not starting with '-')", e);
+	return vp_strv_push_unique(data, e);
+}
+
+/* A list whose value "none" is the empty list. */
+static int set_list(struct parse *p, const char *value, struct vp_strv *field,
+		    int (*entry)(struct parse *p, const char *e, void *data))
+{
+	struct vp_strv list = {0};
+	int r = strcmp(value, "none") == 0 ? 0 : split_list(p, value, entry, &list);
+
+	if (r < 0) {
+		vp_strv_free(&list);
+		return r;
+	}
+	vp_strv_free(field);
+	*field = list;
+	return 0;
+}
+
+static int set_stop(struct parse *p, const char *value)
+{
+	p->cfg->handoff_stop_set = true;
+	return set_list(p, value, &p->cfg->handoff_stop, unit_entry);
+}
+
+static int set_unload(struct parse *p, const char *value)
+{
+	p->cfg->unload_auto = strcmp(value, "auto") == 0;
+	if (p->cfg->unload_auto) {
+		vp_strv_free(&p->cfg->unload);
+		return 0;
+	}
+	return set_list(p, value, &p->cfg->unload, module_entry);
+}
+
 static const struct key keys[] = {
 	{SEC_GPU, "select", set_select},
 	{SEC_GPU, "strategy", set_strategy},
@@ -545,6 +616,9 @@ static const struct key keys[] = {
 	{SEC_CMDLINE, "transparent_hugepage", set_thp},
 	{SEC_APPLY, "on_upgrade", set_on_upgrade},
 	{SEC_LIBVIRT, "domains", set_domains},
+	{SEC_HANDOFF, "single_gpu", set_single_gpu},
+	{SEC_HANDOFF, "stop", set_stop},
+	{SEC_HANDOFF, "unload", set_unload},
 };
 #define N_KEYS ((int)ARRAY_SIZE(keys))
 _Static_assert(ARRAY_SIZE(keys) <= MAX_KEYS, "raise MAX_KEYS");
@@ -849,4 +923,21 @@ int vp_config_load(struct vp_config *cfg, const struct vp_root *root, const char
 		r = load_file(cfg, root, dropins.v[i], true, ret_msg);
 	vp_strv_free(&dropins);
 	return r;
+}
+
+bool vp_config_present(const struct vp_root *root, const char *path)
+{
+	struct vp_strv dropins = {0};
+	_cleanup_free_ char *target = NULL;
+	struct stat st;
+	bool present;
+
+	if (path)
+		return true;
+	if (vp_root_stat(root, CONFIG_MAIN, &st, NULL) != -ENOENT ||
+	    vp_root_readlink(root, CONFIG_MAIN, &target) == 0)
+		return true;
+	present = dropin_names(root, &dropins, NULL) < 0 || dropins.n > 0;
+	vp_strv_free(&dropins);
+	return present;
 }

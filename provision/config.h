@@ -55,7 +55,17 @@ struct vp_config {
 	bool on_upgrade;                /* package hooks may apply, default no */
 	/* [libvirt] */
 	struct vp_strv libvirt_domains;
+	/* [handoff]: `gpu detach|reattach` and the libvirt hook */
+	bool single_gpu;                /* the card is the host's display: stop, unbind, unload */
+	bool handoff_stop_set;          /* stop = given (else VP_HANDOFF_STOP_DEFAULT) */
+	struct vp_strv handoff_stop;    /* systemd units, in stop order; empty: none */
+	bool unload_auto;               /* unload = auto (default): the drivers' modules */
+	struct vp_strv unload;          /* unload = LIST, in unload order; empty: none */
 };
+
+/* What [handoff] single_gpu stops when `stop` is not given. */
+#define VP_HANDOFF_STOP_DEFAULT "display-manager.service"
+
 
 /* Defaults, as documented in the template. */
 void vp_config_init(struct vp_config *cfg);
@@ -75,3 +85,10 @@ int vp_config_parse_string(struct vp_config *cfg, const char *name, const char *
  */
 int vp_config_load(struct vp_config *cfg, const struct vp_root *root, const char *path,
 		   char **ret_msg);
+
+/*
+ * Whether the root has a configuration of ours at all: the main file (or
+ * path, --config, when not NULL), or a drop-in. Anything there that cannot
+ * be looked at counts as one, so that loading it reports the problem.
+ */
+bool vp_config_present(const struct vp_root *root, const char *path);

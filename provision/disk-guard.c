@@ -134,20 +134,29 @@ static int devset_add_name(const struct vp_root *root, struct devset *s, const c
 	return 0;
 }
 
-/* Entries of /sys/class/block/NAME[/sub] that pass keep(); added to s. */
+/*
+ * The partitions (or with holders, what is stacked on it) of block device
+ * NAME, from /sys/class/block/NAME[/holders], added to s. No such entry:
+ * none. An entry that cannot be read is an error: the guard fails closed,
+ * never taking "unreadable" for "no partitions".
+ */
 static int add_children(const struct vp_root *root, struct devset *s, const char *name,
-			bool holders)
+			bool holders, char **ret_msg)
 {
 	_cleanup_free_ char *dir = vp_strdup_printf("/sys/class/block/%s%s", name,
-						    holders ? "/holders" : "");
+						    holders ? "/holders" : ""), *msg = NULL;
 	DIR *d = NULL;
 	struct dirent *de;
 	int r = 0;
 
 	if (!dir)
 		return -ENOMEM;
-	if (vp_root_opendir(root, dir, &d, NULL) < 0)
+	r = vp_root_opendir(root, dir, &d, &msg);
+	if (r == -ENOENT)
 		return 0;       /* no sysfs entry: nothing stacked, no partitions */
+	if (r < 0)
+		return vp_fail(ret_msg, r, "%s; cannot tell what uses the disk",
+			       msg ? msg : strerror(-r));
 	while ((de = readdir(d)) && r >= 0) {
 		_cleanup_free_ char *part = NULL;
 
@@ -170,7 +179,8 @@ static int add_children(const struct vp_root *root, struct devset *s, const char
 }
 
 /* The disk, its partitions, and (transitively) their holders. */
-static int collect(const struct vp_root *root, const struct dev *disk, struct devset *s)
+static int collect(const struct vp_root *root, const struct dev *disk, struct devset *s,
+		   char **ret_msg)
 {
 	int r;
 
@@ -182,10 +192,10 @@ static int collect(const struct vp_root *root, const struct dev *disk, struct de
 		return -ENOMEM;
 	if (!disk->name)
 		return 0;
-	r = add_children(root, s, disk->name, false);
+	r = add_children(root, s, disk->name, false, ret_msg);
 	for (size_t i = 0; r >= 0 && i < s->n; i++)  /* s grows while we walk it */
 		if (s->v[i].name)
-			r = add_children(root, s, s->v[i].name, true);
+			r = add_children(root, s, s->v[i].name, true, ret_msg);
 	return r;
 }
 
@@ -295,7 +305,7 @@ int vp_disk_guard(const struct vp_root *root, const struct vp_strv *disks,
 			r = vp_fail(ret_msg, r, "'%s': %s", disks->v[i], strerror(-r));
 			goto out;
 		}
-		r = collect(root, &disk, s);
+		r = collect(root, &disk, s, ret_msg);
 		if (r >= 0)
 			r = check_disk(root, disks->v[i], s, mounts, swaps, ret_busy);
 		free(disk.path);

@@ -252,13 +252,13 @@ int vp_journal_load(const struct vp_root *root, struct vp_journal *ret, char **r
 	size_t len;
 	int r;
 
-	r = vp_root_read_st(root, VP_JOURNAL_PATH, &text, &len, NULL);
+	r = vp_root_read_max(root, VP_JOURNAL_PATH, VP_MAX_TEXT, &text, &len, NULL, ret_msg);
 	if (r == -ENOENT) {
 		*ret = (struct vp_journal){0};
 		return 0;
 	}
 	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': cannot read: %s", VP_JOURNAL_PATH, strerror(-r));
+		return r;
 	if (strlen(text) != len)
 		return vp_fail(ret_msg, -EINVAL, "'%s': contains NUL bytes", VP_JOURNAL_PATH);
 	return vp_journal_parse(text, VP_JOURNAL_PATH, ret, ret_msg);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* libkmod on a root. See kmod-root.h. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kmod-root.h"
+#include "root-view.h"
 #include "vp.h"
 
 const char *const vp_modprobe_dirs[] = {
@@ -63,43 +65,197 @@ static void quiet(void *data, int priority, const char *file, int line, const ch
 	(void)args;
 }
 
+/*
+ * The files libkmod (kmod 30) opens in a kernel's module directory: its
+ * binary indexes ("%s/%s.bin"), the builtin modinfo and depmod's softdeps.
+ * Nothing else there is read (the modules themselves are only named).
+ */
+static const char *const module_files[] = {
+	"modules.dep.bin", "modules.alias.bin", "modules.symbols.bin",
+	"modules.builtin.alias.bin", "modules.builtin.bin", "modules.builtin.modinfo",
+	"modules.softdep", NULL,
+};
+
+/* What a context of ours keeps (libkmod's userdata): its view of the root. */
+struct kmod_root {
+	struct vp_view view;
+	char *modules;          /* the module directory inside the root */
+	char *host_modules;     /* ... and as libkmod names it */
+	/* options and blacklists that came from configuration files, not /proc/cmdline */
+	unsigned n_options, n_blacklists;
+};
+
+static unsigned count(struct kmod_config_iter *it)
+{
+	unsigned n = 0;
+
+	while (it && kmod_config_iter_next(it))
+		n++;
+	kmod_config_iter_free_iter(it);
+	return n;
+}
+
+/*
+ * libkmod 30 appends the running kernel's command line (MODULE.OPTION=,
+ * modprobe.blacklist=) to every context's options and blacklists, after
+ * those of the configuration files, whatever the paths. A context with no
+ * configuration at all has only those: the rest of ctx's are the files'.
+ */
+static int count_config(struct kmod_root *k, struct kmod_ctx *ctx)
+{
+	static const char *const none[] = {NULL};
+	struct kmod_ctx *bare = kmod_new(k->host_modules, none);
+	unsigned opts, bl;
+
+	if (!bare)
+		return -ENOMEM;
+	kmod_set_log_fn(bare, quiet, NULL);
+	opts = count(kmod_config_get_options(bare));
+	bl = count(kmod_config_get_blacklists(bare));
+	kmod_unref(bare);
+	k->n_options = count(kmod_config_get_options(ctx));
+	k->n_blacklists = count(kmod_config_get_blacklists(ctx));
+	k->n_options = k->n_options > opts ? k->n_options - opts : 0;
+	k->n_blacklists = k->n_blacklists > bl ? k->n_blacklists - bl : 0;
+	return 0;
+}
+
+static void kmod_root_free(struct kmod_root *k)
+{
+	if (!k)
+		return;
+	vp_view_free(&k->view);
+	free(k->modules);
+	free(k->host_modules);
+	free(k);
+}
+
+/* The configuration directory i: its *.conf and *.alias copied to confI/. */
+static int view_conf_dir(const struct vp_root *root, struct kmod_root *k, size_t i,
+			 char **ret_msg)
+{
+	_cleanup_free_ char *sub = vp_strdup_printf("conf%zu", i);
+	struct vp_strv names = {0};
+	int r;
+
+	if (!sub)
+		return -ENOMEM;
+	r = vp_view_mkdir(&k->view, sub);
+	if (r >= 0)
+		r = vp_root_list(root, vp_modprobe_dirs[i], kmod_reads, &names, ret_msg);
+	for (size_t j = 0; r >= 0 && j < names.n; j++) {
+		_cleanup_free_ char *name = vp_strdup_printf("%s/%s", sub,
+							     strrchr(names.v[j], '/') + 1);
+
+		r = name ? vp_view_copy(root, &k->view, names.v[j], name, VP_MAX_TEXT, ret_msg)
+			 : -ENOMEM;
+		/* libkmod skips a directory there; one gone meanwhile is gone */
+		if (r == -EISDIR || r == -ENOENT)
+			r = 0;
+	}
+	vp_strv_free(&names);
+	return r;
+}
+
+static int view_modules(const struct vp_root *root, struct kmod_root *k, bool indexes,
+			char **ret_msg)
+{
+	int r = vp_view_mkdir(&k->view, "modules");
+
+	for (size_t i = 0; indexes && r >= 0 && module_files[i]; i++) {
+		_cleanup_free_ char *path = vp_strdup_printf("%s/%s", k->modules, module_files[i]),
+				    *name = vp_strdup_printf("modules/%s", module_files[i]);
+
+		r = path && name ? vp_view_copy(root, &k->view, path, name, VP_MAX_DATA, ret_msg)
+				 : -ENOMEM;
+		if (r == -ENOENT || r == -EISDIR)
+			r = 0;  /* depmod never ran: libkmod finds no index either */
+	}
+	return r;
+}
+
 int vp_kmod_new(const struct vp_root *root, const char *kver, struct kmod_ctx **ret,
 		char **ret_msg)
 {
-	_cleanup_free_ char *rel = NULL, *dir = NULL;
 	char *confs[N_DIRS + 1] = {0};
+	struct kmod_root *k;
 	struct kmod_ctx *ctx;
 	int r;
 
 	r = vp_kmod_check_config(root, ret_msg);
 	if (r < 0)
 		return r;
-	rel = kver ? vp_strdup_printf("/lib/modules/%s", kver) : strdup("/lib/modules");
-	if (!rel)
+	k = calloc(1, sizeof(*k));
+	if (!k)
 		return -ENOMEM;
-	r = vp_root_host_path(root, rel, &dir, ret_msg);
-	for (size_t i = 0; r >= 0 && i < N_DIRS; i++)
-		r = vp_root_host_path(root, vp_modprobe_dirs[i], &confs[i], ret_msg);
+	k->modules = kver ? vp_strdup_printf("/lib/modules/%s", kver) : strdup("/lib/modules");
+	if (!k->modules) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = vp_view_new(root, &k->view, ret_msg);
 	if (r < 0)
 		goto out;
-	ctx = kmod_new(dir, (const char *const *)confs);
+	if (!k->view.dir) {
+		/* the root "/": the host's paths are the root's, as our resolver sees them */
+		r = vp_root_host_path(root, k->modules, &k->host_modules, ret_msg);
+		for (size_t i = 0; r >= 0 && i < N_DIRS; i++)
+			r = vp_root_host_path(root, vp_modprobe_dirs[i], &confs[i], ret_msg);
+	} else {
+		r = view_modules(root, k, kver != NULL, ret_msg);
+		for (size_t i = 0; r >= 0 && i < N_DIRS; i++) {
+			r = view_conf_dir(root, k, i, ret_msg);
+			if (r >= 0 && !(confs[i] = vp_strdup_printf("%s/conf%zu", k->view.dir, i)))
+				r = -ENOMEM;
+		}
+		if (r >= 0 && !(k->host_modules = vp_strdup_printf("%s/modules", k->view.dir)))
+			r = -ENOMEM;
+	}
+	if (r < 0)
+		goto out;
+	ctx = kmod_new(k->host_modules, (const char *const *)confs);
 	if (!ctx) {
-		r = vp_fail(ret_msg, -ENOMEM, "'%s': libkmod cannot use it", rel);
+		r = vp_fail(ret_msg, -ENOMEM, "'%s': libkmod cannot use it", k->modules);
 		goto out;
 	}
 	kmod_set_log_fn(ctx, quiet, NULL);
+	r = count_config(k, ctx);
+	if (r < 0) {
+		kmod_unref(ctx);
+		goto out;
+	}
+	kmod_set_userdata(ctx, k);
+	k = NULL;
 	*ret = ctx;
 out:
+	kmod_root_free(k);
 	for (size_t i = 0; i < N_DIRS; i++)
 		free(confs[i]);
 	return r;
 }
 
-const char *vp_kmod_root_path(const struct vp_root *root, const char *host_path)
+void vp_kmod_unref(struct kmod_ctx *ctx)
 {
-	size_t n = strlen(root->dir);
+	if (!ctx)
+		return;
+	kmod_root_free(kmod_get_userdata(ctx));
+	kmod_unref(ctx);
+}
 
-	if (strncmp(host_path, root->dir, n) != 0 || host_path[n] != '/')
+char *vp_kmod_root_path(struct kmod_ctx *ctx, const char *host_path)
+{
+	const struct kmod_root *k = kmod_get_userdata(ctx);
+	size_t n = strlen(k->host_modules);
+
+	if (strncmp(host_path, k->host_modules, n) != 0 || host_path[n] != '/')
 		return NULL;
-	return host_path + n;
+	return vp_strdup_printf("%s%s", k->modules, host_path + n);
+}
+
+void vp_kmod_config_counts(struct kmod_ctx *ctx, unsigned *ret_options, unsigned *ret_blacklists)
+{
+	const struct kmod_root *k = kmod_get_userdata(ctx);
+
+	*ret_options = k->n_options;
+	*ret_blacklists = k->n_blacklists;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The ledger of what we own (see ledger.h): text form, blobs, load and save. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,11 +10,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "fsroot.h"
 #include "journal.h"
 #include "ledger.h"
+#include "strmap.h"
 
-#define LEDGER_MAGIC "# vfio-provision ledger 2"
+#define LEDGER_MAGIC "# vfio-provision ledger 3"
+#define LEDGER_MAGIC_2 "# vfio-provision ledger 2"     /* no end line; read only */
 #define MANAGED_HEADER "# Managed by vfio-provision"
 
 void vp_bytes_free(struct vp_bytes *b)
@@ -77,23 +82,40 @@ struct vp_owned *vp_ledger_find(const struct vp_ledger *l, const char *path)
 	return NULL;
 }
 
+/* A new empty entry for path at the end (the caller knows it is not there). */
+static int ledger_append(struct vp_ledger *l, const char *path, struct vp_owned **ret)
+{
+	struct vp_owned *f;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+
+		if (cap > SIZE_MAX / sizeof(*f))
+			return -ENOMEM;
+		f = realloc(l->f, cap * sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		l->f = f;
+		l->cap = cap;
+	}
+	f = &l->f[l->n];
+	*f = (struct vp_owned){.path = strdup(path)};
+	if (!f->path)
+		return -ENOMEM;
+	l->n++;
+	*ret = f;
+	return 0;
+}
+
 int vp_ledger_get(struct vp_ledger *l, const char *path, struct vp_owned **ret)
 {
 	struct vp_owned *f = vp_ledger_find(l, path);
 
-	if (!f) {
-		f = realloc(l->f, (l->n + 1) * sizeof(*f));
-		if (!f)
-			return -ENOMEM;
-		l->f = f;
-		f = &f[l->n];
-		*f = (struct vp_owned){.path = strdup(path)};
-		if (!f->path)
-			return -ENOMEM;
-		l->n++;
+	if (f) {
+		*ret = f;
+		return 0;
 	}
-	*ret = f;
-	return 0;
+	return ledger_append(l, path, ret);
 }
 
 void vp_ledger_remove(struct vp_ledger *l, const char *path)
@@ -147,8 +169,9 @@ int vp_ledger_record(struct vp_ledger *l, const char *path, bool whole,
 		return 0;
 	}
 	r = vp_ledger_get(l, path, &o);
-	if (r >= 0)
-		r = vp_bytes_set(&o->base, base->exists, base->data, base->len);
+	if (r < 0)
+		return r;
+	r = vp_bytes_set(&o->base, base->exists, base->data, base->len);
 	if (r >= 0)
 		r = vp_bytes_set(&o->ours, content->exists, content->data, content->len);
 	o->whole = whole;
@@ -174,6 +197,15 @@ static int put_line(struct vp_buf *b, const char *kind, const struct vp_owned *o
 	if (r >= 0)
 		r = vp_put_escaped(b, o->path);
 	return r;
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; (s = strchr(s, '\n')); s++)
+		n++;
+	return n;
 }
 
 int vp_ledger_format(const struct vp_ledger *l, char **ret)
@@ -216,6 +248,9 @@ int vp_ledger_format(const struct vp_ledger *l, char **ret)
 		if (r >= 0)
 			r = vp_buf_puts(&b, "\n");
 	}
+	if (r >= 0)
+		r = vp_buf_printf(&b, "end %zu %08lx\n", count_lines(b.s) - 1,
+				  crc32(0, (const Bytef *)b.s, (uInt)b.len));
 	if (r < 0) {
 		vp_buf_free(&b);
 		return r;
@@ -224,15 +259,21 @@ int vp_ledger_format(const struct vp_ledger *l, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
-/* "blobs/N": nothing else, so a ledger cannot name a file outside our state. */
+/*
+ * "blobs/N", N from 1 to ULONG_MAX without leading zeros: nothing else, so
+ * a ledger cannot name a file outside our state, and every name read has a
+ * number that blob_no() gives back exactly.
+ */
 static bool blob_name_ok(const char *s)
 {
-	if (!vp_startswith(s, "blobs/") || !s[6])
+	unsigned long v;
+
+	if (!vp_startswith(s, "blobs/") || s[6] == '0')
 		return false;
 	for (const char *p = s + 6; *p; p++)
 		if (*p < '0' || *p > '9')
 			return false;
-	return s[6] != '0';
+	return vp_parse_uint(s + 6, 10, ULONG_MAX, &v) == 0;
 }
 
 static int parse_base(char *f, unsigned *mode, uid_t *uid, gid_t *gid, char **ret_blob)
@@ -272,24 +313,43 @@ static int set_str(char **dst, const char *s)
 	return s && !*dst ? -ENOMEM : 0;
 }
 
+/* What a ledger's parse keeps to find a path's entry and a dir in constant time. */
+struct parse_maps {
+	struct vp_strmap files;         /* path -> index in l->f */
+	struct vp_strmap dirs;          /* path -> index in l->dirs */
+};
+
 /* One line's fields into the entry; -EINVAL when malformed. */
-static int parse_entry(struct vp_ledger *l, char **f, size_t nf)
+static int parse_entry(struct vp_ledger *l, struct parse_maps *m, char **f, size_t nf)
 {
 	struct vp_owned *o;
 	char *blob = NULL;
 	bool set = strcmp(f[0], "next") == 0, drop = strcmp(f[0], "drop") == 0;
 	bool file = strcmp(f[0], "file") == 0;
+	long idx;
 	int r;
 
-	if (strcmp(f[0], "dir") == 0 && nf == 2)
-		return vp_strv_push_unique(&l->dirs, f[1]);
+	if (strcmp(f[0], "dir") == 0 && nf == 2) {
+		/* a directory named twice is one directory */
+		if (vp_strmap_get(&m->dirs, f[1]) >= 0)
+			return 0;
+		r = vp_strv_push(&l->dirs, f[1]);
+		return r < 0 ? r : vp_strmap_put(&m->dirs, l->dirs.v[l->dirs.n - 1], l->dirs.n - 1);
+	}
 	if (!((file || set) && nf == 5) && !(drop && nf == 3))
 		return -EINVAL;
-	if (file && vp_ledger_find(l, f[1]))
+	idx = vp_strmap_get(&m->files, f[1]);
+	if (file && idx >= 0)
 		return -EINVAL;         /* one committed state a path */
-	r = vp_ledger_get(l, f[1], &o);
-	if (r < 0)
-		return r;
+	if (idx >= 0) {
+		o = &l->f[idx];
+	} else {
+		r = ledger_append(l, f[1], &o);
+		if (r >= 0)
+			r = vp_strmap_put(&m->files, o->path, l->n - 1);
+		if (r < 0)
+			return r;
+	}
 	if ((set || drop) && o->next != VP_NEXT_NONE)
 		return -EINVAL;
 	if (file || set) {
@@ -327,28 +387,91 @@ static int parse_entry(struct vp_ledger *l, char **f, size_t nf)
 	return set_str(&o->next_blob, blob);
 }
 
+/*
+ * Version 3's last line, "end N CRC": *ret_body is where it starts (the
+ * entries end there), *ret_n the number of entry lines it counts. A ledger
+ * without it was cut short, or was never ours.
+ */
+static int check_end(const char *text, const char *name, unsigned n_lines, size_t *ret_body,
+		     unsigned long *ret_n, char **ret_msg)
+{
+	size_t len = strlen(text), body;
+	const char *last, *p;
+	unsigned long n, crc;
+	char *end;
+
+	if (len < 2 || text[len - 1] != '\n')
+		goto cut;
+	last = memrchr(text, '\n', len - 1);
+	if (!last)
+		goto cut;
+	body = (size_t)(last + 1 - text);
+	p = text + body;
+	if (!vp_startswith(p, "end "))
+		goto cut;
+	errno = 0;
+	n = strtoul(p + 4, &end, 10);
+	if (errno || !isdigit((unsigned char)p[4]) || *end != ' ')
+		goto cut;
+	p = end + 1;
+	for (size_t i = 0; i < 8; i++)
+		if (!isxdigit((unsigned char)p[i]))
+			goto cut;
+	if (p[8] != '\n')
+		goto cut;
+	crc = strtoul(p, NULL, 16);
+	if (crc != crc32(0, (const Bytef *)text, (uInt)body))
+		return vp_fail(ret_msg, -EINVAL, "'%s':%u: checksum mismatch: the ledger was "
+			       "changed or damaged since vfio-provision wrote it; not trusting it",
+			       name, n_lines);
+	*ret_body = body;
+	*ret_n = n;
+	return 0;
+cut:
+	return vp_fail(ret_msg, -EINVAL, "'%s':%u: no end line: the ledger was cut short or "
+		       "damaged; not trusting it", name, n_lines);
+}
+
 int vp_ledger_parse(const char *text, const char *name, struct vp_ledger *ret, char **ret_msg)
 {
 	_cleanup_free_ char *copy = strdup(text);
+	struct parse_maps maps = {0};
 	struct vp_ledger l = {0};
-	char *line, *save = NULL;
-	unsigned lineno = 0;
+	unsigned long want = 0;
+	char *line, *next;
+	unsigned lineno = 1;
+	size_t body = 0;
+	bool v3;
 	int r = 0;
 
 	if (!copy)
 		return -ENOMEM;
-	for (line = copy; line && *line; line = save) {
+	next = strchr(copy, '\n');
+	if (next)
+		*next++ = '\0';
+	v3 = strcmp(copy, LEDGER_MAGIC) == 0;
+	if (!v3 && strcmp(copy, LEDGER_MAGIC_2) != 0)
+		goto bad;
+	if (v3) {
+		r = check_end(text, name, (unsigned)count_lines(text), &body, &want, ret_msg);
+		if (r < 0)
+			goto fail;
+		copy[body] = '\0';     /* the entries stop at the end line */
+	}
+	for (line = next; line; line = next) {
 		char *f[6], *tok, *tsave = NULL;
 		size_t nf = 0;
 
-		save = strchr(line, '\n');
-		if (save)
-			*save++ = '\0';
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else if (!*line)
+			break;          /* after the last newline */
 		lineno++;
-		if (lineno == 1) {
-			if (strcmp(line, LEDGER_MAGIC) != 0)
-				goto bad;
-			continue;
+		if (lineno - 1 > VP_LEDGER_MAX_LINES) {
+			r = vp_fail(ret_msg, -EINVAL, "'%s':%u: more than %d entries: not a ledger of "
+				    "ours", name, lineno, VP_LEDGER_MAX_LINES);
+			goto fail;
 		}
 		for (tok = strtok_r(line, " ", &tsave); tok; tok = strtok_r(NULL, " ", &tsave)) {
 			if (nf == ARRAY_SIZE(f))
@@ -357,21 +480,27 @@ int vp_ledger_parse(const char *text, const char *name, struct vp_ledger *ret, c
 		}
 		if (nf < 2 || vp_unescape(f[1]) < 0 || f[1][0] != '/')
 			goto bad;
-		r = parse_entry(&l, f, nf);
+		r = parse_entry(&l, &maps, f, nf);
 		if (r == -EINVAL)
 			goto bad;
 		if (r < 0)
 			goto fail;
 	}
-	if (lineno == 0)
-		goto bad;
-	/* a path is only ever once "next" or "drop", and never "next" on a dir */
+	if (v3 && want != lineno - 1) {
+		r = vp_fail(ret_msg, -EINVAL, "'%s':%u: the end line counts %lu entries, the ledger "
+			    "has %u: not trusting it", name, lineno + 1, want, lineno - 1);
+		goto fail;
+	}
+	vp_strmap_free(&maps.files);
+	vp_strmap_free(&maps.dirs);
 	*ret = l;
 	return 0;
 bad:
 	r = lineno <= 1 ? vp_fail(ret_msg, -EINVAL, "'%s':1: not a vfio-provision ledger", name)
 			: vp_fail(ret_msg, -EINVAL, "'%s':%u: malformed ledger entry", name, lineno);
 fail:
+	vp_strmap_free(&maps.files);
+	vp_strmap_free(&maps.dirs);
 	vp_ledger_free(&l);
 	return r;
 }
@@ -381,7 +510,7 @@ fail:
 static int read_blob(const struct vp_root *root, const char *blob, struct vp_bytes *ret,
 		     char **ret_msg)
 {
-	_cleanup_free_ char *path = NULL, *data = NULL;
+	_cleanup_free_ char *path = NULL, *data = NULL, *msg = NULL;
 	size_t len;
 	int r;
 
@@ -390,10 +519,12 @@ static int read_blob(const struct vp_root *root, const char *blob, struct vp_byt
 	path = vp_strdup_printf(VP_STATE_DIR "/%s", blob);
 	if (!path)
 		return -ENOMEM;
-	r = vp_root_read_st(root, path, &data, &len, NULL);
+	/* a blob holds one of the text files we edit: the same cap */
+	r = vp_root_read_max(root, path, VP_MAX_TEXT, &data, &len, NULL, &msg);
+	if (r == -ENOENT)
+		return vp_fail(ret_msg, r, "'%s': named by the ledger, missing", path);
 	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': named by the ledger, unreadable: %s", path,
-			       strerror(-r));
+		return vp_fail(ret_msg, r, "%s (named by the ledger)", msg);
 	return vp_bytes_set(ret, true, data, len);
 }
 
@@ -404,12 +535,11 @@ int vp_bytes_read(const struct vp_root *root, const char *path, struct vp_bytes 
 	size_t len;
 	int r;
 
-	r = vp_root_read_st(root, path, &data, &len, NULL);
+	r = vp_root_read_max(root, path, VP_MAX_TEXT, &data, &len, NULL, ret_msg);
 	if (r == -ENOENT)
 		return vp_bytes_set(ret, false, NULL, 0);
 	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': cannot read: %s", path,
-			       r == -EINVAL ? "not a regular file" : strerror(-r));
+		return r;
 	return vp_bytes_set(ret, true, data, len);
 }
 
@@ -492,6 +622,29 @@ static int from_journal(const struct vp_root *root, struct vp_ledger *ret, char 
 	return 0;
 }
 
+/*
+ * Before anything is read or written: no name of our state directory is a
+ * link (the resolver refuses one there, see main.c), dangling or not. A
+ * link found only when blobs are swept, after the files were written,
+ * would stop apply half-way.
+ */
+static int state_check(const struct vp_root *root, char **ret_msg)
+{
+	static const char *const paths[] = {VP_STATE_DIR, VP_LEDGER_PATH, VP_BLOB_DIR,
+					    VP_LOCK_PATH, VP_JOURNAL_PATH, VP_BACKUP_DIR};
+	struct stat st;
+
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		_cleanup_free_ char *msg = NULL;
+		int r = vp_root_stat(root, paths[i], &st, &msg);
+
+		if (r < 0 && r != -ENOENT)
+			return msg ? vp_fail(ret_msg, r, "%s", msg)
+				   : vp_fail(ret_msg, r, "'%s': %s", paths[i], strerror(-r));
+	}
+	return 0;
+}
+
 int vp_ledger_load(const struct vp_root *root, struct vp_ledger *ret, char **ret_msg)
 {
 	_cleanup_free_ char *text = NULL;
@@ -500,7 +653,10 @@ int vp_ledger_load(const struct vp_root *root, struct vp_ledger *ret, char **ret
 	size_t len;
 	int r;
 
-	r = vp_root_read_st(root, VP_LEDGER_PATH, &text, &len, NULL);
+	r = state_check(root, ret_msg);
+	if (r < 0)
+		return r;
+	r = vp_root_read_max(root, VP_LEDGER_PATH, VP_MAX_TEXT, &text, &len, NULL, ret_msg);
 	if (r == -ENOENT) {
 		if (vp_root_stat(root, VP_JOURNAL_PATH, &st, NULL) == 0)
 			return from_journal(root, ret, ret_msg);
@@ -508,7 +664,7 @@ int vp_ledger_load(const struct vp_root *root, struct vp_ledger *ret, char **ret
 		return 0;
 	}
 	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': cannot read: %s", VP_LEDGER_PATH, strerror(-r));
+		return r;
 	if (strlen(text) != len)
 		return vp_fail(ret_msg, -EINVAL, "'%s': contains NUL bytes", VP_LEDGER_PATH);
 	r = vp_ledger_parse(text, VP_LEDGER_PATH, &l, ret_msg);
@@ -535,9 +691,67 @@ int vp_ledger_load(const struct vp_root *root, struct vp_ledger *ret, char **ret
 	return 0;
 }
 
+bool vp_ledger_present(const struct vp_root *root)
+{
+	struct stat st;
+
+	return vp_root_stat(root, VP_LEDGER_PATH, &st, NULL) != -ENOENT ||
+	       vp_root_stat(root, VP_JOURNAL_PATH, &st, NULL) != -ENOENT;
+}
+
 static unsigned long blob_no(const char *blob)
 {
+	/* blob_name_ok() took it: digits that fit */
 	return blob ? strtoul(blob + 6, NULL, 10) : 0;
+}
+
+static int cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The number of a new blob: one past the highest in use, or, when that is
+ * ULONG_MAX already (a ledger naming blobs/18446744073709551615), the lowest
+ * one free: never 0, never a number in use.
+ */
+static int next_blob_no(const struct vp_ledger *l, unsigned long *ret)
+{
+	unsigned long max = 0, want = 1, *v;
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct vp_owned *o = &l->f[i];
+		unsigned long u[] = {blob_no(o->base_blob), blob_no(o->ours_blob),
+				     blob_no(o->next_blob), blob_no(o->next_base_blob)};
+
+		for (size_t k = 0; k < ARRAY_SIZE(u); k++)
+			if (u[k] > max)
+				max = u[k];
+	}
+	if (max < ULONG_MAX) {
+		*ret = max + 1;
+		return 0;
+	}
+	v = calloc(l->n * 4, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n; i++) {
+		v[n++] = blob_no(l->f[i].base_blob);
+		v[n++] = blob_no(l->f[i].ours_blob);
+		v[n++] = blob_no(l->f[i].next_blob);
+		v[n++] = blob_no(l->f[i].next_base_blob);
+	}
+	qsort(v, n, sizeof(*v), cmp_ulong);
+	/* at most 4 n numbers in use: one of 1 .. 4 n + 1 is free */
+	for (size_t i = 0; i < n && v[i] <= want; i++)
+		if (v[i] == want)
+			want++;
+	free(v);
+	*ret = want;
+	return 0;
 }
 
 static bool blob_named(const struct vp_ledger *l, const char *name)
@@ -558,19 +772,14 @@ int vp_ledger_blob(const struct vp_root *root, const struct vp_ledger *l, const 
 {
 	static const struct vp_fsroot_attr attr = {.mode = 0600};
 	_cleanup_free_ char *path = NULL;
-	unsigned long max = 0;
+	unsigned long no;
 	int r;
 
-	for (size_t i = 0; i < l->n; i++) {
-		unsigned long v[] = {blob_no(l->f[i].base_blob), blob_no(l->f[i].ours_blob),
-				     blob_no(l->f[i].next_blob), blob_no(l->f[i].next_base_blob)};
-
-		for (size_t k = 0; k < ARRAY_SIZE(v); k++)
-			if (v[k] > max)
-				max = v[k];
-	}
-	*ret = vp_strdup_printf("blobs/%lu", max + 1);
-	path = vp_strdup_printf(VP_STATE_DIR "/blobs/%lu", max + 1);
+	r = next_blob_no(l, &no);
+	if (r < 0)
+		return r;
+	*ret = vp_strdup_printf("blobs/%lu", no);
+	path = vp_strdup_printf(VP_STATE_DIR "/blobs/%lu", no);
 	if (!*ret || !path)
 		return -ENOMEM;
 	r = vp_fsroot_write(root, path, data, len, &attr, ret_msg);
@@ -581,7 +790,32 @@ int vp_ledger_blob(const struct vp_root *root, const struct vp_ledger *l, const 
 	return r;
 }
 
-/* Removes the files of dir (in the state directory) that keep() says no to. */
+/* "N", or ".N.vp-tmp" (a write cut short): the names we give files in blobs/ and backups/. */
+static bool our_name(const char *name)
+{
+	size_t n;
+
+	if (name[0] == '.') {
+		name++;
+		n = strlen(name);
+		if (n <= strlen("." VP_TMP_SUFFIX) || strcmp(name + n - strlen(VP_TMP_SUFFIX),
+							     VP_TMP_SUFFIX) != 0)
+			return false;
+		n -= strlen(VP_TMP_SUFFIX);
+	} else {
+		n = strlen(name);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return false;
+	return n > 0;
+}
+
+/*
+ * Removes the files of dir (in the state directory) that we wrote and no
+ * line of l names (l NULL: every one). Anything else there, a file someone
+ * put there or a directory, stays.
+ */
 static int sweep(const struct vp_root *root, const char *dir, const struct vp_ledger *l,
 		 char **ret_msg)
 {
@@ -593,8 +827,11 @@ static int sweep(const struct vp_root *root, const char *dir, const struct vp_le
 		return r == -ENOENT ? 0 : r;
 	for (struct dirent *de; (de = readdir(d));) {
 		_cleanup_free_ char *name = NULL;
+		struct stat st;
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (!our_name(de->d_name) ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
 			continue;
 		name = vp_strdup_printf("%s/%s", strrchr(dir, '/') + 1, de->d_name);
 		if (!name) {

@@ -5,7 +5,12 @@
  * on the files as they are now (merge3.h), never by restoring a stale copy.
  *
  * <root>/var/lib/vfio-provision/
- *   ledger    one line an entry, replaced atomically:
+ *   ledger    "# vfio-provision ledger 3", one line an entry, then
+ *             "end N CRC": N entry lines, CRC the crc32 (zlib) of every byte
+ *             before the end line, 8 hex digits; a ledger cut short or
+ *             changed is refused, never read as one with fewer entries.
+ *             Replaced atomically. At most VP_LEDGER_MAX_LINES entries.
+ *             (Version 2, from before the end line, is read as it is.)
  *               file PATH whole|shared BASE OURS
  *                 BASE  the file without us: "-" (absent) or MODE:UID:GID:blobs/N
  *                 OURS  what we wrote: "-" (we removed the file) or blobs/N
@@ -44,6 +49,8 @@
 /* the first release's */
 #define VP_JOURNAL_PATH VP_STATE_DIR "/journal"
 #define VP_BACKUP_DIR VP_STATE_DIR "/backups"
+/* runtime state (the libvirt hook's pages); neither holds a link we follow */
+#define VP_RUN_DIR "/run/vfio-provision"
 
 /* Bytes that may be absent. */
 struct vp_bytes {
@@ -75,9 +82,12 @@ struct vp_owned {
 	gid_t next_gid;
 };
 
+/* Far more than we ever own: a longer ledger is not one of ours. */
+#define VP_LEDGER_MAX_LINES 4096
+
 struct vp_ledger {
 	struct vp_owned *f;
-	size_t n;
+	size_t n, cap;
 	struct vp_strv dirs;    /* directories we created, parents first */
 	/* paths of in-flight writes that never happened: a temporary file may be left */
 	struct vp_strv unfinished;
@@ -118,6 +128,8 @@ int vp_ledger_parse(const char *text, const char *name, struct vp_ledger *ret, c
  * they are (see above), or from the first release's journal. Missing: empty.
  */
 int vp_ledger_load(const struct vp_root *root, struct vp_ledger *ret, char **ret_msg);
+/* Whether the root holds a ledger (or a first-release journal), readable or not. */
+bool vp_ledger_present(const struct vp_root *root);
 /* Atomically; then removes the blobs no line names and a first-release journal. */
 int vp_ledger_save(const struct vp_root *root, const struct vp_ledger *l, char **ret_msg);
 /* Writes bytes to a new blob; *ret is its name ("blobs/N"). */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Reading a libvirt domain definition with libxml2, never with grep. */
 #include <errno.h>
+#include <stdlib.h>
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
@@ -89,6 +91,46 @@ static int xpath_strings(xmlXPathContextPtr xp, const char *expr, struct vp_strv
 	return r;
 }
 
+/*
+ * <hostdev mode='subsystem' type='pci'><source><address domain='0x0000'
+ * bus='0x01' slot='0x00' function='0x0'/></source></hostdev>, as sysfs names
+ * the device. A value out of range is an error naming the domain.
+ */
+static int pci_hostdevs(xmlXPathContextPtr xp, const char *name, const char *domain,
+			struct vp_strv *ret, char **ret_msg)
+{
+	static const char *const attrs[] = {"domain", "bus", "slot", "function"};
+	static const unsigned long max[] = {0xffff, 0xff, 0x1f, 7};
+	xmlXPathObjectPtr o = xmlXPathEvalExpression(
+		(const xmlChar *)"/domain/devices/hostdev[@type='pci']/source/address", xp);
+	int r = o ? 0 : -ENOMEM;
+
+	for (int i = 0; r >= 0 && o->type == XPATH_NODESET && o->nodesetval &&
+			i < o->nodesetval->nodeNr; i++) {
+		unsigned long v[4] = {0};
+
+		for (size_t k = 0; k < ARRAY_SIZE(attrs) && r >= 0; k++) {
+			xmlChar *a = xmlGetProp(o->nodesetval->nodeTab[i], (const xmlChar *)attrs[k]);
+			char *end = NULL;
+
+			if (!a && k == 0)
+				continue;       /* libvirt's default domain is 0 */
+			errno = 0;
+			if (a)
+				v[k] = strtoul((const char *)a, &end, 0);
+			if (!a || errno || !*(const char *)a || *end || v[k] > max[k])
+				r = vp_fail(ret_msg, -EINVAL, "'%s': domain '%s': bad <hostdev> address "
+					    "%s='%s'", name, domain, attrs[k], a ? (const char *)a : "");
+			xmlFree(a);
+		}
+		if (r >= 0)
+			r = vp_strv_push_take(ret, vp_strdup_printf("%04lx:%02lx:%02lx.%lx", v[0], v[1],
+								    v[2], v[3]));
+	}
+	xmlXPathFreeObject(o);
+	return r;
+}
+
 /* The first error says what is wrong; later ones are usually its echoes. */
 struct first_error {
 	int line;
@@ -106,23 +148,53 @@ static void keep_first(void *userdata, xmlErrorPtr e)
 	vp_strstrip(fe->msg);
 }
 
+/*
+ * libvirt never writes a DOCTYPE, and one is the only way to declare
+ * entities: a few bytes that expand to gigabytes when a node's text is
+ * read. The parser stops at the DOCTYPE, before its internal subset.
+ */
+static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
+			   const xmlChar *system_id)
+{
+	xmlParserCtxtPtr p = ctx;
+	int *line = p->_private;
+
+	(void)name; (void)external_id; (void)system_id;
+	*line = xmlSAX2GetLineNumber(ctx);
+	if (*line <= 0)
+		*line = 1;
+	xmlStopParser(p);
+}
+
 int vp_domain_parse(const char *xml, size_t len, const char *name, struct vp_domain *ret,
 		    char **ret_msg)
 {
 	struct vp_domain d = {.node = -1};
 	struct first_error fe = {0};
+	xmlParserCtxtPtr pctx = NULL;
 	xmlDocPtr doc = NULL;
 	xmlXPathContextPtr xp = NULL;
 	_cleanup_free_ char *mem = NULL, *unit = NULL, *psize = NULL, *punit = NULL,
 			    *nodeset = NULL;
-	int r;
+	int doctype = 0, r;
 
-	if (len > INT32_MAX)
-		return vp_fail(ret_msg, -EINVAL, "'%s': domain XML too large", name);
+	if (len > VP_DOMAIN_XML_MAX)
+		return vp_fail(ret_msg, -EFBIG, "'%s': domain XML of %zu bytes, more than the %u "
+			       "a domain may have", name, len, VP_DOMAIN_XML_MAX);
+	pctx = xmlNewParserCtxt();
+	if (!pctx)
+		return -ENOMEM;
+	pctx->sax->internalSubset = refuse_doctype;
+	pctx->_private = &doctype;
 	xmlSetStructuredErrorFunc(&fe, keep_first);
-	doc = xmlReadMemory(xml, (int)len, name, NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	doc = xmlCtxtReadMemory(pctx, xml, (int)len, name, NULL,
+				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	xmlSetStructuredErrorFunc(NULL, NULL);
+	if (doctype) {
+		r = vp_fail(ret_msg, -EINVAL, "'%s':%d: a <!DOCTYPE> in the domain XML (libvirt never "
+			    "writes one); not reading it", name, doctype);
+		goto fail;
+	}
 	if (!doc) {
 		r = vp_fail(ret_msg, -EINVAL, "'%s':%d: malformed domain XML: %s", name,
 			    fe.line, fe.line ? fe.msg : "unknown error");
@@ -164,6 +236,8 @@ int vp_domain_parse(const char *xml, size_t len, const char *name, struct vp_dom
 		goto fail;
 	}
 	r = xpath_strings(xp, "/domain/devices/disk[@type='block']/source/@dev", &d.block_disks);
+	if (r >= 0)
+		r = pci_hostdevs(xp, name, d.name, &d.pci_hostdevs, ret_msg);
 	if (r < 0)
 		goto fail;
 	if (nodeset) {
@@ -176,11 +250,13 @@ int vp_domain_parse(const char *xml, size_t len, const char *name, struct vp_dom
 	}
 	xmlXPathFreeContext(xp);
 	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(pctx);
 	*ret = d;
 	return 0;
 fail:
 	xmlXPathFreeContext(xp);
 	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(pctx);
 	vp_domain_free(&d);
 	return r;
 }
@@ -190,6 +266,7 @@ void vp_domain_free(struct vp_domain *d)
 	free(d->name);
 	d->name = NULL;
 	vp_strv_free(&d->block_disks);
+	vp_strv_free(&d->pci_hostdevs);
 }
 
 unsigned long vp_domain_pages_1g(const struct vp_domain *d)

@@ -15,10 +15,16 @@ struct vp_domain {
 	int node;                       /* first <page nodeset='N'>, -1 = none */
 	/* <source dev='...'/> of every <disk type='block'>, in document order */
 	struct vp_strv block_disks;
+	/* "DDDD:BB:DD.F" of every <hostdev type='pci'> source address, in document order */
+	struct vp_strv pci_hostdevs;
 };
+
+/* A domain's XML is a few KiB: more is not libvirt's (the hook reads no further). */
+#define VP_DOMAIN_XML_MAX (1U << 20)
 
 /*
  * Parses the domain XML libvirt passes on standard input, with libxml2.
+ * A DOCTYPE (entities) is refused, so the work is linear in len.
  * name is used in messages. Returns 0, or -EINVAL with *ret_msg naming the
  * line and what is wrong (malformed XML, no <memory>, a bad unit).
  */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ledger.h"
 #include "vp.h"
 
 static void usage(FILE *f);
@@ -44,6 +45,8 @@ static const struct verb verbs[] = {
 	 "print the libvirt <hostdev> XML of the selection (--domain: edit a domain)"},
 	{"hugepages", NULL, vp_cmd_hugepages, VERB_JSON | VERB_ARGS,
 	 "status | reserve N|SIZE | release [N|all]"},
+	{"gpu", NULL, vp_cmd_gpu, VERB_JSON | VERB_ARGS,
+	 "detach | reattach [--reset] | status: the GPU to vfio-pci now, and back"},
 	{"libvirt-hook", NULL, vp_cmd_libvirt_hook, VERB_ARGS,
 	 "DOMAIN OP SUBOP < XML: libvirt's qemu hook"},
 };
@@ -122,7 +125,9 @@ static void usage(FILE *f)
 		"  --force          apply despite refusals or unmanaged files\n"
 		"  --regenerate     run the initramfs/bootloader tools after apply\n"
 		"  --node N         NUMA node (hugepages)\n"
-		"  --timeout S      give up after S seconds (hugepages reserve)\n"
+		"  --timeout S      give up after S seconds (hugepages reserve; gpu: each wait\n"
+		"                   for the kernel, default 10)\n"
+		"  --reset          gpu reattach: remove the functions and rescan the bus\n"
 		"  --drop-caches    drop clean caches when short (hugepages reserve)\n"
 		"  --partial-ok     accept fewer pages (hugepages reserve)\n"
 		"  --domain NAME    guest-xml: put the selection and the pages into this\n"
@@ -143,6 +148,7 @@ enum {
 	OPT_ROOT = 256, OPT_CONFIG, OPT_KVER, OPT_JSON, OPT_FORCE, OPT_REGEN,
 	OPT_NODE, OPT_TIMEOUT, OPT_DROP, OPT_PARTIAL, OPT_VERB_FLAG, OPT_POSTINST, OPT_DRY_RUN,
 	OPT_DOMAIN, OPT_DEFINE, OPT_CONNECT,
+	OPT_RESET,
 };
 
 /*
@@ -185,6 +191,7 @@ int main(int argc, char **argv)
 		{"domain", required_argument, NULL, OPT_DOMAIN},
 		{"define", no_argument, NULL, OPT_DEFINE},
 		{"connect", required_argument, NULL, OPT_CONNECT},
+		{"reset", no_argument, NULL, OPT_RESET},
 		{"apply", no_argument, NULL, OPT_VERB_FLAG},
 		{"check", no_argument, NULL, OPT_VERB_FLAG},
 		{"revert", no_argument, NULL, OPT_VERB_FLAG},
@@ -217,6 +224,7 @@ int main(int argc, char **argv)
 		case OPT_DOMAIN: ctx.domain = optarg; break;
 		case OPT_DEFINE: ctx.define = true; break;
 		case OPT_CONNECT: ctx.connect = optarg; break;
+		case OPT_RESET: ctx.reset = true; break;
 		case OPT_VERB_FLAG: {
 			const struct verb *v = verb_flagged(opts[idx].name);
 
@@ -272,6 +280,15 @@ int main(int argc, char **argv)
 	r = vp_root_open(&ctx.root, ctx.root_dir ? ctx.root_dir : "/");
 	if (r < 0) {
 		vp_err("root '%s': %s", ctx.root_dir ? ctx.root_dir : "/", strerror(-r));
+		return VP_EXIT_ERROR;
+	}
+	/* our own state: a link there would send a write or a sweep elsewhere */
+	r = vp_root_forbid_links(&ctx.root, VP_STATE_DIR);
+	if (r >= 0)
+		r = vp_root_forbid_links(&ctx.root, VP_RUN_DIR);
+	if (r < 0) {
+		vp_err("root '%s': %s", ctx.root_dir ? ctx.root_dir : "/", strerror(-r));
+		vp_root_close(&ctx.root);
 		return VP_EXIT_ERROR;
 	}
 	r = verb->fn(&ctx);

@@ -23,11 +23,15 @@ const char *const vp_esp_dirs[] = {"/efi", "/boot", "/boot/efi", NULL};
  * not there before it, a directory it made: the ledger says which) is no
  * evidence of what the system uses: a dracut drop-in of ours, written while
  * [initramfs] generator = dracut, must not make dracut the generator once
- * that setting is gone.
+ * that setting is gone. The first file the probe could not look at goes to
+ * broken: a dangling link (where the generator or the bootloader would read
+ * a file, it finds none, and "no bootloader" would be a guess), a link
+ * leaving the root, an error. The probe fails naming it.
  */
 struct evidence {
 	const struct vp_root *root;
 	struct vp_strv ours;
+	char *broken;
 };
 
 static void evidence_init(struct evidence *ev, const struct vp_root *root)
@@ -47,7 +51,29 @@ static void evidence_init(struct evidence *ev, const struct vp_root *root)
 	vp_ledger_free(&l);
 }
 
-static bool exists(const struct evidence *ev, const char *path)
+static bool exists(struct evidence *ev, const char *path)
+{
+	_cleanup_free_ char *msg = NULL, *target = NULL;
+	struct stat st;
+	int r;
+
+	if (vp_strv_contains(&ev->ours, path))
+		return false;
+	r = vp_root_stat(ev->root, path, &st, &msg);
+	if (r == 0)
+		return true;
+	if (ev->broken)
+		return false;
+	if (r == -ENOENT && vp_root_readlink(ev->root, path, &target) == 0)
+		ev->broken = vp_strdup_printf("'%s': a symbolic link to '%s', which does not exist",
+					      path, target);
+	else if (r != -ENOENT && r != -ENOTDIR)
+		ev->broken = msg ? strdup(msg) : vp_strdup_printf("'%s': %s", path, strerror(-r));
+	return false;
+}
+
+/* A program is only evidence: a dangling one (an alternative unset) is absent. */
+static bool runs(const struct evidence *ev, const char *path)
 {
 	return !vp_strv_contains(&ev->ours, path) && vp_root_exists(ev->root, path);
 }
@@ -60,7 +86,7 @@ static bool have_program(const struct evidence *root, const char *name)
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		_cleanup_free_ char *p = vp_strdup_printf("%s/%s", dirs[i], name);
 
-		if (p && exists(root, p))
+		if (p && runs(root, p))
 			return true;
 	}
 	return false;
@@ -119,7 +145,7 @@ static bool dpkg_installed(const char *status, const char *pkg)
  * kernel postinst hook is there. Called only when both have traces.
  * Returns the generator, NONE when it cannot tell (with the note saying so).
  */
-static enum vp_initramfs debian_generator(const struct evidence *root, struct vp_system *sys)
+static enum vp_initramfs debian_generator(struct evidence *root, struct vp_system *sys)
 {
 	_cleanup_free_ char *status = NULL;
 	bool d = false, it = false, dc = false, hd, hit;
@@ -161,7 +187,7 @@ static enum vp_initramfs debian_generator(const struct evidence *root, struct vp
  * dracut beside its default mkinitcpio). dracut beside initramfs-tools is
  * Debian's case: debian_generator decides.
  */
-static void probe_initramfs(const struct evidence *root, struct vp_system *sys)
+static void probe_initramfs(struct evidence *root, struct vp_system *sys)
 {
 	int score[VP_INITRAMFS_COUNT] = {0}, best = 0;
 
@@ -202,7 +228,7 @@ static void probe_initramfs(const struct evidence *root, struct vp_system *sys)
  *   7. systemd-boot  /etc/kernel/cmdline alone (kernel-install, UKIs)
  *   8. grubby      the program without grub's files
  */
-static void probe_bootloader(const struct evidence *root, struct vp_system *sys)
+static void probe_bootloader(struct evidence *root, struct vp_system *sys)
 {
 	static const enum vp_bootloader order[] = {
 		VP_BOOT_RPM_OSTREE, VP_BOOT_KERNELSTUB, VP_BOOT_SYSTEMD_BOOT, VP_BOOT_REFIND,
@@ -247,14 +273,19 @@ static void probe_bootloader(const struct evidence *root, struct vp_system *sys)
 
 int vp_probe_boot(const struct vp_root *root, struct vp_system *sys, char **ret_msg)
 {
-	int r;
-
 	struct evidence ev;
+	int r;
 
 	evidence_init(&ev, root);
 	probe_initramfs(&ev, sys);
 	probe_bootloader(&ev, sys);
 	vp_strv_free(&ev.ours);
+	if (ev.broken) {
+		r = vp_fail(ret_msg, -ENOENT, "%s; cannot tell the initramfs generator and the "
+			    "bootloader", ev.broken);
+		free(ev.broken);
+		return r;
+	}
 	if (!sys->proc_cmdline) {
 		r = vp_probe_attr(root, "/proc/cmdline", &sys->proc_cmdline, ret_msg);
 		if (r < 0)

@@ -55,7 +55,7 @@ static int probe_cpuinfo(const struct vp_root *root, struct vp_system *sys, char
 	_cleanup_free_ char *text = NULL, *flags = NULL;
 	int r;
 
-	r = vp_probe_attr(root, "/proc/cpuinfo", &text, ret_msg);
+	r = vp_probe_table(root, "/proc/cpuinfo", &text, ret_msg);
 	if (r < 0 || !text)
 		return r;
 	sys->cpu_vendor = cpuinfo_value(text, "vendor_id");
@@ -75,7 +75,7 @@ static int meminfo_total(const struct vp_root *root, const char *path, const cha
 	_cleanup_free_ char *text = NULL, *key = NULL;
 	int r;
 
-	r = vp_probe_attr(root, path, &text, ret_msg);
+	r = vp_probe_table(root, path, &text, ret_msg);
 	if (r < 0 || !text)
 		return r;
 	key = vp_strdup_printf("%sMemTotal:", prefix);

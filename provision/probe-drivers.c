@@ -62,7 +62,7 @@ static int lookup_kernel(const struct vp_root *root, const char *kver, struct vp
 			goto fail;
 	}
 fail:
-	kmod_unref(ctx);
+	vp_kmod_unref(ctx);
 	return r;
 }
 

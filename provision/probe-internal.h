@@ -13,11 +13,13 @@
 int vp_probe_device_dir(const struct vp_root *root, const char *path, char **ret_msg);
 
 /*
- * Reads an optional sysfs/proc attribute. Returns 0 and sets *ret, 0 with
+ * Reads an optional sysfs/proc attribute (VP_MAX_ATTR at most). Returns 0 and sets *ret, 0 with
  * *ret == NULL when the file does not exist, or a negative errno with
  * *ret_msg naming the path (e.g. a directory where a file is expected).
  */
 int vp_probe_attr(const struct vp_root *root, const char *path, char **ret, char **ret_msg);
+/* The same for a kernel table (/proc/cpuinfo, meminfo): VP_MAX_TABLE, not VP_MAX_ATTR. */
+int vp_probe_table(const struct vp_root *root, const char *path, char **ret, char **ret_msg);
 /*
  * Strict decimal integer attribute ("12\n"). *ret is left untouched when
  * the file does not exist; garbage is an error naming the path.

@@ -21,7 +21,7 @@ static int read_gz(const struct vp_root *root, const char *path, char **ret, cha
 	gzFile gz;
 	int fd, n, r = 0;
 
-	fd = vp_root_openat(root, path, O_RDONLY | O_CLOEXEC);
+	fd = vp_root_open_path(root, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, ret_msg);
 	if (fd < 0)
 		return fd;
 	gz = gzdopen(fd, "rb");
@@ -70,11 +70,9 @@ int vp_probe_kconfig(const struct vp_root *root, struct vp_kernel *k, char **ret
 		goto fail;
 	}
 	for (size_t i = 0; i < 2 && r == -ENOENT; i++) {
-		r = vp_root_read(root, paths[i], &text, NULL);
+		r = vp_root_read_max(root, paths[i], CONFIG_MAX, &text, NULL, NULL, ret_msg);
 		if (r == 0)
 			k->config.path = paths[i], paths[i] = NULL;
-		else if (r != -ENOENT)
-			r = vp_fail(ret_msg, r, "'%s': %s", paths[i], strerror(-r));
 	}
 	if (r == -ENOENT && k->running) {
 		r = read_gz(root, "/proc/config.gz", &text, ret_msg);

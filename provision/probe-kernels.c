@@ -26,7 +26,8 @@ static enum vp_mod_state mod_state(const struct vp_root *root, struct kmod_ctx *
 {
 	struct kmod_module *mod = NULL;
 	enum vp_mod_state st = VP_MOD_MISSING;
-	const char *path, *in_root;
+	_cleanup_free_ char *in_root = NULL;
+	const char *path;
 	struct stat sb;
 
 	/* by module name only: an alias must not make another module count */
@@ -35,7 +36,7 @@ static enum vp_mod_state mod_state(const struct vp_root *root, struct kmod_ctx *
 	path = kmod_module_get_path(mod);
 	if (path)
 		/* listed in modules.dep: a module only if its file is there */
-		st = (in_root = vp_kmod_root_path(root, path)) && vp_root_stat(root, in_root, &sb, NULL) == 0 &&
+		st = (in_root = vp_kmod_root_path(ctx, path)) && vp_root_stat(root, in_root, &sb, NULL) == 0 &&
 		     S_ISREG(sb.st_mode) ? VP_MOD_MODULE : VP_MOD_MISSING;
 	else
 		st = VP_MOD_BUILTIN;    /* found in modules.builtin.bin */
@@ -56,7 +57,7 @@ static int probe_kernel(const struct vp_root *root, struct vp_kernel *k, char **
 	(void)kmod_load_resources(ctx);
 	for (int m = 0; m < VP_MOD_COUNT; m++)
 		k->mods[m] = mod_state(root, ctx, vp_vfio_mod_names[m]);
-	kmod_unref(ctx);
+	vp_kmod_unref(ctx);
 	return 0;
 }
 
@@ -127,9 +128,10 @@ int vp_probe_kernels(const struct vp_root *root, const struct vp_probe_opts *opt
 		p = vp_strdup_printf("%s/%s", MODULES, opts->kver);
 		if (!p)
 			return -ENOMEM;
-		fd = vp_root_openat(root, p, O_RDONLY | O_DIRECTORY);
+		fd = vp_root_open_path(root, p, O_RDONLY | O_DIRECTORY, &msg);
 		if (fd < 0)
-			return vp_fail(ret_msg, fd, "'%s': %s", p, strerror(-fd));
+			return msg ? vp_fail(ret_msg, fd, "%s", msg)
+				   : vp_fail(ret_msg, fd, "'%s': %s", p, strerror(-fd));
 		close(fd);
 		return add_kernel(root, sys, opts->kver, &cap, ret_msg);
 	}

@@ -23,6 +23,7 @@
 
 #include "probe-internal.h"
 #include "probe.h"
+#include "root-view.h"
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
 #define NO_VENDOR 0x10000UL   /* check_attr: "want" when there is no modalias */
@@ -49,8 +50,20 @@ static void pci_quiet_cb(char *msg, ...)
 
 struct pci_state {
 	struct pci_access *acc;
-	char *sysfs;            /* host path of <root>/sys/bus/pci */
+	struct vp_view view;    /* libpci's copy of the root's devices (root-view.h) */
+	char *sysfs;            /* what libpci gets as sysfs.path */
 	size_t n_expected;
+};
+
+/*
+ * The attributes libpci (3.9) reads from a device directory for the fields
+ * we ask for, and those it falls back to (config when an attribute is
+ * missing): copied into the view. Never resourceN or rom: reading them
+ * reads the device.
+ */
+static const char *const pci_attrs[] = {
+	"vendor", "device", "class", "revision", "subsystem_vendor", "subsystem_device",
+	"numa_node", "irq", "resource", "label", "config", NULL,
 };
 
 static int cmp_fn(const void *a, const void *b)
@@ -66,8 +79,35 @@ static int cmp_fn(const void *a, const void *b)
 	return (x->func > y->func) - (x->func < y->func);
 }
 
-/* Counts the entries of /sys/bus/pci/devices and checks each one resolves. */
-static int precheck_devices(const struct vp_root *root, size_t *ret_n, char **ret_msg)
+/* Device dir of the root into the view: devices/NAME/ with libpci's attributes. */
+static int view_device(const struct vp_root *root, const struct vp_view *v, const char *name,
+		       char **ret_msg)
+{
+	_cleanup_free_ char *dir = vp_strdup_printf("devices/%s", name);
+	int r;
+
+	if (!dir)
+		return -ENOMEM;
+	r = vp_view_mkdir(v, dir);
+	for (size_t i = 0; r >= 0 && pci_attrs[i]; i++) {
+		_cleanup_free_ char *path = vp_strdup_printf(PCI_DEVICES "/%s/%s", name, pci_attrs[i]),
+				    *to = vp_strdup_printf("%s/%s", dir, pci_attrs[i]);
+
+		r = path && to ? vp_view_copy(root, v, path, to, VP_MAX_ATTR, ret_msg) : -ENOMEM;
+		if (r == -ENOENT)
+			r = 0;
+		else if (r == -EISDIR)
+			r = vp_fail(ret_msg, r, "'%s': a directory where an attribute belongs", path);
+	}
+	return r;
+}
+
+/*
+ * Counts the entries of /sys/bus/pci/devices, checks each one resolves,
+ * and copies what libpci reads of it into the view.
+ */
+static int precheck_devices(const struct vp_root *root, const struct vp_view *v, size_t *ret_n,
+			    char **ret_msg)
 {
 	_cleanup_free_ char *msg = NULL;
 	DIR *d = NULL;
@@ -96,6 +136,8 @@ static int precheck_devices(const struct vp_root *root, size_t *ret_n, char **re
 			goto fail;
 		}
 		r = vp_probe_device_dir(root, p, ret_msg);
+		if (r >= 0)
+			r = view_device(root, v, de->d_name, ret_msg);
 		if (r < 0)
 			goto fail;
 		n++;
@@ -108,30 +150,44 @@ fail:
 	return r;
 }
 
-/* The root's pci.ids (Debian, then Fedora/Arch location), else the host's. */
-static int find_ids(const struct vp_root *root, char **ret, char **ret_msg)
+/*
+ * The root's pci.ids (Debian, then Fedora/Arch location) for libpci, which
+ * opens it by name: a copy in the view v (the root "/": its own path), else
+ * the host's.
+ */
+static int find_ids(const struct vp_root *root, const struct vp_view *v, char **ret,
+		    char **ret_msg)
 {
 	static const char *const paths[] = {"/usr/share/misc/pci.ids",
 					     "/usr/share/hwdata/pci.ids"};
-	struct stat st;
 
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
 		_cleanup_free_ char *msg = NULL;
-		/* O_NONBLOCK: the open of a named pipe would wait for a writer */
-		int fd = vp_root_open_path(root, paths[i], O_RDONLY | O_NONBLOCK, &msg);
+		struct stat st;
+		int r;
 
-		if (fd == -ENOENT)
-			continue;
-		if (fd < 0)
-			return msg ? vp_fail(ret_msg, fd, "%s", msg)
-				   : vp_fail(ret_msg, fd, "'%s': %s", paths[i], strerror(-fd));
-		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-			close(fd);
-			return vp_fail(ret_msg, -EISDIR, "'%s': not a regular file", paths[i]);
+		if (!v->dir) {
+			/* O_NONBLOCK: the open of a named pipe would wait for a writer */
+			r = vp_root_open_path(root, paths[i], O_RDONLY | O_NONBLOCK, &msg);
+			if (r >= 0) {
+				if (fstat(r, &st) < 0 || !S_ISREG(st.st_mode)) {
+					close(r);
+					return vp_fail(ret_msg, -EISDIR, "'%s': not a regular file",
+						       paths[i]);
+				}
+				close(r);
+				r = 0;
+			}
+		} else {
+			r = vp_view_copy(root, v, paths[i], "pci.ids", VP_MAX_DATA, &msg);
 		}
-		close(fd);
-		/* libpci opens it by name */
-		return vp_root_host_path(root, paths[i], ret, ret_msg);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return msg ? vp_fail(ret_msg, r, "%s", msg)
+				   : vp_fail(ret_msg, r, "'%s': %s", paths[i], strerror(-r));
+		*ret = vp_view_path(root, v, paths[i], "pci.ids");
+		return *ret ? 0 : -ENOMEM;
 	}
 	/*
 	 * A root without pci.ids (a captured tree): names from the host's own
@@ -388,13 +444,22 @@ int vp_probe_pci(const struct vp_root *root, struct vp_system *sys, char **ret_m
 	struct pci_state state = {0}, *st = &state;
 	int r;
 
-	r = precheck_devices(root, &st->n_expected, ret_msg);
-	if (r < 0)
-		return r;
-	/* libpci's sysfs method reads it by name */
-	r = vp_root_host_path(root, "/sys/bus/pci", &st->sysfs, ret_msg);
+	r = vp_view_new(root, &st->view, ret_msg);
+	if (r >= 0)
+		r = vp_view_mkdir(&st->view, "devices");
+	if (r >= 0)
+		r = precheck_devices(root, &st->view, &st->n_expected, ret_msg);
 	if (r < 0)
 		goto out;
+	/* libpci's sysfs method reads it by name: the view, or the root "/"'s own */
+	if (st->view.dir)
+		st->sysfs = strdup(st->view.dir);
+	else
+		r = vp_root_host_path(root, "/sys/bus/pci", &st->sysfs, ret_msg);
+	if (r < 0 || !st->sysfs) {
+		r = r < 0 ? r : -ENOMEM;
+		goto out;
+	}
 	sys->fns = calloc(st->n_expected ? st->n_expected : 1, sizeof(*sys->fns));
 	if (!sys->fns) {
 		r = -ENOMEM;
@@ -413,15 +478,15 @@ int vp_probe_pci(const struct vp_root *root, struct vp_system *sys, char **ret_m
 	/* everything below may longjmp back here; state lives in *st only */
 	if (setjmp(pci_jmp)) {
 		char *m = pci_errmsg;
-		size_t rl = strlen(root->dir);
-
+		size_t rl = strlen(st->sysfs);
 		char *colon;
 
-		/* libpci names host paths ("Cannot open HOSTPATH: ERROR"): show the path inside the root */
-		if (rl && strncmp(m, "Cannot open ", 12) == 0 && strncmp(m + 12, root->dir, rl) == 0 &&
+		/* libpci names its paths ("Cannot open PATH: ERROR"): show the one inside the root */
+		if (strncmp(m, "Cannot open ", 12) == 0 && strncmp(m + 12, st->sysfs, rl) == 0 &&
 		    (colon = strstr(m + 12, ": "))) {
 			*colon = '\0';
-			r = vp_fail(ret_msg, -EIO, "'%s': cannot open: %s", m + 12 + rl, colon + 2);
+			r = vp_fail(ret_msg, -EIO, "'/sys/bus/pci%s': cannot open: %s", m + 12 + rl,
+				    colon + 2);
 		} else {
 			r = vp_fail(ret_msg, -EIO, "libpci: %s", m);
 		}
@@ -449,6 +514,7 @@ int vp_probe_pci(const struct vp_root *root, struct vp_system *sys, char **ret_m
 out:
 	if (st->acc)
 		pci_cleanup(st->acc);
+	vp_view_free(&st->view);
 	free(st->sysfs);
 	return r;
 }
@@ -461,15 +527,17 @@ int vp_probe_pci_names(const struct vp_root *root, struct vp_system *sys, char *
 {
 	struct pci_access *volatile acc = NULL;
 	char *volatile ids = NULL;
+	struct vp_view view;
 	char *path = NULL;
 	int r;
 
-	r = find_ids(root, &path, ret_msg);
+	r = vp_view_new(root, &view, ret_msg);
 	if (r < 0)
 		return r;
+	r = find_ids(root, &view, &path, ret_msg);
 	ids = path;
-	if (!ids)
-		return 0;       /* names stay NULL: shown numerically, like lspci does */
+	if (r < 0 || !ids)
+		goto out;       /* no ids: names stay NULL, shown numerically like lspci does */
 	acc = pci_alloc();
 	if (!acc) {
 		r = -ENOMEM;
@@ -484,6 +552,8 @@ int vp_probe_pci_names(const struct vp_root *root, struct vp_system *sys, char *
 	}
 	/* udev's hwdb describes this machine, not the root's */
 	pci_set_param(acc, "hwdb.disable", "1");
+	/* no cache of network lookups (~/.pciids-cache, found through getpwuid()) */
+	pci_set_param(acc, "net.cache_name", "");
 	pci_set_name_list_path(acc, ids, 0);
 	for (size_t i = 0; i < sys->n_fns; i++) {
 		struct vp_pci_fn *fn = &sys->fns[i];
@@ -498,6 +568,7 @@ int vp_probe_pci_names(const struct vp_root *root, struct vp_system *sys, char *
 out:
 	if (acc)
 		pci_cleanup(acc);
+	vp_view_free(&view);
 	free(ids);
 	return r;
 }

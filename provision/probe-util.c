@@ -11,29 +11,43 @@
 
 int vp_probe_device_dir(const struct vp_root *root, const char *path, char **ret_msg)
 {
-	int fd = vp_root_openat(root, path, O_RDONLY | O_DIRECTORY);
+	_cleanup_free_ char *msg = NULL;
+	int fd = vp_root_open_path(root, path, O_RDONLY | O_DIRECTORY, &msg);
 
 	if (fd < 0)
-		return vp_fail(ret_msg, fd, "'%s': %s", path,
-			       fd == -ENOENT ? "dangling link" : strerror(-fd));
+		/* the resolver's message names a link that leaves the root */
+		return msg ? vp_fail(ret_msg, fd, "%s", msg)
+			   : vp_fail(ret_msg, fd, "'%s': %s", path,
+				     fd == -ENOENT ? "dangling link" : strerror(-fd));
 	close(fd);
 	return 0;
 }
 
-int vp_probe_attr(const struct vp_root *root, const char *path, char **ret, char **ret_msg)
+static int read_capped(const struct vp_root *root, const char *path, size_t max, char **ret,
+		       char **ret_msg)
 {
 	char *s = NULL;
 	int r;
 
-	r = vp_root_read(root, path, &s, NULL);
+	r = vp_root_read_max(root, path, max, &s, NULL, NULL, ret_msg);
 	if (r == -ENOENT) {
 		*ret = NULL;
 		return 0;
 	}
 	if (r < 0)
-		return vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
+		return r;
 	*ret = s;
 	return 0;
+}
+
+int vp_probe_attr(const struct vp_root *root, const char *path, char **ret, char **ret_msg)
+{
+	return read_capped(root, path, VP_MAX_ATTR, ret, ret_msg);
+}
+
+int vp_probe_table(const struct vp_root *root, const char *path, char **ret, char **ret_msg)
+{
+	return read_capped(root, path, VP_MAX_TABLE, ret, ret_msg);
 }
 
 static bool only_trailing_newline(const char *end)

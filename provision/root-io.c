@@ -2,20 +2,42 @@
 /* struct vpe_io through the root's resolver. See root-io.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "root-io.h"
 #include "vp.h"
 
-/* Opens through the resolver; a link leaving the root is said, naming it. */
+/*
+ * Opens through the resolver; a link leaving the root is said, naming it,
+ * and so is anything but a regular file (sysfs and procfs attributes are
+ * regular files): a named pipe would read as empty and refuse a write, and
+ * leave only "Invalid argument" to say so.
+ */
 static int open_in_root(const struct vp_root *root, const char *path, int flags)
 {
 	_cleanup_free_ char *msg = NULL;
+	struct stat st;
 	int fd;
 
 	fd = vp_root_open_path(root, path, flags, &msg);
 	if (fd < 0 && msg)
 		vp_err("%s", msg);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		vp_err("'%s': not a regular file (%s); not %s it", path,
+		       vp_file_type_name(st.st_mode), (flags & O_ACCMODE) == O_RDONLY ?
+		       "reading" : "writing");
+		close(fd);
+		return -EINVAL;
+	}
 	return fd;
 }
 

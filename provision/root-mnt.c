@@ -25,7 +25,7 @@ int vp_root_mnt_table(const struct vp_root *root, const char *path, struct libmn
 	int line = 0, r;
 	FILE *f;
 
-	r = vp_root_read_text(root, path, &text, &len, NULL, ret_msg);
+	r = vp_root_read_text_max(root, path, VP_MAX_TABLE, &text, &len, NULL, ret_msg);
 	if (r < 0)
 		return r;
 	f = fmemopen(text, len ? len : 1, "r");

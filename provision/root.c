@@ -32,6 +32,7 @@ int vp_root_open(struct vp_root *root, const char *dir)
 		canon[0] = '\0';
 	root->dir = canon;
 	root->fd = fd;
+	root->nolink = (struct vp_strv){0};
 	return 0;
 fail:
 	free(canon);
@@ -43,8 +44,39 @@ void vp_root_close(struct vp_root *root)
 	if (root->fd >= 0)
 		close(root->fd);
 	free(root->dir);
+	vp_strv_free(&root->nolink);
 	root->dir = NULL;
 	root->fd = -1;
+}
+
+int vp_root_forbid_links(struct vp_root *root, const char *dir)
+{
+	_cleanup_free_ char *parent = NULL, *canon = NULL;
+	const char *slash = strrchr(dir, '/');
+
+	if (dir[0] != '/' || !slash || !slash[1])
+		return -EINVAL;
+	/* the parents as they resolve now; the directory itself by its name */
+	parent = slash == dir ? strdup("/") : strndup(dir, (size_t)(slash - dir));
+	if (!parent)
+		return -ENOMEM;
+	/* parents that cannot be resolved: at least the path as written is ours */
+	if (vp_root_resolve(root, parent, &canon, NULL) < 0)
+		return vp_strv_push(&root->nolink, dir);
+	return vp_strv_push_take(&root->nolink, vp_strdup_printf("%s%s", strcmp(canon, "/") ? canon : "",
+								 slash));
+}
+
+/* A link at path is in a directory of ours (vp_root_forbid_links)? */
+static bool link_forbidden(const struct vp_root *root, const char *path)
+{
+	for (size_t i = 0; i < root->nolink.n; i++) {
+		size_t n = strlen(root->nolink.v[i]);
+
+		if (strncmp(path, root->nolink.v[i], n) == 0 && (path[n] == '\0' || path[n] == '/'))
+			return true;
+	}
+	return false;
 }
 
 /* Pushes the components of s onto the stack in reverse, so pops give them in order. */
@@ -165,6 +197,12 @@ int vp_root_resolve(const struct vp_root *root, const char *path, char **ret, ch
 			goto fail;
 		}
 		target[n] = '\0';
+		if (link_forbidden(root, res.s)) {
+			r = vp_fail(ret_msg, -ELOOP, "'%s': a symbolic link (to '%s') in "
+				    "vfio-provision's state directory; not following it", res.s,
+				    target);
+			goto fail;
+		}
 		free(link);
 		free(link_to);
 		link = strdup(res.s);
@@ -339,8 +377,7 @@ int vp_root_stat(const struct vp_root *root, const char *path, struct stat *ret,
 	return r;
 }
 
-/* "a named pipe" for a FIFO, and so on: what stands where a file belongs. */
-static const char *file_type_name(mode_t mode)
+const char *vp_file_type_name(mode_t mode)
 {
 	switch (mode & S_IFMT) {
 	case S_IFDIR: return "a directory";
@@ -352,12 +389,39 @@ static const char *file_type_name(mode_t mode)
 	}
 }
 
+/* "20 GiB": a size for a message, in the largest binary unit it reaches. */
+static void human_size(unsigned long long n, char *buf, size_t len)
+{
+	static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	size_t u = 0;
+
+	while (n >= 1024 && n % 1024 == 0 && u + 1 < ARRAY_SIZE(unit)) {
+		n /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%llu %s", n, unit[u]);
+}
+
+/* The file at path is bigger than max (size: its size, or what was read when !exact). */
+static int too_big(const char *path, unsigned long long size, bool exact, size_t max,
+		   char **ret_msg)
+{
+	char have[32], cap[32];
+
+	human_size(size, have, sizeof(have));
+	human_size(max, cap, sizeof(cap));
+	return vp_fail(ret_msg, -EFBIG, "'%s': %s%s, more than the %s a file of this kind may "
+		       "have; not reading it", path, exact ? "" : "at least ", have, cap);
+}
+
 /*
  * The one whole-file reader. O_NONBLOCK and the type check come first: a
  * FIFO (or a device) planted where a file belongs is refused at once,
- * never read (a read of a FIFO blocks until a writer comes).
+ * never read (a read of a FIFO blocks until a writer comes). So is a file
+ * bigger than max, by its size before a byte is read, and by what it gives
+ * (a procfs or sysfs file says 0 or 4096 whatever it holds).
  */
-static int read_whole(const struct vp_root *root, const char *path, char **ret,
+static int read_whole(const struct vp_root *root, const char *path, size_t max, char **ret,
 		      size_t *ret_len, struct stat *ret_st, char **ret_msg)
 {
 	struct vp_buf b = {0};
@@ -375,7 +439,11 @@ static int read_whole(const struct vp_root *root, const char *path, char **ret,
 	if (!S_ISREG(st.st_mode)) {
 		r = vp_fail(ret_msg, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
 			    "'%s': not a regular file (%s); not reading it", path,
-			    file_type_name(st.st_mode));
+			    vp_file_type_name(st.st_mode));
+		goto fail;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		r = too_big(path, (unsigned long long)st.st_size, true, max, ret_msg);
 		goto fail;
 	}
 	r = vp_buf_puts(&b, "");
@@ -390,6 +458,10 @@ static int read_whole(const struct vp_root *root, const char *path, char **ret,
 		}
 		if (n == 0)
 			break;
+		if (b.len + (size_t)n > max) {
+			r = too_big(path, b.len + (size_t)n, false, max, ret_msg);
+			break;
+		}
 		r = vp_buf_add(&b, chunk, (size_t)n);
 	}
 	if (r < 0)
@@ -409,32 +481,40 @@ fail:
 
 int vp_root_read(const struct vp_root *root, const char *path, char **ret, size_t *ret_len)
 {
-	return read_whole(root, path, ret, ret_len, NULL, NULL);
+	return read_whole(root, path, VP_MAX_DATA, ret, ret_len, NULL, NULL);
 }
 
 int vp_root_read_st(const struct vp_root *root, const char *path, char **ret, size_t *ret_len,
 		    struct stat *ret_st)
 {
-	return read_whole(root, path, ret, ret_len, ret_st, NULL);
+	return read_whole(root, path, VP_MAX_DATA, ret, ret_len, ret_st, NULL);
 }
 
-int vp_root_read_text(const struct vp_root *root, const char *path, char **ret,
-		      size_t *ret_len, struct stat *ret_st, char **ret_msg)
+int vp_root_read_max(const struct vp_root *root, const char *path, size_t max, char **ret,
+		     size_t *ret_len, struct stat *ret_st, char **ret_msg)
 {
 	_cleanup_free_ char *msg = NULL;
+	int r;
+
+	r = read_whole(root, path, max, ret, ret_len, ret_st, &msg);
+	if (r >= 0 || r == -ENOENT)
+		return r;
+	if (msg)
+		return vp_fail(ret_msg, r, "%s", msg);
+	return vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
+}
+
+int vp_root_read_text_max(const struct vp_root *root, const char *path, size_t max, char **ret,
+			  size_t *ret_len, struct stat *ret_st, char **ret_msg)
+{
 	char *text = NULL;
 	const char *nul;
 	size_t len = 0;
 	int r;
 
-	r = read_whole(root, path, &text, &len, ret_st, &msg);
-	if (r == -ENOENT)
+	r = vp_root_read_max(root, path, max, &text, &len, ret_st, ret_msg);
+	if (r < 0)
 		return r;
-	if (r < 0) {
-		if (msg)
-			return vp_fail(ret_msg, r, "%s", msg);
-		return vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
-	}
 	/*
 	 * Every parser and planner treats the content as a C string: a NUL
 	 * would cut the file there, and the rest would be lost on the write.
@@ -454,6 +534,12 @@ int vp_root_read_text(const struct vp_root *root, const char *path, char **ret,
 	return 0;
 }
 
+int vp_root_read_text(const struct vp_root *root, const char *path, char **ret,
+		      size_t *ret_len, struct stat *ret_st, char **ret_msg)
+{
+	return vp_root_read_text_max(root, path, VP_MAX_TEXT, ret, ret_len, ret_st, ret_msg);
+}
+
 int vp_root_check_regular(const struct vp_root *root, const char *path, char **ret_msg)
 {
 	_cleanup_free_ char *msg = NULL;
@@ -471,7 +557,7 @@ int vp_root_check_regular(const struct vp_root *root, const char *path, char **r
 	else if (!S_ISREG(st.st_mode))
 		r = vp_fail(ret_msg, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
 			    "'%s': not a regular file (%s); not reading it", path,
-			    file_type_name(st.st_mode));
+			    vp_file_type_name(st.st_mode));
 	close(fd);
 	return r;
 }
@@ -481,7 +567,7 @@ int vp_root_read_line(const struct vp_root *root, const char *path, char **ret)
 	char *s = NULL, *nl;
 	int r;
 
-	r = vp_root_read(root, path, &s, NULL);
+	r = read_whole(root, path, VP_MAX_ATTR, &s, NULL, NULL, NULL);
 	if (r < 0)
 		return r;
 	nl = strchr(s, '\n');

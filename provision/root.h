@@ -23,10 +23,21 @@
 struct vp_root {
 	char *dir;   /* canonical root directory, no trailing slash ("" for "/") */
 	int fd;      /* O_PATH|O_DIRECTORY descriptor of the root */
+	/* canonical paths under which no link is followed (vp_root_forbid_links) */
+	struct vp_strv nolink;
 };
 
 _must_check_ int vp_root_open(struct vp_root *root, const char *dir);
 void vp_root_close(struct vp_root *root);
+
+/*
+ * From now on no symbolic link at or below dir (inside the root) is
+ * followed: vp_root_resolve() refuses one with -ELOOP and a message naming
+ * it. For our own state (/var/lib/vfio-provision, /run/vfio-provision),
+ * where we never put a link and one would send a write or a sweep onto the
+ * system's files. dir's parents may be links; they are resolved now.
+ */
+_must_check_ int vp_root_forbid_links(struct vp_root *root, const char *dir);
 
 /*
  * The canonical path inside the root ("/etc/fstab"): links resolved within
@@ -61,16 +72,28 @@ _must_check_ int vp_root_host_path(const struct vp_root *root, const char *path,
 				   char **ret_msg);
 
 /*
- * Reads a whole file under the root. Returns 0, -ENOENT when it does not
- * exist, or another negative errno. *ret is NUL-terminated; ret_len may be
- * NULL. Symlinks inside the root are resolved within the root.
+ * Size caps by kind of file (README, "Limits"): a file bigger than its
+ * kind's cap is refused with -EFBIG and a message, before a byte is read.
+ */
+#define VP_MAX_TEXT ((size_t)4 << 20)   /* text we parse or edit; the ledger, its blobs */
+#define VP_MAX_ATTR ((size_t)64 << 10)  /* one sysfs or procfs attribute */
+#define VP_MAX_TABLE ((size_t)16 << 20) /* a kernel table: mountinfo, swaps */
+#define VP_MAX_DATA ((size_t)64 << 20)  /* other files read whole: dpkg's status, pci.ids,
+					   a kernel's config and module indexes */
+
+/*
+ * Reads a whole file under the root (VP_MAX_DATA at most). Returns 0,
+ * -ENOENT when it does not exist, or another negative errno. *ret is
+ * NUL-terminated; ret_len may be NULL. Symlinks inside the root are
+ * resolved within the root.
  */
 _must_check_ int vp_root_read(const struct vp_root *root, const char *path, char **ret, size_t *ret_len);
 /* The same with the file's stat; -EINVAL (-EISDIR) for anything but a regular file. */
 _must_check_ int vp_root_read_st(const struct vp_root *root, const char *path, char **ret,
 				 size_t *ret_len, struct stat *ret_st);
 /*
- * The same for a text file we parse or edit, with a message in *ret_msg:
+ * The same for a text file we parse or edit (VP_MAX_TEXT), with a message
+ * in *ret_msg:
  * anything but a regular file (a FIFO, a device, a directory) is refused
  * before a byte is read, and so is content with a NUL byte (every parser
  * and planner sees a C string). -ENOENT (no message) when it does not
@@ -78,12 +101,20 @@ _must_check_ int vp_root_read_st(const struct vp_root *root, const char *path, c
  */
 _must_check_ int vp_root_read_text(const struct vp_root *root, const char *path, char **ret,
 		      size_t *ret_len, struct stat *ret_st, char **ret_msg);
+/* The same two with a cap of the caller's (VP_MAX_*), and a message for every error but -ENOENT. */
+_must_check_ int vp_root_read_max(const struct vp_root *root, const char *path, size_t max,
+				  char **ret, size_t *ret_len, struct stat *ret_st, char **ret_msg);
+_must_check_ int vp_root_read_text_max(const struct vp_root *root, const char *path, size_t max,
+				       char **ret, size_t *ret_len, struct stat *ret_st,
+				       char **ret_msg);
 /*
  * 0 when path is a regular file or does not exist; otherwise an error
  * naming it. For files a library opens itself (libkmod's modprobe.d).
  */
 _must_check_ int vp_root_check_regular(const struct vp_root *root, const char *path, char **ret_msg);
-/* Reads a sysfs-style one-line attribute, trailing newline stripped. */
+/* "a named pipe" for a FIFO, and so on: what stands where a file belongs. */
+const char *vp_file_type_name(mode_t mode);
+/* Reads a sysfs-style one-line attribute (VP_MAX_ATTR), trailing newline stripped. */
 _must_check_ int vp_root_read_line(const struct vp_root *root, const char *path, char **ret);
 _must_check_ bool vp_root_exists(const struct vp_root *root, const char *path);
 /* open()/opendir() of a path resolved inside the root; fd or -errno. */

@@ -18,11 +18,22 @@ extern char **environ;
 /*
  * In the child, before chroot: a private mount namespace with /proc, /sys
  * and /dev of this machine mounted on the root's own directories, as
- * arch-chroot and systemd-nspawn give a build tool (dracut, mkinitcpio and
+ * arch-chroot and systemd-nspawn give a build tool (dracut, mkinitramfs and
  * kernel-install look at them). Nothing is mounted outside the namespace;
- * a directory the root lacks is left alone. The target is opened without
- * following links and mounted through its /proc/self/fd entry, so a link
- * in the root cannot send a mount elsewhere.
+ * a directory the root lacks is left alone. Each target is opened without
+ * following links and mounted on as the working directory ("."), so a link
+ * in the root cannot send a mount elsewhere, and no /proc of our own is
+ * needed to name it.
+ *
+ * The mounts may only land on mounts that were made private first, or they
+ * would propagate to the host's mount table. That is "/" normally. When "/"
+ * is not a mount point (vfio-provision itself runs in a plain chroot) its
+ * propagation cannot be changed, nor even read: the mount that holds it is
+ * outside the chroot. Then only a target that is a mount point itself can
+ * be made private (as arch-chroot wants its target to be); otherwise the
+ * tools run in the root as it is, with a note, and nothing is mounted.
+ * Binding the target onto itself, as arch-chroot does, would be a mount on
+ * that unreachable, possibly shared mount: a mount seen by the host.
  */
 static int private_mounts(const struct vp_root *root)
 {
@@ -34,28 +45,40 @@ static int private_mounts(const struct vp_root *root)
 		{"sys", "sysfs", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY},
 		{"dev", NULL, "/dev", MS_BIND | MS_REC},
 	};
+	int rfd = -1;
 
-	int rfd;
-
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+	if (unshare(CLONE_NEWNS) < 0) {
 		fprintf(stderr, "vfio-provision: cannot make a private mount namespace for the "
 			"tools in '%s': %s (run the commands by hand)\n", root->dir, strerror(errno));
 		return -1;
 	}
-	/* opened again: a directory opened before unshare belongs to the old namespace */
+	/* opened after unshare: a directory opened before belongs to the old namespace */
 	rfd = open(root->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rfd < 0) {
 		fprintf(stderr, "vfio-provision: '%s': %s\n", root->dir, strerror(errno));
 		return -1;
 	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		if (errno != EINVAL)
+			goto fail_private;
+		if (fchdir(rfd) < 0 || mount(NULL, ".", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+			if (errno != EINVAL)
+				goto fail_private;
+			fprintf(stderr, "vfio-provision: note: '/' is not a mount point here (a chroot?), "
+				"nor is '%s': the tools run there without /proc, /sys and /dev of "
+				"their own, since a mount could reach the host's mount table "
+				"(`mount --bind %s %s` first gives them these)\n",
+				root->dir, root->dir, root->dir);
+			close(rfd);
+			return 0;
+		}
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(m); i++) {
-		char at[64];
 		int fd = openat(rfd, m[i].dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 		if (fd < 0)
 			continue;
-		snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
-		if (mount(m[i].source, at, m[i].fstype, m[i].flags, NULL) < 0) {
+		if (fchdir(fd) < 0 || mount(m[i].source, ".", m[i].fstype, m[i].flags, NULL) < 0) {
 			fprintf(stderr, "vfio-provision: cannot mount /%s in '%s': %s\n", m[i].dir,
 				root->dir, strerror(errno));
 			close(fd);
@@ -66,6 +89,11 @@ static int private_mounts(const struct vp_root *root)
 	}
 	close(rfd);
 	return 0;
+fail_private:
+	fprintf(stderr, "vfio-provision: cannot make the mounts for the tools in '%s' private: "
+		"%s (run the commands by hand)\n", root->dir, strerror(errno));
+	close(rfd);
+	return -1;
 }
 
 /* The tools get a plain environment, not the caller's (PATH of the root's system). */

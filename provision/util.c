@@ -204,13 +204,61 @@ char *vp_strstrip(char *s)
 	return s;
 }
 
+int vp_buf_put_printable(struct vp_buf *b, const char *s, size_t len, const char *keep)
+{
+	size_t run = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < len && r == 0; i++) {
+		unsigned char c = (unsigned char)s[i];
+		/* U+0080..U+009F (C1: 0x9b is a CSI of its own) as UTF-8 */
+		bool c1 = c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+			  (unsigned char)s[i + 1] <= 0x9f;
+
+		if (!c1 && !(c < 0x20 && !(c && strchr(keep, c))) && c != 0x7f)
+			continue;
+		r = vp_buf_add(b, s + run, i - run);
+		if (r == 0)
+			r = vp_buf_printf(b, "\\x%02x", c);
+		if (r == 0 && c1)
+			r = vp_buf_printf(b, "\\x%02x", (unsigned char)s[++i]);
+		run = i + 1;
+	}
+	return r ? r : vp_buf_add(b, s + run, len - run);
+}
+
+void vp_fprintf_human(FILE *f, const char *fmt, ...)
+{
+	struct vp_buf raw = {0}, out = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	vp_buf_vprintf(&raw, fmt, ap);
+	va_end(ap);
+	if (raw.err == 0)
+		vp_buf_put_printable(&out, raw.s, raw.len, "\n\t");
+	if (raw.err == 0 && out.err == 0)
+		fwrite(out.s, 1, out.len, f);
+	vp_buf_free(&raw);
+	vp_buf_free(&out);
+}
+
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
-	fputs("vfio-provision: ", stderr);
+	struct vp_buf b = {0}, msg = {0};
+
+	/* one line: a newline in a value must not start a line of its own */
+	vp_buf_puts(&b, "vfio-provision: ");
 	if (prefix)
-		fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+		vp_buf_puts(&b, prefix);
+	vp_buf_vprintf(&msg, fmt, ap);
+	if (msg.err == 0)
+		vp_buf_put_printable(&b, msg.s, msg.len, "\t");
+	vp_buf_puts(&b, "\n");
+	if (b.err == 0)
+		fwrite(b.s, 1, b.len, stderr);
+	vp_buf_free(&b);
+	vp_buf_free(&msg);
 }
 
 #define DEFINE_LOG(name, min, prefix)             \

@@ -5,6 +5,7 @@
  * so that another file overriding our ids or blacklisting vfio-pci shows.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "kmod-root.h"
@@ -147,8 +148,12 @@ static bool pre_has_vfio_pci(const char *value)
 	return false;
 }
 
-/* The last ids= among vfio_pci's options: the kernel keeps the last one. */
-static int effective_ids(const struct kmod_ctx *ctx, char **ret, unsigned *ret_n)
+/*
+ * The last ids= among vfio_pci's options in the first `files` (those of
+ * modprobe.d, not the running kernel's command line): the kernel keeps the
+ * last one.
+ */
+static int effective_ids(const struct kmod_ctx *ctx, unsigned files, char **ret, unsigned *ret_n)
 {
 	struct kmod_config_iter *it = kmod_config_get_options(ctx);
 	_cleanup_free_ char *last = NULL;
@@ -156,7 +161,7 @@ static int effective_ids(const struct kmod_ctx *ctx, char **ret, unsigned *ret_n
 
 	if (!it)
 		return -ENOMEM;
-	while (kmod_config_iter_next(it)) {
+	while (files-- > 0 && kmod_config_iter_next(it)) {
 		_cleanup_free_ char *key = strdup(kmod_config_iter_get_key(it));
 		_cleanup_free_ char *opts = strdup(kmod_config_iter_get_value(it));
 		char *save = NULL;
@@ -186,11 +191,11 @@ static int effective_ids(const struct kmod_ctx *ctx, char **ret, unsigned *ret_n
 	return 0;
 }
 
-static bool iter_has_vfio_pci(struct kmod_config_iter *it)
+static bool iter_has_vfio_pci(struct kmod_config_iter *it, unsigned files)
 {
 	bool found = false;
 
-	while (it && kmod_config_iter_next(it)) {
+	while (it && files-- > 0 && kmod_config_iter_next(it)) {
 		_cleanup_free_ char *key = strdup(kmod_config_iter_get_key(it));
 
 		if (key) {
@@ -209,7 +214,7 @@ int vp_verify_modprobe(const struct vp_root *root, const struct vp_plan_file *fi
 	_cleanup_free_ char *ids = NULL, *msg = NULL;
 	struct kmod_ctx *ctx = NULL;
 	struct kmod_config_iter *it;
-	unsigned n_ids = 0;
+	unsigned n_ids = 0, n_opts, n_bl;
 	int r;
 
 	(void)len;
@@ -231,7 +236,8 @@ int vp_verify_modprobe(const struct vp_root *root, const struct vp_plan_file *fi
 		r = msg ? vp_verify_add(rep, VP_VERIFY_ERROR, "%s", msg) : r;
 		goto fail;
 	}
-	r = effective_ids(ctx, &ids, &n_ids);
+	vp_kmod_config_counts(ctx, &n_opts, &n_bl);
+	r = effective_ids(ctx, n_opts, &ids, &n_ids);
 	if (r < 0)
 		goto fail;
 	if (want.ids && !vp_streq(ids, want.ids))
@@ -282,14 +288,14 @@ int vp_verify_modprobe(const struct vp_root *root, const struct vp_plan_file *fi
 				goto fail;
 		}
 
-	if (iter_has_vfio_pci(kmod_config_get_blacklists(ctx)))
+	if (iter_has_vfio_pci(kmod_config_get_blacklists(ctx), n_bl))
 		r = vp_verify_add(rep, VP_VERIFY_WARN,
 				  "libkmod: vfio_pci is blacklisted in modprobe.d");
-	if (r >= 0 && iter_has_vfio_pci(kmod_config_get_install_commands(ctx)))
+	if (r >= 0 && iter_has_vfio_pci(kmod_config_get_install_commands(ctx), UINT_MAX))
 		r = vp_verify_add(rep, VP_VERIFY_WARN,
 				  "libkmod: an install command replaces loading vfio_pci");
 fail:
-	kmod_unref(ctx);
+	vp_kmod_unref(ctx);
 	modprobe_conf_free(&want);
 	modprobe_conf_free(&have);
 	return r < 0 ? r : 0;

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define VP_VERSION "0.1.0"
@@ -67,6 +68,16 @@ bool vp_streq(const char *a, const char *b); /* NULL-safe */
 bool vp_startswith(const char *s, const char *prefix);
 /* Strips leading/trailing ASCII whitespace in place; returns s. */
 char *vp_strstrip(char *s);
+
+/*
+ * Text from outside (pci.ids names, kernel directory names, config values,
+ * paths) as a terminal may show it: control bytes (C0 but those in keep,
+ * DEL, and C1 as UTF-8 encodes it) become "\xHH", so no escape sequence
+ * reaches the terminal. Human output only: --json escapes by JSON's rules.
+ */
+int vp_buf_put_printable(struct vp_buf *b, const char *s, size_t len, const char *keep);
+/* fprintf for human output: the whole line through vp_buf_put_printable(..., "\n\t"). */
+void vp_fprintf_human(FILE *f, const char *fmt, ...) _printf_(2, 3);
 
 /* Logging: only main.c and cmd-*.c should print; the core returns errors. */
 extern int vp_log_level; /* 0 quiet, 1 normal, 2 verbose */

@@ -10,11 +10,31 @@ snapshot() { "$TREELIST" "$1"; }
 # listing ROOT: the same without our state directory /var/lib/vfio-provision.
 listing() { "$TREELIST" "$1" -x var/lib/vfio-provision; }
 
-# mtimes ROOT: modification times of every regular file and directory (for
-# "writes nothing").
+# mtimes ROOT: inode number and modification time (in nanoseconds) of every
+# regular file and directory (for "writes nothing"). A rewrite through a
+# temporary file and rename() shows as a new inode whenever it happens; an
+# in-place write shows as a later mtime once clock_tick ROOT has returned.
 mtimes() {
 	(cd "$1" && find . \( -path ./sys -o -path ./proc -o -path ./lib/modules \) -prune -o \
-		-printf '%T@ %p\n' | sort -k2)
+		-printf '%i %T@ %p\n' | sort -k3)
+}
+
+# clock_tick ROOT: returns once the file clock has moved past the newest
+# mtime in ROOT (as mtimes lists it), so that any write there from now on
+# gets a later mtime. File times come from a coarse clock: a write in the
+# same tick would keep the old time. Waits for that event (a stamp file
+# beside ROOT turning newer), never for a fixed time; fails if the clock
+# does not get there (a file dated in the future).
+clock_tick() {
+	local newest stamp i=0
+	newest=$(cd "$1" && find . \( -path ./sys -o -path ./proc -o -path ./lib/modules \) -prune -o \
+		-printf '%T@ %p\n' | sort -g | tail -n1 | cut -d' ' -f2-)
+	stamp=$(mktemp "${1%/}.tick.XXXXXX") || return 1
+	until [ "$stamp" -nt "$1/$newest" ]; do
+		i=$((i + 1))
+		[ "$i" -le 100000 ] && touch "$stamp" || { rm -f "$stamp"; return 1; }
+	done
+	rm -f "$stamp"
 }
 
 # same_tree NAME A B: snapshot equal and `diff -r` clean

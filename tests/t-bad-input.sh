@@ -59,7 +59,7 @@ for c in "$TESTS"/bad-input/*.case; do
 		grep -qE -- "$re" <<<"$out" || fails+=("no match for /$re/")
 	done < <(sed -n 's/^#: msg //p' "$c")
 	while IFS= read -r re; do
-		! grep -qE -- "$re" <<<"$out" || fails+=("a match for /$re/, which must not be said")
+		! grep -qE -- "$re" <<<"$out" || fails+=("a match for /$re/, which must not be there")
 	done < <(sed -n 's/^#: nomsg //p' "$c")
 	if [ "$changes" != yes ]; then
 		d=$(diff <(echo "$before") <(snapshot "$root")) || fails+=("the root changed:" "$d")

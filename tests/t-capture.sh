@@ -17,6 +17,8 @@ if "$TESTS/capture-sysfs.sh" "$t/real.spec" 2>"$t/err"; then
 		if [ -n "$(ls -A /sys/bus/pci/devices 2>/dev/null)" ]; then
 			check_eq "capture: lspci -n identical" "$(lspci -n 2>/dev/null)" "$(fxlspci "$t/real" -n)"
 			check_eq "capture: drivers and groups identical" "$(lspci_table /)" "$(lspci_table "$t/real")"
+		else
+			skip "capture: lspci -n, drivers and groups identical" "this machine has no PCI devices"
 		fi
 		check_eq "capture: cpu vendor" "$(awk -F': ' '/^vendor_id/ { print $2; exit }' /proc/cpuinfo)" \
 			"$(awk -F': ' '/^vendor_id/ { print $2; exit }' "$t/real/proc/cpuinfo")"

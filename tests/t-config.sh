@@ -74,7 +74,7 @@ check_eq "config: --config -: errors name <stdin> and the line" \
 
 # the errors of issue 2, each with file, line and what is wrong
 expect_error "unknown section" '[gpu]\nselect = auto\n[hugepage]\ncount = 4\n' \
-	"'/etc/vfio-provision.conf':3: unknown section [hugepage] (known: gpu, hugepages, initramfs, bootloader, cmdline, apply, libvirt)"
+	"'/etc/vfio-provision.conf':3: unknown section [hugepage] (known: gpu, hugepages, initramfs, bootloader, cmdline, apply, libvirt, handoff)"
 expect_error "unknown key" '[hugepages]\ncuont = 4\n' \
 	"'/etc/vfio-provision.conf':2: unknown key 'cuont' in section [hugepages] (known: count, size, node, mode, mount, group, host_min)"
 expect_error "bad value" '[cmdline]\ntransparent_hugepage = off\n' \
@@ -120,7 +120,7 @@ check_eq "config: template defaults uncommented parse" "0:" "$rc:$err"
 check_eq "config: template defaults keep auto" '"0000:01:00.0"' "$(targets)"
 missing=
 for k in select strategy count size node mode mount group host_min generator regenerate \
-	 type iommu iommu_pt transparent_hugepage on_upgrade domains; do
+	 type iommu iommu_pt transparent_hugepage on_upgrade domains single_gpu stop unload; do
 	grep -qE "^#$k =" "$TOP/templates/vfio-provision.conf" || missing="$missing $k"
 done
 check_eq "config: template documents every key" "" "$missing"

@@ -83,6 +83,20 @@ check_eq "nothing mounted: allowed" 0 "$rc"
 out=$(hook ours prepare /dev/disk/by-id/gone 2>&1); rc=$?
 check_eq "a source that does not exist: allowed (libvirt reports it)" 0 "$rc"
 check_match "... with a warning naming it" "disk '/dev/disk/by-id/gone' does not exist: not checked" "$out"
+# the disk's sysfs entry cannot be read (a link leaving the root, a file in
+# its place): its partitions are unknown, so the guest is refused, never let
+# through as a disk without partitions
+mounts '30 21 8:17 / /mnt/data rw,relatime shared:2 - ext4 /dev/sdb1 rw'
+mv "$R/sys/class/block/sdb" "$R/sys/class/block/sdb.real"
+ln -s ../../../../../../../../../../../tmp "$R/sys/class/block/sdb"
+out=$(hook ours prepare /dev/sdb 2>&1); rc=$?
+check_eq "sysfs entry of the disk a link leaving the root: refused (fails closed)" 2 "$rc"
+check_match "... naming it" "'/sys/class/block/sdb': the symbolic link .* leads outside the root .*; cannot tell what uses the disk" "$out"
+rm "$R/sys/class/block/sdb"; : >"$R/sys/class/block/sdb"
+out=$(hook ours prepare /dev/sdb 2>&1); rc=$?
+check_eq "sysfs entry of the disk a file: refused (fails closed)" 2 "$rc"
+rm "$R/sys/class/block/sdb"; mv "$R/sys/class/block/sdb.real" "$R/sys/class/block/sdb"
+mounts
 rm "$R/proc/self/mountinfo"
 out=$(hook ours prepare /dev/sdb 2>&1); rc=$?
 check_eq "no mount table: refused (cannot tell)" 2 "$rc"

@@ -62,10 +62,10 @@ check_match "verify: summary" '^[0-9]+ files checked, 0 errors, 0 warnings$' "$o
 
 # ---- idempotency ----
 before=$(mtimes "$r"); snap=$(snapshot "$r")
-sleep 1.1   # so that a rewrite would show in the mtimes
+clock_tick "$r" || not_ok "the file clock passed the applied files' mtimes"
 out=$("$VP" --root "$r" apply 2>&1); rc=$?
 check_eq "second apply: nothing to do" "0 nothing to do" "$rc $out"
-check_eq "second apply: no mtime changed" "$before" "$(mtimes "$r")"
+check_eq "second apply: no file replaced or rewritten (inodes, mtimes)" "$before" "$(mtimes "$r")"
 check_eq "second apply: no byte changed" "$snap" "$(snapshot "$r")"
 
 # ---- revert after one apply ----
@@ -146,7 +146,7 @@ cp "$r/var/lib/vfio-provision/ledger" "$t/ledger"
 printf 'garbage\n' >>"$r/var/lib/vfio-provision/ledger"
 out=$("$VP" --root "$r" revert 2>&1); rc=$?
 check_eq "corrupt ledger: revert exit 2" 2 "$rc"
-check_match "corrupt ledger: message names line" "'/var/lib/vfio-provision/ledger':[0-9]+: malformed ledger entry" "$out"
+check_match "corrupt ledger: message names line" "'/var/lib/vfio-provision/ledger':[0-9]+: no end line: the ledger was cut short or damaged" "$out"
 out=$("$VP" --root "$r" check 2>&1); rc=$?
 check_eq "corrupt ledger: check exit 2" 2 "$rc"
 cp "$t/ledger" "$r/var/lib/vfio-provision/ledger"
@@ -195,10 +195,18 @@ check_match "apply --regenerate: every command ran" "^fake-tool: grub-mkconfig "
 rm -rf "$r"; cp -a "$t/orig" "$r"
 for tool in update-initramfs grub-mkconfig; do install -m 0755 "$FAKE" "$r/usr/sbin/$tool"; done
 : >"$r/etc/fake-tool.env"
-VP_TEST_MARKER=leaked "$VP" --root "$r" --regenerate apply >/dev/null 2>&1
-check_match "apply --regenerate: the tool sees /proc and /dev, a clean environment" \
-	"^proc=yes dev=yes env=[0-9] PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin VP_TEST_MARKER=unset$" \
-	"$(head -1 "$r/etc/fake-tool.env")"
+out=$(VP_TEST_MARKER=leaked "$VP" --root "$r" --regenerate apply 2>&1)
+if unshare -m --propagation private true 2>/dev/null; then
+	check_match "apply --regenerate: the tool sees /proc and /dev, a clean environment" \
+		"^proc=yes dev=yes env=[0-9] PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin VP_TEST_MARKER=unset$" \
+		"$(head -1 "$r/etc/fake-tool.env")"
+else
+	# this suite runs in a plain chroot: '/' cannot be made private (t-chroot.sh)
+	check_match "apply --regenerate in a chroot: the tool sees the root as it is, a clean environment" \
+		"^proc=no dev=(yes|no) env=[0-9] PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin VP_TEST_MARKER=unset$" \
+		"$(head -1 "$r/etc/fake-tool.env")"
+	check_match "apply --regenerate in a chroot: says why nothing is mounted" "note: '/' is not a mount point here" "$out"
+fi
 check_eq "apply --regenerate: nothing stays mounted in the root" "" "$(findmnt -rn -o TARGET | grep -F "$r" || true)"
 rm -f "$r/etc/fake-tool.env"
 out=$("$VP" --root "$r" apply 2>&1); rc=$?

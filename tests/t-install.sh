@@ -70,10 +70,11 @@ comp=$(bash -c '
 	complete_line "vfio-provision gue"
 	complete_line "vfio-provision guest-xml --dom"
 	complete_line "vfio-provision --connect test:///default guest-xml --domain "
+	complete_line "vfio-provision gpu re"
 ' _ "$d/usr/share/bash-completion/completions/vfio-provision" 2>&1)
 if command -v virsh >/dev/null; then test_domain=test; else test_domain=; fi
 check_eq "bash completion loads and completes (guest-xml --domain: virsh's domains)" \
-	$'hugepages\nreserve release\n--root\nguest-xml\n--domain\n'"$test_domain" "$comp"
+	$'hugepages\nreserve release\n--root\nguest-xml\n--domain\n'"$test_domain"$'\nreattach' "$comp"
 if command -v zsh >/dev/null; then
 	check "zsh completion parses" zsh -n "$d/usr/share/zsh/site-functions/_vfio-provision"
 fi

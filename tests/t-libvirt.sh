@@ -85,8 +85,10 @@ timeout 10 bash -c "$(declare -f hook); $(declare -p shim work root VP); hook wi
 check_eq "release with a FIFO as the record: returns, gives back nothing" "0 0" "$? $(nodepool 0)"
 mkfifo "$root/run/vfio-provision/libvirt/win11.pages" 2>/dev/null
 out=$(timeout 10 bash -c "$(declare -f hook); $(declare -p shim work root VP); hook win11 prepare begin - <'$xml/win11.xml'" 2>&1); rc=$?
-check_match "prepare with a FIFO as the record: returns, warns" "^0 .*could not record the pages added for 'win11'" "$rc $out"
-check "prepare with a FIFO as the record: not exit 124 (hung)" test "$rc" != 124
+# pages nobody could record would stay reserved for good: none are taken
+check_match "prepare with a FIFO as the record: exit 2, says why" \
+	"^2 .*domain 'win11': cannot record its pages: .*named pipe.*nothing reserved" "$rc $out"
+check_eq "prepare with a FIFO as the record: nothing reserved" "0 0" "$(pool) $(nodepool 0)"
 
 # the record's directory a link leaving the root: nothing is written outside
 fresh "avail 40"
@@ -94,5 +96,43 @@ outside=$work/outside; rm -rf "$outside"; mkdir -p "$outside"
 mkdir -p "$root/run"; ln -s "../../../../../../../../../..$outside" "$root/run/vfio-provision"
 out=$(hook win11 prepare begin - <"$xml/win11.xml" 2>&1); rc=$?
 check_eq "record directory leaving the root: nothing written outside" "" "$(ls -A "$outside")"
-check_match "record directory leaving the root: warns, naming the link" \
-	"the symbolic link '/run/vfio-provision' -> '[^']*' leads outside the root" "$out"
+check_match "record directory leaving the root: exit 2, naming the link" \
+	"^2 .*'/run/vfio-provision': a symbolic link .* not following it" "$rc $out"
+check_eq "record directory leaving the root: nothing reserved" "0 0" "$(pool) $(nodepool 0)"
+
+# the record cannot be written after the pages were taken (the disk is full:
+# tests/shim/faults.c fails its write): the pages added are given back
+fresh "avail 40"
+out=$(LD_PRELOAD="$shim $BUILD/tests/shim/faults.so" VP_FAULT_ROOT=$root VP_FAULT_OP=write \
+	VP_FAULT_ERRNO=ENOSPC VP_FAULT_MATCH=win11.pages VP_FAKE_KERNEL_STATE=$work/state \
+	"$VP" --root "$root" libvirt-hook win11 prepare begin - <"$xml/win11.xml" 2>&1); rc=$?
+check_match "record not writable: exit 2, says the pages go back" \
+	"^2 .*could not record the pages added for 'win11'.*the 16 added are given back" "$rc $out"
+check_eq "record not writable: the pages went back" "0 0" "$(pool) $(nodepool 0)"
+
+# a <name> other than the domain libvirt names: nothing reserved (the record
+# would be filed under one name and looked for under the other)
+fresh "avail 40"
+sed 's/<name>win11</<name>other</' "$xml/win11.xml" >"$work/other.xml"
+out=$(hook win11 prepare begin - <"$work/other.xml" 2>&1); rc=$?
+check_eq "<name> not the domain's: exit 2, nothing reserved" "2 0 0" "$rc $(pool) $(nodepool 0)"
+check_match "<name> not the domain's: says so" "called for 'win11' with the XML of 'other'" "$out"
+out=$(hook win11 release end - <"$work/other.xml" 2>&1); rc=$?
+check_eq "<name> not the domain's: release exits 2" 2 "$rc"
+
+# a DOCTYPE (entities: a few bytes that expand to gigabytes): refused, at once
+fresh "avail 40"
+{
+	echo '<?xml version="1.0"?>'
+	echo '<!DOCTYPE domain [<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">]>'
+	printf '<domain type="kvm"><name>win11'
+	for _ in $(seq 5000); do printf '&a;'; done
+	echo '</name><memory unit="GiB">16</memory></domain>'
+} >"$work/entities.xml"
+out=$(timeout 20 bash -c "$(declare -f hook); $(declare -p shim work root VP); hook win11 prepare begin - <'$work/entities.xml'" 2>&1); rc=$?
+check_eq "a DOCTYPE: exit 2, nothing reserved" "2 0" "$rc $(pool)"
+check_match "a DOCTYPE: says why, naming the line" "'<stdin>':2: a <!DOCTYPE> in the domain XML" "$out"
+# more than a domain ever is: refused by its size
+head -c $((2 << 20)) /dev/zero | tr '\0' ' ' >"$work/big.xml"
+out=$(hook win11 prepare begin - <"$work/big.xml" 2>&1); rc=$?
+check_eq "an XML of 2 MiB: exit 2, nothing reserved" "2 0" "$rc $(pool)"

@@ -44,3 +44,19 @@ printf '[gpu]\nbogus = 1\n' >"$root/etc/vfio-provision.conf"
 out=$("$VP" --root "$root" --post-install check 2>&1); rc=$?
 check_eq "broken config: post-install still exits 0" 0 "$rc"
 check_match "broken config: the error is shown" "vfio-provision.conf':2" "$out"
+
+# an image build (debootstrap, mmdebstrap): no /sys, no config, nothing of
+# ours yet: the hook has nothing to plan and says nothing
+rm -rf "$work/image"; mkdir -p "$work/image/etc" "$work/image/usr/bin" "$work/image/var/lib"
+out=$("$VP" --root "$work/image" --post-install check 2>&1); rc=$?
+check_eq "image build, no config: post-install says nothing, exit 0" "0 ''" "$rc '$out'"
+# with a config the same root is reported on, and the hook still exits 0
+printf '[gpu]\nselect = auto\n' >"$work/image/etc/vfio-provision.conf"
+out=$("$VP" --root "$work/image" --post-install check 2>&1); rc=$?
+check_eq "image build with a config: exit 0" 0 "$rc"
+check_match "image build with a config: why it cannot plan" "'/sys/bus/pci/devices'" "$out"
+# no config but a ledger (applied before, config removed since): reported on
+rm "$work/image/etc/vfio-provision.conf"
+mkdir -p "$work/image/var/lib/vfio-provision"; printf '# vfio-provision ledger 2\n' >"$work/image/var/lib/vfio-provision/ledger"
+out=$("$VP" --root "$work/image" --post-install check 2>&1); rc=$?
+check_match "no config but a ledger: post-install still looks" "'/sys/bus/pci/devices'" "$out"

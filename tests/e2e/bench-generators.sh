@@ -50,20 +50,7 @@ t0=$SECONDS
 root() {
 	local name=$1 gen=$2 r=$E2E_WORK/root$1
 	cp "$E2E_DIR/roots/guest.spec" "$E2E_WORK/$name.spec"
-	if [ "$gen" = mkinitcpio ]; then
-		cat >>"$E2E_WORK/$name.spec" <<-'SPEC'
-		file /usr/bin/mkinitcpio mode=0755
-		#!/bin/bash
-		EOF
-		file /etc/mkinitcpio.conf
-		MODULES=()
-		BINARIES=()
-		FILES=()
-		HOOKS=(base udev autodetect microcode modconf kms keyboard keymap consolefont block filesystems fsck)
-		EOF
-		dir /etc/mkinitcpio.conf.d
-		SPEC
-	fi
+	[ "$gen" = mkinitcpio ] && cat "$E2E_DIR/roots/mkinitcpio.spec" >>"$E2E_WORK/$name.spec"
 	"$TOP/tests/mkroot.sh" "$E2E_WORK/$name.spec" "$r" >/dev/null || return 1
 	mkdir -p "$r/etc/initramfs-tools" && : >"$r/etc/initramfs-tools/modules"
 	printf '[gpu]\nselect = 1234:1111\nstrategy = ids\n[hugepages]\ncount = 64\n[initramfs]\ngenerator = %s\n' \

@@ -44,8 +44,12 @@ e2e_start() {
 	E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vp-$name.XXXXXX")
 	[ "${E2E_KEEP:-0}" = 1 ] || trap 'rm -rf "$E2E_WORK"' EXIT
 	echo "# $name: kernel $KVER, work $E2E_WORK"
-	t0=$SECONDS
+	t0=$SECONDS E2E_NAME=$name
 }
+
+# e2e_note MSG: "# SUITE: N s: MSG", N seconds since e2e_start (where a
+# suite's time goes, on a loaded host).
+e2e_note() { echo "# ${E2E_NAME:-e2e}: $((SECONDS - ${t0:-0})) s: $*"; }
 
 # e2e_can_run: QEMU present and able to start a machine at all; else the
 # reason is in E2E_WHY (for the caller's skip message).
@@ -75,19 +79,53 @@ e2e_skip() {
 	exit 0
 }
 
-# e2e_kernel: sets KROOT, KVER, VMLINUZ (downloads once into the cache).
+# e2e_kernel: sets KROOT, KVER, VMLINUZ for the kernel the suite boots,
+# E2E_KERNEL: 6.1 (Debian 12's, the default) or 6.12 (Debian 13's), see
+# fetch-kernel.sh (downloads once into the cache). KROOTS[KVER]=KROOT
+# holds every kernel fetched (e2e_kernel_also adds more).
+declare -A KROOTS=()
 e2e_kernel() {
 	local out
-	out=$("$E2E_DIR/fetch-kernel.sh" "$E2E_CACHE") || return 1
+	out=$("$E2E_DIR/fetch-kernel.sh" "$E2E_CACHE" "${E2E_KERNEL:-6.1}") || return 1
 	read -r KROOT KVER <<<"$out"
+	KROOTS[$KVER]=$KROOT
 	VMLINUZ=$KROOT/boot/vmlinuz-$KVER
 	[ -r "$VMLINUZ" ]
+}
+
+# e2e_kernel_also SERIES: fetches that kernel too (into KROOTS), for roots
+# that have several kernels installed; KVER stays the booted one.
+e2e_kernel_also() {
+	local out r v
+	out=$("$E2E_DIR/fetch-kernel.sh" "$E2E_CACHE" "$1") || return 1
+	read -r r v <<<"$out"
+	KROOTS[$v]=$r
+}
+
+# e2e_guest_root DIR [SPEC LINES...]: the QEMU guest as vfio-provision sees
+# it (tests/e2e/roots/guest.spec, then the lines given) built by
+# tests/mkroot.sh at DIR, with every kernel of KROOTS installed (the booted
+# $KVER running) and each one's real build config in /boot.
+e2e_guest_root() {
+	local dir=$1 spec k
+	shift
+	spec=$(mktemp "$E2E_WORK/spec.XXXXXX")
+	{ sed "s/6\.1\.0-0-amd64/$KVER/g" "$E2E_DIR/roots/guest.spec"
+	  for k in "${!KROOTS[@]}"; do
+		[ "$k" = "$KVER" ] && continue
+		grep -E '^(kernel|module) ' "$E2E_DIR/roots/guest.spec" |
+			sed -e "s/6\.1\.0-0-amd64/$k/g" -e '/^kernel /s/ running//'
+	  done
+	  printf '%s\n' "$@"; } >"$spec"
+	"$TOP/tests/mkroot.sh" "$spec" "$dir" >/dev/null || return 1
+	mkdir -p "$dir/boot"
+	for k in "${!KROOTS[@]}"; do cp "${KROOTS[$k]}/boot/config-$k" "$dir/boot/"; done
 }
 
 # e2e_busybox_initrd OUT [CONF_FILE]: busybox-static, the early program (and
 # its early.conf), our guest init and reporter, and the vfio modules of $KVER.
 e2e_busybox_initrd() {
-	local out=$1 conf=${2:-} t m ko rel
+	local out=$1 conf=${2:-} t m
 	t=$(mktemp -d "$E2E_WORK/bb.XXXXXX")
 	mkdir -p "$t"/bin "$t"/proc "$t"/sys "$t"/dev "$t"/usr/lib/vfio-provision \
 		"$t"/usr/lib/vp-e2e "$t"/etc/vfio-provision "$t/lib/modules/$KVER"
@@ -105,17 +143,175 @@ e2e_busybox_initrd() {
 		mkdir -p "$t/$(dirname "${m#*:}")"
 		cp "${m%%:*}" "$t/${m#*:}"
 	done
-	for m in vfio-pci vfio_iommu_type1; do
-		for ko in $(modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'); do
+	e2e_initrd_modules "$t" vfio-pci vfio_iommu_type1 >/dev/null
+	e2e_initrd_pack "$t" "$out"
+}
+
+# e2e_initrd_modules DIR NAME...: copies each module of $KVER into the image
+# tree DIR with its dependencies (kmod's modprobe --show-depends, as
+# mkinitcpio, dracut and initramfs-tools resolve them). A NAME ending in "?"
+# is optional (mkinitcpio's syntax): one that $KVER lacks is left out;
+# otherwise that is an error. Prints the NAMEs that are loadable modules of
+# $KVER (not built in), one a line, "-" as "_".
+e2e_initrd_modules() {
+	local t=$1 m name deps ko rel
+	shift
+	mkdir -p "$t/lib/modules/$KVER"
+	for m in "$@"; do
+		name=${m%\?} name=${name//-/_}
+		if ! deps=$(modprobe -d "$KROOT" -S "$KVER" --show-depends "$name" 2>/dev/null); then
+			[ "$m" != "$name" ] && continue
+			echo "e2e: module $name not found in $KVER" >&2
+			return 1
+		fi
+		for ko in $(awk '$1 == "insmod" {print $2}' <<<"$deps"); do
 			rel=${ko#"$KROOT"/}
 			mkdir -p "$t/$(dirname "$rel")"
 			cp "$ko" "$t/$rel"
 		done
+		# the last line is the module itself: "insmod PATH" or "builtin NAME"
+		if [ "$(tail -n1 <<<"$deps" | cut -d' ' -f1)" = insmod ]; then echo "$name"; fi
 	done
+}
+
+# e2e_initrd_pack DIR OUT [bin-only]: depmod for the modules in DIR (what
+# the generators run), then DIR as a gzip'd newc cpio at OUT; DIR is
+# removed. bin-only keeps the binary indexes, devname and softdep and
+# deletes the text ones, as mkinitcpio does (busybox's modprobe, which
+# reads modules.dep, cannot load a module there; kmod's can).
+e2e_initrd_pack() {
+	local t=$1 out=$2 f
+	mkdir -p "$t/lib/modules/$KVER"
 	cp "$KROOT/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$t/lib/modules/$KVER/"
 	depmod -b "$t" "$KVER"
+	if [ "${3:-}" = bin-only ]; then
+		for f in "$t/lib/modules/$KVER"/modules.*; do
+			case ${f##*/} in *.bin | modules.devname | modules.softdep) ;; *) rm "$f" ;; esac
+		done
+	fi
 	(cd "$t" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
 	rm -rf "$t"
+}
+
+# e2e_busybox_dyn: sets BUSYBOX_DYN to Debian's dynamically linked busybox
+# (the busybox package, unpacked once into $E2E_CACHE with apt-get download
+# and dpkg -x; busybox-static stays this host's /bin/busybox). Its ash runs
+# commands from PATH, as the busybox of Arch's mkinitcpio images does;
+# busybox-static's ash runs its own applet for any name it has, so an
+# image's `modprobe` would be busybox's whatever /usr/bin/modprobe is, and
+# busybox's modprobe reads only the text modules.dep, which mkinitcpio
+# deletes. E2E_WHY says why when it cannot.
+e2e_busybox_dyn() {
+	local d=$E2E_CACHE/busybox-dyn
+	BUSYBOX_DYN=$d/bin/busybox
+	[ -e "$d/.done" ] && return 0
+	rm -rf "$d" "$d.dl"
+	mkdir -p "$d.dl"
+	if ! (cd "$d.dl" && apt-get download -q busybox) >&2 || ! dpkg -x "$d.dl"/busybox_*.deb "$d"; then
+		E2E_WHY="apt-get download busybox failed"
+		return 1
+	fi
+	rm -rf "$d.dl"
+	touch "$d/.done"
+}
+
+# e2e_mkcpio_initrd OUT ROOT: an image laid out the way mkinitcpio lays one
+# out, built by hand (Debian has no mkinitcpio; e2e_mkinitcpio_initrd is the
+# real one from a source checkout): the MODULES and HOOKS of ROOT's
+# mkinitcpio.conf and drop-ins, sourced by bash as mkinitcpio sources them.
+# Per hook, in HOOKS order: base puts a busybox whose shell runs commands
+# from PATH (e2e_busybox_dyn) and its applets in /usr/bin, kmod with its
+# modprobe and libraries over the module applets (as mkinitcpio's base hook
+# does), and the /init of tests/e2e/guest/mkinitcpio-init; modconf copies ROOT's
+# modprobe.d; vfio-provision runs our install hook's build() with
+# add_binary, add_file and add_runscript as mkinitcpio defines them; every
+# other hook (udev, autodetect, kms, ...) is left out and named on stderr.
+# The e2e reporter comes last (mkinitcpio -A). MODULES with their
+# dependencies ("name?" optional: dropped where $KVER lacks it), only the
+# binary module indexes, and /config as mkinitcpio writes it: MODULES
+# (those that are modules of $KVER), EARLYHOOKS and HOOKS (by the run_*
+# functions of each runtime script).
+e2e_mkcpio_initrd() {
+	local out=$1 root=$2 t lists h a mods
+	e2e_busybox_dyn || { echo "mkcpio: $E2E_WHY" >&2; return 1; }
+	t=$(mktemp -d "$E2E_WORK/mkcpio.XXXXXX")
+	lists=$(bash -c '
+		. "$1/etc/mkinitcpio.conf" || exit 1
+		for f in "$1"/etc/mkinitcpio.conf.d/*.conf; do [ -e "$f" ] && { . "$f" || exit 1; }; done
+		[[ ${MODULES@a} == *a* ]] || read -ra MODULES <<<"${MODULES-}"
+		[[ ${HOOKS@a} == *a* ]] || read -ra HOOKS <<<"${HOOKS-}"
+		printf "%s\n" "${MODULES[*]}" "${HOOKS[*]}"' _ "$root") || return 1
+	mkdir -p "$t"/usr/bin "$t"/usr/lib "$t"/dev "$t"/proc "$t"/sys "$t"/run "$t"/hooks \
+		"$t"/etc/modprobe.d "$t"/new_root "$t"/tmp
+	ln -s usr/bin "$t/bin"; ln -s usr/bin "$t/sbin"; ln -s bin "$t/usr/sbin"
+	ln -s usr/lib "$t/lib"; ln -s usr/lib "$t/lib64"
+	: >"$t/.hooks"
+	# shellcheck disable=SC2086 # a word list
+	for h in $(sed -n 2p <<<"$lists") vp-e2e; do
+		case $h in
+		base)
+			e2e_initrd_elf "$t" "$BUSYBOX_DYN" /usr/bin/busybox || return 1
+			for a in $("$BUSYBOX_DYN" --list); do
+				[ "$a" = busybox ] || ln -sf busybox "$t/usr/bin/$a"
+			done
+			e2e_initrd_elf "$t" "$(command -v kmod)" /usr/bin/kmod || return 1
+			for a in depmod insmod rmmod lsmod modprobe modinfo; do
+				ln -sf kmod "$t/usr/bin/$a"
+			done
+			install -m755 "$E2E_DIR/guest/mkinitcpio-init" "$t/init" ;;
+		modconf)
+			for a in "$root"/etc/modprobe.d/*.conf; do
+				[ -e "$a" ] && cp "$a" "$t/etc/modprobe.d/"
+			done ;;
+		vfio-provision)
+			(add_binary() { e2e_initrd_elf "$t" "$1" "${2:-$1}"; }
+			 add_file() { mkdir -p "$t/$(dirname "$2")"; install -m"${3:-644}" "$1" "$t/$2"; }
+			 warning() { echo "mkcpio: WARNING: $*" >&2; }
+			 add_runscript() { e2e_mkcpio_runscript "$t" "$TOP/mkinitcpio/hooks/$h"; }
+			 export VFIO_PROVISION_EARLY=$EARLY VFIO_PROVISION_ROOT=$root
+			 # shellcheck disable=SC1091
+			 . "$TOP/mkinitcpio/install/vfio-provision" && build) || return 1 ;;
+		vp-e2e)
+			install -Dm755 "$E2E_DIR/guest/report.sh" "$t/usr/lib/vp-e2e/report.sh"
+			printf '%s\n' 'run_hook() {' "    VP_E2E_WAIT_VFIO='' /bin/sh /usr/lib/vp-e2e/report.sh" '}' \
+				>"$t/vp-e2e.hook"
+			e2e_mkcpio_runscript "$t" "$t/vp-e2e.hook" vp-e2e
+			rm "$t/vp-e2e.hook" ;;
+		*) echo "mkcpio: hook $h left out of the hand-built image" >&2 ;;
+		esac
+	done
+	# shellcheck disable=SC2046 # a word list
+	mods=$(e2e_initrd_modules "$t" $(sed -n 1p <<<"$lists")) || return 1
+	{ [ -n "$mods" ] && echo "MODULES=\"$(paste -sd' ' <<<"$mods")\""
+	  echo "EARLYHOOKS=\"$(awk '$1 == "early" {printf "%s%s", s, $2; s = " "}' "$t/.hooks")\""
+	  echo "HOOKS=\"$(awk '$1 == "hook" {printf "%s%s", s, $2; s = " "}' "$t/.hooks")\""
+	} >"$t/config"
+	rm "$t/.hooks"
+	e2e_initrd_pack "$t" "$out" bin-only
+}
+
+# e2e_mkcpio_runscript DIR SCRIPT [NAME]: mkinitcpio's add_runscript: the
+# script as /hooks/NAME, listed as an early hook, a hook or both by the
+# run_earlyhook and run_hook functions it defines.
+e2e_mkcpio_runscript() {
+	local t=$1 s=$2 n=${3:-${2##*/}}
+	install -m755 "$s" "$t/hooks/$n"
+	grep -q '^run_earlyhook()' "$s" && echo "early $n" >>"$t/.hooks"
+	grep -q '^run_hook()' "$s" && echo "hook $n" >>"$t/.hooks"
+	return 0
+}
+
+# e2e_initrd_elf DIR BIN DEST: BIN at DEST in the image tree DIR with the
+# shared libraries it needs (ldd), at the paths the loader looks them up.
+e2e_initrd_elf() {
+	local t=$1 bin=$2 dest=$3 lib
+	mkdir -p "$t/$(dirname "$dest")"
+	install -m755 "$bin" "$t/$dest" || return 1
+	for lib in $(ldd "$bin" 2>/dev/null | grep -oE '/[^ ]+'); do
+		[ -e "$t$lib" ] && continue
+		mkdir -p "$t$(dirname "$lib")"
+		cp -L "$lib" "$t$lib"
+	done
 }
 
 # e2e_dracut_basedir: a private copy of /usr/lib/dracut with our module and
@@ -261,8 +457,9 @@ e2e_itools_order() {
 # configured the way its meson build does into $E2E_WORK/mkinitcpio (the
 # @VAR@ substitutions), with our hook and the e2e reporter beside Arch's.
 # Two changes to Arch's files, both for building on a Debian host: the base
-# hook takes Debian's static busybox (/bin/busybox, busybox-static) instead
-# of /usr/lib/initcpio/busybox, and modconf reads modprobe.d from the
+# hook takes Debian's dynamic busybox (e2e_busybox_dyn: its shell, like
+# Arch's, runs kmod's modprobe from PATH; busybox-static's would run its own)
+# instead of /usr/lib/initcpio/busybox, and modconf reads modprobe.d from the
 # provisioned root (VFIO_PROVISION_ROOT) instead of this host's /etc.
 # Sets MKCPIO and MKCPIO_VERSION; E2E_WHY says why when it cannot.
 # shellcheck disable=SC2034
@@ -274,7 +471,7 @@ e2e_mkinitcpio_setup() {
 		[ -f "$src/$f" ] || { E2E_WHY="MKINITCPIO_SRC=$src has no $f"; return 1; }
 	done
 	command -v bsdtar >/dev/null || { E2E_WHY="bsdtar not installed (libarchive-tools)"; return 1; }
-	[ -x /bin/busybox ] || { E2E_WHY="no /bin/busybox (busybox-static)"; return 1; }
+	e2e_busybox_dyn || return 1
 	for f in /usr/lib/systemd/systemd-udevd /lib/systemd/systemd-udevd; do
 		[ -x "$f" ] && { udevd=$f; break; }
 	done
@@ -296,7 +493,7 @@ e2e_mkinitcpio_setup() {
 	sed -i 's|^export PATH="/usr/bin:/bin"|export PATH="/usr/bin:/usr/sbin:/bin"|' "$m/lib/mkinitcpio"
 	# Arch's busybox has no module applets: kmod's modprobe must win
 	# shellcheck disable=SC2016 # $applet is for the hook, not here
-	sed -i -e 's|/usr/lib/initcpio/busybox|/bin/busybox|g' \
+	sed -i -e "s|/usr/lib/initcpio/busybox|$BUSYBOX_DYN|g" \
 		-e '/for applet in .*busybox --list/a\        case $applet in depmod|insmod|rmmod|lsmod|modprobe|modinfo) continue ;; esac' \
 		"$m/lib/install/base"
 	# Debian's multiarch libkmod (udevd links it anyway); no /etc/udev/hwdb.bin

@@ -81,6 +81,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.thp, VP_THP_NEVER);
 	assert_false(cfg.on_upgrade);
 	assert_int_equal(cfg.libvirt_domains.n, 0);
+	assert_false(cfg.single_gpu);
+	assert_false(cfg.handoff_stop_set);
+	assert_true(cfg.unload_auto);
 	/* an empty text changes nothing */
 	assert_int_equal(parse(""), 0);
 	assert_true(cfg.select_auto);
@@ -257,13 +260,13 @@ static void test_errors(void **state)
 {
 	static const struct { const char *text, *msg; } cases[] = {
 		{"[gpu]\n[gpus]\n",
-		 "'t.conf':2: unknown section [gpus] (known: gpu, hugepages, initramfs, bootloader, cmdline, apply, libvirt)"},
+		 "'t.conf':2: unknown section [gpus] (known: gpu, hugepages, initramfs, bootloader, cmdline, apply, libvirt, handoff)"},
 		{"[gpu]\nselct = auto\n",
 		 "'t.conf':2: unknown key 'selct' in section [gpu] (known: select, strategy)"},
 		{"[cmdline]\nselect = auto\n",
 		 "'t.conf':2: unknown key 'select' in section [cmdline] (known: iommu, iommu_pt, transparent_hugepage)"},
 		{"[GPU]\n",
-		 "'t.conf':1: unknown section [GPU] (known: gpu, hugepages, initramfs, bootloader, cmdline, apply, libvirt)"},
+		 "'t.conf':1: unknown section [GPU] (known: gpu, hugepages, initramfs, bootloader, cmdline, apply, libvirt, handoff)"},
 		{"select = auto\n",
 		 "'t.conf':1: key 'select' is outside of any section"},
 		{"[gpu]\n= auto\n",
@@ -360,6 +363,17 @@ static void test_errors(void **state)
 		 "'t.conf':2: bad value 'always' for 'on_upgrade' (allowed: no, yes, false, true, 0, 1)"},
 		{"[libvirt]\ndomains = ok ../evil\n",
 		 "'t.conf':2: bad domain name '../evil' in 'domains' (no '/' allowed)"},
+		{"[handoff]\nsingle_gpu = sure\n",
+		 "'t.conf':2: bad value 'sure' for 'single_gpu' (allowed: no, yes, false, true, 0, 1)"},
+		/* argv words: never an option, never two words */
+		{"[handoff]\nstop = gdm.service --force\n",
+		 "'t.conf':2: bad unit name '--force' in 'stop' (letters, digits and ':_.@\\-', not starting with '-')"},
+		{"[handoff]\nstop = gdm;reboot\n",
+		 "'t.conf':2: bad unit name 'gdm;reboot' in 'stop' (letters, digits and ':_.@\\-', not starting with '-')"},
+		{"[handoff]\nunload = nvidia -r\n",
+		 "'t.conf':2: bad module name '-r' in 'unload' (letters, digits, '_' and '-', not starting with '-')"},
+		{"[handoff]\nunload = ../nvidia\n",
+		 "'t.conf':2: bad module name '../nvidia' in 'unload' (letters, digits, '_' and '-', not starting with '-')"},
 		/* only ';' starts an inline comment in inih: '#' stays in the value */
 		{"[gpu]\nstrategy = ids # bind by id\n",
 		 "'t.conf':2: bad value 'ids # bind by id' for 'strategy' (allowed: auto, ids, override)"},
@@ -373,6 +387,33 @@ static void test_errors(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		expect_error(cases[i].text, cases[i].msg);
+}
+
+static void test_handoff(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("[handoff]\nsingle_gpu = yes\n"
+			       "stop = gdm.service, nvidia-persistenced.service user@1000.service\n"
+			       "unload = nvidia_drm nvidia_modeset nvidia-uvm nvidia\n"), 0);
+	assert_true(cfg.single_gpu);
+	assert_true(cfg.handoff_stop_set);
+	assert_int_equal(cfg.handoff_stop.n, 3);
+	assert_string_equal(cfg.handoff_stop.v[2], "user@1000.service");
+	assert_false(cfg.unload_auto);
+	assert_int_equal(cfg.unload.n, 4);
+	assert_string_equal(cfg.unload.v[0], "nvidia_drm");
+	/* none: nothing to stop or unload; auto: back to the drivers' modules */
+	vp_config_free(&cfg);
+	vp_config_init(&cfg);
+	assert_int_equal(parse("[handoff]\nstop = none\nunload = none\n"), 0);
+	assert_true(cfg.handoff_stop_set);
+	assert_int_equal(cfg.handoff_stop.n, 0);
+	assert_false(cfg.unload_auto);
+	assert_int_equal(cfg.unload.n, 0);
+	vp_config_free(&cfg);
+	vp_config_init(&cfg);
+	assert_int_equal(parse("[handoff]\nunload = auto\n"), 0);
+	assert_true(cfg.unload_auto);
 }
 
 static void test_parse_size(void **state)
@@ -627,6 +668,7 @@ int main(void)
 		T(test_select_auto_and_lists),
 		T(test_line_lengths),
 		T(test_errors),
+		T(test_handoff),
 		T(test_parse_size),
 		T(test_parse_ulong),
 		R(test_load_nothing),

@@ -105,6 +105,36 @@ static void test_block_disks(void **state)
 	free(msg);
 }
 
+static void test_pci_hostdevs(void **state)
+{
+	struct vp_domain d;
+	char *msg = NULL;
+
+	(void)state;
+	/* PCI hostdevs as sysfs names them (domain 0 when left out); USB ones are not */
+	assert_int_equal(parse("<domain><name>g</name><memory>1048576</memory><devices>"
+			       "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+			       "<address domain='0x0000' bus='0x2d' slot='0x00' function='0x1'/>"
+			       "</source><address type='pci' bus='0x06' slot='0x00' function='0x0'/>"
+			       "</hostdev>"
+			       "<hostdev mode='subsystem' type='usb'><source><vendor id='0x046d'/>"
+			       "<address bus='1' device='3'/></source></hostdev>"
+			       "<hostdev mode='subsystem' type='pci'><source>"
+			       "<address bus='1' slot='31' function='7'/></source></hostdev>"
+			       "</devices></domain>", &d, &msg), 0);
+	assert_int_equal(d.pci_hostdevs.n, 2);
+	assert_string_equal(d.pci_hostdevs.v[0], "0000:2d:00.1");
+	assert_string_equal(d.pci_hostdevs.v[1], "0000:01:1f.7");
+	vp_domain_free(&d);
+	expect_error("<domain><name>g</name><memory>1</memory><devices><hostdev type='pci'>"
+		     "<source><address bus='0x01' slot='0x20' function='0'/></source></hostdev>"
+		     "</devices></domain>", "domain 'g': bad <hostdev> address slot='0x20'");
+	expect_error("<domain><name>g</name><memory>1</memory><devices><hostdev type='pci'>"
+		     "<source><address bus='0x01' slot='0x00'/></source></hostdev>"
+		     "</devices></domain>", "domain 'g': bad <hostdev> address function=''");
+	free(msg);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -127,6 +157,7 @@ int main(void)
 		cmocka_unit_test(test_units),
 		cmocka_unit_test(test_domain),
 		cmocka_unit_test(test_block_disks),
+		cmocka_unit_test(test_pci_hostdevs),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests_name("libvirt", tests, NULL, NULL);

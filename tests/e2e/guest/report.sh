@@ -39,14 +39,17 @@ for mod in vfio vfio_pci vfio_iommu_type1; do
 	[ -d /sys/module/$mod ] && m="$m $mod=1" || m="$m $mod=0"
 done
 say "MODULES$m"
+# Every loaded module, in /proc/modules' order.
+say "LSMOD $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
 # vp_e2e.debug=1: where RAM is and what the kernel put in it early.
 if grep -q 'vp_e2e.debug=1' /proc/cmdline; then
 	grep 'System RAM' /proc/iomem | sed 's/^ */IOMEM /'
 	dmesg | grep -iE 'software IO TLB|initrd|hugetlb|crashkernel|RAMDISK' | sed 's/^\[[^]]*\] */DMESG /'
 	sed 's/^/BUDDY /' /proc/buddyinfo
 fi
-# Seconds from the kernel's "Run /init" to the early program's first log line.
-say "TIMES init=$(dmesg | sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' | head -n1) early=$(dmesg | sed -n 's/^\[ *\([0-9.]*\)\] vfio-provision: .*/\1/p' | head -n1)"
+# Seconds from the kernel's "Run /init" to the early program's first log
+# line, and to the vfio module's load (its version line).
+say "TIMES init=$(dmesg | sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' | head -n1) early=$(dmesg | sed -n 's/^\[ *\([0-9.]*\)\] vfio-provision: .*/\1/p' | head -n1) vfio=$(dmesg | sed -n 's/^\[ *\([0-9.]*\)\] VFIO - User Level meta-driver.*/\1/p' | head -n1)"
 say "VFIODEV $(ls /dev/vfio 2>/dev/null | tr '\n' ' ')"
 say "E2E_DONE"
 sync

@@ -5,7 +5,7 @@ check() { return 255; }
 depends() { echo systemd; return 0; }
 install() {
     local u
-    inst_multiple dmesg sed basename readlink ls tr wc sleep cat sync head
+    inst_multiple dmesg sed basename readlink ls tr wc sleep cat sync head cut
     inst_simple "$moddir/report.sh" /usr/lib/vp-e2e/report.sh
     inst_simple "$moddir/vp-e2e-report.service" "$systemdsystemunitdir/vp-e2e-report.service"
     for u in emergency.service dracut-emergency.service rescue.service; do

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Private copies of the root's files for libraries. See root-view.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "root-view.h"
+#include "vp.h"
+
+int vp_view_new(const struct vp_root *root, struct vp_view *ret, char **ret_msg)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir;
+
+	*ret = (struct vp_view){0};
+	if (!root->dir[0])
+		return 0;
+	dir = vp_strdup_printf("%s/vfio-provision.XXXXXX", tmp && tmp[0] == '/' ? tmp : "/tmp");
+	if (!dir)
+		return -ENOMEM;
+	if (!mkdtemp(dir)) {
+		int r = -errno;
+
+		vp_fail(ret_msg, r, "cannot make a private directory for the libraries in '%s': %s",
+			dir, strerror(-r));
+		free(dir);
+		return r;
+	}
+	ret->dir = dir;
+	return 0;
+}
+
+/* Removes what is in directory fd (ours: files and directories, no links followed). */
+static void remove_in(int fd)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		int sub;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0 || errno != EISDIR)
+			continue;
+		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0)
+			remove_in(sub);
+		unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
+void vp_view_free(struct vp_view *v)
+{
+	int fd;
+
+	if (!v->dir)
+		return;
+	fd = open(v->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		remove_in(fd);
+	rmdir(v->dir);
+	free(v->dir);
+	v->dir = NULL;
+}
+
+char *vp_view_path(const struct vp_root *root, const struct vp_view *v, const char *path,
+		   const char *name)
+{
+	(void)root;
+	return v->dir ? vp_strdup_printf("%s/%s", v->dir, name) : strdup(path);
+}
+
+int vp_view_mkdir(const struct vp_view *v, const char *name)
+{
+	_cleanup_free_ char *p = NULL;
+
+	if (!v->dir)
+		return 0;
+	p = vp_strdup_printf("%s/%s", v->dir, name);
+	if (!p)
+		return -ENOMEM;
+	for (char *s = p + strlen(v->dir) + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return mkdir(p, 0700) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+int vp_view_copy(const struct vp_root *root, const struct vp_view *v, const char *path,
+		 const char *name, size_t max, char **ret_msg)
+{
+	_cleanup_free_ char *data = NULL, *dst = NULL, *msg = NULL;
+	size_t len = 0, done = 0;
+	int fd, r;
+
+	if (!v->dir)
+		return 0;
+	r = vp_root_read_max(root, path, max, &data, &len, NULL, &msg);
+	if (r == -ENOENT || r == -EISDIR)
+		return r;
+	if (r < 0)
+		return vp_fail(ret_msg, r, "%s", msg);
+	dst = vp_strdup_printf("%s/%s", v->dir, name);
+	if (!dst)
+		return -ENOMEM;
+	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return vp_fail(ret_msg, -errno, "'%s': %s", dst, strerror(errno));
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = vp_fail(ret_msg, -errno, "'%s': %s", dst, strerror(errno));
+			close(fd);
+			return r;
+		}
+		done += (size_t)n;
+	}
+	return close(fd) < 0 ? vp_fail(ret_msg, -errno, "'%s': %s", dst, strerror(errno)) : 0;
+}
