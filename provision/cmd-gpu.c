@@ -141,6 +141,7 @@ static int print_result(struct vp_ctx *ctx, const char *action, const char *resu
 
 	vp_json_init(&j, &out);
 	vp_json_object_begin(&j, NULL);
+	vp_json_int(&j, "schema", 1);
 	vp_json_str(&j, "action", action);
 	vp_json_str(&j, "result", result);
 	vp_json_bool(&j, "changed", res && res->done.n && !res->rolled_back);
@@ -348,6 +349,7 @@ static int status_json(struct vp_ctx *ctx, const struct vp_selection *sel,
 
 	vp_json_init(&j, &out);
 	vp_json_object_begin(&j, NULL);
+	vp_json_int(&j, "schema", 1);
 	vp_json_str(&j, "verdict", vp_verdict_name(sel->verdict));
 	json_strv(&j, "reasons", &sel->reasons);
 	vp_json_str(&j, "record", record_state(rec));

@@ -15,6 +15,9 @@ done
 # The shims are not instrumented; ASan only needs to tolerate them being first.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 work=$(tmpdir); trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/docs"
+# keep: the --json document just printed, for the schema check at the end
+keep() { printf '%s\n' "$json" >"$work/docs/$(ls "$work/docs" | wc -l).json"; }
 
 # fresh NAME: a private copy of the fixture with what the kernel has
 # everywhere (bind/unbind of each driver, remove of each device,
@@ -90,6 +93,7 @@ run gpu detach
 check_eq "second detach: a no-op (exit 0, nothing written)" "0:" "$rc:$(log)"
 check_match "second detach: says so" '^already detached' "$out"
 json=$(vp --json gpu status 2>/dev/null)
+keep
 check_eq "status --json: driver now, driver to return to" \
 	"0000:01:00.0 vfio-pci nouveau,0000:01:00.1 vfio-pci snd_hda_intel" \
 	"$(jq -r '[.functions[] | "\(.address) \(.driver) \(.return_to)"] | join(",")' <<<"$json")"
@@ -123,9 +127,11 @@ $(state)"
 
 # --json documents
 json=$(vp --json gpu detach 2>/dev/null); rc=$?
+keep
 check_eq "detach --json: result and steps" "0 detached true move:0000:01:00.0:nouveau,move:0000:01:00.1:snd_hda_intel" \
 	"$rc $(jq -r '"\(.result) \(.changed) " + ([.steps[] | "\(.step):\(.address):\(.driver)"] | join(","))' <<<"$json")"
 json=$(vp --json gpu reattach 2>/dev/null); rc=$?
+keep
 check_eq "reattach --json: result" "0 reattached 2" "$rc $(jq -r '"\(.result) \(.steps | length)"' <<<"$json")"
 check "gpu --json documents validate as JSON" jq -e . <<<"$json"
 
@@ -138,6 +144,7 @@ check_eq "in use: exit 1, nothing written, no record" "1:" "$rc:$(log)$(ls "$roo
 check_match "in use: names the process, its PID and the node" \
 	'refused: process 4711 \(blender\) has /dev/dri/renderD129 of 0000:01:00.0 open' "$out"
 json=$(vp --json gpu detach 2>/dev/null)
+keep
 check_eq "in use --json: refused, the blocker" "refused process 4711 (blender) has /dev/dri/renderD129 of 0000:01:00.0 open" \
 	"$(jq -r '"\(.result) \(.blockers[0])"' <<<"$json")"
 rm -rf "$root/proc/4711"
@@ -379,3 +386,15 @@ check_match "single GPU, module in use: named" \
 check_eq "single GPU, module in use: exit 1, undone" "1
 $before" "$rc
 $(state)"
+
+# every document above, detach, reattach, status and refusals, against the schema
+set -- "$work/docs"/*.json
+json_schema "gpu.schema.json accepts all $# documents" gpu "$@"
+if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+	jq '.result = "maybe"' "$1" >"$work/broken.json"
+	if "$TESTS/validate-json.py" "$TOP/docs/gpu.schema.json" "$work/broken.json" >/dev/null 2>&1; then
+		not_ok "gpu.schema.json refuses an unknown result"
+	else
+		ok "gpu.schema.json refuses an unknown result"
+	fi
+fi
