@@ -206,6 +206,8 @@ fi
 # M: the default mode in an image laid out as mkinitcpio's (by hand: Debian
 # has no mkinitcpio), from the drop-in apply wrote beside Arch's default
 # mkinitcpio.conf: our hook as an early hook, then MODULES through kmod.
+# Broken on purpose (busybox's modprobe left in the image instead of kmod's,
+# 2026-12-06): 6 of M's checks fail, modules loaded and vfio-pci bound among them.
 if want M; then
 	if ! root M mkinitcpio; then
 		t_bad "apply the default mode (mkinitcpio root)" "$(cat "$E2E_WORK/M.apply")"
