@@ -21,7 +21,7 @@ example() {
 }
 
 # --- the config the README shows is the one make example ships ---------------
-readme_ini=$(awk '/^```ini$/ {on = 1; next} /^```$/ {on = 0} on' "$TOP/README.md")
+readme_ini=$(awk '/^```ini$/ {on = 1; next} on && /^```$/ {exit} on' "$TOP/README.md")  # the first ini block: the worked example
 check_eq "README's example config is docs/example.conf" "$(cat "$TOP/docs/example.conf")" "$readme_ini"
 if example; then ok "make example"; else not_ok "make example" "$(tail -20 "$work/make.log")"; exit 0; fi
 check_eq "make example ships the config" "$(cat "$TOP/docs/example.conf")" \
