@@ -77,6 +77,19 @@ libvirt_test_node() {
 	} >"$out"
 }
 
+# in_private_ns PATH CMD...: runs CMD in a mount namespace of its own where
+# the mount holding PATH is private, so a mount made on PATH never shows
+# outside. Not `unshare --propagation private`: that makes '/' private, which
+# fails in a plain chroot ('/' is not a mount point there); only the mount
+# above PATH is needed. Exit 125 when that cannot be done.
+in_private_ns() {
+	local above
+	above=$(findmnt -n -o TARGET --target "$1" 2>/dev/null) || return 125
+	shift
+	unshare -m --propagation unchanged sh -c 'mount --make-rprivate "$1" || exit 125; shift; exec "$@"' \
+		_ "$above" "$@"
+}
+
 # json_schema NAME SCHEMA FILE...: each file is one JSON document that
 # docs/SCHEMA.schema.json accepts (python3-jsonschema; one process for all).
 json_schema() {

@@ -55,8 +55,8 @@ check_eq "the private views are gone afterwards" "" "$(ls -A "$t/tmp")"
 # leaves it out (it is this boot's, not the root's modprobe.d). Shown with a
 # /proc/cmdline of our own, bound in a private mount namespace.
 echo "BOOT_IMAGE=/vmlinuz vfio_pci.ids=dead:beef modprobe.blacklist=vfio_pci quiet" >"$t/cmdline"
-if unshare -m --propagation private true 2>/dev/null; then
-	out=$(unshare -m --propagation private sh -c 'mount --bind "$1" /proc/cmdline && shift && exec "$@"' \
+if in_private_ns /proc/cmdline true 2>/dev/null; then
+	out=$(in_private_ns /proc/cmdline sh -c 'mount --bind "$1" /proc/cmdline && shift && exec "$@"' \
 		_ "$t/cmdline" env TMPDIR="$t/tmp" "$VP" --root "$rootB" verify 2>&1)
 	if grep -qE 'dead:beef|blacklisted' <<<"$out"; then
 		not_ok "verify: the running kernel's command line is not modprobe.d" "$out"

@@ -37,7 +37,7 @@ changes() {
 # findmnt_verify ROOT FSTAB: findmnt --verify on FSTAB, with ROOT's /dev
 # (where apply made the mount point) in a private mount namespace.
 findmnt_verify() {
-	unshare -m sh -c 'mount --bind "$1/dev" /dev && exec findmnt --verify --verbose --tab-file "$2"' \
+	in_private_ns /dev sh -c 'mount --bind "$1/dev" /dev && exec findmnt --verify --verbose --tab-file "$2"' \
 		sh "$1" "$2" 2>&1
 }
 
@@ -71,7 +71,7 @@ for name in arch fedora debian; do
 	check_eq "plan-files/$name: verify exits 0" 0 $?
 	check_match "plan-files/$name: verify finds nothing" ' 0 errors, 0 warnings$' "$out"
 
-	if ! unshare -m true 2>/dev/null; then
+	if ! in_private_ns /dev true 2>/dev/null; then
 		skip "plan-files/$name: findmnt --verify" "no mount namespaces here"
 		continue
 	fi
