@@ -25,6 +25,8 @@ struct vp_root {
 	int fd;      /* O_PATH|O_DIRECTORY descriptor of the root */
 	/* canonical paths under which no link is followed (vp_root_forbid_links) */
 	struct vp_strv nolink;
+	/* directories kept open while the system is read (root-cache.h), or NULL */
+	struct vp_dircache *cache;
 };
 
 _must_check_ int vp_root_open(struct vp_root *root, const char *dir);
@@ -101,6 +103,14 @@ _must_check_ int vp_root_read_st(const struct vp_root *root, const char *path, c
  */
 _must_check_ int vp_root_read_text(const struct vp_root *root, const char *path, char **ret,
 		      size_t *ret_len, struct stat *ret_st, char **ret_msg);
+/*
+ * An attribute name (no slash) of the directory dfd, opened through the
+ * resolver as dir: read relative to it, without walking dir again. A link
+ * there is resolved from dir as the root sees it. As vp_root_read_max.
+ */
+_must_check_ int vp_root_read_at(const struct vp_root *root, int dfd, const char *dir,
+				 const char *name, size_t max, char **ret, size_t *ret_len,
+				 char **ret_msg);
 /* The same two with a cap of the caller's (VP_MAX_*), and a message for every error but -ENOENT. */
 _must_check_ int vp_root_read_max(const struct vp_root *root, const char *path, size_t max,
 				  char **ret, size_t *ret_len, struct stat *ret_st, char **ret_msg);
