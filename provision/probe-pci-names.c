@@ -4,9 +4,8 @@
  * commands that print them (detect). libpci loads the whole list, about
  * 40,000 entries, into a hash before its first answer: that was most of
  * detect's CPU time. It gets instead the part of the root's pci.ids that
- * can answer: the blocks of the vendors present and the class list, cut
- * out whole (a vendor line and the indented lines under it), in a private
- * file; the parsing and the names stay libpci's.
+ * can answer: the lines of the vendors and devices present and the class
+ * list, in a private file; the parsing and the names stay libpci's.
  *
  * libpci reports fatal errors through a callback that must not return (the
  * default one calls exit()): ours records the message and longjmp()s back.
@@ -78,13 +77,15 @@ static int read_ids(const struct vp_root *root, char **ret, size_t *ret_len, cha
 	return 0;
 }
 
-static int cmp_u16(const void *a, const void *b)
+static int cmp_u32(const void *a, const void *b)
 {
-	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
 }
 
-/* The vendor id a top-level line "10de  NVIDIA Corporation" starts with, or -1. */
-static int vendor_of(const char *s, const char *end)
+/* The hex id of 4 digits that s starts with, followed by two spaces; or -1. */
+static long id_of(const char *s, const char *end)
 {
 	unsigned v = 0;
 
@@ -103,55 +104,73 @@ static int vendor_of(const char *s, const char *end)
 		else
 			return -1;
 	}
-	return (int)v;
+	return (long)v;
+}
+
+static bool wanted(const uint32_t *ids, size_t n, uint32_t key)
+{
+	return bsearch(&key, ids, n, sizeof(key), cmp_u32) != NULL;
 }
 
 /*
- * The lines of ids that can name these vendors and any class: a top-level
- * line and the indented ones under it are kept or dropped together;
- * comments go.
+ * The lines of pci.ids that can name these functions: the line of each
+ * vendor present (VENDOR << 16 | 0xffff in want), the line of each device
+ * present under it (VENDOR << 16 | DEVICE), and the class list whole.
+ * Subsystem lines and comments go: we never ask for them.
  */
-static int cut_ids(const char *ids, size_t len, const uint16_t *vendors, size_t n,
+static int cut_ids(const char *ids, size_t len, const uint32_t *want, size_t n,
 		   struct vp_buf *out)
 {
 	const char *p = ids, *end = ids + len;
-	bool keep = false;
+	enum { SKIP, VENDOR, CLASS } block = SKIP;
+	long vendor = -1;
 	int r = vp_buf_puts(out, "");
 
 	while (r >= 0 && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *next = nl ? nl + 1 : end;
+		bool keep = false;
 
-		if (*p != '\t' && *p != '#' && *p != '\n' && *p != '\r') {
-			int v = vendor_of(p, next);
-			uint16_t key = (uint16_t)v;
+		if (*p == '#' || *p == '\n' || *p == '\r') {
+			keep = false;
+		} else if (*p != '\t') {
+			vendor = id_of(p, next);
+			block = p[0] == 'C' && p[1] == ' ' ? CLASS :
+				vendor >= 0 && wanted(want, n, (uint32_t)vendor << 16 | 0xffff) ? VENDOR :
+				SKIP;
+			keep = block != SKIP;
+		} else if (block == CLASS) {
+			keep = true;
+		} else if (block == VENDOR && p + 1 < end && p[1] != '\t') {
+			long dev = id_of(p + 1, next);
 
-			keep = (p[0] == 'C' && p[1] == ' ') ||
-			       (v >= 0 && bsearch(&key, vendors, n, sizeof(key), cmp_u16));
+			keep = dev >= 0 && wanted(want, n, (uint32_t)vendor << 16 | (uint32_t)dev);
 		}
-		if (keep && *p != '#')
+		if (keep)
 			r = vp_buf_add(out, p, (size_t)(next - p));
 		p = next;
 	}
 	return r;
 }
 
-/* The part of pci.ids for sys's functions, written to name in view v. */
+/* The part of pci.ids for sys's functions, written to pci.ids in view v. */
 static int write_ids(const char *ids, size_t len, const struct vp_system *sys,
 		     const struct vp_view *v, char **ret, char **ret_msg)
 {
-	_cleanup_free_ uint16_t *vendors = calloc(sys->n_fns + 1, sizeof(*vendors));
+	_cleanup_free_ uint32_t *want = calloc(2 * sys->n_fns + 1, sizeof(*want));
 	_cleanup_free_ char *path = NULL;
 	struct vp_buf out = {0};
 	size_t n = 0, done = 0;
 	int fd = -1, r;
 
-	if (!vendors)
+	if (!want)
 		return -ENOMEM;
-	for (size_t i = 0; i < sys->n_fns; i++)
-		vendors[n++] = sys->fns[i].vendor;
-	qsort(vendors, n, sizeof(*vendors), cmp_u16);
-	r = cut_ids(ids, len, vendors, n, &out);
+	for (size_t i = 0; i < sys->n_fns; i++) {
+		want[n++] = (uint32_t)sys->fns[i].vendor << 16 | 0xffff;
+		want[n++] = (uint32_t)sys->fns[i].vendor << 16 | sys->fns[i].device;
+	}
+	qsort(want, n, sizeof(*want), cmp_u32);
+	r = cut_ids(ids, len, want, n, &out);
 	if (r < 0)
 		goto out;
 	path = vp_strdup_printf("%s/pci.ids", v->dir);

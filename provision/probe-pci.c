@@ -265,10 +265,7 @@ static int probe_entry(const struct vp_root *root, const char *name, struct vp_p
 	d.path = path;
 	d.fd = vp_root_open_path(root, path, O_RDONLY | O_DIRECTORY, &msg);
 	if (d.fd < 0)
-		/* the resolver's message names a link that leaves the root */
-		return msg ? vp_fail(ret_msg, d.fd, "%s", msg)
-			   : vp_fail(ret_msg, d.fd, "'%s': %s", path,
-				     d.fd == -ENOENT ? "dangling link" : strerror(-d.fd));
+		return vp_probe_device_dir_error(path, d.fd, msg, ret_msg);
 	fn->domain = dom;
 	fn->bus = bus;
 	fn->dev = dev;

@@ -9,6 +9,9 @@
 
 #include "root-cache.h"
 
+/* descriptors the probe may hold, kept ones and the libraries' */
+#define MAX_FDS 32768
+
 struct slot {
 	char *path;     /* NULL: empty */
 	size_t len;
@@ -19,6 +22,8 @@ struct vp_dircache {
 	struct slot *slots;
 	size_t n_slots;  /* a power of two, at least twice max */
 	size_t n, max;
+	struct rlimit nofile;   /* the limit found, put back by vp_dircache_free */
+	bool raised;
 };
 
 static uint64_t hash(const char *s, size_t len)
@@ -37,11 +42,24 @@ int vp_dircache_new(struct vp_dircache **ret)
 
 	if (!c)
 		return -ENOMEM;
-	/* a quarter of the descriptors at most: the libraries need theirs */
-	c->max = 1024;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur / 4 < c->max)
-		c->max = rl.rlim_cur / 4;
+	/*
+	 * A machine with 1,000 functions has as many device directories: the
+	 * soft limit (1024 for select()'s sake; nothing here uses select())
+	 * is raised toward the hard one for the probe, and half of it at most
+	 * is kept, the rest left to the libraries.
+	 */
+	c->max = 64;
+	if (getrlimit(RLIMIT_NOFILE, &c->nofile) == 0) {
+		rl = c->nofile;
+		if (rl.rlim_cur < MAX_FDS && rl.rlim_max > rl.rlim_cur) {
+			rl.rlim_cur = rl.rlim_max < MAX_FDS ? rl.rlim_max : MAX_FDS;
+			c->raised = setrlimit(RLIMIT_NOFILE, &rl) == 0;
+			if (!c->raised)
+				rl = c->nofile;
+		}
+		c->max = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > MAX_FDS ? MAX_FDS / 2
+										: rl.rlim_cur / 2;
+	}
 	c->n_slots = 16;
 	while (c->n_slots < 2 * c->max)
 		c->n_slots *= 2;
@@ -64,6 +82,8 @@ void vp_dircache_free(struct vp_dircache *c)
 			close(c->slots[i].fd);
 		}
 	free(c->slots);
+	if (c->raised)
+		setrlimit(RLIMIT_NOFILE, &c->nofile);
 	free(c);
 }
 

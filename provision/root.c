@@ -203,7 +203,9 @@ int vp_root_resolve(const struct vp_root *root, const char *path, char **ret, ch
 			goto fail;
 		}
 		parent_len = res.len;
-		r = vp_buf_printf(&res, "/%s", c);
+		r = vp_buf_add(&res, "/", 1);
+		if (r >= 0)
+			r = vp_buf_puts(&res, c);
 		if (r < 0)
 			goto fail;
 		if (!exists)
@@ -392,6 +394,25 @@ int vp_root_open_path(const struct vp_root *root, const char *path, int flags, c
 	return r;
 }
 
+int vp_root_check_dir(const struct vp_root *root, const char *path, char **ret_msg)
+{
+	_cleanup_free_ char *canon = NULL;
+	int fd, r;
+
+	if (root->cache) {
+		r = vp_root_resolve(root, path, &canon, ret_msg);
+		if (r < 0)
+			return r;
+		if (vp_dircache_get(root->cache, canon, strlen(canon)) >= 0)
+			return 0;
+	}
+	fd = vp_root_open_path(root, path, O_PATH | O_DIRECTORY, ret_msg);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
 int vp_root_openat(const struct vp_root *root, const char *path, int flags)
 {
 	return vp_root_open_path(root, path, flags, NULL);
@@ -467,11 +488,11 @@ static int too_big(const char *dir, const char *name, unsigned long long size, b
  * (a procfs or sysfs file says 0 or 4096 whatever it holds).
  */
 /*
- * Reads fd (taken) whole; dir/name (dir alone when name is NULL) is its
+ * Reads fd (taken) whole (one_read: a sysfs attribute); dir/name (dir alone when name is NULL) is its
  * path for a message, joined only when there is one to say.
  */
-static int read_fd(int fd, const char *dir, const char *name, size_t max, char **ret,
-		   size_t *ret_len, struct stat *ret_st, char **ret_msg)
+static int read_fd(int fd, const char *dir, const char *name, size_t max, bool one_read,
+		   char **ret, size_t *ret_len, struct stat *ret_st, char **ret_msg)
 {
 	struct vp_buf b = {0};
 	struct stat st;
@@ -509,6 +530,13 @@ static int read_fd(int fd, const char *dir, const char *name, size_t max, char *
 			break;
 		}
 		r = vp_buf_add(&b, chunk, (size_t)n);
+		/*
+		 * A sysfs attribute comes whole in one read: a short one is
+		 * its end, and no second read is needed to see 0 (not so for
+		 * procfs's tables, which come a page of records at a time).
+		 */
+		if (one_read && (size_t)n < sizeof(chunk))
+			break;
 	}
 	if (r < 0)
 		goto fail;
@@ -530,7 +558,7 @@ static int read_whole(const struct vp_root *root, const char *path, size_t max, 
 {
 	int fd = vp_root_open_path(root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, ret_msg);
 
-	return fd < 0 ? fd : read_fd(fd, path, NULL, max, ret, ret_len, ret_st, ret_msg);
+	return fd < 0 ? fd : read_fd(fd, path, NULL, max, false, ret, ret_len, ret_st, ret_msg);
 }
 
 int vp_root_read_at(const struct vp_root *root, int dfd, const char *dir, const char *name,
@@ -541,7 +569,7 @@ int vp_root_read_at(const struct vp_root *root, int dfd, const char *dir, const 
 
 	fd = openat(dfd, name, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0) {
-		r = read_fd(fd, dir, name, max, ret, ret_len, NULL, &msg);
+		r = read_fd(fd, dir, name, max, true, ret, ret_len, NULL, &msg);
 		if (r >= 0 || r == -ENOMEM)
 			return r;
 	} else {
