@@ -1,6 +1,12 @@
 #!/bin/bash
-# bench/detect.sh (run by `make bench`): times `vfio-provision --root T
-# detect --json` on synthetic trees of 10, 1,000 and 10,000 PCI functions
+# bench/detect.sh (run by `make bench`). First, the CPU time (user + sys)
+# of `vfio-provision --root T detect` (and --json) against one
+# `lspci -nnk -A linux-sysfs -O sysfs.path=T/sys/bus/pci` on the same tree,
+# as a ratio measured here, in this run: on the example machine (`make
+# example`'s tree) and on a synthetic tree of 1,000 functions. The two run
+# in turn, CPU_RUNS times each, and the medians are compared (cpu-time.c).
+#
+# Then it times `vfio-provision --root T detect --json` on synthetic trees of 10, 1,000 and 10,000 PCI functions
 # against the shell loop people paste from the wikis, pointed at the same
 # tree:
 #
@@ -14,8 +20,9 @@
 # output says so. Times are the best of a few runs. Trees go to /dev/shm
 # when possible: sysfs lives in memory, a disk would measure the disk.
 #
-# Environment: VP (the binary), BUILD (build dir, for gen-tree), SIZES
-# (default "10 1000 10000"), RUNS (default 3), SAMPLE (default 200).
+# Environment: VP (the binary), BUILD (build dir, for gen-tree), CPU_TIME
+# (bench/cpu-time, built here when unset), SIZES (default "10 1000 10000"),
+# RUNS (default 3), SAMPLE (default 200), CPU_RUNS (default 21).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -58,6 +65,48 @@ loop() {
 
 have_vp=1
 if [ ! -x "$VP" ]; then have_vp=0; echo "note: $VP not built: timing the shell loop only"; fi
+
+: "${CPU_RUNS:=21}"
+if [ -z "${CPU_TIME:-}" ]; then
+	CPU_TIME=$work/cpu-time
+	"${CC:-cc}" -std=gnu11 -O2 -o "$CPU_TIME" "$here/cpu-time.c" || exit 1
+fi
+ms() { awk -v u="$1" 'BEGIN { printf "%.1f ms", u / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / (b ? b : 1) }'; }
+
+# cpu_vs_lspci NAME T: detect's and detect --json's CPU against lspci -nnk's on T
+cpu_vs_lspci() {
+	local name=$1 T=$2 lspci t h j l
+	lspci=(lspci -nnk -A linux-sysfs -O "sysfs.path=$T/sys/bus/pci")
+	t=$("$CPU_TIME" "$CPU_RUNS" "$VP" --root "$T" detect -- "${lspci[@]}") || return 1
+	h=${t% *} l=${t#* }
+	t=$("$CPU_TIME" "$CPU_RUNS" "$VP" --root "$T" --json detect -- "${lspci[@]}") || return 1
+	j=${t% *} l=$(( (l + ${t#* }) / 2 ))
+	printf '%-22s %-12s %-12s %-12s %-10s %s\n' "$name" "$(ms "$h")" "$(ms "$j")" \
+		"$(ms "$l")" "$(ratio "$h" "$l")" "$(ratio "$j" "$l")"
+}
+
+if [ $have_vp = 1 ] && command -v lspci >/dev/null; then
+	echo "detect's CPU (user + sys) against one lspci -nnk on the same tree (median of $CPU_RUNS, in turn)"
+	printf '%-22s %-12s %-12s %-12s %-10s %s\n' tree detect "detect --json" "lspci -nnk" \
+		ratio "ratio --json"
+	ex=$work/example
+	if "$top/tests/mkroot.sh" "$top/tests/fixtures/skylake-gtx1070.spec" "$ex" >/dev/null &&
+	   install -m644 "$top/docs/example.conf" "$ex/etc/vfio-provision.conf"; then
+		n=$(ls "$ex/sys/bus/pci/devices" | wc -l)
+		cpu_vs_lspci "example ($n functions)" "$ex" || echo "example: failed"
+	else
+		echo "example machine: mkroot failed"
+	fi
+	rm -rf "$ex"
+	if GEN_TREE=${GEN_TREE:-} "$here/gen-tree.sh" 1000 "$work/cpu-1000" >/dev/null 2>"$work/gen.err"; then
+		cpu_vs_lspci "synthetic 1,000" "$work/cpu-1000" || echo "1,000 functions: failed"
+	else
+		echo "gen-tree 1000 failed:"; cat "$work/gen.err"
+	fi
+	rm -rf "$work/cpu-1000"
+	echo
+fi
 
 echo "detect --json vs the lspci loop, synthetic trees under $base (best of $RUNS)"
 printf '%-8s %-16s %-34s %s\n' functions "detect --json" "shell loop" ratio

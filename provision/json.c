@@ -57,8 +57,18 @@ int vp_json_escape(struct vp_buf *out, const char *s)
 	int r = vp_buf_add(out, "\"", 1);
 
 	while (r == 0 && *p) {
-		size_t n = utf8_len(p);
+		size_t n = 0;
 		char esc[8];
+
+		/* a run of plain ASCII in one go: most of what we write */
+		while (p[n] >= 0x20 && p[n] < 0x7f && p[n] != '"' && p[n] != '\\')
+			n++;
+		if (n) {
+			r = vp_buf_add(out, (const char *)p, n);
+			p += n;
+			continue;
+		}
+		n = utf8_len(p);
 
 		if (n == 0) {
 			r = vp_buf_puts(out, "\\ufffd");

@@ -11,6 +11,8 @@
 
 /* A device link (sys/bus/pci/devices/X, a group member) must lead to a directory. */
 int vp_probe_device_dir(const struct vp_root *root, const char *path, char **ret_msg);
+/* The error for a device link r (and the resolver's msg) that leads to no directory. */
+int vp_probe_device_dir_error(const char *path, int r, const char *msg, char **ret_msg);
 
 /*
  * Reads an optional sysfs/proc attribute (VP_MAX_ATTR at most). Returns 0 and sets *ret, 0 with

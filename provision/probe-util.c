@@ -9,18 +9,20 @@
 #include "probe-internal.h"
 #include "vp.h"
 
+int vp_probe_device_dir_error(const char *path, int r, const char *msg, char **ret_msg)
+{
+	/* the resolver's message names a link that leaves the root */
+	return msg ? vp_fail(ret_msg, r, "%s", msg)
+		   : vp_fail(ret_msg, r, "'%s': %s", path,
+			     r == -ENOENT ? "dangling link" : strerror(-r));
+}
+
 int vp_probe_device_dir(const struct vp_root *root, const char *path, char **ret_msg)
 {
 	_cleanup_free_ char *msg = NULL;
-	int fd = vp_root_open_path(root, path, O_RDONLY | O_DIRECTORY, &msg);
+	int r = vp_root_check_dir(root, path, &msg);
 
-	if (fd < 0)
-		/* the resolver's message names a link that leaves the root */
-		return msg ? vp_fail(ret_msg, fd, "%s", msg)
-			   : vp_fail(ret_msg, fd, "'%s': %s", path,
-				     fd == -ENOENT ? "dangling link" : strerror(-fd));
-	close(fd);
-	return 0;
+	return r < 0 ? vp_probe_device_dir_error(path, r, msg, ret_msg) : 0;
 }
 
 static int read_capped(const struct vp_root *root, const char *path, size_t max, char **ret,

@@ -4,9 +4,10 @@
 
 #include "probe-internal.h"
 #include "probe.h"
+#include "root-cache.h"
 
-int vp_probe(const struct vp_root *root, const struct vp_probe_opts *opts,
-	     struct vp_system *ret, char **ret_msg)
+static int probe(const struct vp_root *root, const struct vp_probe_opts *opts,
+		 struct vp_system *ret, char **ret_msg)
 {
 	struct vp_system sys = {0};
 	int r;
@@ -40,5 +41,24 @@ int vp_probe(const struct vp_root *root, const struct vp_probe_opts *opts,
 	return 0;
 fail:
 	vp_system_free(&sys);
+	return r;
+}
+
+/*
+ * The probe reads thousands of paths under a few directories: a copy of
+ * the root that keeps the directories it walks (root-cache.h), for this
+ * read only; nothing is written meanwhile.
+ */
+int vp_probe(const struct vp_root *root, const struct vp_probe_opts *opts,
+	     struct vp_system *ret, char **ret_msg)
+{
+	struct vp_root cached = *root;
+	int r;
+
+	if (!root->cache && vp_dircache_new(&cached.cache) < 0)
+		cached.cache = NULL;    /* no memory for it: every path walked from the root */
+	r = probe(&cached, opts, ret, ret_msg);
+	if (!root->cache)
+		vp_dircache_free(cached.cache);
 	return r;
 }

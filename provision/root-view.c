@@ -14,12 +14,16 @@
 
 int vp_view_new(const struct vp_root *root, struct vp_view *ret, char **ret_msg)
 {
+	*ret = (struct vp_view){0};
+	return root->dir[0] ? vp_view_new_private(ret, ret_msg) : 0;
+}
+
+int vp_view_new_private(struct vp_view *ret, char **ret_msg)
+{
 	const char *tmp = getenv("TMPDIR");
 	char *dir;
 
 	*ret = (struct vp_view){0};
-	if (!root->dir[0])
-		return 0;
 	dir = vp_strdup_printf("%s/vfio-provision.XXXXXX", tmp && tmp[0] == '/' ? tmp : "/tmp");
 	if (!dir)
 		return -ENOMEM;

@@ -23,6 +23,8 @@ struct vp_view {
 
 /* A new, empty view (none for the root "/"). */
 _must_check_ int vp_view_new(const struct vp_root *root, struct vp_view *ret, char **ret_msg);
+/* A new, empty private directory, whatever the root: for files we make. */
+_must_check_ int vp_view_new_private(struct vp_view *ret, char **ret_msg);
 /* Removes the private directory and all in it. */
 void vp_view_free(struct vp_view *v);
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "root-cache.h"
 #include "root.h"
 #include "vp.h"
 
@@ -33,6 +34,7 @@ int vp_root_open(struct vp_root *root, const char *dir)
 	root->dir = canon;
 	root->fd = fd;
 	root->nolink = (struct vp_strv){0};
+	root->cache = NULL;
 	return 0;
 fail:
 	free(canon);
@@ -126,6 +128,32 @@ static const char *root_name(const struct vp_root *root)
 }
 
 /*
+ * Where to look up the last component of path (its parent path[0..len)):
+ * the parent's kept descriptor and the component, else the root and the
+ * whole path.
+ */
+static int dir_fd(const struct vp_root *root, const char *path, size_t len, const char **ret_name)
+{
+	int fd = len && root->cache ? vp_dircache_get(root->cache, path, len) : -1;
+
+	*ret_name = fd >= 0 ? path + len + 1 : path + 1;
+	return fd >= 0 ? fd : root->fd;
+}
+
+/* Keeps directory name (under dfd) open as res, a canonical path. */
+static void keep_dir(const struct vp_root *root, int dfd, const char *name, const struct vp_buf *res)
+{
+	int fd;
+
+	if (!root->cache || !vp_dircache_room(root->cache))
+		return;
+	/* a link swapped in since the stat is not kept (nor followed) */
+	fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		vp_dircache_put(root->cache, res->s, res->len, fd);
+}
+
+/*
  * The one resolver: every read, write, stat and listing under the root
  * starts here. Links are followed as the system booted from the root sees
  * them (an absolute target is taken from the root), and a ".." above the
@@ -152,8 +180,11 @@ int vp_root_resolve(const struct vp_root *root, const char *path, char **ret, ch
 	while (stack.n > 0) {
 		_cleanup_free_ char *c = pop(&stack);
 		char target[PATH_MAX];
+		const char *name;
+		size_t parent_len;
 		struct stat st;
 		ssize_t n;
+		int dfd;
 
 		if (strcmp(c, ".") == 0)
 			continue;
@@ -171,12 +202,18 @@ int vp_root_resolve(const struct vp_root *root, const char *path, char **ret, ch
 					    path, root_name(root));
 			goto fail;
 		}
-		r = vp_buf_printf(&res, "/%s", c);
+		parent_len = res.len;
+		r = vp_buf_add(&res, "/", 1);
+		if (r >= 0)
+			r = vp_buf_puts(&res, c);
 		if (r < 0)
 			goto fail;
 		if (!exists)
 			continue;
-		if (fstatat(root->fd, res.s + 1, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (root->cache && vp_dircache_get(root->cache, res.s, res.len) >= 0)
+			continue;       /* a directory walked before */
+		dfd = dir_fd(root, res.s, parent_len, &name);
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT || errno == ENOTDIR) {
 				/* the rest is kept as written; opening it fails */
 				exists = false;
@@ -185,13 +222,15 @@ int vp_root_resolve(const struct vp_root *root, const char *path, char **ret, ch
 			r = vp_fail(ret_msg, -errno, "'%s': %s", res.s, strerror(errno));
 			goto fail;
 		}
+		if (S_ISDIR(st.st_mode))
+			keep_dir(root, dfd, name, &res);
 		if (!S_ISLNK(st.st_mode))
 			continue;
 		if (++links > MAX_LINKS) {
 			r = vp_fail(ret_msg, -ELOOP, "'%s': too many levels of symbolic links", path);
 			goto fail;
 		}
-		n = readlinkat(root->fd, res.s + 1, target, sizeof(target) - 1);
+		n = readlinkat(dfd, name, target, sizeof(target) - 1);
 		if (n < 0) {
 			r = vp_fail(ret_msg, -errno, "'%s': %s", res.s, strerror(errno));
 			goto fail;
@@ -328,7 +367,7 @@ int vp_root_open_path(const struct vp_root *root, const char *path, int flags, c
 {
 	_cleanup_free_ char *canon = NULL;
 	const char *name;
-	int dfd = -1, fd, r;
+	int dfd = -1, kept, fd, r;
 
 	r = vp_root_resolve(root, path, &canon, ret_msg);
 	if (r < 0)
@@ -337,14 +376,41 @@ int vp_root_open_path(const struct vp_root *root, const char *path, int flags, c
 		fd = openat(root->fd, ".", flags | O_CLOEXEC);
 		return fd < 0 ? -errno : fd;
 	}
-	r = vp_root_walk(root, canon, false, 0, NULL, &dfd, &name, ret_msg);
-	if (r < 0)
-		return r;
+	/* the parent kept open by the resolution: no second walk */
+	kept = root->cache ? dir_fd(root, canon, (size_t)(strrchr(canon, '/') - canon), &name)
+			   : root->fd;
+	if (kept != root->fd)
+		dfd = kept;
+	else {
+		r = vp_root_walk(root, canon, false, 0, NULL, &dfd, &name, ret_msg);
+		if (r < 0)
+			return r;
+	}
 	/* the last component was resolved too: a link there now is a race */
 	fd = openat(dfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
 	r = fd >= 0 ? fd : (flags & O_PATH) ? -errno : open_failed(dfd, name, canon, ret_msg);
-	close(dfd);
+	if (dfd != kept)
+		close(dfd);
 	return r;
+}
+
+int vp_root_check_dir(const struct vp_root *root, const char *path, char **ret_msg)
+{
+	_cleanup_free_ char *canon = NULL;
+	int fd, r;
+
+	if (root->cache) {
+		r = vp_root_resolve(root, path, &canon, ret_msg);
+		if (r < 0)
+			return r;
+		if (vp_dircache_get(root->cache, canon, strlen(canon)) >= 0)
+			return 0;
+	}
+	fd = vp_root_open_path(root, path, O_PATH | O_DIRECTORY, ret_msg);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }
 
 int vp_root_openat(const struct vp_root *root, const char *path, int flags)
@@ -403,15 +469,15 @@ static void human_size(unsigned long long n, char *buf, size_t len)
 }
 
 /* The file at path is bigger than max (size: its size, or what was read when !exact). */
-static int too_big(const char *path, unsigned long long size, bool exact, size_t max,
-		   char **ret_msg)
+static int too_big(const char *dir, const char *name, unsigned long long size, bool exact,
+		   size_t max, char **ret_msg)
 {
 	char have[32], cap[32];
 
 	human_size(size, have, sizeof(have));
 	human_size(max, cap, sizeof(cap));
-	return vp_fail(ret_msg, -EFBIG, "'%s': %s%s, more than the %s a file of this kind may "
-		       "have; not reading it", path, exact ? "" : "at least ", have, cap);
+	return vp_fail(ret_msg, -EFBIG, "'%s%s%s': %s%s, more than the %s a file of this kind may "
+		       "have; not reading it", dir, name ? "/" : "", name ? name : "", exact ? "" : "at least ", have, cap);
 }
 
 /*
@@ -421,29 +487,30 @@ static int too_big(const char *path, unsigned long long size, bool exact, size_t
  * bigger than max, by its size before a byte is read, and by what it gives
  * (a procfs or sysfs file says 0 or 4096 whatever it holds).
  */
-static int read_whole(const struct vp_root *root, const char *path, size_t max, char **ret,
-		      size_t *ret_len, struct stat *ret_st, char **ret_msg)
+/*
+ * Reads fd (taken) whole (one_read: a sysfs attribute); dir/name (dir alone when name is NULL) is its
+ * path for a message, joined only when there is one to say.
+ */
+static int read_fd(int fd, const char *dir, const char *name, size_t max, bool one_read,
+		   char **ret, size_t *ret_len, struct stat *ret_st, char **ret_msg)
 {
 	struct vp_buf b = {0};
 	struct stat st;
 	char chunk[8192];
-	int fd, r;
+	int r;
 
-	fd = vp_root_open_path(root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, ret_msg);
-	if (fd < 0)
-		return fd;
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		r = vp_fail(ret_msg, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
-			    "'%s': not a regular file (%s); not reading it", path,
-			    vp_file_type_name(st.st_mode));
+			    "'%s%s%s': not a regular file (%s); not reading it", dir,
+			    name ? "/" : "", name ? name : "", vp_file_type_name(st.st_mode));
 		goto fail;
 	}
 	if ((unsigned long long)st.st_size > max) {
-		r = too_big(path, (unsigned long long)st.st_size, true, max, ret_msg);
+		r = too_big(dir, name, (unsigned long long)st.st_size, true, max, ret_msg);
 		goto fail;
 	}
 	r = vp_buf_puts(&b, "");
@@ -459,10 +526,17 @@ static int read_whole(const struct vp_root *root, const char *path, size_t max, 
 		if (n == 0)
 			break;
 		if (b.len + (size_t)n > max) {
-			r = too_big(path, b.len + (size_t)n, false, max, ret_msg);
+			r = too_big(dir, name, b.len + (size_t)n, false, max, ret_msg);
 			break;
 		}
 		r = vp_buf_add(&b, chunk, (size_t)n);
+		/*
+		 * A sysfs attribute comes whole in one read: a short one is
+		 * its end, and no second read is needed to see 0 (not so for
+		 * procfs's tables, which come a page of records at a time).
+		 */
+		if (one_read && (size_t)n < sizeof(chunk))
+			break;
 	}
 	if (r < 0)
 		goto fail;
@@ -477,6 +551,40 @@ fail:
 	close(fd);
 	vp_buf_free(&b);
 	return r;
+}
+
+static int read_whole(const struct vp_root *root, const char *path, size_t max, char **ret,
+		      size_t *ret_len, struct stat *ret_st, char **ret_msg)
+{
+	int fd = vp_root_open_path(root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, ret_msg);
+
+	return fd < 0 ? fd : read_fd(fd, path, NULL, max, false, ret, ret_len, ret_st, ret_msg);
+}
+
+int vp_root_read_at(const struct vp_root *root, int dfd, const char *dir, const char *name,
+		    size_t max, char **ret, size_t *ret_len, char **ret_msg)
+{
+	_cleanup_free_ char *path = NULL, *msg = NULL;
+	int fd, r;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		r = read_fd(fd, dir, name, max, true, ret, ret_len, NULL, &msg);
+		if (r >= 0 || r == -ENOMEM)
+			return r;
+	} else {
+		r = -errno;
+		if (r == -ENOENT)
+			return r;
+	}
+	/* a link (resolved as the root sees it) or an error: the whole path */
+	path = vp_strdup_printf("%s/%s", dir, name);
+	if (!path)
+		return -ENOMEM;
+	if (r == -ELOOP)
+		return vp_root_read_max(root, path, max, ret, ret_len, NULL, ret_msg);
+	return msg ? vp_fail(ret_msg, r, "%s", msg)
+		   : vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
 }
 
 int vp_root_read(const struct vp_root *root, const char *path, char **ret, size_t *ret_len)

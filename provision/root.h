@@ -25,6 +25,8 @@ struct vp_root {
 	int fd;      /* O_PATH|O_DIRECTORY descriptor of the root */
 	/* canonical paths under which no link is followed (vp_root_forbid_links) */
 	struct vp_strv nolink;
+	/* directories kept open while the system is read (root-cache.h), or NULL */
+	struct vp_dircache *cache;
 };
 
 _must_check_ int vp_root_open(struct vp_root *root, const char *dir);
@@ -60,6 +62,11 @@ _must_check_ int vp_root_walk(const struct vp_root *root, char *canon, bool crea
 /* open() of a path under the root, resolved as above; fd or -errno (and *ret_msg). */
 _must_check_ int vp_root_open_path(const struct vp_root *root, const char *path, int flags,
 			      char **ret_msg);
+/*
+ * 0 when path resolves to a directory, else as vp_root_open_path(); a
+ * directory the resolver keeps (root-cache.h) is known without a syscall.
+ */
+_must_check_ int vp_root_check_dir(const struct vp_root *root, const char *path, char **ret_msg);
 /* stat() of the file path resolves to; -ENOENT when absent (*ret_msg for a bad link). */
 _must_check_ int vp_root_stat(const struct vp_root *root, const char *path, struct stat *ret,
 			      char **ret_msg);
@@ -101,6 +108,15 @@ _must_check_ int vp_root_read_st(const struct vp_root *root, const char *path, c
  */
 _must_check_ int vp_root_read_text(const struct vp_root *root, const char *path, char **ret,
 		      size_t *ret_len, struct stat *ret_st, char **ret_msg);
+/*
+ * A sysfs attribute name (no slash) of the directory dfd, opened through
+ * the resolver as dir: read relative to it, without walking dir again, in
+ * one read (sysfs gives an attribute whole). A link there is resolved from
+ * dir as the root sees it. As vp_root_read_max.
+ */
+_must_check_ int vp_root_read_at(const struct vp_root *root, int dfd, const char *dir,
+				 const char *name, size_t max, char **ret, size_t *ret_len,
+				 char **ret_msg);
 /* The same two with a cap of the caller's (VP_MAX_*), and a message for every error but -ENOENT. */
 _must_check_ int vp_root_read_max(const struct vp_root *root, const char *path, size_t max,
 				  char **ret, size_t *ret_len, struct stat *ret_st, char **ret_msg);

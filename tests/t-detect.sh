@@ -169,6 +169,37 @@ check_eq "IOMMU off: no groups, nulls" "false 0 null" "$(jq -r '"\(.iommu.enable
 check_eq "mkinitcpio + systemd-boot detected" "mkinitcpio systemd-boot bls,systemd-boot" \
 	"$(jq -r '"\(.initramfs) \(.bootloader) \(.bootloader_found|sort|join(","))"' <<<"$json")"
 
+# attributes are read relative to the device's directory: one that is a
+# link is still resolved as the root sees it (inside it), never followed out
+bad "vendor attribute linked out of the root" /$D/vendor \
+	"rm $D/vendor; ln -s ../../../../../../../../../../../../../etc/passwd $D/vendor"
+check_match "bad input: attribute link out of the root: says so" "leads outside the root" "$bad_out"
+rm -rf "$work/root"; cp -a "$base" "$work/root"
+(cd "$work/root" && mkdir -p etc/ids && cp $D/vendor etc/ids/vendor && rm $D/vendor &&
+	ln -s /etc/ids/vendor $D/vendor && cp $D/class $D/class.real && rm $D/class &&
+	ln -s class.real $D/class)
+json=$("$VP" --root "$work/root" --json detect 2>&1)
+check_eq "attribute links resolved inside the root (absolute and relative)" "10de:1b81 030000" \
+	"$(jq -r '.gpus[] | select(.address == "0000:01:00.0") | "\(.vendor):\(.device) \(.class_code)"' <<<"$json" 2>&1)"
+
+# with few descriptors the resolver keeps few directories (root-cache.c):
+# the same answer, walking from the root where none is kept
+root=$(mkfix detect-domain1)
+want=$("$VP" --root "$root" --json detect 2>&1)
+got=$(ulimit -n 24; "$VP" --root "$root" --json detect 2>&1)
+check_eq "detect with 24 descriptors: the same model" "$want" "$got"
+
+# names come from the lines of pci.ids the functions need (probe-pci-names.c):
+# comments, other vendors, subsystems and upper-case ids around them
+rm -rf "$work/root"; cp -a "$base" "$work/root"; mkdir -p "$work/root/usr/share/misc"
+printf '%b\n' '# comment' '1002  Other Vendor' '\t1b81  Not This One' '10DE  Fake Vendor Inc.' \
+	'# inside' '\t1b80  Fake Card 8000' '\t\t10de 1b81  Not A Device' '\t1B81  Fake Card 9000' \
+	'\t\t1458 3702  Fake Subsystem' '8087  After' 'C 03  Display controller' \
+	'\t00  VGA compatible controller' '\t\t00  VGA controller' >"$work/root/usr/share/misc/pci.ids"
+out=$("$VP" --root "$work/root" detect 2>&1)
+check_match "pci.ids cut to what is needed: names as libpci reads the whole file" \
+	'^IOMMU Group 1 01:00.0 VGA compatible controller \[0300\]: Fake Vendor Inc\. Fake Card 9000 \[10de:1b81\] \(rev a1\)$' "$out"
+
 # the root's own pci.ids wins over the host's
 rm -rf "$work/root"; cp -a "$base" "$work/root"; mkdir -p "$work/root/usr/share/misc"
 printf '10de  Fake Vendor Inc.\n\t1b81  Fake Card 9000\n' >"$work/root/usr/share/misc/pci.ids"

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Vendor, device and class names from pci.ids, through libpci, for the
+ * commands that print them (detect). libpci loads the whole list, about
+ * 40,000 entries, into a hash before its first answer: that was most of
+ * detect's CPU time. It gets instead the part of the root's pci.ids that
+ * can answer: the lines of the vendors and devices present and the class
+ * list, in a private file; the parsing and the names stay libpci's.
+ *
+ * libpci reports fatal errors through a callback that must not return (the
+ * default one calls exit()): ours records the message and longjmp()s back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <pci/pci.h>
+
+#include "probe-internal.h"
+#include "probe.h"
+#include "root-view.h"
+
+/* libpci's callbacks carry no user pointer; the probe is single-threaded. */
+static jmp_buf pci_jmp;
+static char pci_errmsg[512];
+
+static _Noreturn void pci_error_cb(char *msg, ...)
+{
+	va_list ap;
+
+	va_start(ap, msg);
+	vsnprintf(pci_errmsg, sizeof(pci_errmsg), msg, ap);
+	va_end(ap);
+	longjmp(pci_jmp, 1);
+}
+
+static void pci_quiet_cb(char *msg, ...)
+{
+	/* warnings (e.g. an unreadable config file) are not fatal for us */
+	(void)msg;
+}
+
+static const char *const ids_paths[] = {"/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids"};
+
+/*
+ * The root's pci.ids (Debian, then Fedora/Arch location), else the host's:
+ * a root without one (a captured tree) gets names from the host's file, on
+ * purpose (only device names come from it). *ret NULL when there is none:
+ * names are then shown numerically, like lspci does.
+ */
+static int read_ids(const struct vp_root *root, char **ret, size_t *ret_len, char **ret_msg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(ids_paths); i++) {
+		int r = vp_root_read_max(root, ids_paths[i], VP_MAX_DATA, ret, ret_len, NULL, ret_msg);
+
+		if (r != -ENOENT)
+			return r;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(ids_paths); i++) {
+		struct vp_root host;
+		int r;
+
+		if (access(ids_paths[i], R_OK) < 0 || vp_root_open(&host, "/") < 0)
+			continue;
+		r = vp_root_read_max(&host, ids_paths[i], VP_MAX_DATA, ret, ret_len, NULL, ret_msg);
+		vp_root_close(&host);
+		if (r != -ENOENT)
+			return r;
+	}
+	*ret = NULL;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The hex id of 4 digits that s starts with, followed by two spaces; or -1. */
+static long id_of(const char *s, const char *end)
+{
+	unsigned v = 0;
+
+	if (end - s < 6 || s[4] != ' ' || s[5] != ' ')
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	return (long)v;
+}
+
+static bool wanted(const uint32_t *ids, size_t n, uint32_t key)
+{
+	return bsearch(&key, ids, n, sizeof(key), cmp_u32) != NULL;
+}
+
+/*
+ * The lines of pci.ids that can name these functions: the line of each
+ * vendor present (VENDOR << 16 | 0xffff in want), the line of each device
+ * present under it (VENDOR << 16 | DEVICE), and the class list whole.
+ * Subsystem lines and comments go: we never ask for them.
+ */
+static int cut_ids(const char *ids, size_t len, const uint32_t *want, size_t n,
+		   struct vp_buf *out)
+{
+	const char *p = ids, *end = ids + len;
+	enum { SKIP, VENDOR, CLASS } block = SKIP;
+	long vendor = -1;
+	int r = vp_buf_puts(out, "");
+
+	while (r >= 0 && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *next = nl ? nl + 1 : end;
+		bool keep = false;
+
+		if (*p == '#' || *p == '\n' || *p == '\r') {
+			keep = false;
+		} else if (*p != '\t') {
+			vendor = id_of(p, next);
+			block = p[0] == 'C' && p[1] == ' ' ? CLASS :
+				vendor >= 0 && wanted(want, n, (uint32_t)vendor << 16 | 0xffff) ? VENDOR :
+				SKIP;
+			keep = block != SKIP;
+		} else if (block == CLASS) {
+			keep = true;
+		} else if (block == VENDOR && p + 1 < end && p[1] != '\t') {
+			long dev = id_of(p + 1, next);
+
+			keep = dev >= 0 && wanted(want, n, (uint32_t)vendor << 16 | (uint32_t)dev);
+		}
+		if (keep)
+			r = vp_buf_add(out, p, (size_t)(next - p));
+		p = next;
+	}
+	return r;
+}
+
+/* The part of pci.ids for sys's functions, written to pci.ids in view v. */
+static int write_ids(const char *ids, size_t len, const struct vp_system *sys,
+		     const struct vp_view *v, char **ret, char **ret_msg)
+{
+	_cleanup_free_ uint32_t *want = calloc(2 * sys->n_fns + 1, sizeof(*want));
+	_cleanup_free_ char *path = NULL;
+	struct vp_buf out = {0};
+	size_t n = 0, done = 0;
+	int fd = -1, r;
+
+	if (!want)
+		return -ENOMEM;
+	for (size_t i = 0; i < sys->n_fns; i++) {
+		want[n++] = (uint32_t)sys->fns[i].vendor << 16 | 0xffff;
+		want[n++] = (uint32_t)sys->fns[i].vendor << 16 | sys->fns[i].device;
+	}
+	qsort(want, n, sizeof(*want), cmp_u32);
+	r = cut_ids(ids, len, want, n, &out);
+	if (r < 0)
+		goto out;
+	path = vp_strdup_printf("%s/pci.ids", v->dir);
+	if (!path) {
+		r = -ENOMEM;
+		goto out;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = vp_fail(ret_msg, -errno, "'%s': %s", path, strerror(errno));
+		goto out;
+	}
+	while (done < out.len) {
+		ssize_t w = write(fd, out.s + done, out.len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			r = vp_fail(ret_msg, -errno, "'%s': %s", path, strerror(errno));
+			goto out;
+		}
+		done += (size_t)w;
+	}
+	*ret = path;
+	path = NULL;
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	vp_buf_free(&out);
+	return r;
+}
+
+static char *lookup(struct pci_access *acc, int flags, ...)
+{
+	char buf[256], *s;
+	va_list ap;
+
+	/* pci_lookup_name() is variadic without a va_list variant */
+	va_start(ap, flags);
+	if (flags & PCI_LOOKUP_DEVICE) {
+		int v = va_arg(ap, int), dv = va_arg(ap, int);
+
+		s = pci_lookup_name(acc, buf, sizeof(buf), flags | PCI_LOOKUP_NO_NUMBERS, v, dv);
+	} else {
+		int v = va_arg(ap, int);
+
+		s = pci_lookup_name(acc, buf, sizeof(buf), flags | PCI_LOOKUP_NO_NUMBERS, v);
+	}
+	va_end(ap);
+	return s ? strdup(s) : NULL;
+}
+
+int vp_probe_pci_names(const struct vp_root *root, struct vp_system *sys, char **ret_msg)
+{
+	struct pci_access *volatile acc = NULL;
+	char *volatile path = NULL;
+	_cleanup_free_ char *ids = NULL;
+	struct vp_view view = {0};
+	char *p = NULL;
+	size_t len = 0;
+	int r;
+
+	r = read_ids(root, &ids, &len, ret_msg);
+	if (r < 0 || !ids || !sys->n_fns)
+		return r;       /* no ids: names stay NULL, shown numerically like lspci does */
+	r = vp_view_new_private(&view, ret_msg);
+	if (r >= 0)
+		r = write_ids(ids, len, sys, &view, &p, ret_msg);
+	path = p;
+	if (r < 0)
+		goto out;
+	acc = pci_alloc();
+	if (!acc) {
+		r = -ENOMEM;
+		goto out;
+	}
+	acc->error = pci_error_cb;
+	acc->warning = pci_quiet_cb;
+	acc->debug = pci_quiet_cb;
+	if (setjmp(pci_jmp)) {
+		r = vp_fail(ret_msg, -EIO, "libpci: %s", vp_strstrip(pci_errmsg));
+		goto out;
+	}
+	/* udev's hwdb describes this machine, not the root's */
+	pci_set_param(acc, "hwdb.disable", "1");
+	/* no cache of network lookups (~/.pciids-cache, found through getpwuid()) */
+	pci_set_param(acc, "net.cache_name", "");
+	pci_set_name_list_path(acc, path, 0);
+	for (size_t i = 0; i < sys->n_fns; i++) {
+		struct vp_pci_fn *fn = &sys->fns[i];
+
+		if (fn->vendor_name || fn->device_name || fn->class_name)
+			continue;       /* already named */
+		fn->vendor_name = lookup(acc, PCI_LOOKUP_VENDOR, fn->vendor);
+		fn->device_name = lookup(acc, PCI_LOOKUP_DEVICE, fn->vendor, fn->device);
+		fn->class_name = lookup(acc, PCI_LOOKUP_CLASS, VP_PCI_CLASS(fn->class));
+	}
+	r = 0;
+out:
+	if (acc)
+		pci_cleanup(acc);
+	vp_view_free(&view);
+	free(path);
+	return r;
+}
