@@ -36,8 +36,6 @@ int vp_boot_kernel_cmdline(const struct vp_config *cfg, const struct vp_system *
 			   struct vp_plan *plan, char **ret_msg);
 int vp_boot_bls(const struct vp_config *cfg, const struct vp_system *sys,
 		struct vp_plan *plan, char **ret_msg);
-int vp_boot_refind(const struct vp_config *cfg, const struct vp_system *sys,
-		   struct vp_plan *plan, char **ret_msg);
 /* kernelstub, rpm-ostree, grubby (and no bootloader): the command to run (plan-boot-tell.c) */
 int vp_boot_tell(const struct vp_config *cfg, const struct vp_system *sys,
 		 struct vp_plan *plan, char **ret_msg);
@@ -92,8 +90,6 @@ int vp_boot_kernel_cmdline_read(const struct vp_config *cfg, const struct vp_sys
 				const struct vp_plan *plan, struct vp_boot_lines *out);
 int vp_boot_bls_read(const struct vp_config *cfg, const struct vp_system *sys,
 		     const struct vp_plan *plan, struct vp_boot_lines *out);
-int vp_boot_refind_read(const struct vp_config *cfg, const struct vp_system *sys,
-			const struct vp_plan *plan, struct vp_boot_lines *out);
 
 /* The bootloader in use: [bootloader] type, else the probe's. */
 enum vp_bootloader vp_boot_target(const struct vp_config *cfg, const struct vp_system *sys);

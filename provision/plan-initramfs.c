@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The initramfs part of the plan: which generator, which vfio modules for
- * every target kernel, then one file per generator (plan-mkinitcpio.c,
- * plan-dracut.c, plan-initramfs-tools.c). Pure.
+ * every target kernel, then the generator's planner from the table of
+ * targets (target.h: plan-mkinitcpio.c, plan-dracut.c,
+ * plan-initramfs-tools.c). Pure.
  */
 #include <errno.h>
 #include <string.h>
@@ -95,9 +96,9 @@ int vp_plan_initramfs(const struct vp_config *cfg, const struct vp_system *sys,
 		return r;
 	}
 
-	for (size_t i = 0; i < vp_n_initramfs_targets; i++)
-		if (vp_initramfs_targets[i].gen == gen)
-			r = vp_initramfs_targets[i].plan(&c, plan, ret_msg);
+	c.gen = vp_generator_def(gen);
+	if (c.gen && c.gen->plan)
+		r = c.gen->plan(&c, plan, ret_msg);
 	vp_strv_free(&c.list);
 	return r;
 }
