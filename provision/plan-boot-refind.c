@@ -12,8 +12,6 @@
 #include "plan-boot.h"
 #include "target.h"
 
-#define LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
-
 #define REFIND_CONF "/boot/refind_linux.conf"
 
 /* A field: "..." or a bare word; [*start, *end) is its inside. */
@@ -145,7 +143,7 @@ static const char *refind_line(const char *p, size_t len, char **what)
 
 static const struct vp_boot_target refind_conf = {
 	.name = "refind",
-	.in = {.files = LIST(REFIND_CONF)},
+	.in = {.files = VP_LIST(REFIND_CONF)},
 	.plan = plan_refind,
 	.read = read_refind,
 	.line = refind_line,
@@ -154,6 +152,6 @@ static const struct vp_boot_target refind_conf = {
 /* refind-install writes the file on purpose; a grub.cfg beside it is often a leftover */
 const struct vp_bootloader_def vp_bootloader_refind = {
 	.name = "refind",
-	.clues = {{50, .all = LIST(REFIND_CONF)}},
+	.clues = {{50, .all = VP_LIST(REFIND_CONF)}},
 	.routes = {{NULL, {{&refind_conf}}}},
 };

@@ -50,8 +50,11 @@ int vp_plan_bootloader(const struct vp_config *cfg, const struct vp_system *sys,
 	if (r < 0)
 		return r;
 	route = route_of(cfg, sys);
-	if (!route)     /* a bootloader with no route owns the line: what to run */
-		return vp_boot_tell(cfg, sys, plan, ret_msg);
+	if (!route) {   /* a bootloader with no route owns the line: what to run */
+		const struct vp_bootloader_def *d = vp_bootloader_def(vp_boot_target(cfg, sys));
+
+		return vp_boot_tell(d ? d->name : NULL, d ? d->tell : NULL, plan);
+	}
 	for (size_t i = 0; route->steps[i].target && r >= 0; i++) {
 		const struct vp_boot_step *s = &route->steps[i];
 

@@ -14,8 +14,6 @@
 #include "shell-lex.h"
 #include "target.h"
 
-#define LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
-
 static const char *basename_of(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -224,14 +222,14 @@ static const struct vp_dpkg_claim dracut_dpkg = {
 
 const struct vp_generator_def vp_generator_dracut = {
 	.name = "dracut",
-	.clues = {{2, .programs = LIST("dracut")},
-		  {1, .any = LIST(VP_DRACUT_CONF, "/etc/dracut.conf.d")}},
+	.clues = {{2, .programs = VP_LIST("dracut")},
+		  {1, .any = VP_LIST(VP_DRACUT_CONF, "/etc/dracut.conf.d")}},
 	.dpkg = &dracut_dpkg,
 	/* hostonly= comes from dracut.conf and the drop-ins, in dracut's own order */
-	.in = {.files = LIST(VP_DRACUT_CONF, VP_DRACUT_DROPIN),
-	       .dirs = LIST("/etc/dracut.conf.d", "/usr/lib/dracut/dracut.conf.d")},
-	.feeds = LIST(VP_DRACUT_CONF),
+	.in = {.files = VP_LIST(VP_DRACUT_CONF, VP_DRACUT_DROPIN),
+	       .dirs = VP_LIST("/etc/dracut.conf.d", "/usr/lib/dracut/dracut.conf.d")},
+	.feeds = VP_LIST(VP_DRACUT_CONF),
 	.plan = plan_dracut,
-	.rebuild = LIST("dracut", "--regenerate-all", "--force"),
+	.rebuild = VP_LIST("dracut", "--regenerate-all", "--force"),
 	.rebuild_why = {"dracut: rebuild the images of kernel(s) ", ""},
 };

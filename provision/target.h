@@ -23,6 +23,9 @@
 #include "plan-initramfs.h"
 #include "plan.h"
 
+/* A NULL-terminated list literal, for the lists of a descriptor. */
+#define VP_LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
+
 /*
  * What the probe takes as evidence (probe-boot.c): a clue holds when every
  * part it gives holds. A target is found when one of its clues holds, with
@@ -94,7 +97,7 @@ struct vp_boot_route {
 
 /*
  * A bootloader. Without routes it owns the command line itself (kernelstub,
- * rpm-ostree, grubby): plan-boot-tell.c prints the command and writes nothing.
+ * rpm-ostree, grubby): plan-boot-tell.c prints its tell() and writes nothing.
  */
 struct vp_bootloader_def {
 	const char *name;               /* [bootloader] type and detect's name */
@@ -103,6 +106,8 @@ struct vp_bootloader_def {
 	struct vp_boot_route routes[3]; /* ends at a route with no steps */
 	/* What makes a changed file take effect (grub-mkconfig); NULL: nothing. */
 	int (*rebuild)(const struct vp_system *sys, struct vp_plan *plan);
+	/* Without routes: the command that changes the line (NULL: by hand). */
+	vp_tell_fn tell;
 };
 
 struct vp_generator_def {

@@ -29,7 +29,6 @@
 #include "root.h"
 #include "target.h"
 
-#define LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define FAKE_FILE "/etc/fakeboot/cmdline"
 
 /* --- the planner file of fakeboot: one command line, the whole first line --- */
@@ -54,7 +53,7 @@ static int fake_plan(const struct vp_config *cfg, const struct vp_system *sys,
 		return r;
 	r = vp_plan_add_file(plan, f->path, vp_strdup_printf("%s\n", merged), f->mode, false,
 			     "fakeboot reads its first line");
-	return r < 0 ? r : vp_plan_add_command(plan, LIST("fakeboot-update"), "fakeboot");
+	return r < 0 ? r : vp_plan_add_command(plan, VP_LIST("fakeboot-update"), "fakeboot");
 }
 
 static int fake_read(const struct vp_config *cfg, const struct vp_system *sys,
@@ -79,22 +78,22 @@ static const char *fake_line(const char *p, size_t len, char **what)
 static int fake_rebuild(const struct vp_system *sys, struct vp_plan *plan)
 {
 	(void)sys;
-	return vp_plan_add_command(plan, LIST("fakeboot-update"), "fakeboot");
+	return vp_plan_add_command(plan, VP_LIST("fakeboot-update"), "fakeboot");
 }
 
 static const struct vp_boot_target fake_file = {
 	.name = "fakeboot",
-	.in = {.files = LIST(FAKE_FILE)},
+	.in = {.files = VP_LIST(FAKE_FILE)},
 	.plan = fake_plan,
 	.read = fake_read,
 	.line = fake_line,
-	.feeds = LIST(FAKE_FILE),
+	.feeds = VP_LIST(FAKE_FILE),
 };
 
 static const struct vp_bootloader_def fakeboot = {
 	.name = "fakeboot",
-	.aliases = LIST("fb"),
-	.clues = {{45, .all = LIST(FAKE_FILE)}},        /* above grub (40) */
+	.aliases = VP_LIST("fb"),
+	.clues = {{45, .all = VP_LIST(FAKE_FILE)}},        /* above grub (40) */
 	.routes = {{NULL, {{&fake_file}}}},
 	.rebuild = fake_rebuild,
 };
@@ -200,7 +199,7 @@ static void test_config_name(void **state)
 	assert_int_equal(cfg.bootloader, fake);
 	vp_config_free(&cfg);
 	/* and the config's list of names says so */
-	assert_non_null(strstr(names, "grubby, fakeboot, fb, none"));
+	assert_non_null(strstr(names, "grubby, fakeboot, fb"));
 	vp_config_init(&cfg);
 	assert_int_equal(vp_config_parse_string(&cfg, "t.conf", "[bootloader]\ntype = lilo\n",
 						&msg), -EINVAL);
