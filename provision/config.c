@@ -440,7 +440,7 @@ static int bad_target(struct parse *p, const char *key, const char *value, bool 
 
 	if (!names)
 		return -ENOMEM;
-	return perr(p, "bad value '%s' for '%s' (allowed: auto, %s)", value, key, names);
+	return perr(p, "bad value '%s' for '%s' (allowed: auto, %s, none)", value, key, names);
 }
 
 static int set_generator(struct parse *p, const char *value)

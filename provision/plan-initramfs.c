@@ -32,11 +32,14 @@ int vp_plan_initramfs(const struct vp_config *cfg, const struct vp_system *sys,
 
 	if (cfg->initramfs_auto) {
 		gen = sys->initramfs;
-		if (gen == VP_INITRAMFS_NONE)
-			return vp_plan_msg(plan, VP_MSG_WARN,
-					   "no initramfs generator found (mkinitcpio, dracut, "
-					   "initramfs-tools): vfio modules and the early hook are "
-					   "not added to any image; set [initramfs] generator");
+		if (gen == VP_INITRAMFS_NONE) {
+			_cleanup_free_ char *names = vp_target_names(false);
+
+			return names ? vp_plan_msg(plan, VP_MSG_WARN,
+					   "no initramfs generator found (%s): vfio modules and "
+					   "the early hook are not added to any image; set "
+					   "[initramfs] generator", names) : -ENOMEM;
+		}
 		if (sys->initramfs_unsure) {
 			r = vp_plan_msg(plan, VP_MSG_WARN, "initramfs generator: %s; planning "
 					"for %s", sys->initramfs_note, vp_initramfs_name(gen));

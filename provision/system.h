@@ -115,7 +115,7 @@ enum vp_bootloader {
 };
 const char *vp_bootloader_name(enum vp_bootloader b);
 int vp_bootloader_from_name(const char *s, enum vp_bootloader *ret);
-/* The names the config accepts, "none" last (malloc'ed; NULL: -ENOMEM). */
+/* The table's names and aliases but "none": "grub, systemd-boot, ..." (NULL: -ENOMEM). */
 char *vp_target_names(bool bootloader);
 
 /* A file of the root as it is now; content NULL when it does not exist. */
