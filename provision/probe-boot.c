@@ -159,8 +159,11 @@ static int clue_score(struct evidence *ev, const struct vp_clue *clues, size_t n
 
 		for (size_t i = 0; holds && k->unless && i < before; i++)
 			holds = !(found[i] && strcmp(name_of(i), k->unless) == 0);
-		for (size_t i = 0; holds && k->programs && k->programs[i]; i++)
-			holds = have_program(ev, k->programs[i]);
+		if (holds && k->programs) {
+			holds = false;
+			for (size_t i = 0; !holds && k->programs[i]; i++)
+				holds = have_program(ev, k->programs[i]);
+		}
 		holds = holds && paths(ev, k->all, true);
 		if (holds && k->any)
 			holds = paths(ev, k->any, false);
