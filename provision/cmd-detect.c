@@ -17,6 +17,7 @@
 #include "json.h"
 #include "probe.h"
 #include "select.h"
+#include "target.h"
 #include "vp.h"
 
 /* lspci's short form: "01:00.0", or "0001:01:00.0" outside domain 0. */
@@ -158,7 +159,7 @@ static void print_summary(struct vp_buf *b, const struct vp_system *sys,
 		vp_buf_puts(b, "\n");
 	}
 	vp_buf_printf(b, "Initramfs:   %s", vp_initramfs_name(sys->initramfs));
-	for (int g = 1; g < VP_INITRAMFS_COUNT; g++)
+	for (int g = 1; (size_t)g < vp_targets->n_generators; g++)
 		if (sys->initramfs_found[g] && g != (int)sys->initramfs)
 			vp_buf_printf(b, " (also found: %s)", vp_initramfs_name(g));
 	if (sys->initramfs_note)
@@ -168,7 +169,7 @@ static void print_summary(struct vp_buf *b, const struct vp_system *sys,
 		vp_buf_printf(b, "\n             [initramfs] generator = %s in the config: plan "
 			      "and apply use it", vp_initramfs_name(cfg->initramfs));
 	vp_buf_printf(b, "\nBootloader:  %s", vp_bootloader_name(sys->bootloader));
-	for (int l = 1; l < VP_BOOT_COUNT; l++)
+	for (int l = 1; (size_t)l < vp_targets->n_bootloaders; l++)
 		if (sys->bootloader_found[l] && l != (int)sys->bootloader)
 			vp_buf_printf(b, " (also found: %s)", vp_bootloader_name(l));
 	print_proxmox(b, sys);
@@ -401,7 +402,7 @@ static int print_json(struct vp_buf *b, const struct vp_system *sys, const struc
 
 	vp_json_str(&j, "initramfs", sys->initramfs ? vp_initramfs_name(sys->initramfs) : NULL);
 	vp_json_array_begin(&j, "initramfs_found");
-	for (int g = 1; g < VP_INITRAMFS_COUNT; g++)
+	for (int g = 1; (size_t)g < vp_targets->n_generators; g++)
 		if (sys->initramfs_found[g])
 			vp_json_str(&j, NULL, vp_initramfs_name(g));
 	vp_json_array_end(&j);
@@ -411,7 +412,7 @@ static int print_json(struct vp_buf *b, const struct vp_system *sys, const struc
 		    cfg->initramfs_auto ? NULL : vp_initramfs_name(cfg->initramfs));
 	vp_json_str(&j, "bootloader", sys->bootloader ? vp_bootloader_name(sys->bootloader) : NULL);
 	vp_json_array_begin(&j, "bootloader_found");
-	for (int l = 1; l < VP_BOOT_COUNT; l++)
+	for (int l = 1; (size_t)l < vp_targets->n_bootloaders; l++)
 		if (sys->bootloader_found[l])
 			vp_json_str(&j, NULL, vp_bootloader_name(l));
 	vp_json_array_end(&j);

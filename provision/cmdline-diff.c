@@ -5,7 +5,8 @@
  * line by line as its consumer does:
  *   /etc/default/grub, grub.d/ *.cfg   VAR="..." shell variables
  *   BLS entries (loader/entries/ *.conf)  the "options" line
- *   refind_linux.conf                  "LABEL" "..." lines
+ *   a target's own file                as its line reader says (target.h):
+ *                                      refind_linux.conf "LABEL" "..." lines
  *   /etc/kernel/cmdline                every line, whole
  * Only words whose key the plan sets count. Other files (modprobe.d, fstab,
  * early.conf) have no command line.
@@ -17,6 +18,7 @@
 
 #include "cmdline-diff.h"
 #include "cmdline.h"
+#include "target.h"
 
 /* The words of the planned keys on the lines of one variable. */
 struct loc {
@@ -74,35 +76,46 @@ static bool planned_key(const struct vp_plan *plan, const char *key, size_t len)
 	return false;
 }
 
-/* The files the bootloader planners write, and how each holds command lines. */
-enum kind { K_NONE, K_SHELL, K_WHOLE, K_BLS, K_REFIND };
+/*
+ * The files the bootloader planners write, and how each holds command lines;
+ * K_TARGET: as the line reader of the target that edits the file says
+ * (target.h).
+ */
+enum format { K_NONE, K_SHELL, K_WHOLE, K_BLS, K_TARGET };
+struct kind {
+	enum format f;
+	vp_boot_line_fn line;
+};
 
-static enum kind kind_of(const char *path)
+static struct kind kind_of(const char *path)
 {
-	size_t l = strlen(path);
+	const struct vp_boot_target *v[VP_BOOT_TARGETS_MAX];
+	size_t l = strlen(path), n = vp_boot_targets_all(v, ARRAY_SIZE(v));
 
 	if (!strcmp(path, "/etc/default/grub") ||
 	    (vp_startswith(path, "/etc/default/grub.d/") && l > 4 && !strcmp(path + l - 4, ".cfg")))
-		return K_SHELL;
+		return (struct kind){K_SHELL};
 	if (!strcmp(path, "/etc/kernel/cmdline"))
-		return K_WHOLE;
+		return (struct kind){K_WHOLE};
 	if (strstr(path, "/loader/entries/") && l > 5 && !strcmp(path + l - 5, ".conf"))
-		return K_BLS;
-	if (l >= 18 && !strcmp(path + l - 18, "/refind_linux.conf"))
-		return K_REFIND;
-	return K_NONE;
+		return (struct kind){K_BLS};
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; v[i]->line && v[i]->in.files && v[i]->in.files[k]; k++)
+			if (!strcmp(path, v[i]->in.files[k]))
+				return (struct kind){K_TARGET, v[i]->line};
+	return (struct kind){K_NONE};
 }
 
 /*
  * Where the command line of a line starts (NULL: the line holds none) and
  * what holds it (*var, malloc'ed, NULL for a whole line).
  */
-static const char *line_value(enum kind k, const char *p, size_t len, char **var, size_t *vlen)
+static const char *line_value(struct kind k, const char *p, size_t len, char **var, size_t *vlen)
 {
 	const char *end = p + len, *q;
 
 	*var = NULL;
-	switch (k) {
+	switch (k.f) {
 	case K_SHELL:
 		if (len > 7 && strncmp(p, "export ", 7) == 0)
 			p += 7;
@@ -119,11 +132,10 @@ static const char *line_value(enum kind k, const char *p, size_t len, char **var
 		*var = strdup("options");
 		p += 8;
 		break;
-	case K_REFIND:
-		if (*p != '"' || !(q = memchr(p + 1, '"', end - p - 1)))
+	case K_TARGET:
+		p = k.line(p, len, var);
+		if (!p)
 			return NULL;
-		*var = strndup(p + 1, q - p - 1);
-		p = q + 1;
 		break;
 	default:
 		break;
@@ -141,7 +153,7 @@ static const char *line_value(enum kind k, const char *p, size_t len, char **var
 	return p;
 }
 
-static int collect_line(const struct vp_plan *plan, enum kind k, const char *p, size_t len,
+static int collect_line(const struct vp_plan *plan, struct kind k, const char *p, size_t len,
 			unsigned ln, struct locs *ret)
 {
 	_cleanup_free_ char *var = NULL, *value = NULL;
@@ -183,7 +195,7 @@ static int collect_line(const struct vp_plan *plan, enum kind k, const char *p, 
 	return r;
 }
 
-static int collect(const struct vp_plan *plan, enum kind k, const char *text, size_t len,
+static int collect(const struct vp_plan *plan, struct kind k, const char *text, size_t len,
 		   struct locs *ret)
 {
 	unsigned ln = 0;
@@ -282,11 +294,11 @@ static int diff_change(const struct vp_plan *plan, const struct vp_change *ch,
 		       struct vp_cmdline_edits *ret)
 {
 	const char *want = ch->file->content;
-	enum kind k = kind_of(ch->file->path);
+	struct kind k = kind_of(ch->file->path);
 	struct locs o = {0}, n = {0};
 	int r;
 
-	if (k == K_NONE)
+	if (k.f == K_NONE)
 		return 0;
 	r = collect(plan, k, want, want ? strlen(want) : 0, &n);
 	for (size_t i = 0; i < n.n && r >= 0; i++)

@@ -433,6 +433,16 @@ static int set_host_min(struct parse *p, const char *value)
 	return 0;
 }
 
+/* A name no target in the table has: the names it has (target.h). */
+static int bad_target(struct parse *p, const char *key, const char *value, bool bootloader)
+{
+	_cleanup_free_ char *names = vp_target_names(bootloader);
+
+	if (!names)
+		return -ENOMEM;
+	return perr(p, "bad value '%s' for '%s' (allowed: auto, %s, none)", value, key, names);
+}
+
 static int set_generator(struct parse *p, const char *value)
 {
 	enum vp_initramfs g;
@@ -443,8 +453,7 @@ static int set_generator(struct parse *p, const char *value)
 		return 0;
 	}
 	if (vp_initramfs_from_name(value, &g) < 0)
-		return perr(p, "bad value '%s' for 'generator' (allowed: auto, mkinitcpio, "
-			    "dracut, initramfs-tools, none)", value);
+		return bad_target(p, "generator", value, false);
 	p->cfg->initramfs_auto = false;
 	p->cfg->initramfs = g;
 	return 0;
@@ -465,9 +474,7 @@ static int set_bootloader(struct parse *p, const char *value)
 		return 0;
 	}
 	if (vp_bootloader_from_name(value, &b) < 0)
-		return perr(p, "bad value '%s' for 'type' (allowed: auto, grub, systemd-boot, "
-			    "kernel-install, bls, refind, kernelstub, rpm-ostree, grubby, none)",
-			    value);
+		return bad_target(p, "type", value, true);
 	p->cfg->bootloader_auto = false;
 	p->cfg->bootloader = b;
 	return 0;

@@ -3,12 +3,14 @@
  * rEFInd's /boot/refind_linux.conf: one boot option a line, a quoted title
  * then the quoted kernel options ("Boot normally" "root=... ro quiet").
  * Every line gets our tokens; comments and blank lines stay. rEFInd has no
- * escapes, so a value keeps its double quotes. Pure.
+ * escapes, so a value keeps its double quotes. Everything about rEFInd is
+ * here: its entry in the table of targets (target.h) is at the end. Pure.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "plan-boot.h"
+#include "target.h"
 
 #define REFIND_CONF "/boot/refind_linux.conf"
 
@@ -40,8 +42,8 @@ static bool next_field(const char *s, size_t len, size_t *pos, size_t *start, si
 	return true;
 }
 
-int vp_boot_refind(const struct vp_config *cfg, const struct vp_system *sys,
-		   struct vp_plan *plan, char **ret_msg)
+static int plan_refind(const struct vp_config *cfg, const struct vp_system *sys,
+		       struct vp_plan *plan, char **ret_msg)
 {
 	const struct vp_file *f = vp_system_file(sys, REFIND_CONF);
 	struct vp_buf out = {0};
@@ -97,8 +99,8 @@ int vp_boot_refind(const struct vp_config *cfg, const struct vp_system *sys,
 }
 
 /* Every boot option line: its second string is a kernel command line. */
-int vp_boot_refind_read(const struct vp_config *cfg, const struct vp_system *sys,
-			const struct vp_plan *plan, struct vp_boot_lines *out)
+static int read_refind(const struct vp_config *cfg, const struct vp_system *sys,
+		       const struct vp_plan *plan, struct vp_boot_lines *out)
 {
 	const char *c = vp_boot_view(sys, plan, REFIND_CONF);
 	unsigned line = 0;
@@ -126,3 +128,30 @@ int vp_boot_refind_read(const struct vp_config *cfg, const struct vp_system *sys
 	}
 	return r;
 }
+
+/* For cmdline-diff.c: a line's options follow its quoted title. */
+static const char *refind_line(const char *p, size_t len, char **what)
+{
+	const char *q;
+
+	*what = NULL;
+	if (len < 2 || *p != '"' || !(q = memchr(p + 1, '"', len - 1)))
+		return NULL;
+	*what = strndup(p + 1, q - p - 1);
+	return q + 1;
+}
+
+static const struct vp_boot_target refind_conf = {
+	.name = "refind",
+	.in = {.files = VP_LIST(REFIND_CONF)},
+	.plan = plan_refind,
+	.read = read_refind,
+	.line = refind_line,
+};
+
+/* refind-install writes the file on purpose; a grub.cfg beside it is often a leftover */
+const struct vp_bootloader_def vp_bootloader_refind = {
+	.name = "refind",
+	.clues = {{50, .all = VP_LIST(REFIND_CONF)}},
+	.routes = {{NULL, {{&refind_conf}}}},
+};

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The target of kernelstub, rpm-ostree and grubby, which own the command
- * line: the exact command to run, nothing written. Pure.
+ * Bootloaders without routes own the command line (kernelstub, rpm-ostree,
+ * grubby): the exact command to run, their descriptors' tell (target.h),
+ * nothing written. Pure.
  */
 #include <errno.h>
 #include <string.h>
@@ -17,61 +18,68 @@ static int arg(struct vp_buf *b, const char *prefix, const char *v)
 	return r < 0 ? r : vp_sh_quote(b, v);
 }
 
-/* Tools that own the command line: the exact commands, nothing written. */
-static int tell(const struct vp_system *sys, enum vp_bootloader bl, struct vp_plan *plan)
+int vp_tell_kernelstub(struct vp_buf *b, const struct vp_plan *plan, const char *toks,
+		       const char *rm)
+{
+	int r = 0;
+
+	(void)plan;
+	if (*toks)
+		r = arg(b, "kernelstub -a ", toks);
+	if (r >= 0 && *rm)
+		r = vp_buf_printf(b, "%s(and remove any %s with kernelstub -d)",
+				  b->len ? "; " : "", rm);
+	return r;
+}
+
+int vp_tell_rpm_ostree(struct vp_buf *b, const struct vp_plan *plan, const char *toks,
+		       const char *rm)
+{
+	int r = vp_buf_puts(b, "rpm-ostree kargs");
+
+	(void)toks;
+	(void)rm;
+	for (size_t i = 0; i < plan->n_cmdline && r >= 0; i++) {
+		const struct vp_cmdline_token *t = &plan->cmdline[i];
+		_cleanup_free_ char *a = vp_strdup_printf(
+			"--%s=%s", t->token ? "append-if-missing" : "delete-if-present",
+			t->token ? t->token : t->key);
+
+		r = a ? arg(b, " ", a) : -ENOMEM;
+	}
+	return r;
+}
+
+int vp_tell_grubby(struct vp_buf *b, const struct vp_plan *plan, const char *toks,
+		   const char *rm)
+{
+	int r = vp_buf_puts(b, "grubby --update-kernel=ALL");
+
+	(void)plan;
+	if (r >= 0 && *toks)
+		r = arg(b, " --args=", toks);
+	if (r >= 0 && *rm)
+		r = arg(b, " --remove-args=", rm);
+	return r;
+}
+
+int vp_boot_tell(const char *name, vp_tell_fn how, struct vp_plan *plan)
 {
 	_cleanup_free_ char *toks = vp_boot_tokens(plan), *rm = vp_boot_removed_keys(plan);
 	struct vp_buf b = {0};
 	int r = 0;
 
-	(void)sys;
 	if (!toks || !rm)
 		return -ENOMEM;
-	switch (bl) {
-	case VP_BOOT_KERNELSTUB:
-		if (*toks)
-			r = arg(&b, "kernelstub -a ", toks);
-		if (r >= 0 && *rm)
-			r = vp_buf_printf(&b, "%s(and remove any %s with kernelstub -d)",
-					  b.len ? "; " : "", rm);
-		break;
-	case VP_BOOT_RPM_OSTREE:
-		r = vp_buf_puts(&b, "rpm-ostree kargs");
-		for (size_t i = 0; i < plan->n_cmdline && r >= 0; i++) {
-			const struct vp_cmdline_token *t = &plan->cmdline[i];
-			_cleanup_free_ char *a = vp_strdup_printf(
-				"--%s=%s", t->token ? "append-if-missing" : "delete-if-present",
-				t->token ? t->token : t->key);
-
-			r = a ? arg(&b, " ", a) : -ENOMEM;
-		}
-		break;
-	case VP_BOOT_GRUBBY:
-		r = vp_buf_puts(&b, "grubby --update-kernel=ALL");
-		if (r >= 0 && *toks)
-			r = arg(&b, " --args=", toks);
-		if (r >= 0 && *rm)
-			r = arg(&b, " --remove-args=", rm);
-		break;
-	default:
+	if (!name)
+		r = vp_plan_msg(plan, VP_MSG_WARN, "no bootloader found under the root");
+	if (r >= 0 && how)
+		r = how(&b, plan, toks, rm);
+	else if (r >= 0)
 		r = vp_buf_printf(&b, "add to the kernel command line by hand: %s", toks);
-		break;
-	}
 	if (r >= 0)
 		r = vp_plan_msg(plan, VP_MSG_WARN, "%s owns the kernel command line, nothing "
-				"written; run: %s", vp_bootloader_name(bl), b.s);
+				"written; run: %s", name ? name : "none", b.s);
 	vp_buf_free(&b);
 	return r;
-}
-
-int vp_boot_tell(const struct vp_config *cfg, const struct vp_system *sys, struct vp_plan *plan,
-		 char **ret_msg)
-{
-	enum vp_bootloader bl = vp_boot_target(cfg, sys);
-	int r = 0;
-
-	(void)ret_msg;
-	if (bl == VP_BOOT_NONE)
-		r = vp_plan_msg(plan, VP_MSG_WARN, "no bootloader found under the root");
-	return r < 0 ? r : tell(sys, bl, plan);
 }

@@ -36,11 +36,20 @@ int vp_boot_kernel_cmdline(const struct vp_config *cfg, const struct vp_system *
 			   struct vp_plan *plan, char **ret_msg);
 int vp_boot_bls(const struct vp_config *cfg, const struct vp_system *sys,
 		struct vp_plan *plan, char **ret_msg);
-int vp_boot_refind(const struct vp_config *cfg, const struct vp_system *sys,
-		   struct vp_plan *plan, char **ret_msg);
-/* kernelstub, rpm-ostree, grubby (and no bootloader): the command to run (plan-boot-tell.c) */
-int vp_boot_tell(const struct vp_config *cfg, const struct vp_system *sys,
-		 struct vp_plan *plan, char **ret_msg);
+/*
+ * A bootloader that owns the command line (plan-boot-tell.c): the command
+ * to run, how() writes it into b from our tokens and the keys we remove
+ * (NULL: "by hand"); name NULL: no bootloader found.
+ */
+typedef int (*vp_tell_fn)(struct vp_buf *b, const struct vp_plan *plan, const char *toks,
+			  const char *rm);
+int vp_boot_tell(const char *name, vp_tell_fn how, struct vp_plan *plan);
+int vp_tell_kernelstub(struct vp_buf *b, const struct vp_plan *plan, const char *toks,
+		       const char *rm);
+int vp_tell_rpm_ostree(struct vp_buf *b, const struct vp_plan *plan, const char *toks,
+		       const char *rm);
+int vp_tell_grubby(struct vp_buf *b, const struct vp_plan *plan, const char *toks,
+		   const char *rm);
 
 /*
  * Proxmox VE with ESPs kept by proxmox-boot-tool (plan-boot-proxmox.c), the
@@ -92,8 +101,6 @@ int vp_boot_kernel_cmdline_read(const struct vp_config *cfg, const struct vp_sys
 				const struct vp_plan *plan, struct vp_boot_lines *out);
 int vp_boot_bls_read(const struct vp_config *cfg, const struct vp_system *sys,
 		     const struct vp_plan *plan, struct vp_boot_lines *out);
-int vp_boot_refind_read(const struct vp_config *cfg, const struct vp_system *sys,
-			const struct vp_plan *plan, struct vp_boot_lines *out);
 
 /* The bootloader in use: [bootloader] type, else the probe's. */
 enum vp_bootloader vp_boot_target(const struct vp_config *cfg, const struct vp_system *sys);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Puts plan->cmdline on every command line the bootloader in use reads, by
- * walking the bootloader's route of targets (targets.c):
+ * walking the bootloader's route of targets (target.h, targets.c):
  *   grub          /etc/default/grub (or a grub.d drop-in), plus the BLS
  *                 entries Fedora's GRUB reads and /etc/kernel/cmdline if any
  *   systemd-boot  /etc/kernel/cmdline (created when absent) and BLS entries
@@ -25,11 +25,11 @@
 static const struct vp_boot_route *route_of(const struct vp_config *cfg,
 					    const struct vp_system *sys)
 {
-	enum vp_bootloader bl = vp_boot_target(cfg, sys);
+	const struct vp_bootloader_def *d = vp_bootloader_def(vp_boot_target(cfg, sys));
 
-	for (size_t i = 0; i < vp_n_boot_routes; i++)
-		if (vp_boot_routes[i].bl == bl && (!vp_boot_routes[i].when || vp_boot_routes[i].when(sys)))
-			return &vp_boot_routes[i];
+	for (size_t i = 0; d && i < ARRAY_SIZE(d->routes) && d->routes[i].steps[0].target; i++)
+		if (!d->routes[i].when || d->routes[i].when(sys))
+			return &d->routes[i];
 	return NULL;
 }
 
@@ -50,8 +50,11 @@ int vp_plan_bootloader(const struct vp_config *cfg, const struct vp_system *sys,
 	if (r < 0)
 		return r;
 	route = route_of(cfg, sys);
-	if (!route)     /* a bootloader with no route: what to run by hand */
-		return vp_boot_tell(cfg, sys, plan, ret_msg);
+	if (!route) {   /* a bootloader with no route owns the line: what to run */
+		const struct vp_bootloader_def *d = vp_bootloader_def(vp_boot_target(cfg, sys));
+
+		return vp_boot_tell(d ? d->name : NULL, d ? d->tell : NULL, plan);
+	}
 	for (size_t i = 0; route->steps[i].target && r >= 0; i++) {
 		const struct vp_boot_step *s = &route->steps[i];
 

@@ -3,7 +3,8 @@
  * dracut: an owned drop-in /etc/dracut.conf.d/vfio-provision.conf (dracut
  * reads only *.conf there) with force_drivers and our dracut module, and
  * rd.driver.pre=vfio_pci on the kernel cmdline when the image is not
- * host-only: only host-only images carry /etc/modprobe.d. Pure.
+ * host-only: only host-only images carry /etc/modprobe.d. Its entry in the
+ * table of targets (target.h) is at the end. Pure.
  */
 #include <errno.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "plan-regen.h"
 #include "plan-initramfs.h"
 #include "shell-lex.h"
+#include "target.h"
 
 static const char *basename_of(const char *path)
 {
@@ -158,7 +160,7 @@ static char *driver_pre_token(const struct vp_system *sys)
 	return tok;
 }
 
-int vp_plan_dracut(const struct vp_initramfs_ctx *c, struct vp_plan *plan, char **ret_msg)
+static int plan_dracut(const struct vp_initramfs_ctx *c, struct vp_plan *plan, char **ret_msg)
 {
 	struct vp_buf b = {0};
 	_cleanup_free_ char *mods = NULL, *tok = NULL;
@@ -203,8 +205,31 @@ int vp_plan_dracut(const struct vp_initramfs_ctx *c, struct vp_plan *plan, char 
 			return r;
 	}
 
-	return vp_regen_initramfs(c->sys, VP_INITRAMFS_DRACUT, plan);
+	return vp_regen_initramfs(c->sys, c->gen, plan);
 fail:
 	vp_buf_free(&b);
 	return r;
 }
+
+/* Debian: dracut-core has the program, dracut the kernel hook that builds images. */
+static const struct vp_dpkg_claim dracut_dpkg = {
+	.package = "dracut",
+	.hook = "/etc/kernel/postinst.d/dracut",
+	.missing = "dracut (the package with the kernel hook)",
+	.part = "dracut-core",
+	.part_note = " (dracut-core too: the dracut program, which builds no images on its own)",
+};
+
+const struct vp_generator_def vp_generator_dracut = {
+	.name = "dracut",
+	.clues = {{2, .programs = VP_LIST("dracut")},
+		  {1, .any = VP_LIST(VP_DRACUT_CONF, "/etc/dracut.conf.d")}},
+	.dpkg = &dracut_dpkg,
+	/* hostonly= comes from dracut.conf and the drop-ins, in dracut's own order */
+	.in = {.files = VP_LIST(VP_DRACUT_CONF, VP_DRACUT_DROPIN),
+	       .dirs = VP_LIST("/etc/dracut.conf.d", "/usr/lib/dracut/dracut.conf.d")},
+	.feeds = VP_LIST(VP_DRACUT_CONF),
+	.plan = plan_dracut,
+	.rebuild = VP_LIST("dracut", "--regenerate-all", "--force"),
+	.rebuild_why = {"dracut: rebuild the images of kernel(s) ", ""},
+};

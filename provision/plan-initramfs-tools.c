@@ -123,7 +123,7 @@ int vp_plan_initramfs_tools(const struct vp_initramfs_ctx *c, struct vp_plan *pl
 
 command:
 	vp_buf_free(&block);
-	return vp_regen_initramfs(c->sys, VP_INITRAMFS_INITRAMFS_TOOLS, plan);
+	return vp_regen_initramfs(c->sys, c->gen, plan);
 fail:
 	vp_buf_free(&block);
 	vp_buf_free(&b);

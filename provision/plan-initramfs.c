@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The initramfs part of the plan: which generator, which vfio modules for
- * every target kernel, then one file per generator (plan-mkinitcpio.c,
- * plan-dracut.c, plan-initramfs-tools.c). Pure.
+ * every target kernel, then the generator's planner from the table of
+ * targets (target.h: plan-mkinitcpio.c, plan-dracut.c,
+ * plan-initramfs-tools.c). Pure.
  */
 #include <errno.h>
 #include <string.h>
@@ -31,11 +32,14 @@ int vp_plan_initramfs(const struct vp_config *cfg, const struct vp_system *sys,
 
 	if (cfg->initramfs_auto) {
 		gen = sys->initramfs;
-		if (gen == VP_INITRAMFS_NONE)
-			return vp_plan_msg(plan, VP_MSG_WARN,
-					   "no initramfs generator found (mkinitcpio, dracut, "
-					   "initramfs-tools): vfio modules and the early hook are "
-					   "not added to any image; set [initramfs] generator");
+		if (gen == VP_INITRAMFS_NONE) {
+			_cleanup_free_ char *names = vp_target_names(false);
+
+			return names ? vp_plan_msg(plan, VP_MSG_WARN,
+					   "no initramfs generator found (%s): vfio modules and "
+					   "the early hook are not added to any image; set "
+					   "[initramfs] generator", names) : -ENOMEM;
+		}
 		if (sys->initramfs_unsure) {
 			r = vp_plan_msg(plan, VP_MSG_WARN, "initramfs generator: %s; planning "
 					"for %s", sys->initramfs_note, vp_initramfs_name(gen));
@@ -95,9 +99,9 @@ int vp_plan_initramfs(const struct vp_config *cfg, const struct vp_system *sys,
 		return r;
 	}
 
-	for (size_t i = 0; i < vp_n_initramfs_targets; i++)
-		if (vp_initramfs_targets[i].gen == gen)
-			r = vp_initramfs_targets[i].plan(&c, plan, ret_msg);
+	c.gen = vp_generator_def(gen);
+	if (c.gen && c.gen->plan)
+		r = c.gen->plan(&c, plan, ret_msg);
 	vp_strv_free(&c.list);
 	return r;
 }

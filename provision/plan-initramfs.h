@@ -22,7 +22,10 @@
 #define VP_ITOOLS_BEGIN          "# BEGIN vfio-provision"
 #define VP_ITOOLS_END            "# END vfio-provision"
 
+struct vp_generator_def;
+
 struct vp_initramfs_ctx {
+	const struct vp_generator_def *gen;     /* the generator planned (target.h) */
 	const struct vp_config *cfg;
 	const struct vp_system *sys;
 	const struct vp_selection *sel;
@@ -32,7 +35,6 @@ struct vp_initramfs_ctx {
 };
 
 int vp_plan_mkinitcpio(const struct vp_initramfs_ctx *c, struct vp_plan *plan, char **ret_msg);
-int vp_plan_dracut(const struct vp_initramfs_ctx *c, struct vp_plan *plan, char **ret_msg);
 int vp_plan_initramfs_tools(const struct vp_initramfs_ctx *c, struct vp_plan *plan,
 			    char **ret_msg);
 

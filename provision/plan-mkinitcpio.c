@@ -706,5 +706,5 @@ int vp_plan_mkinitcpio(const struct vp_initramfs_ctx *c, struct vp_plan *plan, c
 	}
 	if (r < 0)
 		return r;
-	return vp_regen_initramfs(c->sys, VP_INITRAMFS_MKINITCPIO, plan);
+	return vp_regen_initramfs(c->sys, c->gen, plan);
 }

@@ -6,12 +6,15 @@
 #include "plan.h"
 #include "system.h"
 
-int vp_regen_initramfs(const struct vp_system *sys, enum vp_initramfs gen, struct vp_plan *plan);
+struct vp_generator_def;
+/* The generator's rebuild of every image (NULL or none: nothing). */
+int vp_regen_initramfs(const struct vp_system *sys, const struct vp_generator_def *gen,
+		       struct vp_plan *plan);
 int vp_regen_grub(const struct vp_system *sys, struct vp_plan *plan);
 /* kernel-install add, for each kernel, where images are UKIs. */
 int vp_regen_uki(const struct vp_system *sys, struct vp_plan *plan);
 
-/* Which regeneration a changed path needs. */
+/* Which regeneration a changed path needs (plan-regen-for.c, from the table). */
 bool vp_path_feeds_initramfs(const char *path);
 bool vp_path_feeds_bootloader(const char *path);
 

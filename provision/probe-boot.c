@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Which initramfs generator and which bootloader this root uses, from the
- * files it holds. Everything found is recorded (initramfs_found[],
- * bootloader_found[]); the one "in use" is picked by the precedence below.
+ * files it holds, by the clues of each target in the table (target.h).
+ * Everything found is recorded (initramfs_found[], bootloader_found[]); the
+ * one "in use" is the one with the highest score.
  * The config's [initramfs] generator and [bootloader] type override both.
  */
 #include <errno.h>
@@ -14,9 +15,7 @@
 #include "probe-internal.h"
 #include "ledger.h"
 #include "probe.h"
-
-/* The places an ESP is mounted, in the order kernel-install looks. */
-const char *const vp_esp_dirs[] = {"/efi", "/boot", "/boot/efi", NULL};
+#include "target.h"
 
 /*
  * The root as evidence. What vfio-provision created itself (a file that was
@@ -137,77 +136,163 @@ static bool dpkg_installed(const char *status, const char *pkg)
 	return false;
 }
 
+/* Whether each path of a NULL-terminated list exists (all) or one does (!all). */
+static bool paths(struct evidence *ev, const char *const *v, bool all)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (exists(ev, v[i]) != all)
+			return !all;
+	return all;
+}
+
+/*
+ * The score of the first clue of a target that holds, 0 when none does.
+ * found[] holds the targets before it in the table (for "unless"), names
+ * their names.
+ */
+static int clue_score(struct evidence *ev, const struct vp_clue *clues, size_t n_clues,
+		      const bool *found, const char *(*name_of)(size_t i), size_t before)
+{
+	for (size_t c = 0; c < n_clues && clues[c].score > 0; c++) {
+		const struct vp_clue *k = &clues[c];
+		bool holds = true;
+
+		for (size_t i = 0; holds && k->unless && i < before; i++)
+			holds = !(found[i] && strcmp(name_of(i), k->unless) == 0);
+		if (holds && k->programs) {
+			holds = false;
+			for (size_t i = 0; !holds && k->programs[i]; i++)
+				holds = have_program(ev, k->programs[i]);
+		}
+		holds = holds && paths(ev, k->all, true);
+		if (holds && k->any)
+			holds = paths(ev, k->any, false);
+		if (holds && k->conf_in)
+			holds = have_conf_in(ev, k->conf_in);
+		if (holds)
+			return k->score;
+	}
+	return 0;
+}
+
+static const char *generator_name(size_t i)
+{
+	return vp_targets->generators[i]->name;
+}
+
+static const char *bootloader_name(size_t i)
+{
+	return vp_targets->bootloaders[i]->name;
+}
+
+/* "a and b" (each name of the generators in set[]); NULL on -ENOMEM. */
+static char *names_of(const size_t *set, size_t n)
+{
+	struct vp_buf b = {0};
+	int r = 0;
+
+	for (size_t i = 0; i < n && r >= 0; i++)
+		r = vp_buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+				  generator_name(set[i]));
+	if (r < 0) {
+		vp_buf_free(&b);
+		return NULL;
+	}
+	return vp_buf_steal(&b);
+}
+
 /*
  * Debian and Ubuntu allow dracut or initramfs-tools to build the images,
  * never both (they conflict), but the dracut program alone comes with
  * dracut-core, which builds nothing on a kernel update: the generator is
  * the package installed as such (dpkg's status), else the one whose
- * kernel postinst hook is there. Called only when both have traces.
- * Returns the generator, NONE when it cannot tell (with the note saying so).
+ * kernel postinst hook is there (the generators' struct vp_dpkg_claim).
+ * Called only when several such generators have traces (set[], n >= 2).
+ * Returns the generator, 0 (none) when it cannot tell (with the note saying so).
  */
-static enum vp_initramfs debian_generator(struct evidence *root, struct vp_system *sys)
+static size_t debian_generator(struct evidence *root, struct vp_system *sys, const size_t *set,
+			       size_t n)
 {
-	_cleanup_free_ char *status = NULL;
-	bool d = false, it = false, dc = false, hd, hit;
-	size_t len;
+	_cleanup_free_ char *status = NULL, *names = NULL;
+	size_t len, n_inst = 0, n_hook = 0, inst = 0, hook = 0;
 
-	if (vp_root_read(root->root, "/var/lib/dpkg/status", &status, &len) == 0 && status) {
-		d = dpkg_installed(status, "dracut");
-		it = dpkg_installed(status, "initramfs-tools");
-		dc = dpkg_installed(status, "dracut-core");
+	if (vp_root_read(root->root, "/var/lib/dpkg/status", &status, &len) < 0)
+		status = NULL;
+	for (size_t i = 0; status && i < n; i++)
+		if (dpkg_installed(status, vp_targets->generators[set[i]]->dpkg->package)) {
+			n_inst++;
+			inst = i;
+		}
+	if (n_inst == 1) {
+		struct vp_buf b = {0};
+		int r = vp_buf_printf(&b, "dpkg: %s is installed", generator_name(set[inst]));
+
+		for (size_t i = 0; i < n && r >= 0; i++) {
+			const struct vp_dpkg_claim *d = vp_targets->generators[set[i]]->dpkg;
+
+			if (i != inst && d->part && dpkg_installed(status, d->part))
+				r = vp_buf_puts(&b, d->part_note);
+		}
+		for (size_t i = 0, k = 0; i < n && r >= 0; i++)
+			if (i != inst)
+				r = vp_buf_printf(&b, "%s%s", k++ ? " and " : ", ",
+						  vp_targets->generators[set[i]]->dpkg->missing);
+		if (r >= 0)
+			r = vp_buf_puts(&b, n > 2 ? " are not" : " is not");
+		if (r >= 0)
+			sys->initramfs_note = vp_buf_steal(&b);
+		else
+			vp_buf_free(&b);
+		return set[inst];
 	}
-	if (d != it) {
+	for (size_t i = 0; i < n; i++)
+		if (exists(root, vp_targets->generators[set[i]]->dpkg->hook)) {
+			n_hook++;
+			hook = i;
+		}
+	if (n_hook == 1) {
 		sys->initramfs_note = vp_strdup_printf(
-			"dpkg: %s is installed%s, %s is not", d ? "dracut" : "initramfs-tools",
-			!d && dc ? " (dracut-core too: the dracut program, which builds no "
-				   "images on its own)" : "",
-			d ? "initramfs-tools" : "dracut (the package with the kernel hook)");
-		return d ? VP_INITRAMFS_DRACUT : VP_INITRAMFS_INITRAMFS_TOOLS;
+			"%s builds the images on kernel updates",
+			vp_targets->generators[set[hook]]->dpkg->hook);
+		return set[hook];
 	}
-	hd = exists(root, "/etc/kernel/postinst.d/dracut");
-	hit = exists(root, "/etc/kernel/postinst.d/initramfs-tools");
-	if (hd != hit) {
-		sys->initramfs_note = vp_strdup_printf(
-			"/etc/kernel/postinst.d/%s builds the images on kernel updates",
-			hd ? "dracut" : "initramfs-tools");
-		return hd ? VP_INITRAMFS_DRACUT : VP_INITRAMFS_INITRAMFS_TOOLS;
-	}
+	names = names_of(set, n);
 	sys->initramfs_unsure = true;
 	sys->initramfs_note = vp_strdup_printf(
-		"both dracut and initramfs-tools are here, and neither dpkg (%s) nor "
-		"/etc/kernel/postinst.d tells which one builds the images; set "
-		"[initramfs] generator", d ? "both installed" : "neither installed");
-	return VP_INITRAMFS_NONE;
+		"%s%s are here, and neither dpkg (%s installed) nor /etc/kernel/postinst.d tells "
+		"which one builds the images; set [initramfs] generator", n == 2 ? "both " : "",
+		names ? names : "", !n_inst ? "neither" : n_inst < n ? "some" : n == 2 ? "both" : "all");
+	return 0;
 }
 
 /*
- * Initramfs: the generator's own program is strong evidence, its config
- * file alone weak (left behind after a switch). The strongest wins; among
- * equals, mkinitcpio, then dracut, then initramfs-tools (Arch may carry
- * dracut beside its default mkinitcpio). dracut beside initramfs-tools is
- * Debian's case: debian_generator decides.
+ * Initramfs: the strongest clue wins (targets.c), the first in the table
+ * among equals. Generators with a dpkg claim that both have traces are
+ * Debian's case, unless another one's program is here: debian_generator
+ * decides.
  */
 static void probe_initramfs(struct evidence *root, struct vp_system *sys)
 {
-	int score[VP_INITRAMFS_COUNT] = {0}, best = 0;
+	const struct vp_targets *t = vp_targets;
+	int score[VP_INITRAMFS_MAX] = {0}, best = 0, other = 0;
+	size_t claim[VP_INITRAMFS_MAX], n_claim = 0;
 
-	score[VP_INITRAMFS_MKINITCPIO] = have_program(root, "mkinitcpio") ? 2 :
-					 exists(root, "/etc/mkinitcpio.conf") ? 1 : 0;
-	score[VP_INITRAMFS_DRACUT] = have_program(root, "dracut") ? 2 :
-				     (exists(root, "/etc/dracut.conf") ||
-				      exists(root, "/etc/dracut.conf.d")) ? 1 : 0;
-	score[VP_INITRAMFS_INITRAMFS_TOOLS] =
-		have_program(root, "update-initramfs") ? 2 :
-		exists(root, "/etc/initramfs-tools/initramfs.conf") ? 1 : 0;
-	if (score[VP_INITRAMFS_DRACUT] && score[VP_INITRAMFS_INITRAMFS_TOOLS] &&
-	    score[VP_INITRAMFS_MKINITCPIO] < 2) {
-		enum vp_initramfs g = debian_generator(root, sys);
+	for (size_t g = 1; g < t->n_generators && g < VP_INITRAMFS_MAX; g++) {
+		score[g] = clue_score(root, t->generators[g]->clues,
+				      ARRAY_SIZE(t->generators[g]->clues), NULL, generator_name, 0);
+		if (score[g] && t->generators[g]->dpkg)
+			claim[n_claim++] = g;
+		else if (score[g] > other)
+			other = score[g];
+	}
+	if (n_claim >= 2 && other < 2) {
+		size_t g = debian_generator(root, sys, claim, n_claim);
 
-		if (g != VP_INITRAMFS_NONE)
+		if (g)
 			score[g] = 3;
 	}
 	sys->initramfs = VP_INITRAMFS_NONE;
-	for (int g = 1; g < VP_INITRAMFS_COUNT; g++) {
+	for (size_t g = 1; g < t->n_generators && g < VP_INITRAMFS_MAX; g++) {
 		sys->initramfs_found[g] = score[g] > 0;
 		if (score[g] > best) {
 			best = score[g];
@@ -216,59 +301,24 @@ static void probe_initramfs(struct evidence *root, struct vp_system *sys)
 	}
 }
 
-/*
- * Bootloader precedence, most specific first:
- *   1. rpm-ostree  /run/ostree-booted: kernel args belong to `rpm-ostree kargs`
- *   2. kernelstub  /etc/kernelstub/configuration (Pop!_OS drives systemd-boot)
- *   3. systemd-boot  loader/loader.conf on an ESP
- *   4. refind      /boot/refind_linux.conf (written on purpose by refind-install;
- *                  a grub.cfg beside it is often a leftover)
- *   5. grub        /etc/default/grub and a grub.cfg (boot/grub or boot/grub2)
- *   6. bls         /boot/loader/entries/ *.conf without any of the above
- *   7. systemd-boot  /etc/kernel/cmdline alone (kernel-install, UKIs)
- *   8. grubby      the program without grub's files
- */
+/* Bootloaders: the highest score found wins (the precedence in targets.c). */
 static void probe_bootloader(struct evidence *root, struct vp_system *sys)
 {
-	static const enum vp_bootloader order[] = {
-		VP_BOOT_RPM_OSTREE, VP_BOOT_KERNELSTUB, VP_BOOT_SYSTEMD_BOOT, VP_BOOT_REFIND,
-		VP_BOOT_GRUB, VP_BOOT_BLS,
-	};
-	bool *f = sys->bootloader_found;
-	bool loader_conf = false, grub;
-
-	for (size_t i = 0; vp_esp_dirs[i]; i++) {
-		_cleanup_free_ char *p = vp_strdup_printf("%s/loader/loader.conf", vp_esp_dirs[i]);
-
-		if (p && exists(root, p))
-			loader_conf = true;
-	}
-	grub = exists(root, "/etc/default/grub") &&
-	       (exists(root, "/boot/grub/grub.cfg") || exists(root, "/boot/grub2/grub.cfg"));
-	f[VP_BOOT_RPM_OSTREE] = exists(root, "/run/ostree-booted");
-	f[VP_BOOT_KERNELSTUB] = exists(root, "/etc/kernelstub/configuration");
-	f[VP_BOOT_SYSTEMD_BOOT] = loader_conf || exists(root, "/etc/kernel/cmdline");
-	f[VP_BOOT_REFIND] = exists(root, "/boot/refind_linux.conf");
-	f[VP_BOOT_GRUB] = grub;
-	f[VP_BOOT_BLS] = have_conf_in(root, "/boot/loader/entries");
-	f[VP_BOOT_GRUBBY] = !grub && have_program(root, "grubby");
+	const struct vp_targets *t = vp_targets;
+	int best = 0;
 
 	sys->bootloader = VP_BOOT_NONE;
-	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
-		enum vp_bootloader b = order[i];
+	for (size_t b = 1; b < t->n_bootloaders && b < VP_BOOT_MAX; b++) {
+		int score = clue_score(root, t->bootloaders[b]->clues,
+				       ARRAY_SIZE(t->bootloaders[b]->clues), sys->bootloader_found,
+				       bootloader_name, b);
 
-		/* /etc/kernel/cmdline alone ranks below grub and BLS (rule 7) */
-		if (b == VP_BOOT_SYSTEMD_BOOT && !loader_conf)
-			continue;
-		if (f[b]) {
-			sys->bootloader = b;
-			return;
+		sys->bootloader_found[b] = score > 0;
+		if (score > best) {
+			best = score;
+			sys->bootloader = (enum vp_bootloader)b;
 		}
 	}
-	if (f[VP_BOOT_SYSTEMD_BOOT])
-		sys->bootloader = VP_BOOT_SYSTEMD_BOOT;
-	else if (f[VP_BOOT_GRUBBY])
-		sys->bootloader = VP_BOOT_GRUBBY;
 }
 
 int vp_probe_boot(const struct vp_root *root, struct vp_system *sys, char **ret_msg)

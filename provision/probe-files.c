@@ -120,11 +120,14 @@ int vp_probe_files(const struct vp_root *root, struct vp_system *sys, char **ret
 	size_t cap = sys->n_files;
 	int r;
 
-	r = add_target_files(root, sys, &vp_core_files, &cap, ret_msg);
-	for (size_t i = 0; i < vp_n_boot_targets && r >= 0; i++)
-		r = add_target_files(root, sys, &vp_boot_targets[i]->in, &cap, ret_msg);
-	for (size_t i = 0; i < vp_n_initramfs_targets && r >= 0; i++)
-		r = add_target_files(root, sys, &vp_initramfs_targets[i].in, &cap, ret_msg);
+	const struct vp_boot_target *bt[VP_BOOT_TARGETS_MAX];
+	size_t n_bt = vp_boot_targets_all(bt, ARRAY_SIZE(bt));
+
+	r = add_target_files(root, sys, vp_targets->core, &cap, ret_msg);
+	for (size_t i = 0; i < n_bt && r >= 0; i++)
+		r = add_target_files(root, sys, &bt[i]->in, &cap, ret_msg);
+	for (size_t i = 1; i < vp_targets->n_generators && r >= 0; i++)
+		r = add_target_files(root, sys, &vp_targets->generators[i]->in, &cap, ret_msg);
 	return r;
 }
 

@@ -34,9 +34,6 @@ bool vp_parse_ull(const char *s, int base, unsigned long long *ret);
 
 
 
-/* Where an ESP may be mounted, NULL-terminated (probe-boot.c). */
-extern const char *const vp_esp_dirs[];
-
 /* Called by vp_probe_pci once the functions are read and sorted. */
 int vp_probe_iommu(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
 /* Index of the function with that address in the sorted sys->fns, or -1. */

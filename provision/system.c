@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Names and lookups on the system model; no I/O. */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,59 +20,6 @@ const char *vp_mod_state_name(enum vp_mod_state s)
 	case VP_MOD_BUILTIN: return "builtin";
 	default: return "missing";
 	}
-}
-
-static const char *const initramfs_names[VP_INITRAMFS_COUNT] = {
-	[VP_INITRAMFS_NONE] = "none",
-	[VP_INITRAMFS_MKINITCPIO] = "mkinitcpio",
-	[VP_INITRAMFS_DRACUT] = "dracut",
-	[VP_INITRAMFS_INITRAMFS_TOOLS] = "initramfs-tools",
-};
-
-static const char *const bootloader_names[VP_BOOT_COUNT] = {
-	[VP_BOOT_NONE] = "none",
-	[VP_BOOT_GRUB] = "grub",
-	[VP_BOOT_SYSTEMD_BOOT] = "systemd-boot",
-	[VP_BOOT_BLS] = "bls",
-	[VP_BOOT_REFIND] = "refind",
-	[VP_BOOT_KERNELSTUB] = "kernelstub",
-	[VP_BOOT_RPM_OSTREE] = "rpm-ostree",
-	[VP_BOOT_GRUBBY] = "grubby",
-};
-
-const char *vp_initramfs_name(enum vp_initramfs g)
-{
-	return (unsigned)g < VP_INITRAMFS_COUNT ? initramfs_names[g] : "none";
-}
-
-int vp_initramfs_from_name(const char *s, enum vp_initramfs *ret)
-{
-	for (int i = 0; i < VP_INITRAMFS_COUNT; i++)
-		if (strcmp(s, initramfs_names[i]) == 0) {
-			*ret = (enum vp_initramfs)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-const char *vp_bootloader_name(enum vp_bootloader b)
-{
-	return (unsigned)b < VP_BOOT_COUNT ? bootloader_names[b] : "none";
-}
-
-int vp_bootloader_from_name(const char *s, enum vp_bootloader *ret)
-{
-	for (int i = 0; i < VP_BOOT_COUNT; i++)
-		if (strcmp(s, bootloader_names[i]) == 0) {
-			*ret = (enum vp_bootloader)i;
-			return 0;
-		}
-	/* kernel-install and UKI setups share /etc/kernel/cmdline */
-	if (strcmp(s, "kernel-install") == 0 || strcmp(s, "uki") == 0) {
-		*ret = VP_BOOT_SYSTEMD_BOOT;
-		return 0;
-	}
-	return -EINVAL;
 }
 
 void vp_system_free(struct vp_system *sys)

@@ -94,8 +94,10 @@ enum vp_initramfs {
 	VP_INITRAMFS_MKINITCPIO,
 	VP_INITRAMFS_DRACUT,
 	VP_INITRAMFS_INITRAMFS_TOOLS,
-	VP_INITRAMFS_COUNT
+	VP_INITRAMFS_COUNT,             /* the built-ins; the table may hold more */
+	VP_INITRAMFS_MAX = 8
 };
+/* Names from the table of targets (target.h, targets.c). */
 const char *vp_initramfs_name(enum vp_initramfs g);
 int vp_initramfs_from_name(const char *s, enum vp_initramfs *ret);
 
@@ -108,10 +110,13 @@ enum vp_bootloader {
 	VP_BOOT_KERNELSTUB,
 	VP_BOOT_RPM_OSTREE,
 	VP_BOOT_GRUBBY,
-	VP_BOOT_COUNT
+	VP_BOOT_COUNT,                  /* the built-ins; the table may hold more */
+	VP_BOOT_MAX = 16
 };
 const char *vp_bootloader_name(enum vp_bootloader b);
 int vp_bootloader_from_name(const char *s, enum vp_bootloader *ret);
+/* The table's names and aliases but "none": "grub, systemd-boot, ..." (NULL: -ENOMEM). */
+char *vp_target_names(bool bootloader);
 
 /* A file of the root as it is now; content NULL when it does not exist. */
 struct vp_file {
@@ -141,7 +146,7 @@ struct vp_system {
 	size_t n_kernels;
 	char *running_kernel;   /* <root>/proc/sys/kernel/osrelease, NULL if absent */
 	char *proc_cmdline;     /* <root>/proc/cmdline, NULL if absent */
-	bool initramfs_found[VP_INITRAMFS_COUNT];
+	bool initramfs_found[VP_INITRAMFS_MAX];
 	enum vp_initramfs initramfs;   /* the one in use (first found), NONE */
 	/*
 	 * How the generator in use was told apart from another one found
@@ -151,7 +156,7 @@ struct vp_system {
 	 */
 	char *initramfs_note;
 	bool initramfs_unsure;
-	bool bootloader_found[VP_BOOT_COUNT];
+	bool bootloader_found[VP_BOOT_MAX];
 	enum vp_bootloader bootloader; /* the one in use, NONE */
 	/*
 	 * Boot details the cmdline planners need (probe-blkid.c). Additive:

@@ -59,12 +59,18 @@ R=$(variant hook-dracut)
 rm -f "$R/var/lib/dpkg/status" "$R/etc/kernel/postinst.d/initramfs-tools"
 : >"$R/etc/kernel/postinst.d/dracut"
 expect "no dpkg, dracut's hook" "$R" dracut
+check_eq "no dpkg, dracut's hook: the note names it" \
+	"/etc/kernel/postinst.d/dracut builds the images on kernel updates" \
+	"$("$VP" --root "$R" --json detect | jq -r .initramfs_note)"
 
 # 4. nothing tells them apart: a warning, in detect and in the plan
 R=$(variant unsure)
 rm -f "$R/var/lib/dpkg/status" "$R/etc/kernel/postinst.d/initramfs-tools"
 json=$("$VP" --root "$R" --json detect)
 check_eq "cannot tell: unsure" true "$(jq -r .initramfs_unsure <<<"$json")"
+check_eq "cannot tell: the note" "both dracut and initramfs-tools are here, and neither dpkg \
+(neither installed) nor /etc/kernel/postinst.d tells which one builds the images; set \
+[initramfs] generator" "$(jq -r .initramfs_note <<<"$json")"
 human=$("$VP" --root "$R" detect 2>&1)
 check_match "cannot tell: detect warns" 'warning: both dracut and initramfs-tools are here.*set \[initramfs\] generator' "$human"
 plan=$("$VP" --root "$R" plan 2>&1)

@@ -352,7 +352,7 @@ static void test_errors(void **state)
 		{"[initramfs]\ngenerator = mkinitramfs\n",
 		 "'t.conf':2: bad value 'mkinitramfs' for 'generator' (allowed: auto, mkinitcpio, dracut, initramfs-tools, none)"},
 		{"[bootloader]\ntype = lilo\n",
-		 "'t.conf':2: bad value 'lilo' for 'type' (allowed: auto, grub, systemd-boot, kernel-install, bls, refind, kernelstub, rpm-ostree, grubby, none)"},
+		 "'t.conf':2: bad value 'lilo' for 'type' (allowed: auto, grub, systemd-boot, kernel-install, uki, bls, refind, kernelstub, rpm-ostree, grubby, none)"},
 		{"[cmdline]\niommu = off\n",
 		 "'t.conf':2: bad value 'off' for 'iommu' (allowed: auto, on, keep)"},
 		{"[cmdline]\niommu_pt = maybe\n",
