@@ -246,25 +246,6 @@ static int same_ledger(const struct vp_ledger *a, const struct vp_ledger *b, boo
 	return r;
 }
 
-/*
- * Read from the first release's journal both times: what we wrote is what
- * the caller worked out (vp_owner_upgrade), the rest must be the same.
- */
-static int adopt_upgrade(struct vp_ledger *l, const struct vp_ledger *from)
-{
-	int r = 0;
-
-	if (!l->from_journal || !from->from_journal)
-		return 0;
-	for (size_t i = 0; i < l->n && r >= 0; i++) {
-		const struct vp_owned *o = vp_ledger_find(from, l->f[i].path);
-
-		if (o)
-			r = vp_bytes_set(&l->f[i].ours, o->ours.exists, o->ours.data, o->ours.len);
-	}
-	return r;
-}
-
 /* Records the directories missing on the way to (and including, if dir) path. */
 static int note_dirs(const struct vp_root *root, struct vp_ledger *l, const char *path, bool dir,
 		     char **ret_msg)
@@ -450,8 +431,6 @@ int vp_apply(const struct vp_root *root, const struct vp_changes *changes,
 	if (r < 0)
 		goto out;
 	r = vp_ledger_load(root, &l, ret_msg);
-	if (r >= 0)
-		r = adopt_upgrade(&l, ledger);
 	if (r >= 0)
 		r = same_ledger(&l, ledger, &same);
 	if (r >= 0 && !same)

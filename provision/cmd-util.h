@@ -38,9 +38,6 @@ int vp_cmd_regenerate(struct vp_ctx *ctx, const struct vp_plan *plan, struct vp_
  */
 int vp_cmd_revert_commands(struct vp_ctx *ctx, bool initramfs, bool bootloader,
 			   struct vp_plan *plan);
-/* The same, with the config and probe already loaded (p; NULL: load them). */
-int vp_cmd_revert_commands_with(struct vp_ctx *ctx, bool initramfs, bool bootloader,
-				const struct vp_pipeline *p, struct vp_plan *plan);
 /* "to take effect, run (or VERB with --regenerate):" and the commands. */
 void vp_cmd_print_commands(struct vp_ctx *ctx, const struct vp_plan *plan, const char *verb);
 /* One line a pending change: "<prefix>create /etc/x (reason)". */

@@ -38,17 +38,6 @@ int vp_owner_base(const struct vp_owned *o, const struct vp_bytes *cur, bool rev
 int vp_owner_bases(const struct vp_root *root, const struct vp_ledger *l, bool revert,
 		   bool force, struct vp_bases *ret, char **ret_msg);
 
-/*
- * A ledger read from the first release's journal knows the bytes before us
- * but not what we wrote: that is what the planners write on those bytes
- * with this config (pure; sys->files is left as the bases). An entry whose
- * file is exactly that gives its base back exactly; one the user edited
- * since keeps their lines. Entries the plan does not touch keep the file
- * as found.
- */
-int vp_owner_upgrade(const struct vp_config *cfg, struct vp_system *sys,
-		     const struct vp_selection *sel, struct vp_ledger *l, char **ret_msg);
-
 /* The model sees each owned file as its base (pure). */
 int vp_owner_substitute(struct vp_system *sys, const struct vp_bases *b);
 
