@@ -5,4 +5,6 @@
  */
 #pragma once
 
-int vp_parse_uint(const char *s, int base, unsigned long max, unsigned long *ret);
+#include "vp.h"
+
+_must_check_ int vp_parse_uint(const char *s, int base, unsigned long max, unsigned long *ret);
