@@ -83,8 +83,13 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 		vp_cmd_print_commands(ctx, &plan, "revert");
 out:
 	/* as apply: a rebuild that failed after the files changed still gets its document */
-	if (ctx->json && (ret != VP_EXIT_ERROR || regen.last_status != 0))
-		ret = vp_json_revert(ctx, &d.record, &plan, &regen) ?: ret;
+	if (ctx->json && (ret != VP_EXIT_ERROR || regen.last_status != 0)) {
+		struct vp_buf doc = {0};
+		char *jmsg = NULL;
+
+		r = vp_json_revert(ctx, &d.record, &plan, &regen, &doc, &jmsg);
+		ret = vp_cmd_json_out(ctx, r, &doc, jmsg) ?: ret;
+	}
 	vp_done_free(&d.record);
 	vp_plan_free(&plan);
 	vp_strv_free(&kept);

@@ -9,6 +9,12 @@
 /* Runs the pipeline; on failure prints the error and returns VP_EXIT_ERROR, else 0. */
 int vp_cmd_pipeline(struct vp_ctx *ctx, struct vp_pipeline *p);
 
+/*
+ * Prints a --json document built with r = vp_json_*(..., doc, &msg), then a
+ * newline, on ctx->out; or msg when r failed. Frees doc and msg. An exit code.
+ */
+int vp_cmd_json_out(struct vp_ctx *ctx, int r, struct vp_buf *doc, char *msg);
+
 /* "note: ...", "warning: ...", "refused: ..." lines, one per plan message. */
 void vp_print_msgs(const struct vp_plan *plan, FILE *f);
 /* When the verdict is not ok: "refused: verdict NAME" and the reasons. */
