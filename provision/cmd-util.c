@@ -114,3 +114,8 @@ int vp_cmd_json_out(struct vp_ctx *ctx, int r, struct vp_buf *doc, char *msg)
 	free(msg);
 	return r < 0 ? VP_EXIT_ERROR : VP_EXIT_OK;
 }
+
+void vp_cmd_say_err(const char *msg)
+{
+	vp_err("%s", msg);
+}

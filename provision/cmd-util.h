@@ -14,6 +14,8 @@ int vp_cmd_pipeline(struct vp_ctx *ctx, struct vp_pipeline *p);
  * newline, on ctx->out; or msg when r failed. Frees doc and msg. An exit code.
  */
 int vp_cmd_json_out(struct vp_ctx *ctx, int r, struct vp_buf *doc, char *msg);
+/* An error line for a message the core hands over as it happens (root-io.h's say). */
+void vp_cmd_say_err(const char *msg);
 
 /* "note: ...", "warning: ...", "refused: ..." lines, one per plan message. */
 void vp_print_msgs(const struct vp_plan *plan, FILE *f);
