@@ -28,6 +28,7 @@
 #include "hp-runtime.h"
 #include "ledger.h"
 #include "libvirt.h"
+#include "number.h"
 #include "root-io.h"
 #include "vp.h"
 
@@ -89,7 +90,9 @@ static unsigned long take_added(const struct vp_ctx *ctx, const char *domain)
 		return 0;
 	if (vp_fsroot_unlink(&ctx->root, path, &msg) < 0)
 		vp_warn("libvirt-hook: %s", msg ? msg : path);
-	v = strtoul(text, NULL, 10);
+	/* the count written when the pages were added; anything else counts as none */
+	if (vp_parse_ulong(vp_strstrip(text), ULONG_MAX, &v) < 0)
+		v = 0;
 	return v;
 }
 

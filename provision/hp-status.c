@@ -9,6 +9,7 @@
 #include "hp-status.h"
 #include "root-mnt.h"
 #include "size.h"
+#include "vpe.h"
 #include "vp.h"
 
 #define MAX_ORDERS 16
@@ -178,6 +179,16 @@ static int list_nodes(const struct vp_root *root, int *nodes, size_t max, size_t
 	return 0;
 }
 
+/* "   1234 kB": the number; 0 when there is none. */
+static unsigned long long kib_after(const char *s)
+{
+	unsigned long long v;
+	const char *end;
+
+	s += strspn(s, " \t");
+	return vpe_parse_digits(s, 10, ULLONG_MAX, &v, &end) == 0 ? v : 0;
+}
+
 static unsigned long long meminfo_kib(const char *text, const char *key)
 {
 	const char *p = text;
@@ -185,7 +196,7 @@ static unsigned long long meminfo_kib(const char *text, const char *key)
 
 	while (p && *p) {
 		if (strncmp(p, key, kl) == 0 && p[kl] == ':')
-			return strtoull(p + kl + 1, NULL, 10);
+			return kib_after(p + kl + 1);
 		p = strchr(p, '\n');
 		if (p)
 			p++;

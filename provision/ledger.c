@@ -14,7 +14,8 @@
 
 #include "fsroot.h"
 #include "ledger.h"
-#include "num.h"
+#include "number.h"
+#include "vpe.h"
 #include "strmap.h"
 
 #define LEDGER_MAGIC "# vfio-provision ledger 3"
@@ -442,8 +443,9 @@ static int check_end(const char *text, const char *name, unsigned n_lines, size_
 {
 	size_t len = strlen(text), body;
 	const char *last, *p;
+	unsigned long long v;
 	unsigned long n, crc;
-	char *end;
+	const char *end;
 
 	if (len < 2 || text[len - 1] != '\n')
 		goto cut;
@@ -454,17 +456,18 @@ static int check_end(const char *text, const char *name, unsigned n_lines, size_
 	p = text + body;
 	if (!vp_startswith(p, "end "))
 		goto cut;
-	errno = 0;
-	n = strtoul(p + 4, &end, 10);
-	if (errno || !isdigit((unsigned char)p[4]) || *end != ' ')
+	if (vpe_parse_digits(p + 4, 10, ULONG_MAX, &v, &end) < 0 || *end != ' ')
 		goto cut;
+	n = (unsigned long)v;
 	p = end + 1;
 	for (size_t i = 0; i < 8; i++)
 		if (!isxdigit((unsigned char)p[i]))
 			goto cut;
 	if (p[8] != '\n')
 		goto cut;
-	crc = strtoul(p, NULL, 16);
+	if (vpe_parse_digits(p, 16, 0xffffffff, &v, &end) < 0)
+		goto cut;
+	crc = (unsigned long)v;
 	if (crc != crc32(0, (const Bytef *)text, (uInt)body))
 		return vp_fail(ret_msg, -EINVAL, "'%s':%u: checksum mismatch: the ledger was "
 			       "changed or damaged since vfio-provision wrote it; not trusting it",
@@ -697,8 +700,10 @@ bool vp_ledger_present(const struct vp_root *root)
 
 static unsigned long blob_no(const char *blob)
 {
+	unsigned long v;
+
 	/* blob_name_ok() took it: digits that fit */
-	return blob ? strtoul(blob + 6, NULL, 10) : 0;
+	return blob && vp_parse_uint(blob + 6, 10, ULONG_MAX, &v) == 0 ? v : 0;
 }
 
 static int cmp_ulong(const void *a, const void *b)
