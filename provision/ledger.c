@@ -12,6 +12,7 @@
 
 #include <zlib.h>
 
+#include "dir-iter.h"
 #include "fsroot.h"
 #include "ledger.h"
 #include "number.h"
@@ -817,38 +818,39 @@ static bool our_name(const char *name)
  * line of l names (l NULL: every one). Anything else there, a file someone
  * put there or a directory, stays.
  */
+struct sweep {
+	const char *dir;
+	const struct vp_ledger *l;
+	char **ret_msg;
+};
+
+static int sweep_one(int dfd, const char *name, void *userdata)
+{
+	const struct sweep *s = userdata;
+	_cleanup_free_ char *blob = NULL;
+	struct stat st;
+
+	if (!our_name(name) || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode))
+		return 0;
+	blob = vp_strdup_printf("%s/%s", strrchr(s->dir, '/') + 1, name);
+	if (!blob)
+		return -ENOMEM;
+	if (s->l && blob_named(s->l, blob))
+		return 0;
+	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+		return vp_fail(s->ret_msg, -errno, "'%s/%s': cannot remove: %s", s->dir, name,
+			       strerror(errno));
+	return 0;
+}
+
 static int sweep(const struct vp_root *root, const char *dir, const struct vp_ledger *l,
 		 char **ret_msg)
 {
-	DIR *d;
-	int r;
+	struct sweep s = {.dir = dir, .l = l, .ret_msg = ret_msg};
+	int r = vp_dir_each(root, dir, sweep_one, &s, ret_msg);
 
-	r = vp_root_opendir(root, dir, &d, ret_msg);
-	if (r < 0)
-		return r == -ENOENT ? 0 : r;
-	for (struct dirent *de; (de = readdir(d));) {
-		_cleanup_free_ char *name = NULL;
-		struct stat st;
-
-		if (!our_name(de->d_name) ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(st.st_mode))
-			continue;
-		name = vp_strdup_printf("%s/%s", strrchr(dir, '/') + 1, de->d_name);
-		if (!name) {
-			r = -ENOMEM;
-			break;
-		}
-		if (l && blob_named(l, name))
-			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
-			r = vp_fail(ret_msg, -errno, "'%s/%s': cannot remove: %s", dir,
-				    de->d_name, strerror(errno));
-			break;
-		}
-	}
-	closedir(d);
-	return r;
+	return r == -ENOENT ? 0 : r;
 }
 
 int vp_ledger_save(const struct vp_root *root, const struct vp_ledger *l, char **ret_msg)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "dir-iter.h"
 #include "fsroot.h"
 
 /* Is `dir` the state directory or one of its parents? */
@@ -40,41 +41,42 @@ static int remove_stale_tmp(const struct vp_root *root, const char *path, char *
  * Our own files in the state directory: blobs, temporaries, lock. A
  * directory someone put there stays.
  */
+struct clean {
+	const char *dir;
+	bool state_dir;
+	char **ret_msg;
+};
+
+static int clean_one(int dfd, const char *name, void *userdata)
+{
+	const struct clean *c = userdata;
+
+	/* the lock last: apply may be waiting on it (vp_lock retries) */
+	if (c->state_dir && (strcmp(name, "blobs") == 0 || strcmp(name, "lock") == 0))
+		return 0;
+	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT && errno != EISDIR)
+		return vp_fail(c->ret_msg, -errno, "'%s/%s': cannot remove: %s", c->dir, name,
+			       strerror(errno));
+	return 0;
+}
+
 static int clean_state(const struct vp_root *root, char **ret_msg)
 {
-	static const char *const dirs[] = {VP_BLOB_DIR, VP_STATE_DIR};
+	struct clean blobs = {.dir = VP_BLOB_DIR, .ret_msg = ret_msg};
+	struct clean state = {.dir = VP_STATE_DIR, .state_dir = true, .ret_msg = ret_msg};
 	int r;
 
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		DIR *d;
-
-		r = vp_root_opendir(root, dirs[i], &d, ret_msg);
-		if (r == -ENOENT)
-			continue;
-		if (r < 0)
-			return r;
-		for (struct dirent *de; (de = readdir(d));) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-			    (i == 1 && strcmp(de->d_name, "blobs") == 0))
-				continue;
-			/* the lock last: apply may be waiting on it (vp_lock retries) */
-			if (i == 1 && strcmp(de->d_name, "lock") == 0)
-				continue;
-			if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT &&
-			    errno != EISDIR) {
-				r = vp_fail(ret_msg, -errno, "'%s/%s': cannot remove: %s", dirs[i],
-					    de->d_name, strerror(errno));
-				closedir(d);
-				return r;
-			}
-		}
-		closedir(d);
-		if (i < 1) {
-			r = vp_fsroot_rmdir(root, dirs[i], ret_msg);
-			if (r < 0)
-				return r;
-		}
-	}
+	r = vp_dir_each(root, VP_BLOB_DIR, clean_one, &blobs, ret_msg);
+	if (r >= 0)
+		r = vp_fsroot_rmdir(root, VP_BLOB_DIR, ret_msg);
+	if (r == -ENOENT)
+		r = 0;
+	if (r >= 0)
+		r = vp_dir_each(root, VP_STATE_DIR, clean_one, &state, ret_msg);
+	if (r == -ENOENT)
+		r = 0;
+	if (r < 0)
+		return r;
 	r = vp_fsroot_unlink(root, VP_LOCK_PATH, ret_msg);
 	if (r < 0)
 		return r;
