@@ -1,35 +1,62 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Numbers and blanks in the texts the early program reads (early.conf,
- * sysfs attributes, the command line): its one number parser. Calls
- * nothing of early/.
+ * sysfs attributes, the command line): the one number parser, which
+ * provision/number.c builds on too. Calls nothing of early/.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "vpe.h"
 
+static int digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'z' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'Z' ? c - 'A' + 10 : 99;
+}
+
+int vpe_parse_digits(const char *s, unsigned base, unsigned long long max,
+		     unsigned long long *ret, const char **ret_end)
+{
+	unsigned long long v = 0;
+	const char *p = s;
+
+	/* base 0: as C writes numbers, 0x... hex, 0... octal, else decimal */
+	if (base == 0 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && digit(p[2]) < 16)
+		base = 16, p += 2;
+	else if (base == 0)
+		base = p[0] == '0' ? 8 : 10;
+	if (base < 2 || base > 16 || digit(*p) >= (int)base)
+		return -EINVAL;
+	for (; digit(*p) < (int)base; p++) {
+		unsigned d = (unsigned)digit(*p);
+
+		if (d > max || v > (max - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
+	*ret = v;
+	*ret_end = p;
+	return 0;
+}
+
 /* Decimal, no sign, no trailing garbage except whitespace. */
 int vpe_parse_ulong(const char *s, unsigned long *ret)
 {
-	unsigned long v = 0;
+	unsigned long long v;
 	const char *p = s;
+	int r;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		unsigned long d = (unsigned long)(*p - '0');
-		if (v > (~0UL - d) / 10)
-			return -ERANGE;
-		v = v * 10 + d;
-	}
+	r = vpe_parse_digits(p, 10, ~0UL, &v, &p);
+	if (r < 0)
+		return r;
 	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 		p++;
 	if (*p)
 		return -EINVAL;
-	*ret = v;
+	*ret = (unsigned long)v;
 	return 0;
 }
 

@@ -187,7 +187,14 @@ int vpe_path(char *buf, size_t size, const char *root, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void vpe_log(const struct vpe_io *io, enum vpe_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Numbers and blanks (num.c): decimal, no sign, blanks around allowed. */
+/*
+ * Numbers and blanks (num.c). The one digit parser: at least one digit of
+ * base (2..16; 0: 0x hex, 0 octal, else decimal) at s, no sign, no blank,
+ * at most max (-ERANGE), *ret_end after the digits.
+ */
+int vpe_parse_digits(const char *s, unsigned base, unsigned long long max,
+		     unsigned long long *ret, const char **ret_end);
+/* Decimal, no sign, blanks around allowed. */
 int vpe_parse_ulong(const char *s, unsigned long *ret);
 /* digits_min to digits_max hex digits at s; *ret_end after them. */
 int vpe_parse_hex(const char *s, size_t digits_min, size_t digits_max, unsigned *ret,

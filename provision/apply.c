@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "dir-iter.h"
 #include "fsroot.h"
 
 /* ---- comparing ---- */
@@ -62,33 +63,36 @@ static bool dir_holds(const char *dir, const char *path)
 	return strncmp(dir, path, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+struct empties {
+	const char *dir;
+	const struct vp_plan *plan;
+	const struct vp_strv *gone_dirs;
+};
+
+/* 1 when the entry stays, so that the directory will not be empty. */
+static int entry_stays(int dfd, const char *name, void *userdata)
+{
+	const struct empties *e = userdata;
+	_cleanup_free_ char *p = vp_strdup_printf("%s/%s", e->dir, name);
+	const struct vp_plan_file *f;
+
+	(void)dfd;
+	if (!p)
+		return -ENOMEM;
+	f = vp_plan_file(e->plan, p);
+	return !((f && !f->content) || vp_strv_contains(e->gone_dirs, p));
+}
+
 /* Will dir be empty once the plan's removals (and the stale dirs before it) are done? */
 static int empties(const struct vp_root *root, const char *dir, const struct vp_plan *plan,
 		   const struct vp_strv *gone_dirs, bool *ret)
 {
-	DIR *d;
+	struct empties e = {.dir = dir, .plan = plan, .gone_dirs = gone_dirs};
+	int r = vp_dir_each(root, dir, entry_stays, &e, NULL);
 
-	*ret = false;
 	/* gone or not a directory: nothing to remove */
-	if (vp_root_opendir(root, dir, &d, NULL) < 0)
-		return 0;
-	*ret = true;
-	for (struct dirent *de; *ret && (de = readdir(d));) {
-		_cleanup_free_ char *p = NULL;
-		const struct vp_plan_file *f;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		p = vp_strdup_printf("%s/%s", dir, de->d_name);
-		if (!p) {
-			closedir(d);
-			return -ENOMEM;
-		}
-		f = vp_plan_file(plan, p);
-		*ret = (f && !f->content) || vp_strv_contains(gone_dirs, p);
-	}
-	closedir(d);
-	return 0;
+	*ret = r == 0;
+	return r == -ENOMEM ? r : 0;
 }
 
 /*
@@ -243,25 +247,6 @@ static int same_ledger(const struct vp_ledger *a, const struct vp_ledger *b, boo
 		r = vp_ledger_format(b, &tb);
 	if (r >= 0)
 		*ret = strcmp(ta, tb) == 0;
-	return r;
-}
-
-/*
- * Read from the first release's journal both times: what we wrote is what
- * the caller worked out (vp_owner_upgrade), the rest must be the same.
- */
-static int adopt_upgrade(struct vp_ledger *l, const struct vp_ledger *from)
-{
-	int r = 0;
-
-	if (!l->from_journal || !from->from_journal)
-		return 0;
-	for (size_t i = 0; i < l->n && r >= 0; i++) {
-		const struct vp_owned *o = vp_ledger_find(from, l->f[i].path);
-
-		if (o)
-			r = vp_bytes_set(&l->f[i].ours, o->ours.exists, o->ours.data, o->ours.len);
-	}
 	return r;
 }
 
@@ -450,8 +435,6 @@ int vp_apply(const struct vp_root *root, const struct vp_changes *changes,
 	if (r < 0)
 		goto out;
 	r = vp_ledger_load(root, &l, ret_msg);
-	if (r >= 0)
-		r = adopt_upgrade(&l, ledger);
 	if (r >= 0)
 		r = same_ledger(&l, ledger, &same);
 	if (r >= 0 && !same)

@@ -104,9 +104,6 @@ _must_check_ int vp_revert_compute(const struct vp_root *root, bool force, struc
  */
 _must_check_ int vp_revert(const struct vp_root *root, bool force, vp_apply_cb cb, void *userdata,
 	      struct vp_strv *kept, char **ret_msg);
-/* The same, for a ledger read from the first release's journal: upgraded as `hint` says. */
-_must_check_ int vp_revert_upgraded(const struct vp_root *root, const struct vp_ledger *hint, bool force,
-		       vp_apply_cb cb, void *userdata, struct vp_strv *kept, char **ret_msg);
 
 /* Takes <root>VP_LOCK_PATH (creating the state directory); waits for it. */
 _must_check_ int vp_lock(const struct vp_root *root, int *ret_fd, struct vp_strv *ret_created,

@@ -163,8 +163,13 @@ out:
 	 * A rebuild that failed after the files were written still gets its
 	 * document: what changed, and which command failed with what status.
 	 */
-	if (ctx->json && (ret != VP_EXIT_ERROR || regen.last_status != 0))
-		ret = vp_json_pipeline(ctx, "apply", &p, &done, &regen) ?: ret;
+	if (ctx->json && (ret != VP_EXIT_ERROR || regen.last_status != 0)) {
+		struct vp_buf doc = {0};
+		char *jmsg = NULL;
+
+		r = vp_json_pipeline(ctx, "apply", &p, &done, &regen, &doc, &jmsg);
+		ret = vp_cmd_json_out(ctx, r, &doc, jmsg) ?: ret;
+	}
 	vp_done_free(&done);
 	vp_pipeline_free(&p);
 	return ret;

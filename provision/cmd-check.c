@@ -89,7 +89,11 @@ int vp_cmd_check(struct vp_ctx *ctx)
 		goto out;
 	}
 	if (ctx->json) {
-		ret = vp_json_pipeline(ctx, "check", &p, NULL, NULL);
+		struct vp_buf doc = {0};
+		char *msg = NULL;
+
+		r = vp_json_pipeline(ctx, "check", &p, NULL, NULL, &doc, &msg);
+		ret = vp_cmd_json_out(ctx, r, &doc, msg);
 		if (ret)
 			goto out;
 	} else if (vp_log_level >= 1) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd-util.h"
 #include "config.h"
 #include "hp-fit.h"
 #include "hp-runtime.h"
@@ -308,7 +309,7 @@ static int cmd_reserve(struct vp_ctx *ctx, const struct vp_config *cfg)
 				    .drop_caches = ctx->drop_caches};
 	struct progress pr = {.tty = isatty(STDERR_FILENO) && vp_log_level > 0};
 	struct vp_hp_outcome o;
-	struct vpe_io io;
+	struct vp_root_io io;
 	unsigned long secs;
 	char where[32];
 	int r;
@@ -327,8 +328,8 @@ static int cmd_reserve(struct vp_ctx *ctx, const struct vp_config *cfg)
 		return VP_EXIT_ERROR;
 	}
 	req.timeout_ms = secs * 1000UL;
-	vp_root_io(&ctx->root, &io);
-	r = vp_hp_reserve(&io, "", &req, show_progress, &pr, &o);
+	vp_root_io(&io, &ctx->root, vp_cmd_say_err);
+	r = vp_hp_reserve(&io.io, "", &req, show_progress, &pr, &o);
 	if (pr.shown)
 		fputc('\n', stderr);
 	if (r < 0) {
@@ -370,7 +371,7 @@ static int cmd_release(struct vp_ctx *ctx, const struct vp_config *cfg)
 {
 	struct vp_hp_released rel;
 	unsigned long pages = ULONG_MAX;
-	struct vpe_io io;
+	struct vp_root_io io;
 	int node, r;
 
 	if (ctx->argc >= 2 && strcmp(ctx->argv[1], "all") != 0 &&
@@ -381,8 +382,8 @@ static int cmd_release(struct vp_ctx *ctx, const struct vp_config *cfg)
 	}
 	if (parse_node(ctx, cfg, &node) < 0)
 		return VP_EXIT_ERROR;
-	vp_root_io(&ctx->root, &io);
-	r = vp_hp_release(&io, "", node, pages, &rel);
+	vp_root_io(&io, &ctx->root, vp_cmd_say_err);
+	r = vp_hp_release(&io.io, "", node, pages, &rel);
 	if (r == -ENOENT) {
 		vp_err("hugepages release: no 1 GiB page pool%s",
 		       node >= 0 ? " on that node" : " (CPU without pdpe1gb?)");

@@ -21,12 +21,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd-util.h"
 #include "config.h"
 #include "disk-guard.h"
 #include "fsroot.h"
 #include "hp-runtime.h"
 #include "ledger.h"
 #include "libvirt.h"
+#include "number.h"
 #include "root-io.h"
 #include "vp.h"
 
@@ -88,7 +90,9 @@ static unsigned long take_added(const struct vp_ctx *ctx, const char *domain)
 		return 0;
 	if (vp_fsroot_unlink(&ctx->root, path, &msg) < 0)
 		vp_warn("libvirt-hook: %s", msg ? msg : path);
-	v = strtoul(text, NULL, 10);
+	/* the count written when the pages were added; anything else counts as none */
+	if (vp_parse_ulong(vp_strstrip(text), ULONG_MAX, &v) < 0)
+		v = 0;
 	return v;
 }
 
@@ -107,7 +111,7 @@ static int hook_prepare(struct vp_ctx *ctx, const char *domain, const struct vp_
 	_cleanup_free_ char *msg = NULL;
 	struct vp_hp_outcome o;
 	struct vp_hp_released rel;
-	struct vpe_io io;
+	struct vp_root_io io;
 	int r;
 
 	_cleanup_free_ char *path = state_path(domain);
@@ -124,8 +128,8 @@ static int hook_prepare(struct vp_ctx *ctx, const char *domain, const struct vp_
 		       domain, msg ? msg : strerror(-r));
 		return VP_EXIT_ERROR;
 	}
-	vp_root_io(&ctx->root, &io);
-	r = vp_hp_reserve(&io, "", &req, NULL, NULL, &o);
+	vp_root_io(&io, &ctx->root, vp_cmd_say_err);
+	r = vp_hp_reserve(&io.io, "", &req, NULL, NULL, &o);
 	if (r < 0) {
 		vp_err("libvirt-hook: domain '%s': %s", d->name, strerror(-r));
 		return VP_EXIT_ERROR;
@@ -133,7 +137,7 @@ static int hook_prepare(struct vp_ctx *ctx, const char *domain, const struct vp_
 	if (o.why != VPE_SHORT_NONE) {
 		/* The domain will not start: do not keep pages nobody uses. */
 		if (o.got > o.nr_before)
-			vp_hp_release(&io, "", req.node, o.got - o.nr_before, &rel);
+			vp_hp_release(&io.io, "", req.node, o.got - o.nr_before, &rel);
 		vp_err("libvirt-hook: domain '%s' needs %lu free 1 GiB pages%s, only %lu could be "
 		       "reserved; see `vfio-provision hugepages reserve %lu` for why and what helps",
 		       d->name, req.pages, req.node >= 0 ? " on its node" : "",
@@ -144,7 +148,7 @@ static int hook_prepare(struct vp_ctx *ctx, const char *domain, const struct vp_
 	if (r < 0) {
 		/* unrecorded, they would stay reserved for good: give them back */
 		if (o.got > o.nr_before)
-			vp_hp_release(&io, "", req.node, o.got - o.nr_before, &rel);
+			vp_hp_release(&io.io, "", req.node, o.got - o.nr_before, &rel);
 		vp_err("libvirt-hook: could not record the pages added for '%s': %s; the %lu "
 		       "added are given back, not started", domain, msg ? msg : strerror(-r),
 		       o.got - o.nr_before);
@@ -161,13 +165,13 @@ static int hook_release(struct vp_ctx *ctx, const char *domain, const struct vp_
 	unsigned long added = take_added(ctx, domain);
 	struct vp_hp_released rel;
 	int node = d->node >= 0 ? d->node : cfg->hp_node;
-	struct vpe_io io;
+	struct vp_root_io io;
 	int r;
 
 	if (added == 0)
 		return VP_EXIT_OK;
-	vp_root_io(&ctx->root, &io);
-	r = vp_hp_release(&io, "", node, added, &rel);
+	vp_root_io(&io, &ctx->root, vp_cmd_say_err);
+	r = vp_hp_release(&io.io, "", node, added, &rel);
 	if (r < 0) {
 		vp_err("libvirt-hook: releasing pages of '%s': %s", d->name, strerror(-r));
 		return VP_EXIT_ERROR;

@@ -50,7 +50,11 @@ int vp_cmd_plan(struct vp_ctx *ctx)
 	if (ret)
 		goto out;
 	if (ctx->json) {
-		ret = vp_json_pipeline(ctx, "plan", &p, NULL, NULL);
+		struct vp_buf doc = {0};
+		char *msg = NULL;
+
+		r = vp_json_pipeline(ctx, "plan", &p, NULL, NULL, &doc, &msg);
+		ret = vp_cmd_json_out(ctx, r, &doc, msg);
 		goto exit_code;
 	}
 	for (size_t i = 0; i < p.changes.n; i++) {

@@ -48,7 +48,11 @@ static int as_json(struct vp_ctx *ctx, const struct vp_revert_preview *pv)
 		vp_err("revert --dry-run: %s", strerror(-r));
 		ret = VP_EXIT_ERROR;
 	} else {
-		ret = vp_json_revert(ctx, &done, &plan, NULL);
+		struct vp_buf doc = {0};
+		char *msg = NULL;
+
+		r = vp_json_revert(ctx, &done, &plan, NULL, &doc, &msg);
+		ret = vp_cmd_json_out(ctx, r, &doc, msg);
 	}
 	vp_done_free(&done);
 	vp_plan_free(&plan);

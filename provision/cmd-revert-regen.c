@@ -13,11 +13,10 @@
 /*
  * The rebuild commands for what revert changed. A broken config must not
  * stand in the way of undoing it: then the generator and bootloader found
- * on the system decide. p: the config and probe already loaded (the
- * upgrade of a first-release journal planned with them), or NULL.
+ * on the system decide.
  */
-int vp_cmd_revert_commands_with(struct vp_ctx *ctx, bool initramfs, bool bootloader,
-				const struct vp_pipeline *p, struct vp_plan *plan)
+int vp_cmd_revert_commands(struct vp_ctx *ctx, bool initramfs, bool bootloader,
+			   struct vp_plan *plan)
 {
 	_cleanup_free_ char *msg = NULL;
 	struct vp_probe_opts opts = {.kver = ctx->kver};
@@ -25,13 +24,6 @@ int vp_cmd_revert_commands_with(struct vp_ctx *ctx, bool initramfs, bool bootloa
 	struct vp_config cfg;
 	int r;
 
-	if (p) {
-		r = vp_regen_for(&p->cfg, &p->sys, initramfs, bootloader, plan);
-		if (r < 0)
-			vp_err("cannot tell how to rebuild the initramfs and bootloader config: "
-			       "%s; rebuild them by hand", strerror(-r));
-		return r >= 0 && (ctx->regenerate || p->cfg.regenerate) ? 1 : r;
-	}
 	vp_config_init(&cfg);
 	r = vp_config_load(&cfg, &ctx->root, ctx->config, &msg);
 	if (r < 0) {
@@ -52,10 +44,4 @@ int vp_cmd_revert_commands_with(struct vp_ctx *ctx, bool initramfs, bool bootloa
 	vp_system_free(&sys);
 	vp_config_free(&cfg);
 	return r;
-}
-
-int vp_cmd_revert_commands(struct vp_ctx *ctx, bool initramfs, bool bootloader,
-			   struct vp_plan *plan)
-{
-	return vp_cmd_revert_commands_with(ctx, initramfs, bootloader, NULL, plan);
 }

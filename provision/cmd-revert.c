@@ -43,27 +43,13 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 	struct vp_plan plan = {0};
 	struct vp_regen regen = {0};
 	struct done d = {.json = ctx->json};
-	struct vp_pipeline p;
-	bool have_p = false, left;
+	bool left;
 	struct stat st;
 	int r, ret = VP_EXIT_OK;
 
 	if (ctx->dry_run)
 		return vp_cmd_revert_dry_run(ctx);
-	/* the first release's journal: what we wrote comes from planning on its bytes */
-	if (vp_root_stat(&ctx->root, VP_JOURNAL_PATH, &st, NULL) == 0 &&
-	    vp_root_stat(&ctx->root, VP_LEDGER_PATH, &st, NULL) == -ENOENT) {
-		_cleanup_free_ char *pmsg = NULL;
-
-		have_p = vp_pipeline_run(ctx, &p, &pmsg) >= 0;
-		if (!have_p) {
-			vp_warn("%s: reverting without it, lines you added since the last apply may "
-				"be taken for ours", pmsg ? pmsg : "cannot plan");
-			vp_pipeline_free(&p);
-		}
-	}
-	r = vp_revert_upgraded(&ctx->root, have_p ? &p.ledger : NULL, ctx->force, on_revert, &d,
-			       &kept, &msg);
+	r = vp_revert(&ctx->root, ctx->force, on_revert, &d, &kept, &msg);
 	for (size_t i = 0; i < kept.n; i++)
 		vp_warn("%s", kept.v[i]);
 	if (r < 0) {
@@ -88,7 +74,7 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 		       "them: `vfio-provision revert --force` takes them out\n");
 	if (!d.initramfs && !d.bootloader)
 		goto out;
-	r = vp_cmd_revert_commands_with(ctx, d.initramfs, d.bootloader, have_p ? &p : NULL, &plan);
+	r = vp_cmd_revert_commands(ctx, d.initramfs, d.bootloader, &plan);
 	if (r < 0)
 		ret = VP_EXIT_ERROR;
 	else if (r > 0)
@@ -97,10 +83,13 @@ int vp_cmd_revert(struct vp_ctx *ctx)
 		vp_cmd_print_commands(ctx, &plan, "revert");
 out:
 	/* as apply: a rebuild that failed after the files changed still gets its document */
-	if (ctx->json && (ret != VP_EXIT_ERROR || regen.last_status != 0))
-		ret = vp_json_revert(ctx, &d.record, &plan, &regen) ?: ret;
-	if (have_p)
-		vp_pipeline_free(&p);
+	if (ctx->json && (ret != VP_EXIT_ERROR || regen.last_status != 0)) {
+		struct vp_buf doc = {0};
+		char *jmsg = NULL;
+
+		r = vp_json_revert(ctx, &d.record, &plan, &regen, &doc, &jmsg);
+		ret = vp_cmd_json_out(ctx, r, &doc, jmsg) ?: ret;
+	}
 	vp_done_free(&d.record);
 	vp_plan_free(&plan);
 	vp_strv_free(&kept);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <string.h>
 
 #include "cmd-util.h"
@@ -97,4 +98,24 @@ void vp_print_pending(const struct vp_changes *c, const char *prefix, FILE *f)
 	for (size_t i = 0; i < c->rmdirs.n; i++)
 		vp_fprintf_human(f, "%srmdir %s (vfio-provision created it and nothing needs it any more)\n",
 			prefix, c->rmdirs.v[i]);
+}
+
+int vp_cmd_json_out(struct vp_ctx *ctx, int r, struct vp_buf *doc, char *msg)
+{
+	if (r >= 0 && (fwrite(doc->s, 1, doc->len, ctx->out) != doc->len ||
+		       fflush(ctx->out) != 0)) {
+		r = -errno;
+		free(msg);
+		msg = vp_strdup_printf("writing the JSON document: %s", strerror(-r));
+	}
+	vp_buf_free(doc);
+	if (r < 0)
+		vp_err("%s", msg ? msg : strerror(-r));
+	free(msg);
+	return r < 0 ? VP_EXIT_ERROR : VP_EXIT_OK;
+}
+
+void vp_cmd_say_err(const char *msg)
+{
+	vp_err("%s", msg);
 }

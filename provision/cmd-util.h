@@ -9,6 +9,14 @@
 /* Runs the pipeline; on failure prints the error and returns VP_EXIT_ERROR, else 0. */
 int vp_cmd_pipeline(struct vp_ctx *ctx, struct vp_pipeline *p);
 
+/*
+ * Prints a --json document built with r = vp_json_*(..., doc, &msg), then a
+ * newline, on ctx->out; or msg when r failed. Frees doc and msg. An exit code.
+ */
+int vp_cmd_json_out(struct vp_ctx *ctx, int r, struct vp_buf *doc, char *msg);
+/* An error line for a message the core hands over as it happens (root-io.h's say). */
+void vp_cmd_say_err(const char *msg);
+
 /* "note: ...", "warning: ...", "refused: ..." lines, one per plan message. */
 void vp_print_msgs(const struct vp_plan *plan, FILE *f);
 /* When the verdict is not ok: "refused: verdict NAME" and the reasons. */
@@ -38,9 +46,6 @@ int vp_cmd_regenerate(struct vp_ctx *ctx, const struct vp_plan *plan, struct vp_
  */
 int vp_cmd_revert_commands(struct vp_ctx *ctx, bool initramfs, bool bootloader,
 			   struct vp_plan *plan);
-/* The same, with the config and probe already loaded (p; NULL: load them). */
-int vp_cmd_revert_commands_with(struct vp_ctx *ctx, bool initramfs, bool bootloader,
-				const struct vp_pipeline *p, struct vp_plan *plan);
 /* "to take effect, run (or VERB with --regenerate):" and the commands. */
 void vp_cmd_print_commands(struct vp_ctx *ctx, const struct vp_plan *plan, const char *verb);
 /* One line a pending change: "<prefix>create /etc/x (reason)". */

@@ -59,7 +59,11 @@ int vp_cmd_verify(struct vp_ctx *ctx)
 				      p.plan.dirs.v[i]);
 	}
 	if (ctx->json) {
-		ret = vp_json_verify(ctx, &rep);
+		struct vp_buf doc = {0};
+		char *msg = NULL;
+
+		r = vp_json_verify(&rep, &doc, &msg);
+		ret = vp_cmd_json_out(ctx, r, &doc, msg);
 		if (ret)
 			goto out;
 		goto exit_code;

@@ -2,8 +2,8 @@
 /*
  * Which command-line words each pending change adds, removes or replaces,
  * in the files the bootloader planners write (plan-bootloader.c), each read
- * line by line as its consumer does:
- *   /etc/default/grub, grub.d/ *.cfg   VAR="..." shell variables
+ * as its consumer does:
+ *   /etc/default/grub, grub.d/ *.cfg   shell variables, through shell-lex.c
  *   BLS entries (loader/entries/ *.conf)  the "options" line
  *   a target's own file                as its line reader says (target.h):
  *                                      refind_linux.conf "LABEL" "..." lines
@@ -11,13 +11,13 @@
  * Only words whose key the plan sets count. Other files (modprobe.d, fstab,
  * early.conf) have no command line.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmdline-diff.h"
 #include "cmdline.h"
+#include "shell-lex.h"
 #include "target.h"
 
 /* The words of the planned keys on the lines of one variable. */
@@ -112,20 +112,10 @@ static struct kind kind_of(const char *path)
  */
 static const char *line_value(struct kind k, const char *p, size_t len, char **var, size_t *vlen)
 {
-	const char *end = p + len, *q;
+	const char *end = p + len;
 
 	*var = NULL;
 	switch (k.f) {
-	case K_SHELL:
-		if (len > 7 && strncmp(p, "export ", 7) == 0)
-			p += 7;
-		for (q = p; q < end && (isalnum((unsigned char)*q) || *q == '_'); q++)
-			;
-		if (q == p || q == end || *q != '=' || isdigit((unsigned char)*p))
-			return NULL;
-		*var = strndup(p, q - p);
-		p = q + 1;
-		break;
 	case K_BLS:
 		if (end - p < 8 || strncmp(p, "options", 7) != 0 || (p[7] != ' ' && p[7] != '\t'))
 			return NULL;
@@ -153,28 +143,14 @@ static const char *line_value(struct kind k, const char *p, size_t len, char **v
 	return p;
 }
 
-static int collect_line(const struct vp_plan *plan, struct kind k, const char *p, size_t len,
-			unsigned ln, struct locs *ret)
+/* The planned words of value, the command line that var (NULL: a whole line) holds on line ln. */
+static int collect_value(const struct vp_plan *plan, const char *var, const char *value,
+			 unsigned ln, struct locs *ret)
 {
-	_cleanup_free_ char *var = NULL, *value = NULL;
 	struct vp_cmdline c = {0};
 	struct loc *loc = NULL;
-	const char *v;
-	size_t vlen;
 	int r = 0;
 
-	while (len && (*p == ' ' || *p == '\t')) {
-		p++;
-		len--;
-	}
-	if (!len || *p == '#')
-		return 0;
-	v = line_value(k, p, len, &var, &vlen);
-	if (!v)
-		return 0;
-	value = strndup(v, vlen);
-	if (!value)
-		return -ENOMEM;
 	/* a line the kernel's splitter rejects is no command line of ours */
 	if (vp_cmdline_split(value, &c, NULL) < 0)
 		return 0;
@@ -195,12 +171,65 @@ static int collect_line(const struct vp_plan *plan, struct kind k, const char *p
 	return r;
 }
 
+static int collect_line(const struct vp_plan *plan, struct kind k, const char *p, size_t len,
+			unsigned ln, struct locs *ret)
+{
+	_cleanup_free_ char *var = NULL, *value = NULL;
+	const char *v;
+	size_t vlen;
+
+	while (len && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
+	}
+	if (!len || *p == '#')
+		return 0;
+	v = line_value(k, p, len, &var, &vlen);
+	if (!v)
+		return 0;
+	value = strndup(v, vlen);
+	if (!value)
+		return -ENOMEM;
+	return collect_value(plan, var, value, ln, ret);
+}
+
+/*
+ * /etc/default/grub and its drop-ins through the shell lexer, as
+ * grub-mkconfig sources them: the value of each assignment the sourcing
+ * shell runs (not another shell's, not a command's environment, not an
+ * array), its quotes removed. A file sh refuses sets nothing.
+ */
+static int collect_shell(const struct vp_plan *plan, const char *text, size_t len,
+			 struct locs *ret)
+{
+	struct vp_shlex l;
+	int r;
+
+	r = vp_shlex(text ? text : "", len, &l);
+	if (r == -EINVAL)
+		r = 0;
+	for (size_t i = 0; r >= 0 && i < l.n_asg; i++) {
+		const struct vp_shlex_asg *a = &l.asg[i];
+		_cleanup_free_ char *var = NULL;
+
+		if ((a->ctx & (VP_SHLEX_IN_SUBSHELL | VP_SHLEX_PREFIX)) || a->array ||
+		    a->n_words != 1)
+			continue;
+		var = strndup(text + a->name, a->name_len);
+		r = var ? collect_value(plan, var, a->words[0].text, a->line, ret) : -ENOMEM;
+	}
+	vp_shlex_free(&l);
+	return r;
+}
+
 static int collect(const struct vp_plan *plan, struct kind k, const char *text, size_t len,
 		   struct locs *ret)
 {
 	unsigned ln = 0;
 	int r = 0;
 
+	if (k.f == K_SHELL)
+		return collect_shell(plan, text, len, ret);
 	for (const char *p = text, *end = text + len; text && p < end && r >= 0; ln++) {
 		const char *nl = memchr(p, '\n', end - p);
 		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);

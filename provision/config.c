@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dir-iter.h"
 #include "pci-addr.h"
 #include "size.h"
 #include "vpe-limits.h"
@@ -859,42 +860,23 @@ fail:
 	return r;
 }
 
+static int add_dropin(int dfd, const char *name, void *userdata)
+{
+	size_t n = strlen(name);
+
+	(void)dfd;
+	/* hidden files are editor and package-manager leftovers */
+	if (name[0] == '.' || n <= 5 || strcmp(name + n - 5, ".conf") != 0)
+		return 0;
+	return vp_strv_push_take(userdata, vp_strdup_printf(CONFIG_DIR "/%s", name));
+}
+
+/* In strcmp order, the C locale's lexical order, as documented (dir-iter.h). */
 static int dropin_names(const struct vp_root *root, struct vp_strv *ret, char **ret_msg)
 {
-	_cleanup_free_ char *msg = NULL;
-	struct dirent *de;
-	DIR *d = NULL;
-	int r;
+	int r = vp_dir_each(root, CONFIG_DIR, add_dropin, ret, ret_msg);
 
-	r = vp_root_opendir(root, CONFIG_DIR, &d, &msg);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return msg ? vp_fail(ret_msg, r, "%s", msg)
-			   : vp_fail(ret_msg, r, "'%s': %s", CONFIG_DIR, strerror(-r));
-	for (;;) {
-		size_t n;
-
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			r = -errno;
-			if (r < 0)
-				vp_fail(ret_msg, r, "'%s': %s", CONFIG_DIR, strerror(-r));
-			break;
-		}
-		n = strlen(de->d_name);
-		/* hidden files are editor and package-manager leftovers */
-		if (de->d_name[0] == '.' || n <= 5 || strcmp(de->d_name + n - 5, ".conf") != 0)
-			continue;
-		r = vp_strv_push_take(ret, vp_strdup_printf(CONFIG_DIR "/%s", de->d_name));
-		if (r < 0)
-			break;
-	}
-	closedir(d);
-	/* strcmp order is the C locale's lexical order, as documented */
-	vp_strv_sort(ret);
-	return r;
+	return r == -ENOENT ? 0 : r;
 }
 
 int vp_config_load(struct vp_config *cfg, const struct vp_root *root, const char *path,

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "dir-iter.h"
 #include "disk-guard.h"
 #include "fsroot.h"
 #include "root-mnt.h"
@@ -140,41 +141,47 @@ static int devset_add_name(const struct vp_root *root, struct devset *s, const c
  * none. An entry that cannot be read is an error: the guard fails closed,
  * never taking "unreadable" for "no partitions".
  */
+struct children {
+	const struct vp_root *root;
+	struct devset *s;
+	const char *dir;
+	bool holders;
+};
+
+static int add_child(int dfd, const char *name, void *userdata)
+{
+	const struct children *c = userdata;
+	_cleanup_free_ char *part = NULL;
+
+	(void)dfd;
+	if (name[0] == '.')
+		return 0;
+	if (!c->holders) {
+		/* partitions are the subdirectories with a "partition" attribute */
+		part = vp_strdup_printf("%s/%s/partition", c->dir, name);
+		if (!part)
+			return -ENOMEM;
+		if (!vp_root_exists(c->root, part))
+			return 0;
+	}
+	return devset_add_name(c->root, c->s, name);
+}
+
 static int add_children(const struct vp_root *root, struct devset *s, const char *name,
 			bool holders, char **ret_msg)
 {
 	_cleanup_free_ char *dir = vp_strdup_printf("/sys/class/block/%s%s", name,
 						    holders ? "/holders" : ""), *msg = NULL;
-	DIR *d = NULL;
-	struct dirent *de;
-	int r = 0;
+	struct children c = {.root = root, .s = s, .dir = dir, .holders = holders};
+	int r;
 
 	if (!dir)
 		return -ENOMEM;
-	r = vp_root_opendir(root, dir, &d, &msg);
+	r = vp_dir_each(root, dir, add_child, &c, &msg);
 	if (r == -ENOENT)
 		return 0;       /* no sysfs entry: nothing stacked, no partitions */
-	if (r < 0)
-		return vp_fail(ret_msg, r, "%s; cannot tell what uses the disk",
-			       msg ? msg : strerror(-r));
-	while ((de = readdir(d)) && r >= 0) {
-		_cleanup_free_ char *part = NULL;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (!holders) {
-			/* partitions are the subdirectories with a "partition" attribute */
-			part = vp_strdup_printf("%s/%s/partition", dir, de->d_name);
-			if (!part) {
-				r = -ENOMEM;
-				break;
-			}
-			if (!vp_root_exists(root, part))
-				continue;
-		}
-		r = devset_add_name(root, s, de->d_name);
-	}
-	closedir(d);
+	if (r < 0 && msg)
+		return vp_fail(ret_msg, r, "%s; cannot tell what uses the disk", msg);
 	return r;
 }
 

@@ -12,6 +12,7 @@
 
 #include "domain-edit.h"
 #include "libvirt.h"
+#include "number.h"
 
 #define GIB_KIB 1048576ULL
 #define MAX_INDEX 255   /* a pci controller's index is its bus number */
@@ -64,15 +65,12 @@ static bool attr_is(xmlNodePtr n, const char *name, const char *value)
 static long num_attr(xmlNodePtr n, const char *name, long absent)
 {
 	xmlChar *v = xmlGetProp(n, BAD_CAST name);
-	char *end;
+	unsigned long long x;
 	long r;
 
 	if (!v)
 		return absent;
-	errno = 0;
-	r = strtol((const char *)v, &end, 0);
-	if (errno || end == (char *)v || *end || r < 0)
-		r = -1;
+	r = vp_parse_number((const char *)v, 0, LONG_MAX, &x) == 0 ? (long)x : -1;
 	xmlFree(v);
 	return r;
 }

@@ -34,7 +34,7 @@
 struct exec {
 	const struct vp_root *root;
 	const struct vp_handoff_opts *o;
-	struct vpe_io io;
+	struct vp_root_io rio;
 	struct vp_uevent_mon mon;
 	struct vp_hrecord rec;
 	struct vp_handoff_result *res;
@@ -78,7 +78,7 @@ static bool driver_of(struct exec *x, const char *addr, char *buf, size_t size)
 	_cleanup_free_ char *p = dev_path(addr, "driver");
 
 	buf[0] = '\0';
-	return p && x->io.readlink_name(x->io.ctx, p, buf, size) > 0;
+	return p && x->rio.io.readlink_name(x->rio.io.ctx, p, buf, size) > 0;
 }
 
 static bool present(struct exec *x, const char *addr)
@@ -97,11 +97,12 @@ static bool exists_fmt(struct exec *x, const char *fmt, const char *arg)
 
 static int write_attr(struct exec *x, const char *path, const char *value, char **ret_msg)
 {
-	int r = x->io.write(x->io.ctx, path, value);
+	int r = x->rio.io.write(x->rio.io.ctx, path, value);
 
+	/* the resolver's message names what is in the way (a link, a FIFO) */
 	if (r < 0)
 		return vp_fail(ret_msg, r, "writing '%.*s' to %s: %s", (int)strcspn(value, "\n"),
-			       value, path, strerror(-r));
+			       value, path, x->rio.msg ? x->rio.msg : strerror(-r));
 	return 0;
 }
 
@@ -573,7 +574,7 @@ static int begin(struct exec *x, const struct vp_root *root, const struct vp_han
 
 	memset(res, 0, sizeof(*res));
 	*x = (struct exec){.root = root, .o = o, .res = res, .mon = {.fd = -1}};
-	vp_root_io(root, &x->io);
+	vp_root_io(&x->rio, root, NULL);
 	r = lock_run(root, ret_lock, ret_msg);
 	if (r < 0)
 		return r;
@@ -585,6 +586,7 @@ static void end(struct exec *x, int lock)
 {
 	vp_uevent_close(&x->mon);
 	vp_hrecord_free(&x->rec);
+	vp_root_io_free(&x->rio);
 	if (lock >= 0)
 		close(lock);
 }

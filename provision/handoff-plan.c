@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "handoff.h"
+#include "number.h"
 
 #define VFIO_PCI "vfio-pci"
 
@@ -88,13 +89,9 @@ static const struct vp_hvtcon *fb_vtcon(const struct vp_hstate *st)
  */
 bool vp_hstate_console_on(const struct vp_hstate *st, const char *fb)
 {
-	char *end;
 	long n;
 
-	if (!fb_vtcon(st) || strncmp(fb, "fb", 2) != 0)
-		return false;
-	n = strtol(fb + 2, &end, 10);
-	if (*end || end == fb + 2 || n < 0)
+	if (!fb_vtcon(st) || strncmp(fb, "fb", 2) != 0 || vp_parse_int(fb + 2, 0, LONG_MAX, &n) < 0)
 		return false;
 	if (st->fbcon_map)
 		return n <= 9 && strchr(st->fbcon_map, (int)('0' + n));

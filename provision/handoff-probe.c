@@ -18,6 +18,7 @@
 
 #include "handoff.h"
 #include "kmod-root.h"
+#include "number.h"
 #include "pci-addr.h"
 #include "root.h"
 
@@ -133,6 +134,8 @@ static int probe_fn(const struct vp_root *root, const char *addr, struct vp_hfn 
 {
 	_cleanup_free_ char *base = vp_strdup_printf("/sys/bus/pci/devices/%s", addr);
 	_cleanup_free_ char *canon = NULL, *p = NULL, *cls = NULL, *group = NULL;
+	unsigned long c;
+	long n;
 	int r;
 
 	snprintf(f->addr, sizeof(f->addr), "%s", addr);
@@ -166,12 +169,12 @@ static int probe_fn(const struct vp_root *root, const char *addr, struct vp_hfn 
 	free(p);
 	p = vp_strdup_printf("%s/iommu_group", base);
 	group = p ? link_name(root, p) : NULL;
-	if (group && digits(group))
-		f->group = atoi(group);
+	if (group && vp_parse_int(group, 0, INT_MAX, &n) == 0)
+		f->group = (int)n;
 	free(p);
 	p = vp_strdup_printf("%s/class", base);
 	if (p && vp_root_read_line(root, p, &cls) == 0)
-		f->display = (strtoul(cls, NULL, 16) >> 16) == 0x03;
+		f->display = vp_parse_uint(cls, 0, 0xffffff, &c) == 0 && (c >> 16) == 0x03;
 	/* a guest's QEMU holds the group's vfio node while it runs */
 	if (vp_streq(f->driver, "vfio-pci") && f->group >= 0 &&
 	    vp_strv_push_take(&f->nodes, vp_strdup_printf("/dev/vfio/%d", f->group)) < 0)
@@ -209,10 +212,12 @@ static int probe_vtcons(const struct vp_root *root, struct vp_hstate *st, char *
 		return r;
 	r = vp_root_list(root, "/sys/class/graphics", want_fb, &l, ret_msg);
 	for (size_t i = 0; i < l.n; i++) {
-		int n = atoi(base_name(l.v[i]) + 2);
+		long n;
 
-		if (st->fb_first < 0 || n < st->fb_first)
-			st->fb_first = n;
+		/* want_fb took "fb" and digits */
+		if (vp_parse_int(base_name(l.v[i]) + 2, 0, INT_MAX, &n) == 0 &&
+		    (st->fb_first < 0 || n < st->fb_first))
+			st->fb_first = (int)n;
 	}
 	vp_strv_free(&l);
 	return r;
@@ -346,10 +351,13 @@ static int probe_users(const struct vp_root *root, struct vp_hstate *st, char **
 	for (size_t i = 0; i < pids.n && r >= 0; i++) {
 		_cleanup_free_ char *fddir = vp_strdup_printf("%s/fd", pids.v[i]);
 		struct vp_strv fds = {0};
-		long pid = atol(base_name(pids.v[i]));
+		long pid = 0;
 
 		if (!fddir)
 			r = -ENOMEM;
+		/* want_pid took digits; one that does not fit is no process */
+		if (r >= 0 && vp_parse_int(base_name(pids.v[i]), 1, LONG_MAX, &pid) < 0)
+			continue;
 		if (r < 0 || pid == self)
 			continue;
 		/* a process that ended meanwhile, or one we may not look into */
@@ -432,7 +440,9 @@ static int mod_usage(const struct vp_root *root, struct kmod_ctx *kctx, struct v
 			return 0;
 		free(p);
 		p = vp_strdup_printf("%s/refcnt", dir);
-		m->refcnt = p && vp_root_read_line(root, p, &refcnt) == 0 ? atol(refcnt) : -1;
+		if (!p || vp_root_read_line(root, p, &refcnt) < 0 ||
+		    vp_parse_int(refcnt, 0, LONG_MAX, &m->refcnt) < 0)
+			m->refcnt = -1;
 		free(p);
 		p = vp_strdup_printf("%s/holders", dir);
 		if (!p)

@@ -172,17 +172,17 @@ struct vp_hrecord {
 };
 
 /* Text form: a header, one line a step, "detached" when complete. */
-int vp_hrecord_format(const struct vp_hrecord *rec, struct vp_buf *ret);
+_must_check_ int vp_hrecord_format(const struct vp_hrecord *rec, struct vp_buf *ret);
 /* -EINVAL with *ret_msg "'<name>':<line>: ..." for anything else. */
-int vp_hrecord_parse(const char *text, size_t len, const char *name, struct vp_hrecord *ret,
+_must_check_ int vp_hrecord_parse(const char *text, size_t len, const char *name, struct vp_hrecord *ret,
 		     char **ret_msg);
 void vp_hrecord_free(struct vp_hrecord *rec);
 
 struct vp_root;
 /* Loads the record under the root: 0, -ENOENT (none), or -errno with *ret_msg. */
-int vp_hrecord_load(const struct vp_root *root, struct vp_hrecord *ret, char **ret_msg);
+_must_check_ int vp_hrecord_load(const struct vp_root *root, struct vp_hrecord *ret, char **ret_msg);
 /* Replaces it atomically (fsroot.c); a record without steps is removed. */
-int vp_hrecord_save(const struct vp_root *root, const struct vp_hrecord *rec, char **ret_msg);
+_must_check_ int vp_hrecord_save(const struct vp_root *root, const struct vp_hrecord *rec, char **ret_msg);
 
 /* ---- taking the steps (handoff-exec.c) -------------------------------------- */
 

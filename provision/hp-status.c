@@ -6,9 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dir-iter.h"
 #include "hp-status.h"
 #include "root-mnt.h"
 #include "size.h"
+#include "vpe.h"
 #include "vp.h"
 
 #define MAX_ORDERS 16
@@ -125,57 +127,83 @@ static int cmp_ulong_desc(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
+/* Numbers found in names, up to max of them. */
+struct numbers {
+	unsigned long *v;
+	size_t n, max;
+};
+
+/* "hugepages-<N>kB": N. */
+static int add_size(int dfd, const char *name, void *userdata)
+{
+	struct numbers *ns = userdata;
+	unsigned long long kib;
+	const char *end;
+
+	(void)dfd;
+	if (vp_startswith(name, "hugepages-") &&
+	    vpe_parse_digits(name + 10, 10, ULONG_MAX, &kib, &end) == 0 && strcmp(end, "kB") == 0)
+		ns->v[ns->n++] = (unsigned long)kib;
+	return ns->n == ns->max;
+}
+
+struct nodes {
+	int *v;
+	size_t n, max;
+};
+
+/* "node<N>": N. */
+static int add_node(int dfd, const char *name, void *userdata)
+{
+	struct nodes *ns = userdata;
+	unsigned long id;
+
+	(void)dfd;
+	if (vp_startswith(name, "node") && vp_parse_ulong(name + 4, INT_MAX, &id) == 0)
+		ns->v[ns->n++] = (int)id;
+	return ns->n == ns->max;
+}
+
 /* Page sizes the kernel offers, from the hugepages-<N>kB directories. */
 static int list_sizes(const struct vp_root *root, unsigned long *sizes, size_t max, size_t *ret_n)
 {
-	struct dirent *de;
-	size_t n = 0;
-	DIR *d;
-	int r;
+	struct numbers ns = {.v = sizes, .max = max};
+	int r = max ? vp_dir_each(root, "/sys/kernel/mm/hugepages", add_size, &ns, NULL) : 0;
 
-	r = vp_root_opendir(root, "/sys/kernel/mm/hugepages", &d, NULL);
-	if (r < 0) {
-		*ret_n = 0;
+	*ret_n = 0;
+	if (r < 0)
 		return r == -ENOENT ? 0 : r;
-	}
-	while ((de = readdir(d)) && n < max) {
-		unsigned long kib;
-		char tail[8];
-
-		if (sscanf(de->d_name, "hugepages-%lukB%7s", &kib, tail) == 1)
-			sizes[n++] = kib;
-	}
-	closedir(d);
-	qsort(sizes, n, sizeof(*sizes), cmp_ulong_desc);
-	*ret_n = n;
+	qsort(sizes, ns.n, sizeof(*sizes), cmp_ulong_desc);
+	*ret_n = ns.n;
 	return 0;
 }
 
 static int list_nodes(const struct vp_root *root, int *nodes, size_t max, size_t *ret_n)
 {
-	struct dirent *de;
-	size_t n = 0;
-	DIR *d;
+	struct nodes ns = {.v = nodes, .max = max};
 
 	*ret_n = 0;
-	if (vp_root_opendir(root, "/sys/devices/system/node", &d, NULL) < 0)
+	/* in name order (node10 before node2): sorted by number below */
+	if (max && vp_dir_each(root, "/sys/devices/system/node", add_node, &ns, NULL) < 0)
 		return 0;
-	while ((de = readdir(d)) && n < max) {
-		int id;
-		char tail[2];
-
-		if (sscanf(de->d_name, "node%d%1s", &id, tail) == 1 && id >= 0)
-			nodes[n++] = id;
-	}
-	closedir(d);
-	for (size_t i = 1; i < n; i++)  /* few nodes: insertion sort */
+	for (size_t i = 1; i < ns.n; i++)  /* few nodes: insertion sort */
 		for (size_t j = i; j > 0 && nodes[j - 1] > nodes[j]; j--) {
 			int t = nodes[j];
 			nodes[j] = nodes[j - 1];
 			nodes[j - 1] = t;
 		}
-	*ret_n = n;
+	*ret_n = ns.n;
 	return 0;
+}
+
+/* "   1234 kB": the number; 0 when there is none. */
+static unsigned long long kib_after(const char *s)
+{
+	unsigned long long v;
+	const char *end;
+
+	s += strspn(s, " \t");
+	return vpe_parse_digits(s, 10, ULLONG_MAX, &v, &end) == 0 ? v : 0;
 }
 
 static unsigned long long meminfo_kib(const char *text, const char *key)
@@ -185,7 +213,7 @@ static unsigned long long meminfo_kib(const char *text, const char *key)
 
 	while (p && *p) {
 		if (strncmp(p, key, kl) == 0 && p[kl] == ':')
-			return strtoull(p + kl + 1, NULL, 10);
+			return kib_after(p + kl + 1);
 		p = strchr(p, '\n');
 		if (p)
 			p++;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * --json for plan, check, apply, revert and verify: one document on
- * ctx->out (schema 1, docs/plan-json.md). plan, check, apply and revert
+ * --json for plan, check, apply, revert and verify: one document (schema
+ * 1, docs/plan-json.md), which the verb prints. plan, check, apply and revert
  * share the shape: changed, pending, changes, cmdline, messages,
  * refusals, commands; verify has its own.
  */
@@ -54,20 +54,16 @@ void vp_done_free(struct vp_done *d)
 	*d = (struct vp_done){0};
 }
 
-/* The document, then a newline, on ctx->out; an exit code. */
-static int finish(const struct vp_ctx *ctx, struct vp_json *j, struct vp_buf *out)
+/* The document, then a newline, in out; on failure out is freed. */
+static int finish(struct vp_json *j, struct vp_buf *out, char **ret_msg)
 {
 	int r = vp_json_finish(j);
 
-	if (r == 0 && (fwrite(out->s, 1, out->len, ctx->out) != out->len ||
-		       fflush(ctx->out) != 0))
-		r = -errno;
-	vp_buf_free(out);
 	if (r < 0) {
-		vp_err("writing the JSON document: %s", strerror(-r));
-		return VP_EXIT_ERROR;
+		vp_buf_free(out);
+		return vp_fail(ret_msg, r, "writing the JSON document: %s", strerror(-r));
 	}
-	return VP_EXIT_OK;
+	return 0;
 }
 
 static void strv(struct vp_json *j, const char *key, const struct vp_strv *sv)
@@ -322,20 +318,18 @@ static void head(struct vp_json *j, const char *verb)
 }
 
 int vp_json_pipeline(const struct vp_ctx *ctx, const char *verb, const struct vp_pipeline *p,
-		     const struct vp_done *done, const struct vp_regen *regen)
+		     const struct vp_done *done, const struct vp_regen *regen, struct vp_buf *out,
+		     char **ret_msg)
 {
 	bool apply = done != NULL;
 	bool refused = vp_pipeline_refused(p) || p->changes.n_unmanaged > 0;
-	struct vp_buf out = {0};
 	struct vp_json j;
 	/* apply: what is still to do after this run (all of it when it did not write) */
 	size_t pending = apply && done->n ? 0 : p->changes.n_pending;
 
-	if (done && done->err) {
-		vp_err("%s", strerror(-done->err));
-		return VP_EXIT_ERROR;
-	}
-	vp_json_init(&j, &out);
+	if (done && done->err)
+		return vp_fail(ret_msg, done->err, "%s", strerror(-done->err));
+	vp_json_init(&j, out);
 	head(&j, verb);
 	vp_json_bool(&j, "dry_run", !apply);
 	vp_json_bool(&j, "changed", apply ? done->n > 0 : p->changes.n_pending > 0);
@@ -349,30 +343,27 @@ int vp_json_pipeline(const struct vp_ctx *ctx, const char *verb, const struct vp
 	messages(&j, &p->plan);
 	refusals(&j, p);
 	if (next_boot(&j, p, apply && done->n > 0) < 0) {
-		vp_buf_free(&out);
-		vp_err("%s", strerror(ENOMEM));
-		return VP_EXIT_ERROR;
+		vp_buf_free(out);
+		return vp_fail(ret_msg, -ENOMEM, "%s", strerror(ENOMEM));
 	}
 	commands(&j, ctx, &p->plan, regen);
 	strv(&j, "hints", &p->plan.hints);
 	vp_json_object_end(&j);
-	return finish(ctx, &j, &out);
+	return finish(&j, out, ret_msg);
 }
 
 int vp_json_revert(const struct vp_ctx *ctx, const struct vp_done *done,
-		   const struct vp_plan *plan, const struct vp_regen *regen)
+		   const struct vp_plan *plan, const struct vp_regen *regen, struct vp_buf *out,
+		   char **ret_msg)
 {
-	struct vp_buf out = {0};
 	struct vp_json j;
 	size_t files = 0;       /* as revert counts: not the directories */
 
 	for (size_t i = 0; i < done->n; i++)
 		files += strcmp(done->v[i].action, "rmdir") != 0;
-	if (done->err) {
-		vp_err("%s", strerror(-done->err));
-		return VP_EXIT_ERROR;
-	}
-	vp_json_init(&j, &out);
+	if (done->err)
+		return vp_fail(ret_msg, done->err, "%s", strerror(-done->err));
+	vp_json_init(&j, out);
 	head(&j, "revert");
 	vp_json_bool(&j, "dry_run", ctx->dry_run);
 	/* revert: it wrote; --dry-run: it would (as plan and check say) */
@@ -392,15 +383,14 @@ int vp_json_revert(const struct vp_ctx *ctx, const struct vp_done *done,
 	vp_json_array_begin(&j, "hints");
 	vp_json_array_end(&j);
 	vp_json_object_end(&j);
-	return finish(ctx, &j, &out);
+	return finish(&j, out, ret_msg);
 }
 
-int vp_json_verify(const struct vp_ctx *ctx, const struct vp_verify_report *rep)
+int vp_json_verify(const struct vp_verify_report *rep, struct vp_buf *out, char **ret_msg)
 {
-	struct vp_buf out = {0};
 	struct vp_json j;
 
-	vp_json_init(&j, &out);
+	vp_json_init(&j, out);
 	head(&j, "verify");
 	vp_json_bool(&j, "ok", rep->n_errors == 0);
 	vp_json_uint(&j, "files_checked", rep->n_checked);
@@ -415,5 +405,5 @@ int vp_json_verify(const struct vp_ctx *ctx, const struct vp_verify_report *rep)
 	}
 	vp_json_array_end(&j);
 	vp_json_object_end(&j);
-	return finish(ctx, &j, &out);
+	return finish(&j, out, ret_msg);
 }

@@ -37,16 +37,19 @@ void vp_done_free(struct vp_done *d);
  * plan, check, apply. done: what apply wrote (NULL for plan and check);
  * regen: which commands apply ran and how the last one ended (NULL: none
  * ran); each command gets its exit_status, null for one that did not run.
- * Returns an exit code: VP_EXIT_OK, or VP_EXIT_ERROR after printing why.
+ * The document goes into out (empty; freed on failure): 0, or a negative
+ * errno with *ret_msg. The verb prints it (vp_cmd_json_out).
  */
 int vp_json_pipeline(const struct vp_ctx *ctx, const char *verb, const struct vp_pipeline *p,
-		     const struct vp_done *done, const struct vp_regen *regen);
+		     const struct vp_done *done, const struct vp_regen *regen, struct vp_buf *out,
+		     char **ret_msg);
 /*
  * revert and revert --dry-run (ctx->dry_run): done is what it did or would
  * do; plan holds the rebuild commands (NULL: none), regen what --regenerate
  * ran of them (NULL: none ran).
  */
 int vp_json_revert(const struct vp_ctx *ctx, const struct vp_done *done,
-		   const struct vp_plan *plan, const struct vp_regen *regen);
+		   const struct vp_plan *plan, const struct vp_regen *regen, struct vp_buf *out,
+		   char **ret_msg);
 /* verify: the [E]/[W] findings. */
-int vp_json_verify(const struct vp_ctx *ctx, const struct vp_verify_report *rep);
+int vp_json_verify(const struct vp_verify_report *rep, struct vp_buf *out, char **ret_msg);

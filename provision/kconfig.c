@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kconfig.h"
+#include "vpe.h"
 
 /* hugepages=N:M and hugetlb_cma=N:SIZE: both came with Linux 5.16. */
 #define NODE_SYNTAX_MAJOR 5
@@ -46,21 +47,15 @@ void vp_kconfig_parse(const char *text, struct vp_kconfig *ret)
 	}
 }
 
+/* A part of a kernel version ("6" of "6.1.0"); *p after it. */
 static int parse_uint(const char **p, unsigned *ret)
 {
-	unsigned long v = 0;
-	const char *s = *p;
+	unsigned long long v;
+	int r = vpe_parse_digits(*p, 10, 100000, &v, p);
 
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > 100000)
-			return -EINVAL;
-	}
-	*ret = (unsigned)v;
-	*p = s;
-	return 0;
+	if (r >= 0)
+		*ret = (unsigned)v;
+	return r;
 }
 
 int vp_kernel_at_least(const char *version, unsigned major, unsigned minor)

@@ -12,9 +12,11 @@
 
 #include <zlib.h>
 
+#include "dir-iter.h"
 #include "fsroot.h"
-#include "journal.h"
 #include "ledger.h"
+#include "number.h"
+#include "vpe.h"
 #include "strmap.h"
 
 #define LEDGER_MAGIC "# vfio-provision ledger 3"
@@ -181,6 +183,51 @@ int vp_ledger_record(struct vp_ledger *l, const char *path, bool whole,
 
 /* ---- text ---- */
 
+/* Paths: \xHH for bytes <= ' ', '\\' and 0x7f, so that a line splits on blanks. */
+static int put_escaped(struct vp_buf *b, const char *s)
+{
+	int r = 0;
+
+	for (; *s && r == 0; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c <= ' ' || c == '\\' || c == 0x7f)
+			r = vp_buf_printf(b, "\\x%02x", c);
+		else
+			r = vp_buf_add(b, s, 1);
+	}
+	return r;
+}
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* In place; a NUL byte or a backslash not followed by xHH is refused. */
+static int unescape(char *s)
+{
+	char *w = s;
+
+	for (char *p = s; *p; p++) {
+		int hi, lo;
+
+		if (*p != '\\') {
+			*w++ = *p;
+			continue;
+		}
+		hi = p[1] == 'x' ? hex_digit(p[2]) : -1;
+		lo = hi >= 0 ? hex_digit(p[3]) : -1;
+		if (lo < 0 || (hi | lo) == 0)
+			return -EINVAL;
+		*w++ = (char)(hi << 4 | lo);
+		p += 3;
+	}
+	*w = '\0';
+	return 0;
+}
+
 static int put_base(struct vp_buf *b, unsigned mode, uid_t uid, gid_t gid,
 		    const struct vp_bytes *base, const char *blob)
 {
@@ -195,7 +242,7 @@ static int put_line(struct vp_buf *b, const char *kind, const struct vp_owned *o
 	int r = vp_buf_printf(b, "%s ", kind);
 
 	if (r >= 0)
-		r = vp_put_escaped(b, o->path);
+		r = put_escaped(b, o->path);
 	return r;
 }
 
@@ -244,7 +291,7 @@ int vp_ledger_format(const struct vp_ledger *l, char **ret)
 	for (size_t i = 0; i < l->dirs.n && r >= 0; i++) {
 		r = vp_buf_puts(&b, "dir ");
 		if (r >= 0)
-			r = vp_put_escaped(&b, l->dirs.v[i]);
+			r = put_escaped(&b, l->dirs.v[i]);
 		if (r >= 0)
 			r = vp_buf_puts(&b, "\n");
 	}
@@ -397,8 +444,9 @@ static int check_end(const char *text, const char *name, unsigned n_lines, size_
 {
 	size_t len = strlen(text), body;
 	const char *last, *p;
+	unsigned long long v;
 	unsigned long n, crc;
-	char *end;
+	const char *end;
 
 	if (len < 2 || text[len - 1] != '\n')
 		goto cut;
@@ -409,17 +457,18 @@ static int check_end(const char *text, const char *name, unsigned n_lines, size_
 	p = text + body;
 	if (!vp_startswith(p, "end "))
 		goto cut;
-	errno = 0;
-	n = strtoul(p + 4, &end, 10);
-	if (errno || !isdigit((unsigned char)p[4]) || *end != ' ')
+	if (vpe_parse_digits(p + 4, 10, ULONG_MAX, &v, &end) < 0 || *end != ' ')
 		goto cut;
+	n = (unsigned long)v;
 	p = end + 1;
 	for (size_t i = 0; i < 8; i++)
 		if (!isxdigit((unsigned char)p[i]))
 			goto cut;
 	if (p[8] != '\n')
 		goto cut;
-	crc = strtoul(p, NULL, 16);
+	if (vpe_parse_digits(p, 16, 0xffffffff, &v, &end) < 0)
+		goto cut;
+	crc = (unsigned long)v;
 	if (crc != crc32(0, (const Bytef *)text, (uInt)body))
 		return vp_fail(ret_msg, -EINVAL, "'%s':%u: checksum mismatch: the ledger was "
 			       "changed or damaged since vfio-provision wrote it; not trusting it",
@@ -478,7 +527,7 @@ int vp_ledger_parse(const char *text, const char *name, struct vp_ledger *ret, c
 				goto bad;
 			f[nf++] = tok;
 		}
-		if (nf < 2 || vp_unescape(f[1]) < 0 || f[1][0] != '/')
+		if (nf < 2 || unescape(f[1]) < 0 || f[1][0] != '/')
 			goto bad;
 		r = parse_entry(&l, &maps, f, nf);
 		if (r == -EINVAL)
@@ -577,51 +626,6 @@ static int settle(const struct vp_root *root, struct vp_ledger *l, size_t *i, ch
 	return 0;
 }
 
-/* The first release's journal: ours is the file as it is now. */
-static int from_journal(const struct vp_root *root, struct vp_ledger *ret, char **ret_msg)
-{
-	struct vp_journal j = {0};
-	struct vp_ledger l = {0};
-	int r;
-
-	r = vp_journal_load(root, &j, ret_msg);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < j.n && r >= 0; i++) {
-		const struct vp_jentry *e = &j.e[i];
-		struct vp_owned *o;
-
-		if (e->kind == VP_J_DIR) {
-			r = vp_strv_push_unique(&l.dirs, e->path);
-			continue;
-		}
-		r = vp_ledger_get(&l, e->path, &o);
-		if (r < 0)
-			break;
-		o->committed = true;
-		if (e->kind == VP_J_FILE) {
-			o->mode = e->mode;
-			o->uid = e->uid;
-			o->gid = e->gid;
-			r = read_blob(root, e->backup, &o->base, ret_msg);
-		}
-		if (r >= 0)
-			r = vp_bytes_read(root, e->path, &o->ours, ret_msg);
-		o->whole = o->ours.exists && vp_startswith(o->ours.data, MANAGED_HEADER);
-		/* nothing of ours there: nothing to own */
-		if (r >= 0 && vp_bytes_eq(&o->ours, &o->base))
-			vp_ledger_remove(&l, e->path);
-	}
-	vp_journal_free(&j);
-	if (r < 0) {
-		vp_ledger_free(&l);
-		return r;
-	}
-	l.from_journal = true;
-	*ret = l;
-	return 0;
-}
-
 /*
  * Before anything is read or written: no name of our state directory is a
  * link (the resolver refuses one there, see main.c), dangling or not. A
@@ -631,7 +635,7 @@ static int from_journal(const struct vp_root *root, struct vp_ledger *ret, char 
 static int state_check(const struct vp_root *root, char **ret_msg)
 {
 	static const char *const paths[] = {VP_STATE_DIR, VP_LEDGER_PATH, VP_BLOB_DIR,
-					    VP_LOCK_PATH, VP_JOURNAL_PATH, VP_BACKUP_DIR};
+					    VP_LOCK_PATH};
 	struct stat st;
 
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
@@ -649,7 +653,6 @@ int vp_ledger_load(const struct vp_root *root, struct vp_ledger *ret, char **ret
 {
 	_cleanup_free_ char *text = NULL;
 	struct vp_ledger l = {0};
-	struct stat st;
 	size_t len;
 	int r;
 
@@ -658,8 +661,6 @@ int vp_ledger_load(const struct vp_root *root, struct vp_ledger *ret, char **ret
 		return r;
 	r = vp_root_read_max(root, VP_LEDGER_PATH, VP_MAX_TEXT, &text, &len, NULL, ret_msg);
 	if (r == -ENOENT) {
-		if (vp_root_stat(root, VP_JOURNAL_PATH, &st, NULL) == 0)
-			return from_journal(root, ret, ret_msg);
 		*ret = (struct vp_ledger){0};
 		return 0;
 	}
@@ -695,14 +696,15 @@ bool vp_ledger_present(const struct vp_root *root)
 {
 	struct stat st;
 
-	return vp_root_stat(root, VP_LEDGER_PATH, &st, NULL) != -ENOENT ||
-	       vp_root_stat(root, VP_JOURNAL_PATH, &st, NULL) != -ENOENT;
+	return vp_root_stat(root, VP_LEDGER_PATH, &st, NULL) != -ENOENT;
 }
 
 static unsigned long blob_no(const char *blob)
 {
+	unsigned long v;
+
 	/* blob_name_ok() took it: digits that fit */
-	return blob ? strtoul(blob + 6, NULL, 10) : 0;
+	return blob && vp_parse_uint(blob + 6, 10, ULONG_MAX, &v) == 0 ? v : 0;
 }
 
 static int cmp_ulong(const void *a, const void *b)
@@ -790,7 +792,7 @@ int vp_ledger_blob(const struct vp_root *root, const struct vp_ledger *l, const 
 	return r;
 }
 
-/* "N", or ".N.vp-tmp" (a write cut short): the names we give files in blobs/ and backups/. */
+/* "N", or ".N.vp-tmp" (a write cut short): the names we give files in blobs/. */
 static bool our_name(const char *name)
 {
 	size_t n;
@@ -816,38 +818,39 @@ static bool our_name(const char *name)
  * line of l names (l NULL: every one). Anything else there, a file someone
  * put there or a directory, stays.
  */
+struct sweep {
+	const char *dir;
+	const struct vp_ledger *l;
+	char **ret_msg;
+};
+
+static int sweep_one(int dfd, const char *name, void *userdata)
+{
+	const struct sweep *s = userdata;
+	_cleanup_free_ char *blob = NULL;
+	struct stat st;
+
+	if (!our_name(name) || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode))
+		return 0;
+	blob = vp_strdup_printf("%s/%s", strrchr(s->dir, '/') + 1, name);
+	if (!blob)
+		return -ENOMEM;
+	if (s->l && blob_named(s->l, blob))
+		return 0;
+	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+		return vp_fail(s->ret_msg, -errno, "'%s/%s': cannot remove: %s", s->dir, name,
+			       strerror(errno));
+	return 0;
+}
+
 static int sweep(const struct vp_root *root, const char *dir, const struct vp_ledger *l,
 		 char **ret_msg)
 {
-	DIR *d;
-	int r;
+	struct sweep s = {.dir = dir, .l = l, .ret_msg = ret_msg};
+	int r = vp_dir_each(root, dir, sweep_one, &s, ret_msg);
 
-	r = vp_root_opendir(root, dir, &d, ret_msg);
-	if (r < 0)
-		return r == -ENOENT ? 0 : r;
-	for (struct dirent *de; (de = readdir(d));) {
-		_cleanup_free_ char *name = NULL;
-		struct stat st;
-
-		if (!our_name(de->d_name) ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(st.st_mode))
-			continue;
-		name = vp_strdup_printf("%s/%s", strrchr(dir, '/') + 1, de->d_name);
-		if (!name) {
-			r = -ENOMEM;
-			break;
-		}
-		if (l && blob_named(l, name))
-			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
-			r = vp_fail(ret_msg, -errno, "'%s/%s': cannot remove: %s", dir,
-				    de->d_name, strerror(errno));
-			break;
-		}
-	}
-	closedir(d);
-	return r;
+	return r == -ENOENT ? 0 : r;
 }
 
 int vp_ledger_save(const struct vp_root *root, const struct vp_ledger *l, char **ret_msg)
@@ -863,12 +866,5 @@ int vp_ledger_save(const struct vp_root *root, const struct vp_ledger *l, char *
 	if (r < 0)
 		return r;
 	/* after the commit point: what no line names is garbage */
-	r = sweep(root, VP_BLOB_DIR, l, ret_msg);
-	if (r >= 0)
-		r = vp_fsroot_unlink(root, VP_JOURNAL_PATH, ret_msg);
-	if (r >= 0)
-		r = sweep(root, VP_BACKUP_DIR, NULL, ret_msg);
-	if (r >= 0)
-		r = vp_fsroot_rmdir(root, VP_BACKUP_DIR, ret_msg);
-	return r;
+	return sweep(root, VP_BLOB_DIR, l, ret_msg);
 }

@@ -28,10 +28,6 @@
  *   blobs/N   exact bytes; written before the ledger names them, removed
  *             when no line names them
  *   lock      flock()ed by apply and revert
- *
- * The first release kept a journal (first bytes of each path, in backups/N);
- * it is read and turned into ledger entries (ours = the file as found),
- * and removed at the next save.
  */
 #pragma once
 
@@ -46,9 +42,6 @@
 #define VP_LEDGER_PATH VP_STATE_DIR "/ledger"
 #define VP_BLOB_DIR VP_STATE_DIR "/blobs"
 #define VP_LOCK_PATH VP_STATE_DIR "/lock"
-/* the first release's */
-#define VP_JOURNAL_PATH VP_STATE_DIR "/journal"
-#define VP_BACKUP_DIR VP_STATE_DIR "/backups"
 /* runtime state (the libvirt hook's pages); neither holds a link we follow */
 #define VP_RUN_DIR "/run/vfio-provision"
 
@@ -91,14 +84,13 @@ struct vp_ledger {
 	struct vp_strv dirs;    /* directories we created, parents first */
 	/* paths of in-flight writes that never happened: a temporary file may be left */
 	struct vp_strv unfinished;
-	bool from_journal;      /* read from the first release's journal */
 };
 
 void vp_bytes_free(struct vp_bytes *b);
-int vp_bytes_set(struct vp_bytes *b, bool exists, const char *data, size_t len);
+_must_check_ int vp_bytes_set(struct vp_bytes *b, bool exists, const char *data, size_t len);
 bool vp_bytes_eq(const struct vp_bytes *a, const struct vp_bytes *b);
 /* The file under the root as it is now (absent is not an error). */
-int vp_bytes_read(const struct vp_root *root, const char *path, struct vp_bytes *ret,
+_must_check_ int vp_bytes_read(const struct vp_root *root, const char *path, struct vp_bytes *ret,
 		  char **ret_msg);
 
 /* The in-flight state becomes the entry's state / is forgotten. */
@@ -108,7 +100,7 @@ void vp_owned_clear_next(struct vp_owned *o);
 void vp_ledger_free(struct vp_ledger *l);
 struct vp_owned *vp_ledger_find(const struct vp_ledger *l, const char *path);
 /* A new empty entry for path (or the existing one). */
-int vp_ledger_get(struct vp_ledger *l, const char *path, struct vp_owned **ret);
+_must_check_ int vp_ledger_get(struct vp_ledger *l, const char *path, struct vp_owned **ret);
 void vp_ledger_remove(struct vp_ledger *l, const char *path);
 
 /*
@@ -116,22 +108,22 @@ void vp_ledger_remove(struct vp_ledger *l, const char *path);
  * is base (pure; no blobs): gone when content is the base. apply reaches
  * the same state through its in-flight lines.
  */
-int vp_ledger_record(struct vp_ledger *l, const char *path, bool whole,
+_must_check_ int vp_ledger_record(struct vp_ledger *l, const char *path, bool whole,
 		     const struct vp_bytes *base, const struct vp_bytes *content);
 
 /* Text form (pure): blobs by name only. */
-int vp_ledger_format(const struct vp_ledger *l, char **ret);
-int vp_ledger_parse(const char *text, const char *name, struct vp_ledger *ret, char **ret_msg);
+_must_check_ int vp_ledger_format(const struct vp_ledger *l, char **ret);
+_must_check_ int vp_ledger_parse(const char *text, const char *name, struct vp_ledger *ret, char **ret_msg);
 
 /*
  * From the root, blobs read, in-flight lines settled against the files as
- * they are (see above), or from the first release's journal. Missing: empty.
+ * they are (see above). Missing: empty.
  */
-int vp_ledger_load(const struct vp_root *root, struct vp_ledger *ret, char **ret_msg);
-/* Whether the root holds a ledger (or a first-release journal), readable or not. */
+_must_check_ int vp_ledger_load(const struct vp_root *root, struct vp_ledger *ret, char **ret_msg);
+/* Whether the root holds a ledger, readable or not. */
 bool vp_ledger_present(const struct vp_root *root);
-/* Atomically; then removes the blobs no line names and a first-release journal. */
-int vp_ledger_save(const struct vp_root *root, const struct vp_ledger *l, char **ret_msg);
+/* Atomically; then removes the blobs no line names. */
+_must_check_ int vp_ledger_save(const struct vp_root *root, const struct vp_ledger *l, char **ret_msg);
 /* Writes bytes to a new blob; *ret is its name ("blobs/N"). */
-int vp_ledger_blob(const struct vp_root *root, const struct vp_ledger *l, const char *data,
+_must_check_ int vp_ledger_blob(const struct vp_root *root, const struct vp_ledger *l, const char *data,
 		   size_t len, char **ret, char **ret_msg);

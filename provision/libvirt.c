@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "libvirt.h"
+#include "number.h"
+#include "vpe.h"
 #include "vp.h"
 
 /* libvirt's scaled integers: decimal units are powers of 1000, binary 1024. */
@@ -23,16 +25,14 @@ int vp_libvirt_scaled_kib(const char *value, const char *unit, unsigned long lon
 		{"TB", 1000000000000ULL}, {"T", 1ULL << 40}, {"TiB", 1ULL << 40},
 	};
 	unsigned long long v, mult = 1024;
-	char *end;
+	const char *end;
 	bool found = !unit;
 
-	if (!value || !*value || *value == '-')
+	if (!value || vpe_parse_digits(value + strspn(value, " \t\n"), 10, ULLONG_MAX, &v,
+				       &end) < 0)
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(value, &end, 10);
-	while (*end == ' ' || *end == '\t' || *end == '\n')
-		end++;
-	if (errno || *end)
+	end += strspn(end, " \t\n");
+	if (*end)
 		return -EINVAL;
 	for (size_t i = 0; unit && i < ARRAY_SIZE(units); i++)
 		if (strcmp(unit, units[i].name) == 0) {
@@ -111,14 +111,10 @@ static int pci_hostdevs(xmlXPathContextPtr xp, const char *name, const char *dom
 
 		for (size_t k = 0; k < ARRAY_SIZE(attrs) && r >= 0; k++) {
 			xmlChar *a = xmlGetProp(o->nodesetval->nodeTab[i], (const xmlChar *)attrs[k]);
-			char *end = NULL;
 
 			if (!a && k == 0)
 				continue;       /* libvirt's default domain is 0 */
-			errno = 0;
-			if (a)
-				v[k] = strtoul((const char *)a, &end, 0);
-			if (!a || errno || !*(const char *)a || *end || v[k] > max[k])
+			if (!a || vp_parse_uint((const char *)a, 0, max[k], &v[k]) < 0)
 				r = vp_fail(ret_msg, -EINVAL, "'%s': domain '%s': bad <hostdev> address "
 					    "%s='%s'", name, domain, attrs[k], a ? (const char *)a : "");
 			xmlFree(a);
@@ -241,11 +237,10 @@ int vp_domain_parse(const char *xml, size_t len, const char *name, struct vp_dom
 	if (r < 0)
 		goto fail;
 	if (nodeset) {
-		char *end;
-		long n = strtol(nodeset, &end, 10);
+		long n;
 
 		/* a single node is what we can reserve on; a set means "any" */
-		if (*nodeset && !*end && n >= 0 && n < 1024)
+		if (vp_parse_int(nodeset, 0, 1023, &n) == 0)
 			d.node = (int)n;
 	}
 	xmlXPathFreeContext(xp);

@@ -368,133 +368,172 @@ static int undo_line(struct level *lv, long j, struct span ov)
 	return r;
 }
 
-static int do_hunk(struct level *lv, size_t b0, size_t b1, size_t o0, size_t o1)
-{
-	size_t nb = b1 - b0, no = o1 - o0;
-	long pair[no ? no : 1], land[nb ? nb : 1], lo = -1, hi = (long)lv->c->n;
-	bool used[nb ? nb : 1];
-	size_t next_b = b0;
-	int r = 0;
+/*
+ * A hunk: base[b0, b1) became ours[o0, o1). lo and hi are the lines of cur
+ * around it; pair[k] is the base line that ours[o0 + k] replaced (-1 none),
+ * used[x] whether base[b0 + x] is paired, land[x] the line of cur where it
+ * landed (-1 none).
+ */
+struct hunk {
+	size_t b0, b1, o0, o1;
+	long lo, hi;
+	long *pair, *land;
+	bool *used;
+};
 
-	/* where the hunk sits in cur: between the nearest lines of ours still there */
-	for (size_t k = o0; k-- > 0;)
+/* Where the hunk sits in cur: between the nearest lines of ours still there. */
+static void hunk_bounds(const struct level *lv, struct hunk *h)
+{
+	h->lo = -1;
+	h->hi = (long)lv->c->n;
+	for (size_t k = h->o0; k-- > 0;)
 		if (lv->oc[k] >= 0) {
-			lo = lv->oc[k];
+			h->lo = lv->oc[k];
 			break;
 		}
-	for (size_t k = o1; k < lv->o->n; k++)
+	for (size_t k = h->o1; k < lv->o->n; k++)
 		if (lv->oc[k] >= 0) {
-			hi = lv->oc[k];
+			h->hi = lv->oc[k];
 			break;
 		}
-	memset(used, 0, sizeof(used));
-	for (size_t x = 0; x < nb; x++)
-		land[x] = -1;
-	/* pair what we replaced with what replaced it: by position, else by key */
+}
+
+/* Pairs what we replaced with what replaced it: by position, else by key. */
+static void hunk_pair(const struct level *lv, struct hunk *h)
+{
+	size_t nb = h->b1 - h->b0, no = h->o1 - h->o0, next_b = h->b0;
+
 	for (size_t k = 0; k < no; k++) {
-		pair[k] = -1;
+		h->pair[k] = -1;
 		/* lines edited in place pair by position; words only by name */
 		if (nb == no && !lv->word) {
-			pair[k] = (long)(b0 + k);
+			h->pair[k] = (long)(h->b0 + k);
 		} else {
-			struct span key = key_of(lv->o->v[o0 + k], lv->word);
+			struct span key = key_of(lv->o->v[h->o0 + k], lv->word);
 
-			for (size_t x = next_b; x < b1 && key.len; x++)
+			for (size_t x = next_b; x < h->b1 && key.len; x++)
 				if (key_eq(key, key_of(lv->b->v[x], lv->word))) {
-					pair[k] = (long)x;
+					h->pair[k] = (long)x;
 					next_b = x + 1;
 					break;
 				}
 		}
-		if (pair[k] >= 0)
-			used[pair[k] - (long)b0] = true;
+		if (h->pair[k] >= 0)
+			h->used[h->pair[k] - (long)h->b0] = true;
 	}
-	for (size_t k = 0; k < no && r >= 0; k++) {
-		long j = lv->oc[o0 + k], s = pair[k];
-		struct span ov = lv->o->v[o0 + k];
+}
 
-		if (j >= 0) {
-			/* ours, as we wrote it: undo */
-			if (s >= 0) {
-				lv->ed.repl[j] = lv->b->v[s];
-				land[s - (long)b0] = j;
-			} else {
-				lv->ed.drop[j] = true;
-			}
-			continue;
-		}
-		j = counterpart(lv, lo, hi, ov);
-		if (j < 0) {
-			r = note_gone(lv, ov);  /* nothing of ours left to undo */
-			continue;
-		}
-		lv->ed.claimed[j] = true;
-		if (s >= 0)
-			land[s - (long)b0] = j;
-		if (s < 0 && !lv->word && assignment(ov)) {
-			/*
-			 * A KEY="..." line we added and the user edited since:
-			 * our words out of it, theirs stay, the line with them.
-			 */
-			r = undo_line(lv, j, ov);
-			continue;
-		}
-		if (s >= 0 && !lv->word) {
-			/* both changed this line: word by word */
-			struct vp_buf b = {0};
+/* One line (word) of ours in the hunk: undone, or said when the user changed it. */
+static int hunk_undo_one(struct level *lv, struct hunk *h, size_t k)
+{
+	long j = lv->oc[h->o0 + k], s = h->pair[k];
+	struct span ov = lv->o->v[h->o0 + k];
+	int r;
 
-			r = undo_words(lv->b->v[s], ov, lv->c->v[j], lv->force, (size_t)j + 1,
-				       lv->kept, lv->removed, &b);
-			r = replace_with(lv, j, &b, r);
+	if (j >= 0) {
+		/* ours, as we wrote it: undo */
+		if (s >= 0) {
+			lv->ed.repl[j] = lv->b->v[s];
+			h->land[s - (long)h->b0] = j;
 		} else {
-			/* changed since: said either way, undone only with force */
-			r = note(lv, (size_t)j, lv->c->v[j], ov);
-			if (r >= 0 && lv->force && s >= 0)
-				lv->ed.repl[j] = lv->b->v[s];
-			else if (r >= 0 && lv->force)
-				lv->ed.drop[j] = true;
+			lv->ed.drop[j] = true;
 		}
+		return 0;
 	}
-	/* what we removed goes back after its old neighbour, else where the hunk starts */
-	for (size_t x = 0; x < nb && r >= 0; x++) {
-		struct span w = lv->b->v[b0 + x];
-		long slot = lo + 1;
-		/* the base word it followed: in the hunk, else the one before it */
-		const char *after = b0 > 0 ? lv->b->v[b0 - 1].s + lv->b->v[b0 - 1].len : NULL;
+	j = counterpart(lv, h->lo, h->hi, ov);
+	if (j < 0)
+		return note_gone(lv, ov);       /* nothing of ours left to undo */
+	lv->ed.claimed[j] = true;
+	if (s >= 0)
+		h->land[s - (long)h->b0] = j;
+	if (s < 0 && !lv->word && assignment(ov))
+		/*
+		 * A KEY="..." line we added and the user edited since:
+		 * our words out of it, theirs stay, the line with them.
+		 */
+		return undo_line(lv, j, ov);
+	if (s >= 0 && !lv->word) {
+		/* both changed this line: word by word */
+		struct vp_buf b = {0};
 
-		if (used[x])
-			continue;
-		for (size_t y = x; y-- > 0;)
-			if (land[y] >= 0) {
-				slot = land[y] + 1;
-				after = lv->b->v[b0 + y].s + lv->b->v[b0 + y].len;
-				break;
-			}
-		if (lv->word && after) {
-			/* a quote that closed after that word closes before this one too */
-			size_t g = 0;
-
-			while (after + g < w.s && is_glue(after[g]) && !is_blank(after[g]))
-				g++;
-			if (g > lv->ed.skip[slot])
-				lv->ed.skip[slot] = g;
-		}
-		if (!lv->word) {
-			r = vp_buf_add(&lv->ed.ins[slot], w.s, w.len);
-		} else if (slot == 0) {
-			r = vp_buf_printf(&lv->ed.ins[slot], "%.*s ", (int)w.len, w.s);
-		} else {
-			/* after a word: with the blanks it had before it, when only blanks */
-			const char *g = w.s;
-
-			while (g > lv->b_line.s && is_blank(g[-1]))
-				g--;
-			if (g == w.s)
-				r = vp_buf_printf(&lv->ed.ins[slot], " %.*s", (int)w.len, w.s);
-			else
-				r = vp_buf_add(&lv->ed.ins[slot], g, (size_t)(w.s - g) + w.len);
-		}
+		r = undo_words(lv->b->v[s], ov, lv->c->v[j], lv->force, (size_t)j + 1, lv->kept,
+			       lv->removed, &b);
+		return replace_with(lv, j, &b, r);
 	}
+	/* changed since: said either way, undone only with force */
+	r = note(lv, (size_t)j, lv->c->v[j], ov);
+	if (r >= 0 && lv->force && s >= 0)
+		lv->ed.repl[j] = lv->b->v[s];
+	else if (r >= 0 && lv->force)
+		lv->ed.drop[j] = true;
+	return r;
+}
+
+/*
+ * Base line (word) b0 + x, which we removed, goes back after its old
+ * neighbour, else where the hunk starts.
+ */
+static int hunk_restore_one(struct level *lv, const struct hunk *h, size_t x)
+{
+	struct span w = lv->b->v[h->b0 + x];
+	long slot = h->lo + 1;
+	/* the base word it followed: in the hunk, else the one before it */
+	const char *after = h->b0 > 0 ? lv->b->v[h->b0 - 1].s + lv->b->v[h->b0 - 1].len : NULL;
+	const char *g;
+
+	for (size_t y = x; y-- > 0;)
+		if (h->land[y] >= 0) {
+			slot = h->land[y] + 1;
+			after = lv->b->v[h->b0 + y].s + lv->b->v[h->b0 + y].len;
+			break;
+		}
+	if (lv->word && after) {
+		/* a quote that closed after that word closes before this one too */
+		size_t n = 0;
+
+		while (after + n < w.s && is_glue(after[n]) && !is_blank(after[n]))
+			n++;
+		if (n > lv->ed.skip[slot])
+			lv->ed.skip[slot] = n;
+	}
+	if (!lv->word)
+		return vp_buf_add(&lv->ed.ins[slot], w.s, w.len);
+	if (slot == 0)
+		return vp_buf_printf(&lv->ed.ins[slot], "%.*s ", (int)w.len, w.s);
+	/* after a word: with the blanks it had before it, when only blanks */
+	for (g = w.s; g > lv->b_line.s && is_blank(g[-1]);)
+		g--;
+	if (g == w.s)
+		return vp_buf_printf(&lv->ed.ins[slot], " %.*s", (int)w.len, w.s);
+	return vp_buf_add(&lv->ed.ins[slot], g, (size_t)(w.s - g) + w.len);
+}
+
+static int do_hunk(struct level *lv, size_t b0, size_t b1, size_t o0, size_t o1)
+{
+	struct hunk h = {.b0 = b0, .b1 = b1, .o0 = o0, .o1 = o1};
+	size_t nb = b1 - b0, no = o1 - o0;
+	int r = 0;
+
+	h.pair = calloc(no + 1, sizeof(*h.pair));
+	h.land = malloc((nb + 1) * sizeof(*h.land));
+	h.used = calloc(nb + 1, sizeof(*h.used));
+	if (!h.pair || !h.land || !h.used) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t x = 0; x < nb; x++)
+		h.land[x] = -1;
+	hunk_bounds(lv, &h);
+	hunk_pair(lv, &h);
+	for (size_t k = 0; k < no && r >= 0; k++)
+		r = hunk_undo_one(lv, &h, k);
+	for (size_t x = 0; x < nb && r >= 0; x++)
+		if (!h.used[x])
+			r = hunk_restore_one(lv, &h, x);
+out:
+	free(h.pair);
+	free(h.land);
+	free(h.used);
 	return r;
 }
 

@@ -185,42 +185,6 @@ int vp_owner_substitute(struct vp_system *sys, const struct vp_bases *b)
 	return 0;
 }
 
-int vp_owner_upgrade(const struct vp_config *cfg, struct vp_system *sys,
-		     const struct vp_selection *sel, struct vp_ledger *l, char **ret_msg)
-{
-	struct vp_bases b = {0};
-	struct vp_plan plan = {0};
-	int r = 0;
-
-	if (!l->from_journal)
-		return 0;
-	b.v = calloc(l->n + 1, sizeof(*b.v));
-	if (!b.v)
-		return -ENOMEM;
-	for (size_t i = 0; i < l->n && r >= 0; i++) {
-		struct vp_base *x = &b.v[b.n++];
-
-		x->path = strdup(l->f[i].path);
-		r = x->path ? vp_bytes_set(&x->bytes, l->f[i].base.exists, l->f[i].base.data,
-					   l->f[i].base.len) : -ENOMEM;
-	}
-	if (r >= 0)
-		r = vp_owner_substitute(sys, &b);
-	if (r >= 0)
-		r = vp_plan_build(cfg, sys, sel, &plan, ret_msg);
-	for (size_t i = 0; i < l->n && r >= 0; i++) {
-		struct vp_owned *o = &l->f[i];
-		const struct vp_plan_file *f = vp_plan_file(&plan, o->path);
-
-		if (!f || o->whole || !f->content)
-			continue;
-		r = vp_bytes_set(&o->ours, true, f->content, strlen(f->content));
-	}
-	vp_plan_free(&plan);
-	vp_bases_free(&b);
-	return r;
-}
-
 int vp_owner_reconcile(const struct vp_config *cfg, const struct vp_system *sys,
 		       const struct vp_ledger *l, const struct vp_bases *b, struct vp_plan *plan)
 {

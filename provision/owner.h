@@ -31,30 +31,19 @@ const struct vp_base *vp_bases_find(const struct vp_bases *b, const char *path);
  * file of ours that still has our header is ours to rewrite whatever it
  * holds now.
  */
-int vp_owner_base(const struct vp_owned *o, const struct vp_bytes *cur, bool revert, bool force,
+_must_check_ int vp_owner_base(const struct vp_owned *o, const struct vp_bytes *cur, bool revert, bool force,
 		  struct vp_bytes *ret, struct vp_strv *ret_kept);
 
 /* Reads each owned path under the root and computes its base. */
-int vp_owner_bases(const struct vp_root *root, const struct vp_ledger *l, bool revert,
+_must_check_ int vp_owner_bases(const struct vp_root *root, const struct vp_ledger *l, bool revert,
 		   bool force, struct vp_bases *ret, char **ret_msg);
 
-/*
- * A ledger read from the first release's journal knows the bytes before us
- * but not what we wrote: that is what the planners write on those bytes
- * with this config (pure; sys->files is left as the bases). An entry whose
- * file is exactly that gives its base back exactly; one the user edited
- * since keeps their lines. Entries the plan does not touch keep the file
- * as found.
- */
-int vp_owner_upgrade(const struct vp_config *cfg, struct vp_system *sys,
-		     const struct vp_selection *sel, struct vp_ledger *l, char **ret_msg);
-
 /* The model sees each owned file as its base (pure). */
-int vp_owner_substitute(struct vp_system *sys, const struct vp_bases *b);
+_must_check_ int vp_owner_substitute(struct vp_system *sys, const struct vp_bases *b);
 
 /*
  * Every owned path the plan does not mention goes back to its base, with
  * a reason, and the regeneration commands it needs are added (pure).
  */
-int vp_owner_reconcile(const struct vp_config *cfg, const struct vp_system *sys,
+_must_check_ int vp_owner_reconcile(const struct vp_config *cfg, const struct vp_system *sys,
 		       const struct vp_ledger *l, const struct vp_bases *b, struct vp_plan *plan);

@@ -48,8 +48,6 @@ int vp_pipeline_run(const struct vp_ctx *ctx, struct vp_pipeline *p, char **ret_
 	/* the planners start from the files as they would be without us */
 	r = vp_ledger_load(&ctx->root, &p->ledger, ret_msg);
 	if (r >= 0)
-		r = vp_owner_upgrade(&p->cfg, &p->sys, &p->sel, &p->ledger, ret_msg);
-	if (r >= 0)
 		r = vp_owner_bases(&ctx->root, &p->ledger, false, false, &p->bases, ret_msg);
 	if (r >= 0)
 		r = vp_owner_substitute(&p->sys, &p->bases);

@@ -14,7 +14,7 @@
  * before it already has one of our keys: the kernel would see both (and
  * for hugepages= it keeps the first). So the words of our keys that we
  * would replace are also removed from the value in /etc/default/grub and
- * in the drop-ins sorted before ours (a shared-file edit, journaled and
+ * in the drop-ins sorted before ours (a shared-file edit, in the ledger and
  * reverted byte for byte by apply).
  *
  * The files are read with the shared shell lexer (shell-lex.h). An

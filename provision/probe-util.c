@@ -3,10 +3,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "probe-internal.h"
+#include "vpe.h"
 #include "vp.h"
 
 int vp_probe_device_dir_error(const char *path, int r, const char *msg, char **ret_msg)
@@ -59,31 +61,27 @@ static bool only_trailing_newline(const char *end)
 	return *end == '\0';
 }
 
+/* Both on the one digit parser (early/num.c), with one trailing newline allowed. */
 bool vp_parse_long(const char *s, int base, long *ret)
 {
-	char *end;
-	long v;
+	bool neg = *s == '-';
+	unsigned long long v;
+	const char *end;
 
-	if (!*s || isspace((unsigned char)*s))
+	if (base < 0 || vpe_parse_digits(s + neg, (unsigned)base, (unsigned long long)LONG_MAX + neg,
+					 &v, &end) < 0 || !only_trailing_newline(end))
 		return false;
-	errno = 0;
-	v = strtol(s, &end, base);
-	if (errno || end == s || !only_trailing_newline(end))
-		return false;
-	*ret = v;
+	*ret = neg ? (long)(0ULL - v) : (long)v;
 	return true;
 }
 
 bool vp_parse_ull(const char *s, int base, unsigned long long *ret)
 {
-	char *end;
 	unsigned long long v;
+	const char *end;
 
-	if (!*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, base);
-	if (errno || end == s || !only_trailing_newline(end))
+	if (base < 0 || vpe_parse_digits(s, (unsigned)base, ULLONG_MAX, &v, &end) < 0 ||
+	    !only_trailing_newline(end))
 		return false;
 	*ret = v;
 	return true;

@@ -22,7 +22,7 @@ struct vp_revert_preview {
 	size_t n;
 };
 
-/* Newest first, as revert goes. No journal: n = 0. */
+/* Newest first, as revert goes. No ledger: n = 0. */
 int vp_revert_preview(const struct vp_root *root, bool force, struct vp_revert_preview *ret,
 		      char **ret_msg);
 void vp_revert_preview_free(struct vp_revert_preview *p);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "dir-iter.h"
 #include "fsroot.h"
 
 /* Is `dir` the state directory or one of its parents? */
@@ -36,42 +37,46 @@ static int remove_stale_tmp(const struct vp_root *root, const char *path, char *
 	return vp_fsroot_unlink(root, tmp, ret_msg);
 }
 
-/* Our own files in the state directory: backups, journal, temporaries, lock. */
+/*
+ * Our own files in the state directory: blobs, temporaries, lock. A
+ * directory someone put there stays.
+ */
+struct clean {
+	const char *dir;
+	bool state_dir;
+	char **ret_msg;
+};
+
+static int clean_one(int dfd, const char *name, void *userdata)
+{
+	const struct clean *c = userdata;
+
+	/* the lock last: apply may be waiting on it (vp_lock retries) */
+	if (c->state_dir && (strcmp(name, "blobs") == 0 || strcmp(name, "lock") == 0))
+		return 0;
+	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT && errno != EISDIR)
+		return vp_fail(c->ret_msg, -errno, "'%s/%s': cannot remove: %s", c->dir, name,
+			       strerror(errno));
+	return 0;
+}
+
 static int clean_state(const struct vp_root *root, char **ret_msg)
 {
-	static const char *const dirs[] = {VP_BACKUP_DIR, VP_BLOB_DIR, VP_STATE_DIR};
+	struct clean blobs = {.dir = VP_BLOB_DIR, .ret_msg = ret_msg};
+	struct clean state = {.dir = VP_STATE_DIR, .state_dir = true, .ret_msg = ret_msg};
 	int r;
 
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		DIR *d;
-
-		r = vp_root_opendir(root, dirs[i], &d, ret_msg);
-		if (r == -ENOENT)
-			continue;
-		if (r < 0)
-			return r;
-		for (struct dirent *de; (de = readdir(d));) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-			    (i == 2 && (strcmp(de->d_name, "backups") == 0 ||
-					strcmp(de->d_name, "blobs") == 0)))
-				continue;
-			/* the lock last: apply may be waiting on it (vp_lock retries) */
-			if (i == 2 && strcmp(de->d_name, "lock") == 0)
-				continue;
-			if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
-				r = vp_fail(ret_msg, -errno, "'%s/%s': cannot remove: %s", dirs[i],
-					    de->d_name, strerror(errno));
-				closedir(d);
-				return r;
-			}
-		}
-		closedir(d);
-		if (i < 2) {
-			r = vp_fsroot_rmdir(root, dirs[i], ret_msg);
-			if (r < 0)
-				return r;
-		}
-	}
+	r = vp_dir_each(root, VP_BLOB_DIR, clean_one, &blobs, ret_msg);
+	if (r >= 0)
+		r = vp_fsroot_rmdir(root, VP_BLOB_DIR, ret_msg);
+	if (r == -ENOENT)
+		r = 0;
+	if (r >= 0)
+		r = vp_dir_each(root, VP_STATE_DIR, clean_one, &state, ret_msg);
+	if (r == -ENOENT)
+		r = 0;
+	if (r < 0)
+		return r;
 	r = vp_fsroot_unlink(root, VP_LOCK_PATH, ret_msg);
 	if (r < 0)
 		return r;
@@ -195,12 +200,6 @@ static int keep_left(const struct vp_root *root, struct vp_ledger *l,
 int vp_revert(const struct vp_root *root, bool force, vp_apply_cb cb, void *userdata,
 	      struct vp_strv *kept, char **ret_msg)
 {
-	return vp_revert_upgraded(root, NULL, force, cb, userdata, kept, ret_msg);
-}
-
-int vp_revert_upgraded(const struct vp_root *root, const struct vp_ledger *hint, bool force,
-		       vp_apply_cb cb, void *userdata, struct vp_strv *kept, char **ret_msg)
-{
 	struct vp_revert_plan p = {0};
 	struct vp_ledger l = {0};
 	struct stat st;
@@ -214,12 +213,6 @@ int vp_revert_upgraded(const struct vp_root *root, const struct vp_ledger *hint,
 	r = vp_lock(root, &lockfd, NULL, ret_msg);
 	if (r >= 0)
 		r = vp_ledger_load(root, &l, ret_msg);
-	for (size_t i = 0; r >= 0 && hint && l.from_journal && i < l.n; i++) {
-		const struct vp_owned *o = vp_ledger_find(hint, l.f[i].path);
-
-		if (o)
-			r = vp_bytes_set(&l.f[i].ours, o->ours.exists, o->ours.data, o->ours.len);
-	}
 	if (r >= 0)
 		r = compute(root, &l, force, &p, ret_msg);
 	if (r < 0)
@@ -288,8 +281,6 @@ int vp_revert_upgraded(const struct vp_root *root, const struct vp_ledger *hint,
 	/* everything is back: forgetting the ledger is the commit point */
 	if (r >= 0)
 		r = vp_fsroot_unlink(root, VP_LEDGER_PATH, ret_msg);
-	if (r >= 0)
-		r = vp_fsroot_unlink(root, VP_JOURNAL_PATH, ret_msg);
 	if (r >= 0)
 		r = clean_state(root, ret_msg);
 	/* the parents of the state directory that the first apply created */

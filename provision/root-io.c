@@ -2,6 +2,7 @@
 /* struct vpe_io through the root's resolver. See root-io.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,15 +15,30 @@
  * regular files): a named pipe would read as empty and refuse a write, and
  * leave only "Invalid argument" to say so.
  */
-static int open_in_root(const struct vp_root *root, const char *path, int flags)
+static void tell(struct vp_root_io *x, char *msg_take)
 {
-	_cleanup_free_ char *msg = NULL;
+	if (!msg_take)
+		return;
+	if (x->say) {
+		x->say(msg_take);
+		free(msg_take);
+		return;
+	}
+	free(x->msg);
+	x->msg = msg_take;
+}
+
+static int open_in_root(struct vp_root_io *x, const char *path, int flags)
+{
+	char *msg = NULL;
 	struct stat st;
 	int fd;
 
-	fd = vp_root_open_path(root, path, flags, &msg);
-	if (fd < 0 && msg)
-		vp_err("%s", msg);
+	/* a message kept is about the last open only */
+	free(x->msg);
+	x->msg = NULL;
+	fd = vp_root_open_path(x->root, path, flags, &msg);
+	tell(x, msg);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) < 0) {
@@ -32,9 +48,9 @@ static int open_in_root(const struct vp_root *root, const char *path, int flags)
 		return r;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		vp_err("'%s': not a regular file (%s); not %s it", path,
-		       vp_file_type_name(st.st_mode), (flags & O_ACCMODE) == O_RDONLY ?
-		       "reading" : "writing");
+		tell(x, vp_strdup_printf("'%s': not a regular file (%s); not %s it", path,
+					 vp_file_type_name(st.st_mode),
+					 (flags & O_ACCMODE) == O_RDONLY ? "reading" : "writing"));
 		close(fd);
 		return -EINVAL;
 	}
@@ -73,15 +89,21 @@ static int io_readlink_name(void *ctx, const char *path, char *buf, size_t size)
 	_cleanup_free_ char *target = NULL;
 	int r;
 
-	r = vp_root_readlink(ctx, path, &target);
+	r = vp_root_readlink(((struct vp_root_io *)ctx)->root, path, &target);
 	return r < 0 ? r : vpe_link_name(target, buf, size);
 }
 
-void vp_root_io(const struct vp_root *root, struct vpe_io *ret)
+void vp_root_io(struct vp_root_io *ret, const struct vp_root *root, void (*say)(const char *msg))
 {
-	*ret = vpe_io_sys;
-	ret->read = io_read;
-	ret->write = io_write;
-	ret->readlink_name = io_readlink_name;
-	ret->ctx = (void *)root;
+	*ret = (struct vp_root_io){.io = vpe_io_sys, .root = root, .say = say};
+	ret->io.read = io_read;
+	ret->io.write = io_write;
+	ret->io.readlink_name = io_readlink_name;
+	ret->io.ctx = ret;
+}
+
+void vp_root_io_free(struct vp_root_io *x)
+{
+	free(x->msg);
+	x->msg = NULL;
 }

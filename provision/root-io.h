@@ -12,5 +12,19 @@
 #include "vpe.h"
 #include "root.h"
 
-/* Fills *ret for root; the io keeps a pointer to root. Logs to stderr. */
-void vp_root_io(const struct vp_root *root, struct vpe_io *ret);
+/*
+ * The io and what it says: a file it cannot open through the resolver, or
+ * one that is not a regular file, gets a message naming it. say (the
+ * verb's printer) takes each one; without say the last one is kept in msg.
+ * The early code's own messages go to stderr (vpe_io_sys's log).
+ */
+struct vp_root_io {
+	struct vpe_io io;               /* pass &x.io; its ctx is this struct */
+	const struct vp_root *root;
+	void (*say)(const char *msg);
+	char *msg;
+};
+
+/* Fills *ret for root; ret must stay where it is while the io is used. */
+void vp_root_io(struct vp_root_io *ret, const struct vp_root *root, void (*say)(const char *msg));
+void vp_root_io_free(struct vp_root_io *x);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dir-iter.h"
 #include "root-view.h"
 #include "vp.h"
 
@@ -39,29 +40,28 @@ int vp_view_new_private(struct vp_view *ret, char **ret_msg)
 	return 0;
 }
 
+static void remove_in(int fd);
+
+static int remove_one(int dfd, const char *name, void *userdata)
+{
+	int sub;
+
+	(void)userdata;
+	if (unlinkat(dfd, name, 0) == 0 || errno != EISDIR)
+		return 0;
+	sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub >= 0)
+		remove_in(sub);
+	unlinkat(dfd, name, AT_REMOVEDIR);
+	return 0;
+}
+
 /* Removes what is in directory fd (ours: files and directories, no links followed). */
 static void remove_in(int fd)
 {
-	DIR *d = fdopendir(fd);
-	struct dirent *de;
-
-	if (!d) {
-		close(fd);
+	/* best effort: what stays is a temporary directory's leftover */
+	if (vp_dir_fd_each(fd, remove_one, NULL) < 0)
 		return;
-	}
-	while ((de = readdir(d))) {
-		int sub;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) == 0 || errno != EISDIR)
-			continue;
-		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub >= 0)
-			remove_in(sub);
-		unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
-	}
-	closedir(d);
 }
 
 void vp_view_free(struct vp_view *v)

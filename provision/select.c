@@ -198,221 +198,293 @@ static int not_isolated(struct vp_selection *sel, const struct vp_system *sys,
 	return 0;
 }
 
-int vp_select(const struct vp_config *cfg, const struct vp_system *sys,
-	      struct vp_selection *ret, char **ret_msg)
+/* What vp_select works on, step by step. */
+struct pick {
+	const struct vp_config *cfg;
+	const struct vp_system *sys;
+	struct vp_selection *sel;
+	bool *target;           /* per function: a GPU we pass through */
+	bool *in;               /* per function: in the selection */
+	bool *reported;         /* per function: already named as not isolated */
+	size_t n_display, n_boot;
+	bool select_auto;
+	enum vp_strategy want;
+};
+
+/* 1. The GPUs to pass through: the config's, else every one but the boot VGA. */
+static int pick_targets(struct pick *pk, char **ret_msg)
 {
-	struct vp_selection sel = {0};
-	_cleanup_free_ bool *target = NULL, *in = NULL, *reported = NULL;
-	size_t n_display = 0, n_boot = 0, n_targets = 0;
-	bool select_auto = !cfg || cfg->select_auto;
-	enum vp_strategy want = cfg ? cfg->strategy : VP_STRATEGY_AUTO;
-	bool conflict = false;
-	int r = -ENOMEM;
+	const struct vp_system *sys = pk->sys;
+	size_t n_targets = 0;
+	int r;
 
-	memset(ret, 0, sizeof(*ret));
-	target = calloc(sys->n_fns + 1, sizeof(bool));
-	in = calloc(sys->n_fns + 1, sizeof(bool));
-	reported = calloc(sys->n_fns + 1, sizeof(bool));
-	if (!target || !in || !reported)
-		goto fail;
-
-	for (size_t i = 0; i < sys->n_fns; i++)
-		if (vp_fn_is_display(&sys->fns[i])) {
-			n_display++;
-			n_boot += sys->fns[i].boot_vga == 1;
-		}
-
-	/* 1. targets */
-	if (select_auto) {
+	if (pk->select_auto) {
 		for (size_t i = 0; i < sys->n_fns; i++)
 			if (vp_fn_is_display(&sys->fns[i]) && sys->fns[i].boot_vga != 1)
-				target[i] = true;
+				pk->target[i] = true;
 		/* nothing but the boot GPU: show it, the verdict says why not */
-		if (n_display && n_display == n_boot)
+		if (pk->n_display && pk->n_display == pk->n_boot)
 			for (size_t i = 0; i < sys->n_fns; i++)
-				target[i] = vp_fn_is_display(&sys->fns[i]);
+				pk->target[i] = vp_fn_is_display(&sys->fns[i]);
 	} else {
-		r = pick_explicit(cfg, sys, target, ret_msg);
+		r = pick_explicit(pk->cfg, sys, pk->target, ret_msg);
 		if (r < 0)
-			goto fail;
-		r = -ENOMEM;
+			return r;
 	}
 	for (size_t i = 0; i < sys->n_fns; i++)
-		if (target[i]) {
+		if (pk->target[i]) {
 			n_targets++;
-			if (vp_strv_push(&sel.targets, sys->fns[i].addr) < 0)
-				goto fail;
+			if (vp_strv_push(&pk->sel->targets, sys->fns[i].addr) < 0)
+				return -ENOMEM;
 		}
-	vp_strv_sort(&sel.targets);
-	if (!n_targets) {
-		if (reason(&sel, VP_VERDICT_NO_GPU, "No display controller (PCI class 0300, "
-			   "0302 or 0380) was found, so there is no GPU to pass through.") < 0)
-			goto fail;
-	}
+	vp_strv_sort(&pk->sel->targets);
+	if (!n_targets &&
+	    reason(pk->sel, VP_VERDICT_NO_GPU, "No display controller (PCI class 0300, "
+		   "0302 or 0380) was found, so there is no GPU to pass through.") < 0)
+		return -ENOMEM;
+	return 0;
+}
 
-	/* 2. the slots of the targets, then the IOMMU groups of those functions */
+/* 2a. The IOMMU groups of the targets' slot functions, each said when not isolated. */
+static int pick_groups(struct pick *pk)
+{
+	const struct vp_system *sys = pk->sys;
+	_cleanup_free_ bool *slot_fn = malloc(sys->n_fns + 1);
+
+	if (!slot_fn)
+		return -ENOMEM;
+	memcpy(slot_fn, pk->in, sys->n_fns + 1);
+	for (size_t i = 0; i < sys->n_fns; i++) {
+		const struct vp_iommu_group *g;
+
+		if (!slot_fn[i] || sys->fns[i].iommu_group < 0)
+			continue;
+		g = vp_system_group(sys, sys->fns[i].iommu_group);
+		if (!g)
+			continue;
+		for (size_t k = 0; k < g->n; k++)
+			if (!vp_fn_is_bridge(&sys->fns[g->members[k]]))
+				pk->in[g->members[k]] = true;
+		if (not_isolated(pk->sel, sys, pk->target, &sys->fns[i], g, pk->reported) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* 2b. No IOMMU groups: how to turn the IOMMU on, for this CPU's vendor. */
+static int no_iommu(struct pick *pk)
+{
+	const char *v = pk->sys->cpu_vendor;
+	/*
+	 * The AMD driver is on whenever the firmware enables AMD-Vi;
+	 * "amd_iommu=on", which many guides give, is no option of it.
+	 */
+	const char *token = vp_streq(v, "GenuineIntel") ? "add intel_iommu=on to" :
+			    vp_streq(v, "AuthenticAMD") ? "make sure amd_iommu=off is not on" :
+			    "add intel_iommu=on (Intel; AMD needs no token) to";
+	const char *bios = vp_streq(v, "GenuineIntel") ? "VT-d" :
+			   vp_streq(v, "AuthenticAMD") ? "AMD-Vi (often called IOMMU or SVM)" :
+			   "VT-d (Intel) or AMD-Vi (AMD)";
+
+	if (reason(pk->sel, VP_VERDICT_NO_IOMMU, "The IOMMU is off (no IOMMU groups "
+		   "exist): enable %s in the firmware setup and %s the kernel "
+		   "command line.", bios, token) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* 2. The slots of the targets, then the IOMMU groups of those functions, in address order. */
+static int pick_functions(struct pick *pk)
+{
+	const struct vp_system *sys = pk->sys;
+	struct vp_selection *sel = pk->sel;
+	int r;
+
 	for (size_t i = 0; i < sys->n_fns; i++)
-		for (size_t j = 0; j < sys->n_fns && !in[i]; j++)
-			if (target[j] && vp_same_slot(&sys->fns[i], &sys->fns[j]) &&
+		for (size_t j = 0; j < sys->n_fns && !pk->in[i]; j++)
+			if (pk->target[j] && vp_same_slot(&sys->fns[i], &sys->fns[j]) &&
 			    !vp_fn_is_bridge(&sys->fns[i]))
-				in[i] = true;
-	if (sys->iommu_enabled && sys->n_groups) {
-		_cleanup_free_ bool *slot_fn = malloc(sys->n_fns + 1);
-
-		if (!slot_fn)
-			goto fail;
-		memcpy(slot_fn, in, sys->n_fns + 1);
-		for (size_t i = 0; i < sys->n_fns; i++) {
-			const struct vp_iommu_group *g;
-
-			if (!slot_fn[i] || sys->fns[i].iommu_group < 0)
-				continue;
-			g = vp_system_group(sys, sys->fns[i].iommu_group);
-			if (!g)
-				continue;
-			for (size_t k = 0; k < g->n; k++)
-				if (!vp_fn_is_bridge(&sys->fns[g->members[k]]))
-					in[g->members[k]] = true;
-			if (not_isolated(&sel, sys, target, &sys->fns[i], g, reported) < 0)
-				goto fail;
-		}
-	} else {
-		const char *v = sys->cpu_vendor;
-		/*
-		 * The AMD driver is on whenever the firmware enables AMD-Vi;
-		 * "amd_iommu=on", which many guides give, is no option of it.
-		 */
-		const char *token = vp_streq(v, "GenuineIntel") ? "add intel_iommu=on to" :
-				    vp_streq(v, "AuthenticAMD") ? "make sure amd_iommu=off is not on" :
-				    "add intel_iommu=on (Intel; AMD needs no token) to";
-		const char *bios = vp_streq(v, "GenuineIntel") ? "VT-d" :
-				   vp_streq(v, "AuthenticAMD") ? "AMD-Vi (often called IOMMU or SVM)" :
-				   "VT-d (Intel) or AMD-Vi (AMD)";
-
-		if (reason(&sel, VP_VERDICT_NO_IOMMU, "The IOMMU is off (no IOMMU groups "
-			   "exist): enable %s in the firmware setup and %s the kernel "
-			   "command line.", bios, token) < 0)
-			goto fail;
-	}
+				pk->in[i] = true;
+	r = sys->iommu_enabled && sys->n_groups ? pick_groups(pk) : no_iommu(pk);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < sys->n_fns; i++)
-		if (in[i])
-			sel.n_fns++;
-	sel.fns = calloc(sel.n_fns + 1, sizeof(size_t));
-	if (!sel.fns)
-		goto fail;
-	sel.n_fns = 0;
+		if (pk->in[i])
+			sel->n_fns++;
+	sel->fns = calloc(sel->n_fns + 1, sizeof(size_t));
+	if (!sel->fns)
+		return -ENOMEM;
+	sel->n_fns = 0;
 	for (size_t i = 0; i < sys->n_fns; i++)
-		if (in[i])
-			sel.fns[sel.n_fns++] = i;
-	qsort_r(sel.fns, sel.n_fns, sizeof(size_t), cmp_fn_addr, sys->fns);
+		if (pk->in[i])
+			sel->fns[sel->n_fns++] = i;
+	qsort_r(sel->fns, sel->n_fns, sizeof(size_t), cmp_fn_addr, sys->fns);
 
-	if (sel.verdict == VP_VERDICT_NOT_ISOLATED &&
-	    reason(&sel, VP_VERDICT_NOT_ISOLATED, "Devices share an IOMMU group when the "
+	if (sel->verdict == VP_VERDICT_NOT_ISOLATED &&
+	    reason(sel, VP_VERDICT_NOT_ISOLATED, "Devices share an IOMMU group when the "
 		   "bridge or root port above them lacks ACS isolation. Move the card to "
 		   "another slot (usually one wired to the CPU rather than the chipset) and "
 		   "check again. The ACS override patch (pcie_acs_override=) only hides the "
 		   "problem: the devices could still reach each other's memory.") < 0)
-		goto fail;
+		return -ENOMEM;
+	return 0;
+}
 
-	/* 3. ids, in address order */
-	for (size_t k = 0; k < sel.n_fns; k++) {
+/* 3. The ids, in address order. */
+static int pick_ids(struct pick *pk)
+{
+	for (size_t k = 0; k < pk->sel->n_fns; k++) {
 		char id[10];
 
-		vp_fn_id(&sys->fns[sel.fns[k]], id);
-		if (vp_strv_push_unique(&sel.ids, id) < 0)
-			goto fail;
+		vp_fn_id(&pk->sys->fns[pk->sel->fns[k]], id);
+		if (vp_strv_push_unique(&pk->sel->ids, id) < 0)
+			return -ENOMEM;
 	}
+	return 0;
+}
 
-	/* 4. boot VGA: the host would go dark */
-	for (size_t k = 0; k < sel.n_fns; k++) {
-		const struct vp_pci_fn *fn = &sys->fns[sel.fns[k]];
-		_cleanup_free_ char *d = NULL;
+/* 4a. One selected display function that may be what the host shows its console on. */
+static int check_display(struct pick *pk, const struct vp_pci_fn *fn)
+{
+	_cleanup_free_ char *d = NULL;
+	bool only = pk->n_boot == 0 && pk->n_display == 1;
 
-		if (!vp_fn_is_display(fn))
-			continue;
-		if (fn->boot_vga == 1) {
-			d = describe(fn);
-			if (!d || reason(&sel, VP_VERDICT_BOOT_VGA, "%s is the boot VGA device: "
-					 "the host would lose its display (console and desktop) "
-					 "once vfio-pci takes it. Select another GPU, or make the "
-					 "other GPU the primary one in the firmware setup.", d) < 0)
-				goto fail;
-		} else if (n_boot == 0 && n_display == 1 && VP_PCI_CLASS(fn->class) == 0x0302) {
-			/* a compute card: the host's console is elsewhere (or nowhere) already */
-			d = describe(fn);
-			if (!d || reason(&sel, VP_VERDICT_OK, "%s is a 3D controller (PCI class "
-					 "0302): it drives no display, so the host keeps the "
-					 "console it has without it.", d) < 0)
-				goto fail;
-		} else if (n_boot == 0 && n_display == 1) {
-			d = describe(fn);
-			if (!d || reason(&sel, VP_VERDICT_BOOT_VGA, "%s is the only GPU: the host "
-					 "would lose its display (console and desktop) once "
-					 "vfio-pci takes it.", d) < 0)
-				goto fail;
-		}
-	}
-	if (select_auto && n_boot == 0 && n_display > 1 &&
-	    reason(&sel, VP_VERDICT_OK, "No GPU is marked as the boot VGA device, so all %zu "
+	if (!vp_fn_is_display(fn) || (fn->boot_vga != 1 && !only))
+		return 0;
+	d = describe(fn);
+	if (!d)
+		return -ENOMEM;
+	if (fn->boot_vga == 1)
+		return reason(pk->sel, VP_VERDICT_BOOT_VGA, "%s is the boot VGA device: "
+			      "the host would lose its display (console and desktop) "
+			      "once vfio-pci takes it. Select another GPU, or make the "
+			      "other GPU the primary one in the firmware setup.", d);
+	if (VP_PCI_CLASS(fn->class) == 0x0302)
+		/* a compute card: the host's console is elsewhere (or nowhere) already */
+		return reason(pk->sel, VP_VERDICT_OK, "%s is a 3D controller (PCI class "
+			      "0302): it drives no display, so the host keeps the "
+			      "console it has without it.", d);
+	return reason(pk->sel, VP_VERDICT_BOOT_VGA, "%s is the only GPU: the host "
+		      "would lose its display (console and desktop) once "
+		      "vfio-pci takes it.", d);
+}
+
+/* 4. The boot VGA: the host would go dark. */
+static int check_boot_vga(struct pick *pk)
+{
+	for (size_t k = 0; k < pk->sel->n_fns; k++)
+		if (check_display(pk, &pk->sys->fns[pk->sel->fns[k]]) < 0)
+			return -ENOMEM;
+	if (pk->select_auto && pk->n_boot == 0 && pk->n_display > 1 &&
+	    reason(pk->sel, VP_VERDICT_OK, "No GPU is marked as the boot VGA device, so all %zu "
 		   "display controllers are selected; name the ones to pass through in "
-		   "[gpu] select if the host needs one.", n_display) < 0)
-		goto fail;
+		   "[gpu] select if the host needs one.", pk->n_display) < 0)
+		return -ENOMEM;
+	return 0;
+}
 
-	/* 5. ids that a device outside the selection shares */
-	for (size_t i = 0; i < sys->n_fns; i++) {
-		const struct vp_pci_fn *o = &sys->fns[i];
-		_cleanup_free_ char *dout = NULL, *dsel = NULL;
+/*
+ * 5a. Function o, outside the selection, has the id of a selected one:
+ * *conflict when ids= would take it too.
+ */
+static int check_shared_id(struct pick *pk, const struct vp_pci_fn *o, const char *id,
+			   bool *conflict)
+{
+	const struct vp_system *sys = pk->sys;
+	struct vp_selection *sel = pk->sel;
+	_cleanup_free_ char *dout = NULL, *dsel = NULL;
+
+	for (size_t k = 0; k < sel->n_fns && !dsel; k++)
+		if (sys->fns[sel->fns[k]].vendor == o->vendor &&
+		    sys->fns[sel->fns[k]].device == o->device)
+			dsel = describe(&sys->fns[sel->fns[k]]);
+	dout = describe(o);
+	if (!dout || !dsel)
+		return -ENOMEM;
+	/*
+	 * vfio-pci's ids= also matches subsystem ids: cards of the same
+	 * model from different vendors need no binding by address.
+	 */
+	if (subsystem_tells_apart(sys, sel, o))
+		return reason(sel, VP_VERDICT_OK, "%s has the same id as the selected %s but "
+			      "another subsystem id (%04x:%04x), which ids= includes to tell "
+			      "them apart.", dout, dsel, o->subvendor, o->subdevice);
+	*conflict = true;
+	/* the verdict says so either way; only with ids= is it a refusal */
+	if (pk->want == VP_STRATEGY_IDS)
+		return reason(sel, VP_VERDICT_IDENTICAL_IDS, "%s has the same id as the "
+			      "selected %s, so vfio-pci ids=%s would take it too. Bind by "
+			      "address instead: set [gpu] strategy = override (or auto).",
+			      dout, dsel, id);
+	return reason(sel, VP_VERDICT_IDENTICAL_IDS, "%s has the same id as the "
+		      "selected %s; binding by address (strategy override) rather "
+		      "than by ids=%s, which would take it too.", dout, dsel, id);
+}
+
+/* 5. Ids that a device outside the selection shares. */
+static int check_shared_ids(struct pick *pk, bool *conflict)
+{
+	for (size_t i = 0; i < pk->sys->n_fns; i++) {
+		const struct vp_pci_fn *o = &pk->sys->fns[i];
 		char id[10];
 
-		if (in[i] || vp_fn_is_bridge(o))
+		if (pk->in[i] || vp_fn_is_bridge(o))
 			continue;
 		vp_fn_id(o, id);
-		if (!vp_strv_contains(&sel.ids, id))
-			continue;
-		for (size_t k = 0; k < sel.n_fns && !dsel; k++)
-			if (sys->fns[sel.fns[k]].vendor == o->vendor &&
-			    sys->fns[sel.fns[k]].device == o->device)
-				dsel = describe(&sys->fns[sel.fns[k]]);
-		dout = describe(o);
-		if (!dout || !dsel)
-			goto fail;
-		/*
-		 * vfio-pci's ids= also matches subsystem ids: cards of the same
-		 * model from different vendors need no binding by address.
-		 */
-		if (subsystem_tells_apart(sys, &sel, o)) {
-			if (reason(&sel, VP_VERDICT_OK, "%s has the same id as the selected %s but "
-				   "another subsystem id (%04x:%04x), which ids= includes to tell "
-				   "them apart.", dout, dsel, o->subvendor, o->subdevice) < 0)
-				goto fail;
-			continue;
-		}
-		conflict = true;
-		/* the verdict says so either way; only with ids= is it a refusal */
-		if (want == VP_STRATEGY_IDS)
-			r = reason(&sel, VP_VERDICT_IDENTICAL_IDS, "%s has the same id as the "
-				   "selected %s, so vfio-pci ids=%s would take it too. Bind by "
-				   "address instead: set [gpu] strategy = override (or auto).",
-				   dout, dsel, id);
-		else
-			r = reason(&sel, VP_VERDICT_IDENTICAL_IDS, "%s has the same id as the "
-				   "selected %s; binding by address (strategy override) rather "
-				   "than by ids=%s, which would take it too.", dout, dsel, id);
-		if (r < 0)
-			goto fail;
-		r = -ENOMEM;
+		if (vp_strv_contains(&pk->sel->ids, id) &&
+		    check_shared_id(pk, o, id, conflict) < 0)
+			return -ENOMEM;
 	}
+	return 0;
+}
+
+int vp_select(const struct vp_config *cfg, const struct vp_system *sys,
+	      struct vp_selection *ret, char **ret_msg)
+{
+	struct vp_selection sel = {0};
+	struct pick pk = {
+		.cfg = cfg, .sys = sys, .sel = &sel,
+		.select_auto = !cfg || cfg->select_auto,
+		.want = cfg ? cfg->strategy : VP_STRATEGY_AUTO,
+	};
+	bool conflict = false;
+	int r = -ENOMEM;
+
+	memset(ret, 0, sizeof(*ret));
+	pk.target = calloc(sys->n_fns + 1, sizeof(bool));
+	pk.in = calloc(sys->n_fns + 1, sizeof(bool));
+	pk.reported = calloc(sys->n_fns + 1, sizeof(bool));
+	if (!pk.target || !pk.in || !pk.reported)
+		goto out;
+	for (size_t i = 0; i < sys->n_fns; i++)
+		if (vp_fn_is_display(&sys->fns[i])) {
+			pk.n_display++;
+			pk.n_boot += sys->fns[i].boot_vga == 1;
+		}
+	r = pick_targets(&pk, ret_msg);
+	if (r >= 0)
+		r = pick_functions(&pk);
+	if (r >= 0)
+		r = pick_ids(&pk);
+	if (r >= 0)
+		r = check_boot_vga(&pk);
+	if (r >= 0)
+		r = check_shared_ids(&pk, &conflict);
+	if (r < 0)
+		goto out;
 
 	/* 6. the strategy: ids unless that would grab a device we leave alone */
 	sel.ids_conflict = conflict;
-	sel.strategy = vp_strategy_resolve(want, conflict);
+	sel.strategy = vp_strategy_resolve(pk.want, conflict);
 	if (conflict && sel.strategy == VP_STRATEGY_IDS && sel.blocking < VP_VERDICT_IDENTICAL_IDS)
 		sel.blocking = VP_VERDICT_IDENTICAL_IDS;
-
 	*ret = sel;
-	return 0;
-fail:
+	sel = (struct vp_selection){0};
+out:
 	vp_selection_free(&sel);
+	free(pk.target);
+	free(pk.in);
+	free(pk.reported);
 	return r;
 }
 

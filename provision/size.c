@@ -4,27 +4,6 @@
 
 #include "size.h"
 
-int vp_parse_ulong(const char *s, unsigned long max, unsigned long *ret)
-{
-	unsigned long v = 0;
-
-	/* strtoul() accepts signs, spaces and wraps "-1": do it by hand */
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		unsigned d;
-
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		d = (unsigned)(*s - '0');
-		if (v > (max - d) / 10)
-			return -ERANGE;
-		v = v * 10 + d;
-	}
-	*ret = v;
-	return 0;
-}
-
 int vp_parse_size_n(const char *s, size_t len, enum vp_size_dialect dialect,
 		    uint64_t *ret_bytes, bool *ret_has_unit)
 {

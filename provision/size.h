@@ -28,5 +28,5 @@ enum vp_size_dialect { VP_SIZE_CONFIG, VP_SIZE_KERNEL, VP_SIZE_MOUNT };
 int vp_parse_size_n(const char *s, size_t len, enum vp_size_dialect dialect,
 		    uint64_t *ret_bytes, bool *ret_has_unit);
 
-/* Parses a plain unsigned decimal number (no sign, no spaces) <= max. */
-int vp_parse_ulong(const char *s, unsigned long max, unsigned long *ret);
+/* vp_parse_ulong and the other integer parsers: number.h */
+#include "number.h"

@@ -3,7 +3,7 @@
 # open, write, fsync and rename of the files apply writes: a clear message
 # naming the path, exit 2, the file wholly old, no temporary file left, and
 # revert still restores the original tree exactly. Also faults in the
-# journal/backup writes and during revert itself.
+# ledger/blob writes and during revert itself.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine-lib.sh"
 

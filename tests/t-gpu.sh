@@ -297,6 +297,17 @@ crash_sweep() {
 }
 crash_sweep handoff-multi
 
+# a link loop where driver_override belongs: detach stops and undoes, its one
+# message says why (the resolver's, handed back by the core, not printed by it)
+fresh handoff-multi
+o=$root/sys/bus/pci/devices/0000:01:00.0/driver_override
+rm -f "$o"; ln -s driver_override "$o"
+run gpu detach
+check_eq "a link loop as driver_override: detach exit 2" 2 "$rc"
+check_match "a link loop as driver_override: the error says why" \
+	"writing 'vfio-pci' to [^ ]*/driver_override: '[^']*/driver_override': too many levels of symbolic links; what was done is undone" "$out"
+check_eq "a link loop as driver_override: said once" 1 "$(grep -c 'too many levels' <<<"$out")"
+
 # ================================================================ one GPU
 fresh handoff-single
 run gpu detach

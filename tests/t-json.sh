@@ -305,3 +305,11 @@ for args in "hugepages status x" "hugepages reserve 1 2" "hugepages release all 
 	check_eq "cli $args: exit 2" 2 "$rc"
 	check_match "cli $args: names the argument" "unexpected argument" "$out"
 done
+
+# the document cannot be written (a full disk): said, exit 2 (the verb prints it, not the core)
+for verb in plan check verify; do
+	out=$("$VP" --root "$R" --json "$verb" 2>&1 >/dev/full); rc=$?
+	check_eq "$verb --json to a full disk: exit 2" 2 "$rc"
+	check_match "$verb --json to a full disk: says so" \
+		"writing the JSON document: No space left on device" "$out"
+done

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Our state directory /var/lib/vfio-provision: nothing in it is ever a link we
-# follow (the directory, the ledger, blobs/, blobs/N, backups/, the lock), and
-# a sweep deletes only names it wrote (blobs/N, backups/N). A link there, to
+# follow (the directory, the ledger, blobs/, blobs/N, the lock), and a sweep
+# deletes only names it wrote (blobs/N). A link there, to
 # /etc of the root or to nothing, is refused with a message naming it and
 # exit 2, and no file outside the state directory changes.
 . "$(dirname "$0")/lib.sh"
@@ -35,7 +35,6 @@ linked() {
 
 linked "blobs a link to /etc" blobs /etc apply
 linked "blobs a link to /etc, revert" blobs /etc revert
-linked "backups a link to /etc" backups /etc apply
 linked "state dir a link to /etc" "" /etc apply
 linked "ledger a link to a copy" ledger /etc/ledger-copy check
 linked "a blob a link to /etc/passwd" blobs/1 /etc/passwd revert
@@ -51,11 +50,18 @@ check "state: dangling state dir: our files stay" test -f "$r/etc/modprobe.d/vfi
 
 # a sweep deletes only the names it wrote
 r=$t/sweep; rm -rf "$r"; cp -a "$t/orig" "$r"
-echo mine >"$r/$S/blobs/notes.txt"; mkdir -p "$r/$S/backups"; echo mine >"$r/$S/backups/README"
+echo mine >"$r/$S/blobs/notes.txt"
 "$VP" --root "$r" apply >/dev/null 2>&1; rc=$?
 check_eq "state: sweep: apply exit 0" 0 "$rc"
 check_eq "state: sweep: a file we did not write stays in blobs/" mine "$(cat "$r/$S/blobs/notes.txt" 2>&1)"
-check_eq "state: sweep: a file we did not write stays in backups/" mine "$(cat "$r/$S/backups/README" 2>&1)"
+
+# revert: a directory someone put in the state directory stays, and does not stop it
+r=$t/userdir; rm -rf "$r"; cp -a "$t/orig" "$r"
+mkdir -p "$r/$S/backups"; echo mine >"$r/$S/backups/README"
+out=$("$VP" --root "$r" revert 2>&1); rc=$?
+check_eq "state: a directory of the user's: revert exit 0" 0 "$rc"
+check "state: a directory of the user's: our files reverted" test ! -e "$r/etc/modprobe.d/vfio.conf"
+check_eq "state: a directory of the user's: stays" mine "$(cat "$r/$S/backups/README" 2>&1)"
 
 # ---- the ledger's integrity: cut short, changed, blob numbers at the top ----
 r=$t/cut; rm -rf "$r"; cp -a "$t/orig" "$r"

@@ -67,6 +67,15 @@ static void fail(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Only memory can fail here: a property run that cannot copy bytes stops. */
+static void bytes_set(struct vp_bytes *b, bool exists, const char *data, size_t len)
+{
+	if (vp_bytes_set(b, exists, data, len) < 0) {
+		fputs("lifetime: out of memory\n", stderr);
+		abort();
+	}
+}
+
 static void world_free(struct world *w)
 {
 	for (size_t i = 0; i < w->n; i++) {
@@ -101,7 +110,7 @@ static void world_init(struct world *w)
 
 		if (f->path[strlen(f->path) - 1] == '/')
 			continue;       /* a directory's existence */
-		vp_bytes_set(file_of(w, f->path), pristine[i].exists, pristine[i].data,
+		bytes_set(file_of(w, f->path), pristine[i].exists, pristine[i].data,
 			     pristine[i].len);
 	}
 }
@@ -110,7 +119,7 @@ static void world_copy(struct world *dst, const struct world *src)
 {
 	*dst = (struct world){0};
 	for (size_t i = 0; i < src->n; i++)
-		vp_bytes_set(file_of(dst, src->path[i]), src->cur[i].exists, src->cur[i].data,
+		bytes_set(file_of(dst, src->path[i]), src->cur[i].exists, src->cur[i].data,
 			     src->cur[i].len);
 }
 
@@ -258,7 +267,7 @@ static int apply_named(struct world *w, const struct vp_config *cfg, bool write,
 			continue;
 		if (vp_ledger_record(&w->led, f->path, f->owned, x ? &x->bytes : cur, &want) < 0)
 			abort();
-		vp_bytes_set(cur, want.exists, want.data, want.len);
+		bytes_set(cur, want.exists, want.data, want.len);
 	}
 	for (size_t i = 0; write && ed && i < ed->texts.n; i++)
 		if (!named(&plan, ed->texts.v[i]))
@@ -285,7 +294,7 @@ static void revert(struct world *w, bool force)
 
 	bases_of(w, true, force, &b);
 	for (size_t i = 0; i < b.n; i++) {
-		vp_bytes_set(file_of(w, b.v[i].path), b.v[i].bytes.exists, b.v[i].bytes.data,
+		bytes_set(file_of(w, b.v[i].path), b.v[i].bytes.exists, b.v[i].bytes.data,
 			     b.v[i].bytes.len);
 		/* revert keeps the entries of items the user changed (revert.c) */
 		if (!b.v[i].kept.n)
@@ -364,7 +373,7 @@ static bool add_word(struct vp_bytes *f, const char *prefix, const char *word)
 				 (at > 1 && strchr("\"'", f->data[at - 1]) && f->data[at - 2] == '=')) ?
 			  "%s" : " %s", word);
 	vp_buf_add(&b, f->data + at, f->len - at);
-	vp_bytes_set(f, true, b.s, b.len);
+	bytes_set(f, true, b.s, b.len);
 	vp_buf_free(&b);
 	return true;
 }
@@ -401,7 +410,7 @@ static bool add_line(struct vp_bytes *f, const char *line)
 	if (f->len && f->data[f->len - 1] != '\n')
 		vp_buf_puts(&b, "\n");
 	vp_buf_printf(&b, "%s\n", line);
-	vp_bytes_set(f, true, b.s, b.len);
+	bytes_set(f, true, b.s, b.len);
 	vp_buf_free(&b);
 	return true;
 }
@@ -462,7 +471,7 @@ static bool front_word(struct vp_bytes *f, const char *prefix, const char *word)
 	vp_buf_add(&b, f->data, at);
 	vp_buf_printf(&b, "%s%s", word, strchr("\"'\n", f->data[at]) ? "" : " ");
 	vp_buf_add(&b, f->data + at, f->len - at);
-	vp_bytes_set(f, true, b.s, b.len);
+	bytes_set(f, true, b.s, b.len);
 	vp_buf_free(&b);
 	return true;
 }
@@ -478,7 +487,7 @@ static bool replace_text(struct vp_bytes *f, const char *from, const char *to)
 	vp_buf_add(&b, f->data, (size_t)(p - f->data));
 	vp_buf_puts(&b, to);
 	vp_buf_puts(&b, p + strlen(from));
-	vp_bytes_set(f, true, b.s, b.len);
+	bytes_set(f, true, b.s, b.len);
 	vp_buf_free(&b);
 	return true;
 }
@@ -825,7 +834,7 @@ int main(int argc, char **argv)
 	}
 	pristine = calloc(sys.n_files + 1, sizeof(*pristine));
 	for (size_t i = 0; pristine && i < sys.n_files; i++)
-		vp_bytes_set(&pristine[i], sys.files[i].content != NULL, sys.files[i].content,
+		bytes_set(&pristine[i], sys.files[i].content != NULL, sys.files[i].content,
 			     sys.files[i].len);
 	for (unsigned long i = 0; pristine && i < n; i++) {
 		struct step st[MAX_STEPS];

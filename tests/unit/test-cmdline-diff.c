@@ -69,6 +69,35 @@ static void test_grub_in_place(void **state)
 	vp_cmdline_edits_free(&e);
 }
 
+/*
+ * GRUB files read as the shell reads them (shell-lex.c): a value continued
+ * on the next line, two commands on a line, a comment after the value, one
+ * in a subshell (no effect) and a command's environment (no effect).
+ */
+static void test_grub_as_the_shell(void **state)
+{
+	struct vp_cmdline_edits e;
+
+	(void)state;
+	edits("/etc/default/grub",
+	      "GRUB_TIMEOUT=5; GRUB_CMDLINE_LINUX_DEFAULT=\"quiet \\\n iommu=soft\" # was pt\n"
+	      "(GRUB_CMDLINE_LINUX=\"hugepages=2\")\n"
+	      "GRUB_CMDLINE_LINUX=\"hugepages=3\" true\n",
+	      "GRUB_TIMEOUT=5; GRUB_CMDLINE_LINUX_DEFAULT=\"quiet \\\n iommu=pt hugepages=4\" # was pt\n"
+	      "(GRUB_CMDLINE_LINUX=\"hugepages=2\")\n"
+	      "GRUB_CMDLINE_LINUX=\"hugepages=3\" true\n", VP_ACT_UPDATE, &e);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.v[0].variable, "GRUB_CMDLINE_LINUX_DEFAULT");
+	assert_int_equal(e.v[0].line, 1);
+	assert_int_equal(e.v[0].added.n, 1);
+	assert_string_equal(e.v[0].added.v[0], "hugepages=4");
+	assert_int_equal(e.v[0].replaced_from.n, 1);
+	assert_string_equal(e.v[0].replaced_from.v[0], "iommu=soft");
+	assert_string_equal(e.v[0].replaced_to.v[0], "iommu=pt");
+	assert_int_equal(e.v[0].removed.n, 0);
+	vp_cmdline_edits_free(&e);
+}
+
 static void test_already_present(void **state)
 {
 	struct vp_cmdline_edits e;
@@ -151,6 +180,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grub_in_place),
+		cmocka_unit_test(test_grub_as_the_shell),
 		cmocka_unit_test(test_already_present),
 		cmocka_unit_test(test_bls_refind_dropin),
 		cmocka_unit_test(test_not_a_cmdline),

@@ -117,6 +117,29 @@ static void test_end_line(void **state)
 	expect_bad("# vfio-provision ledger 2\ndir /a\n\ndir /b\n", "'L':3: malformed");
 }
 
+/* Paths are escaped (\xHH for blanks, '\\' and control bytes); a bad escape is refused. */
+static void test_escaped_paths(void **state)
+{
+	_cleanup_free_ char *text = NULL;
+	struct vp_ledger l = {0};
+	char *msg = NULL;
+
+	(void)state;
+	text = format_of("# vfio-provision ledger 2\n"
+			 "file /boot/loader/entries/a\\x20b\\x5cc\\x09.conf whole - blobs/1\n"
+			 "dir /A\\x7f\n");
+	assert_non_null(strstr(text, "file /boot/loader/entries/a\\x20b\\x5cc\\x09.conf whole"));
+	assert_non_null(strstr(text, "\ndir /A\\x7f\n"));
+	assert_int_equal(vp_ledger_parse(text, "L", &l, &msg), 0);
+	assert_string_equal(l.f[0].path, "/boot/loader/entries/a b\\c\t.conf");
+	assert_string_equal(l.dirs.v[0], "/A\x7f");
+	vp_ledger_free(&l);
+	expect_bad("# vfio-provision ledger 2\ndir /etc/\\x00\n", "'L':2: malformed");
+	expect_bad("# vfio-provision ledger 2\ndir /etc/\\q1\n", "'L':2: malformed");
+	expect_bad("# vfio-provision ledger 2\ndir /etc/\\x4\n", "'L':2: malformed");
+	expect_bad("# vfio-provision ledger 2\ndir /etc/\\xg1\n", "'L':2: malformed");
+}
+
 static void test_blob_names(void **state)
 {
 	(void)state;
@@ -186,6 +209,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_nomem),
 		cmocka_unit_test(test_end_line),
+		cmocka_unit_test(test_escaped_paths),
 		cmocka_unit_test(test_blob_names),
 		cmocka_unit_test(test_many_lines),
 		cmocka_unit_test(test_blob_at_the_top),

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The journal's text form, in-root path resolution, and apply/revert on a
- * scratch root with literal plans (no probe, no planners).
+ * In-root path resolution, and apply/revert on a scratch root with literal
+ * plans (no probe, no planners).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,82 +17,7 @@
 #include <unistd.h>
 
 #include "apply.h"
-#include "journal.h"
 #include "fsroot.h"
-
-/* ---- journal text ---- */
-
-static void test_roundtrip(void **state)
-{
-	struct vp_journal j = {0}, k = {0};
-	_cleanup_free_ char *text = NULL, *text2 = NULL;
-	char *msg = NULL;
-
-	(void)state;
-	assert_int_equal(vp_journal_add(&j, &(struct vp_jentry){.kind = VP_J_DIR,
-						.path = "/etc/modprobe.d"}), 0);
-	assert_int_equal(vp_journal_add(&j, &(struct vp_jentry){.kind = VP_J_ABSENT,
-						.path = "/etc/modprobe.d/vfio.conf"}), 0);
-	assert_int_equal(vp_journal_add(&j, &(struct vp_jentry){.kind = VP_J_FILE,
-						.path = "/boot/loader/entries/a b\\c.conf", .mode = 0640, .uid = 0,
-						.gid = 4, .backup = "backups/2"}), 0);
-	assert_int_equal(vp_journal_format(&j, &text), 0);
-	assert_string_equal(text, "# vfio-provision journal 1\n"
-			    "dir /etc/modprobe.d\n"
-			    "absent /etc/modprobe.d/vfio.conf\n"
-			    "file /boot/loader/entries/a\\x20b\\x5cc.conf 0640 0 4 backups/2\n");
-	assert_int_equal(vp_journal_parse(text, "j", &k, &msg), 0);
-	assert_null(msg);
-	assert_int_equal(k.n, 3);
-	assert_string_equal(k.e[2].path, "/boot/loader/entries/a b\\c.conf");
-	assert_int_equal(k.e[2].mode, 0640);
-	assert_int_equal(k.e[2].gid, 4);
-	assert_int_equal(vp_journal_format(&k, &text2), 0);
-	assert_string_equal(text, text2);
-	/* "file" and "absent" are one kind for find; "dir" another */
-	assert_non_null(vp_journal_find(&k, VP_J_FILE, "/etc/modprobe.d/vfio.conf"));
-	assert_null(vp_journal_find(&k, VP_J_DIR, "/etc/modprobe.d/vfio.conf"));
-	assert_non_null(vp_journal_find(&k, VP_J_DIR, "/etc/modprobe.d"));
-	assert_null(vp_journal_find(&k, VP_J_FILE, "/etc/modprobe.d"));
-	vp_journal_free(&j);
-	vp_journal_free(&k);
-}
-
-static void expect_bad(const char *text, const char *want)
-{
-	struct vp_journal j = {0};
-	char *msg = NULL;
-
-	assert_int_equal(vp_journal_parse(text, "J", &j, &msg), -EINVAL);
-	assert_non_null(msg);
-	assert_string_equal(msg, want);
-	free(msg);
-	assert_int_equal(j.n, 0);
-}
-
-static void test_malformed(void **state)
-{
-	(void)state;
-	expect_bad("", "'J':1: not a vfio-provision journal");
-	expect_bad("hello\n", "'J':1: not a vfio-provision journal");
-	expect_bad("# vfio-provision journal 1\nfile /etc/x 0644 0 0\n",
-		   "'J':2: malformed journal entry");
-	expect_bad("# vfio-provision journal 1\ndir /a\nfile /etc/x 0644 0 0 ../../etc/shadow\n",
-		   "'J':3: malformed journal entry");
-	expect_bad("# vfio-provision journal 1\nfile /etc/x 0644 0 0 backups/..\n",
-		   "'J':2: malformed journal entry");
-	expect_bad("# vfio-provision journal 1\nfile /etc/x 9999 0 0 backups/1\n",
-		   "'J':2: malformed journal entry");
-	expect_bad("# vfio-provision journal 1\nfile /etc/x 0644 -1 0 backups/1\n",
-		   "'J':2: malformed journal entry");
-	expect_bad("# vfio-provision journal 1\nabsent etc/x\n", "'J':2: malformed journal entry");
-	expect_bad("# vfio-provision journal 1\nabsent /etc/\\x00\n",
-		   "'J':2: malformed journal entry");
-	expect_bad("# vfio-provision journal 1\nabsent /etc/\\q1\n",
-		   "'J':2: malformed journal entry");
-	expect_bad("# vfio-provision journal 1\nmove /a /b\n", "'J':2: malformed journal entry");
-	expect_bad("# vfio-provision journal 1\n\n", "'J':2: malformed journal entry");
-}
 
 /* ---- a scratch root ---- */
 
@@ -308,8 +233,6 @@ static void test_owned_needs_header(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_malformed),
 		cmocka_unit_test_setup_teardown(test_canon, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_apply_revert, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_unmanaged, scratch_setup, scratch_teardown),
