@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* apply (--apply): write the plan, atomically, with backups; optionally regenerate. */
+/* apply (--apply): write the plan atomically and record it in the ledger; optionally regenerate. */
 #include <errno.h>
 #include <string.h>
 

@@ -34,7 +34,7 @@ static const struct verb verbs[] = {
 	{"plan", "dry-run", vp_cmd_plan, VERB_JSON,
 	 "show the changes as unified diffs; write nothing"},
 	{"apply", "apply", vp_cmd_apply, VERB_JSON,
-	 "write the changes (atomically, with backups)"},
+	 "write the changes (atomically, recorded in the ledger)"},
 	{"check", "check", vp_cmd_check, VERB_JSON,
 	 "exit 0 if the system matches the config, 1 if not"},
 	{"revert", "revert", vp_cmd_revert, VERB_JSON,
