@@ -67,16 +67,11 @@ int vpe_parse_hex(const char *s, size_t digits_min, size_t digits_max, unsigned 
 	size_t n = 0;
 
 	for (; n < digits_max; n++, s++) {
-		unsigned d;
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (*s >= 'a' && *s <= 'f')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (*s >= 'A' && *s <= 'F')
-			d = (unsigned)(*s - 'A' + 10);
-		else
+		int d = digit(*s);
+
+		if (d < 0 || d >= 16)
 			break;
-		v = v * 16 + d;
+		v = v * 16 + (unsigned)d;
 	}
 	if (n < digits_min)
 		return -EINVAL;

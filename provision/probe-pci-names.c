@@ -25,6 +25,7 @@
 #include "probe-internal.h"
 #include "probe.h"
 #include "root-view.h"
+#include "vpe.h"
 
 /* libpci's callbacks carry no user pointer; the probe is single-threaded. */
 static jmp_buf pci_jmp;
@@ -87,23 +88,11 @@ static int cmp_u32(const void *a, const void *b)
 /* The hex id of 4 digits that s starts with, followed by two spaces; or -1. */
 static long id_of(const char *s, const char *end)
 {
-	unsigned v = 0;
+	const char *e;
+	unsigned v;
 
-	if (end - s < 6 || s[4] != ' ' || s[5] != ' ')
+	if (end - s < 6 || s[4] != ' ' || s[5] != ' ' || vpe_parse_hex(s, 4, 4, &v, &e) < 0)
 		return -1;
-	for (int i = 0; i < 4; i++) {
-		char c = s[i];
-
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
 	return (long)v;
 }
 
