@@ -98,11 +98,21 @@ if [ "$rc" = 1 ] && grep -q '^pending: .*/etc/modprobe.d/vfio.conf' <<<"$out"; t
 else
 	not_ok "installed check --root: changes pending (exit 1)" "rc=$rc" "$out"
 fi
-if grep -q 'pending' "$work/install.log"; then
-	ok "postinst ran check --post-install in the root"
+# no configuration yet and nothing of ours: the postinst has nothing to say
+if ! grep -qE '^(vfio-provision:|pending|warning|refused)' "$work/install.log"; then
+	ok "postinst without a configuration says nothing"
 else
-	not_ok "postinst ran check --post-install in the root" "$(cat "$work/install.log")"
+	not_ok "postinst without a configuration says nothing" "$(cat "$work/install.log")"
 fi
+# with one, configuring again (dpkg's postinst configure) reports what is pending
+printf '[gpu]\nselect = auto\n' >"$root/etc/vfio-provision.conf"
+out=$(DPKG_ROOT=$root sh "$root/var/lib/dpkg/info/vfio-provision.postinst" configure 0.1.0 2>&1); rc=$?
+if [ "$rc" = 0 ] && grep -q 'pending' <<<"$out"; then
+	ok "postinst with a configuration ran check --post-install in the root"
+else
+	not_ok "postinst with a configuration ran check --post-install in the root" "rc=$rc" "$out"
+fi
+rm -f "$root/etc/vfio-provision.conf"
 if [ -f "$root/usr/lib/vfio-provision/vfio-provision-early" ] &&
 	[ -d "$root/usr/lib/dracut/modules.d/90vfio-provision" ] &&
 	[ -f "$root/usr/share/initramfs-tools/scripts/init-top/00-vfio-provision" ]; then
