@@ -99,7 +99,7 @@ int vp_cmd_check(struct vp_ctx *ctx)
 	} else if (vp_log_level >= 1) {
 		vp_print_pending(&p.changes, "pending: ", stdout);
 		for (size_t i = 0; i < now.errors.n; i++)
-			printf("pending: the next boot: %s\n", now.errors.v[i]);
+			vp_fprintf_human(stdout, "pending: the next boot: %s\n", now.errors.v[i]);
 		vp_print_verdict(&p.sel, stdout);
 		for (size_t i = 0; i < p.plan.n_msgs; i++)
 			if (p.plan.msgs[i].level != VP_MSG_INFO)
