@@ -10,26 +10,27 @@ import subprocess
 import sys
 
 
-def symbols(obj, *flags):
-    out = subprocess.run(["nm", *flags, obj], check=True, capture_output=True, text=True).stdout
+def symbols(objs, *flags):
+    """(object, kind, symbol) of every object, from one nm run (-A names the file)."""
+    out = subprocess.run(["nm", "-A", *flags, *objs], check=True, capture_output=True,
+                         text=True).stdout
     for line in out.splitlines():
-        parts = line.split()
-        if len(parts) >= 2:
-            yield parts[-2], parts[-1]
+        obj, sep, rest = line.rpartition(".o:")
+        parts = rest.split()
+        if sep and len(parts) >= 2:
+            yield obj + ".o", parts[-2], parts[-1]
 
 
 def main(objs):
     name = {o: os.path.splitext(os.path.basename(o))[0] for o in objs}
     defined = {}
-    for o in objs:
-        for kind, sym in symbols(o, "-g", "--defined-only"):
-            if kind in "TDBRV":
-                defined[sym] = name[o]
+    for o, kind, sym in symbols(objs, "-g", "--defined-only"):
+        if kind in "TDBRV":
+            defined[sym] = name[o]
     edges = collections.defaultdict(set)
-    for o in objs:
-        for kind, sym in symbols(o, "-u"):
-            if kind == "U" and sym in defined and defined[sym] != name[o]:
-                edges[name[o]].add(defined[sym])
+    for o, kind, sym in symbols(objs, "-u"):
+        if kind == "U" and sym in defined and defined[sym] != name[o]:
+            edges[name[o]].add(defined[sym])
     nodes = sorted(set(name.values()))
     index, low, stack, on, circles = {}, {}, [], set(), []
 
