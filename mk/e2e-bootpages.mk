@@ -1,11 +1,10 @@
 # Issue 13's end-to-end test (tests/e2e/bootpages.sh): the default mode
 # (kernel hugepages=N + the early program's guard) through the real dracut and
 # the real initramfs-tools (mkinitramfs in a debootstrapped root, cached under
-# $(E2E_CACHE)). An extra prerequisite of check-e2e, also runnable alone.
-check-e2e: check-e2e-bootpages
+# $(E2E_CACHE)). One of check-e2e's suites (mk/e2e.mk), also runnable alone.
 
 check-e2e-bootpages: all
-	E2E_CACHE=$(E2E_CACHE) VP=$(abspath $(VP)) BUILD=$(abspath $(B)) tests/e2e/bootpages.sh
+	$(E2E_ENV) tests/e2e/bootpages.sh
 
 .PHONY: check-e2e-bootpages
 
@@ -21,7 +20,7 @@ BENCH_TARGETS += bench-bootpages
 # names a checkout of archlinux/mkinitcpio, else "n/a"), over several boots,
 # with the pages each image kept next to the kernel's own hugepages=N.
 bench-generators: all
-	E2E_CACHE=$(E2E_CACHE) VP=$(abspath $(VP)) BUILD=$(abspath $(B)) tests/e2e/bench-generators.sh
+	$(E2E_ENV) tests/e2e/bench-generators.sh
 
 BENCH_TARGETS += bench-generators
 .PHONY: bench-generators

@@ -253,10 +253,14 @@ if want R && e2e_itools_root && [ -x "$ITOOLS_ROOT/usr/share/initramfs-tools/hoo
 	# the root less the module trees of the kernels it builds images for
 	# (hundreds of MB), then this kernel's, hard-linked where it can be
 	# (mkinitramfs only reads them)
-	rm -rf "$rr"; mkdir -p "$rr/usr/lib/modules"
-	tar -C "$ITOOLS_ROOT" --exclude=./usr/lib/modules -cf - . | tar -C "$rr" -xf -
-	cp -al "$ITOOLS_ROOT/usr/lib/modules/$KVER" "$rr/usr/lib/modules/" 2>/dev/null ||
-		cp -a "$ITOOLS_ROOT/usr/lib/modules/$KVER" "$rr/usr/lib/modules/"
+	# (under the lock of the shared root: another suite may be building in it)
+	copy_itools() {
+		rm -rf "$rr"; mkdir -p "$rr/usr/lib/modules"
+		tar -C "$ITOOLS_ROOT" --exclude=./usr/lib/modules -cf - . | tar -C "$rr" -xf -
+		cp -al "$ITOOLS_ROOT/usr/lib/modules/$KVER" "$rr/usr/lib/modules/" 2>/dev/null ||
+			cp -a "$ITOOLS_ROOT/usr/lib/modules/$KVER" "$rr/usr/lib/modules/"
+	}
+	e2e_locked itools copy_itools
 	e2e_note "R: root copied"
 	cp "$VMLINUZ" "$rr/boot/vmlinuz-$KVER"; : >"$rr/boot/initrd.img-$KVER"
 	# no devices: the root is a build root (the probe reads an empty PCI bus)

@@ -29,6 +29,10 @@ case $series in
 esac
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
+# suites run side by side (make -j): one fetch at a time per cache, the
+# others then find the kernel unpacked
+exec 9>"$cache/.fetch.lock"
+flock 9
 
 # A kernel of the series already unpacked in the cache wins: no network
 # needed on re-runs.

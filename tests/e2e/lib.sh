@@ -205,14 +205,29 @@ e2e_busybox_dyn() {
 	local d=$E2E_CACHE/busybox-dyn
 	BUSYBOX_DYN=$d/bin/busybox
 	[ -e "$d/.done" ] && return 0
+	E2E_WHY=$(e2e_locked busybox e2e_busybox_unpack "$d") || return 1
+}
+e2e_busybox_unpack() {
+	local d=$1
+	[ -e "$d/.done" ] && return 0
 	rm -rf "$d" "$d.dl"
 	mkdir -p "$d.dl"
 	if ! (cd "$d.dl" && apt-get download -q busybox) >&2 || ! dpkg -x "$d.dl"/busybox_*.deb "$d"; then
-		E2E_WHY="apt-get download busybox failed"
+		echo "apt-get download busybox failed"
 		return 1
 	fi
 	rm -rf "$d.dl"
 	touch "$d/.done"
+}
+
+# e2e_locked NAME CMD...: CMD in a subshell holding $E2E_CACHE/.NAME.lock:
+# the suites run side by side (make -j) and share the cache, so whatever
+# fills it or builds in it goes one at a time.
+e2e_locked() {
+	local name=$1
+	shift
+	mkdir -p "$E2E_CACHE" || return 1
+	( flock 9 && "$@" ) 9>"$E2E_CACHE/.$name.lock"
 }
 
 # e2e_mkcpio_initrd OUT ROOT: an image laid out the way mkinitcpio lays one
@@ -388,17 +403,20 @@ e2e_kv() { e2e_line "$1" "$2" "${4:-}" | tr ' ' '\n' | sed -n "s/^$3=//p" | head
 # sets ITOOLS_ROOT. mkinitramfs runs in it under chroot, so this machine's
 # /boot, /etc and /usr stay untouched. E2E_WHY says why when it fails.
 e2e_itools_root() {
-	local mirror
 	ITOOLS_ROOT=$E2E_CACHE/itools-root
 	[ -e "$ITOOLS_ROOT/.done" ] && return 0
 	command -v debootstrap >/dev/null || { E2E_WHY="debootstrap not installed"; return 1; }
+	E2E_WHY=$(e2e_locked itools e2e_itools_debootstrap) || return 1
+}
+e2e_itools_debootstrap() {
+	local mirror
+	[ -e "$ITOOLS_ROOT/.done" ] && return 0
 	mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
 	[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
 	rm -rf "$ITOOLS_ROOT"
-	mkdir -p "$E2E_CACHE"
 	if ! debootstrap --variant=minbase --include=initramfs-tools,busybox,kmod,zstd bookworm \
 		"$ITOOLS_ROOT" "${mirror:-http://deb.debian.org/debian}" >"$E2E_CACHE/itools.log" 2>&1; then
-		E2E_WHY="debootstrap failed (see $E2E_CACHE/itools.log)"
+		echo "debootstrap failed (see $E2E_CACHE/itools.log)"
 		return 1
 	fi
 	touch "$ITOOLS_ROOT/.done"
@@ -409,9 +427,13 @@ e2e_itools_root() {
 # extracted kernel's modules, the files apply wrote under ROOT (modprobe.d,
 # early.conf, initramfs-tools/modules), and the e2e reporter as an
 # init-premount script (it powers the guest off before a root is needed).
+# The cached root is shared by the suites: one image at a time in it.
 e2e_itools_initrd() {
-	local out=$1 root=$2 r f
 	e2e_itools_root || return 1
+	e2e_locked itools e2e_itools_build "$@"
+}
+e2e_itools_build() {
+	local out=$1 root=$2 r f
 	r=$ITOOLS_ROOT
 	mkdir -p "$r/usr/lib/vfio-provision" "$r/etc/vfio-provision" "$r/usr/lib/vp-e2e" \
 		"$r/etc/initramfs-tools/scripts/init-premount" "$r/etc/initramfs-tools/hooks" \
