@@ -33,7 +33,7 @@ mkdir -p "$src"
 (cd "$top" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$src" 2>/dev/null) ||
 	(cd "$top" && tar --exclude=./build --exclude=./.git -cf - . | tar -C "$src" -xf -)
 
-if (cd "$src" && dpkg-buildpackage -us -uc -b >"$work/build.log" 2>&1); then
+if (cd "$src" && dpkg-buildpackage -us -uc -b -Jauto >"$work/build.log" 2>&1); then
 	ok "dpkg-buildpackage -us -uc -b"
 else
 	not_ok "dpkg-buildpackage -us -uc -b" "$(tail -25 "$work/build.log")"
