@@ -89,6 +89,7 @@ if mkdir -p "$(dirname "$times")" 2>/dev/null; then
 	{
 		for n in "${names[@]}"; do printf '%s %s\n' "$(cat "$out/$n.secs")" "$n"; done
 		if [ -r "$times" ]; then grep -vFf <(printf ' %s\n' "${names[@]}") "$times"; fi
+		true
 	} >"$times.new" 2>/dev/null && mv -f "$times.new" "$times"
 fi
 echo "$pass passed, $fail failed, $skipped skipped"
