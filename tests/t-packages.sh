@@ -26,11 +26,28 @@ wanted=$(grep -v '^#' "$TOP/packages.txt" | grep -v '^$')
 closure=$(apt-cache depends --recurse --installed --no-recommends --no-suggests --no-conflicts \
 	--no-breaks --no-replaces --no-enhances $wanted 2>/dev/null | grep -v '^ ' | sort -u)
 
-# owner PATH: the package that ships PATH (merged /usr: it may be listed without /usr)
+# Each tool's path as the system has it, and the packages that ship those
+# paths from one dpkg -S (each run reads every package's file list): merged
+# /usr lists a file with or without /usr, or by its link's target.
+declare -A where=() own=()
+cands=()
+for t in $tools; do
+	# a Python from pyenv or a tool in /usr/local is not Debian's: look at the system's
+	p=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "$t") || continue
+	where[$t]=$p
+	cands+=("$p" "${p#/usr}" "$(readlink -f "$p")")
+done
+while IFS= read -r l; do
+	[[ $l == *": /"* ]] || continue          # "diversion by ..." and the like
+	pkg=${l%%: /*} pkg=${pkg%%,*}
+	own[/${l#*: /}]=${pkg%%:*}                 # "pkg:amd64" is pkg
+done < <(dpkg -S "${cands[@]}" 2>/dev/null)
+
+# owner TOOL: the package that ships the tool's path
 owner() {
-	local p
-	for p in "$1" "${1#/usr}" "$(readlink -f "$1")"; do
-		dpkg -S "$p" 2>/dev/null | head -n1 | cut -d: -f1 | grep . && return 0
+	local p=${where[$1]}
+	for p in "$p" "${p#/usr}" "$(readlink -f "$p")"; do
+		[ -n "${own[$p]:-}" ] && { echo "${own[$p]}"; return 0; }
 	done
 	return 1
 }
@@ -38,8 +55,9 @@ owner() {
 for t in $tools; do
 	name="packages.txt provides $t"
 	# a Python from pyenv or a tool in /usr/local is not Debian's: look at the system's
-	p=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "$t") || { not_ok "$name" "$t is not installed"; continue; }
-	pkg=$(owner "$p") || { not_ok "$name" "no package ships $p"; continue; }
+	p=${where[$t]:-}
+	[ -n "$p" ] || { not_ok "$name" "$t is not installed"; continue; }
+	pkg=$(owner "$t") || { not_ok "$name" "no package ships $p"; continue; }
 	base=$(dpkg-query -W -f='${Essential} ${Priority}' "$pkg" 2>/dev/null)
 	if grep -qx -- "$pkg" <<<"$closure" || [[ $base == yes* || $base == *required ]]; then
 		ok "$name"
