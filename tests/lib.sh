@@ -47,12 +47,18 @@ golden() {
 }
 
 # mkfix NAME: builds the fixture root (once per run) and prints its path.
+# Suites run side by side (tests/run.sh): the first to need a fixture builds
+# it under a lock, the others wait for it and then read it.
 mkfix() {
 	local out=$FIXROOTS/$1
-	if [ ! -e "$out/.built" ] || [ "$FIXTURES/$1.spec" -nt "$out/.built" ]; then
-		rm -rf "$out"
-		"$TESTS/mkroot.sh" "$FIXTURES/$1.spec" "$out" >/dev/null || return 1
-		touch "$out/.built"
+	mkfix_fresh() { [ -e "$out/.built" ] && ! [ "$FIXTURES/$1.spec" -nt "$out/.built" ]; }
+	if ! mkfix_fresh "$1"; then
+		mkdir -p "$FIXROOTS" || return 1
+		( flock 9 || exit 1
+		  mkfix_fresh "$1" && exit 0
+		  rm -rf "$out"
+		  "$TESTS/mkroot.sh" "$FIXTURES/$1.spec" "$out" >/dev/null || exit 1
+		  touch "$out/.built" ) 9>"$FIXROOTS/.$1.lock" || return 1
 	fi
 	echo "$out"
 }
