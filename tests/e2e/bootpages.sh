@@ -28,12 +28,7 @@
 # One boot at a time (TCG is slow on a shared machine). Ends with
 # "N passed, N failed". E2E_ONLY="K D" runs some of them; E2E_GUEST_MEM sets
 # the guest's memory (default 6G; the spec's MemTotal is measured on it).
-set -u
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-: "${BUILD:=$TOP/build/default}" "${VP:=$BUILD/vfio-provision}"
-export TOP BUILD VP
-. "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/lib.sh"
+. "$(dirname "$0")/suite.sh"
 : "${E2E_ONLY:=K D I M T R C O}" "${E2E_GUEST_MEM:=6G}"
 
 want() { [[ " $E2E_ONLY " == *" $1 "* ]]; }

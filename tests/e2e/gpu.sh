@@ -14,12 +14,7 @@
 # Prints the detach and reattach times (make bench-gpu). Ends with
 # "N passed, N failed, N skipped"; skips only when QEMU cannot run at all,
 # never under CI=true or VP_NO_SKIP=1.
-set -u
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-: "${BUILD:=$TOP/build/default}" "${VP:=$BUILD/vfio-provision}"
-export TOP BUILD VP
-. "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/lib.sh"
+. "$(dirname "$0")/suite.sh"
 # 50 cycles of a single-GPU handoff under TCG: a few minutes on a loaded host
 : "${E2E_GPU_CYCLES:=50}" "${E2E_GPU_TIMEOUT:=900}"
 FAULTS=$BUILD/tests/shim/faults.so
@@ -57,13 +52,7 @@ E2E_TIMEOUT=$E2E_GPU_TIMEOUT e2e_boot "$L" "$E2E_WORK/gpu.img" 1G \
 	"intel_iommu=on vp_e2e.cycles=$E2E_GPU_CYCLES" \
 	-device intel-iommu,intremap=on -device bochs-display,addr=05.0
 echo "# e2e gpu: boot done in $((SECONDS - t0)) s"
-if ! grep -q '^E2E_DONE' "$L"; then
-	t_bad "gpu: guest booted and reported" "$(grep -v '^\s*$' "$L" | tail -40)"; finish
-fi
-t_ok "gpu: guest booted and reported"
-kv() { e2e_kv "$L" "$@"; }
-out() { sed -n "s/^OUT_$1 //p" "$L"; }
-rc() { kv RC rc "step=$1 "; }
+e2e_reported gpu "$L" 40
 same() {
 	if [ "$(kv SAME same "step=$2 ")" = 1 ]; then t_ok "$1"; else
 		t_bad "$1" "$(sed -n "s/^SNAP_$2 //p" "$L")"; fi

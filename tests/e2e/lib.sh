@@ -393,6 +393,20 @@ e2e_boot() {
 	grep -q '^E2E_DONE' "$log"
 }
 
+# e2e_reported NAME LOG LINES: the guest of a one-boot suite got to E2E_DONE
+# (else its log's last LINES fail the suite, which ends); kv, out and rc then
+# read that log's "KEY k=v", "OUT_STEP text" and "RC step=S rc=N" lines.
+e2e_reported() {
+	E2E_LOG=$2
+	if ! grep -q '^E2E_DONE' "$2"; then
+		t_bad "$1: guest booted and reported" "$(grep -v '^\s*$' "$2" | tail -n "$3")"; finish
+	fi
+	t_ok "$1: guest booted and reported"
+}
+kv() { e2e_kv "$E2E_LOG" "$@"; }
+out() { sed -n "s/^OUT_$1 //p" "$E2E_LOG"; }
+rc() { kv RC rc "step=$1 "; }
+
 # e2e_line LOG KEY [MATCH]: the first line "KEY ..." (containing MATCH).
 e2e_line() { grep -E "^$2( |$)" "$1" | grep -F -- "${3:-}" | head -n1; }
 # e2e_kv LOG KEY FIELD [MATCH]: the value of FIELD=... on that line.

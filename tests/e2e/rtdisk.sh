@@ -19,14 +19,9 @@
 # Dirty near 0, and that the naive write gets some pages but not all.
 # Ends with "N passed, N failed, N skipped"; skips (exit 0) only when QEMU
 # cannot run at all, and never under CI=true or VP_NO_SKIP=1 (exit 1).
-set -u
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-: "${BUILD:=$TOP/build/default}" "${VP:=$BUILD/vfio-provision}"
-export TOP BUILD VP
 # A boot takes 60-95 s on a loaded 2-core host (most of it the fragmenter).
 : "${E2E_TIMEOUT:=300}"
-. "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/lib.sh"
+. "$(dirname "$0")/suite.sh"
 # Guest size and pages asked (more than fit). The fragmentation: files in
 # the image, anonymous MiB cycled (32 MiB a round), files read and written
 # a round, the seed of every size and byte. E2E_RTD_METHODS: the boots, in

@@ -7,12 +7,7 @@
 # images they boot). Ends with "N passed, N failed, N skipped". Skips
 # (exit 0) only when QEMU cannot run at all, and never under CI=true or
 # VP_NO_SKIP=1 (exit 1, see e2e_skip).
-set -u
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-: "${BUILD:=$TOP/build/default}" "${VP:=$BUILD/vfio-provision}"
-export TOP BUILD VP
-. "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/lib.sh"
+. "$(dirname "$0")/suite.sh"
 : "${E2E_JOBS:=2}" "${E2E_ONLY:=s1 s2 s3 s4 s5 s6 s7}"
 want() { [[ " $E2E_ONLY " == *" $1 "* ]]; }
 

@@ -9,12 +9,7 @@
 # reports both; checks `hugepages status` and `release all` against the real
 # kernel. Ends with "N passed, N failed, N skipped"; skips (exit 0) only when
 # QEMU cannot run at all, and never under CI=true or VP_NO_SKIP=1 (exit 1).
-set -u
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-: "${BUILD:=$TOP/build/default}" "${VP:=$BUILD/vfio-provision}"
-export TOP BUILD VP
-. "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/lib.sh"
+. "$(dirname "$0")/suite.sh"
 # Guest size, pages asked for (more than the guest can give, below the cap
 # host_min leaves) and how much anonymous memory the fragmenter cycles.
 : "${E2E_RT_MEM:=10G}" "${E2E_RT_PAGES:=8}" "${E2E_RT_FRAGMENT:=2048}"
@@ -49,13 +44,7 @@ L=$E2E_WORK/rt.log
 e2e_boot "$L" "$E2E_WORK/rt.img" "$E2E_RT_MEM" \
 	"vp_e2e.pages=$E2E_RT_PAGES vp_e2e.fragment=$E2E_RT_FRAGMENT"
 echo "# e2e runtime: boot done in $((SECONDS - t0)) s"
-if ! grep -q '^E2E_DONE' "$L"; then
-	t_bad "runtime: guest booted and reported" "$(grep -v '^\s*$' "$L" | tail -30)"; finish
-fi
-t_ok "runtime: guest booted and reported"
-kv() { e2e_kv "$L" "$@"; }
-out() { sed -n "s/^OUT_$1 //p" "$L"; }
-rc() { kv RC rc "step=$1 "; }
+e2e_reported runtime "$L" 30
 
 # The binary runs at all in the guest (its libraries and loader are there).
 t_match "runtime: the dynamic binary runs in the guest" '^vfio-provision [0-9]' "$(out VERSION)"
