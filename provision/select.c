@@ -48,18 +48,16 @@ static int reason(struct vp_selection *sel, enum vp_verdict v, const char *fmt, 
 static int reason(struct vp_selection *sel, enum vp_verdict v, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+	int r;
 
-	va_start(ap, fmt);
-	s = vp_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	if (!s)
-		return -ENOMEM;
 	if (v > sel->verdict)
 		sel->verdict = v;
 	if (v != VP_VERDICT_IDENTICAL_IDS && v > sel->blocking)
 		sel->blocking = v;
-	return vp_strv_push_take(&sel->reasons, s);
+	va_start(ap, fmt);
+	r = vp_strv_vpushf(&sel->reasons, false, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 /* Every selected function with o's vendor:device has another, known subsystem id. */

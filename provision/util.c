@@ -135,6 +135,28 @@ int vp_strv_push_unique(struct vp_strv *sv, const char *s)
 	return vp_strv_push(sv, s);
 }
 
+int vp_strv_vpushf(struct vp_strv *sv, bool unique, const char *fmt, va_list ap)
+{
+	char *s = vp_strdup_vprintf(fmt, ap);
+
+	if (s && unique && vp_strv_contains(sv, s)) {
+		free(s);
+		return 0;
+	}
+	return vp_strv_push_take(sv, s);
+}
+
+int vp_strv_pushf(struct vp_strv *sv, bool unique, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vp_strv_vpushf(sv, unique, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
