@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dir-iter.h"
+#include "number.h"
 #include "probe-internal.h"
 #include "probe.h"
 
@@ -85,14 +86,16 @@ static int meminfo_total(const struct vp_root *root, const char *path, const cha
 	for (char *line = text; line && *line;) {
 		char *nl = strchr(line, '\n');
 		unsigned long long v;
-		char unit[4];
-		int n = 0;
 
 		if (nl)
 			*nl = '\0';
 		if (vp_startswith(line, key)) {
-			if (sscanf(line + strlen(key), " %llu %3s%n", &v, unit, &n) != 2 ||
-			    strcmp(unit, "kB") != 0 || line[strlen(key) + (size_t)n] != '\0')
+			const char *p = line + strlen(key);
+
+			p += strspn(p, " \t");
+			/* "N kB", blanks between: nothing else, no sign, no overflow */
+			if (vp_parse_field(&p, 10, ULLONG_MAX, &v) < 0 ||
+			    (*p != ' ' && *p != '\t') || strcmp(p + strspn(p, " \t"), "kB") != 0)
 				return vp_fail(ret_msg, -EINVAL, "'%s': bad MemTotal line: '%.60s'",
 					       path, line);
 			*ret = v;
