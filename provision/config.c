@@ -844,11 +844,8 @@ fail:
 
 static int add_dropin(int dfd, const char *name, void *userdata)
 {
-	size_t n = strlen(name);
-
 	(void)dfd;
-	/* hidden files are editor and package-manager leftovers */
-	if (name[0] == '.' || n <= 5 || strcmp(name + n - 5, ".conf") != 0)
+	if (!vp_dropin_name(name, ".conf"))
 		return 0;
 	return vp_strv_push_take(userdata, vp_strdup_printf(CONFIG_DIR "/%s", name));
 }

@@ -119,10 +119,8 @@ static bool have_program(const struct vp_root *root, const char *name)
 
 static int add_cfg(int dfd, const char *name, void *userdata)
 {
-	size_t l = strlen(name);
-
 	(void)dfd;
-	if (name[0] == '.' || l <= 4 || strcmp(name + l - 4, ".cfg") != 0)
+	if (!vp_dropin_name(name, ".cfg"))
 		return 0;
 	return vp_strv_push_take(userdata, vp_strdup_printf(GRUB_D "/%s", name));
 }

@@ -94,11 +94,9 @@ static bool have_program(const struct evidence *root, const char *name)
 
 static int is_conf(int dfd, const char *name, void *userdata)
 {
-	size_t l = strlen(name);
-
 	(void)dfd;
 	(void)userdata;
-	return name[0] != '.' && l > 5 && strcmp(name + l - 5, ".conf") == 0;
+	return vp_dropin_name(name, ".conf");
 }
 
 /* Any "*.conf" in a directory of the root (one that cannot be read has none). */

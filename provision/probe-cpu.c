@@ -162,16 +162,9 @@ static int read_node(const struct vp_root *root, struct vp_numa_node *node, char
 	return vp_probe_attr_long(root, fr, &node->hp1g_free, ret_msg);
 }
 
-struct nodes {
-	const struct vp_root *root;
-	struct vp_system *sys;
-	size_t cap;
-	char **ret_msg;
-};
-
 static int add_node(int dfd, const char *name, void *userdata)
 {
-	struct nodes *ns = userdata;
+	struct vp_probe_walk *ns = userdata;
 	struct vp_system *sys = ns->sys;
 	struct vp_numa_node *n;
 	long id;
@@ -198,7 +191,7 @@ static int add_node(int dfd, const char *name, void *userdata)
 
 static int probe_nodes(const struct vp_root *root, struct vp_system *sys, char **ret_msg)
 {
-	struct nodes ns = {.root = root, .sys = sys, .ret_msg = ret_msg};
+	struct vp_probe_walk ns = {.root = root, .sys = sys, .ret_msg = ret_msg};
 	int r;
 
 	r = vp_dir_each(root, NODES, add_node, &ns, ret_msg);

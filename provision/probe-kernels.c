@@ -100,16 +100,9 @@ static int add_kernel(const struct vp_root *root, struct vp_system *sys, const c
 	return r < 0 ? r : vp_probe_kconfig(root, k, ret_msg);
 }
 
-struct kernels {
-	const struct vp_root *root;
-	struct vp_system *sys;
-	size_t cap;
-	char **ret_msg;
-};
-
 static int add_dir(int dfd, const char *name, void *userdata)
 {
-	struct kernels *ks = userdata;
+	struct vp_probe_walk *ks = userdata;
 	struct stat st;
 
 	if (name[0] == '.')
@@ -123,7 +116,7 @@ static int add_dir(int dfd, const char *name, void *userdata)
 int vp_probe_kernels(const struct vp_root *root, const struct vp_probe_opts *opts,
 		     struct vp_system *sys, char **ret_msg)
 {
-	struct kernels ks = {.root = root, .sys = sys, .ret_msg = ret_msg};
+	struct vp_probe_walk ks = {.root = root, .sys = sys, .ret_msg = ret_msg};
 	_cleanup_free_ char *msg = NULL;
 	int r;
 

@@ -211,6 +211,13 @@ bool vp_startswith(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+bool vp_dropin_name(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), sl = strlen(suffix);
+
+	return name[0] != '.' && n > sl && strcmp(name + n - sl, suffix) == 0;
+}
+
 char *vp_strstrip(char *s)
 {
 	size_t lead = 0;

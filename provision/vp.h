@@ -70,6 +70,11 @@ char *vp_strdup_printf(const char *fmt, ...) _printf_(1, 2);
 char *vp_strdup_vprintf(const char *fmt, va_list ap) _printf_(1, 0);
 bool vp_streq(const char *a, const char *b); /* NULL-safe */
 bool vp_startswith(const char *s, const char *prefix);
+/*
+ * A drop-in's name: visible (hidden files are editor and package-manager
+ * leftovers) and ending in suffix after at least one character.
+ */
+bool vp_dropin_name(const char *name, const char *suffix);
 /* Strips leading/trailing ASCII whitespace in place; returns s. */
 char *vp_strstrip(char *s);
 
