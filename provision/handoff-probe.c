@@ -92,7 +92,7 @@ static int nvidia_node(const struct vp_root *root, struct vp_hfn *f)
 		return 0;
 	p += strlen("Device Minor:");
 	p += strspn(p, " \t");
-	if (vp_parse_field(&p, 10, UINT_MAX, &minor) < 0 || !strchr(" \t\n", *p))
+	if (vp_parse_field(&p, 10, UINT_MAX, &minor) < 0 || (*p && !strchr(" \t\n", *p)))
 		return 0;
 	return vp_strv_push_take(&f->nodes, vp_strdup_printf("/dev/nvidia%llu", minor));
 }
