@@ -13,28 +13,12 @@
 static int parse_bdf(const char *s, char *out, size_t size)
 {
 	unsigned dom, bus, dev, fn;
-	const char *p = s;
 
-	if (vpe_parse_hex(p, 4, VPE_ADDR_DOMAIN_MAX_DIGITS, &dom, &p) < 0 || *p++ != ':' ||
-	    vpe_parse_hex(p, 2, 2, &bus, &p) < 0 || *p++ != ':' ||
-	    vpe_parse_hex(p, 2, 2, &dev, &p) < 0 || *p++ != '.' ||
-	    vpe_parse_hex(p, 1, 1, &fn, &p) < 0 || *p != '\0' || dev > 0x1f || fn > 7)
+	if (vpe_parse_addr(s, &dom, &bus, &dev, &fn) < 0)
 		return -EINVAL;
 	snprintf(out, size, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
 	return 0;
 }
-
-/* "VVVV:DDDD" */
-static int parse_id(const char *s, unsigned *ret_vendor, unsigned *ret_device)
-{
-	const char *p = s;
-
-	if (vpe_parse_hex(p, 4, 4, ret_vendor, &p) < 0 || *p++ != ':' ||
-	    vpe_parse_hex(p, 4, 4, ret_device, &p) < 0 || *p != '\0')
-		return -EINVAL;
-	return 0;
-}
-
 
 void vpe_conf_init(struct vpe_conf *conf)
 {
@@ -54,7 +38,8 @@ static int conf_address(struct vpe_conf *conf, char *rest)
 		return -EINVAL;
 	*id++ = '\0';
 	id = vpe_strip(id);
-	if (parse_bdf(rest, a.addr, sizeof(a.addr)) < 0 || parse_id(id, &a.vendor, &a.device) < 0)
+	if (parse_bdf(rest, a.addr, sizeof(a.addr)) < 0 ||
+	    vpe_parse_id(id, &a.vendor, &a.device) < 0)
 		return -EINVAL;
 	if (conf->n_addrs >= VPE_MAX_ADDR)
 		return -E2BIG;

@@ -80,6 +80,34 @@ int vpe_parse_hex(const char *s, size_t digits_min, size_t digits_max, unsigned 
 	return 0;
 }
 
+int vpe_parse_addr(const char *s, unsigned *ret_dom, unsigned *ret_bus, unsigned *ret_dev,
+		   unsigned *ret_fn)
+{
+	unsigned dom, bus, dev, fn;
+	const char *p = s;
+
+	if (vpe_parse_hex(p, 4, VPE_ADDR_DOMAIN_MAX_DIGITS, &dom, &p) < 0 || *p++ != ':' ||
+	    vpe_parse_hex(p, 2, 2, &bus, &p) < 0 || *p++ != ':' ||
+	    vpe_parse_hex(p, 2, 2, &dev, &p) < 0 || *p++ != '.' ||
+	    vpe_parse_hex(p, 1, 1, &fn, &p) < 0 || *p != '\0' || dev > 0x1f || fn > 7)
+		return -EINVAL;
+	*ret_dom = dom;
+	*ret_bus = bus;
+	*ret_dev = dev;
+	*ret_fn = fn;
+	return 0;
+}
+
+int vpe_parse_id(const char *s, unsigned *ret_vendor, unsigned *ret_device)
+{
+	const char *p = s;
+
+	if (vpe_parse_hex(p, 4, 4, ret_vendor, &p) < 0 || *p++ != ':' ||
+	    vpe_parse_hex(p, 4, 4, ret_device, &p) < 0 || *p != '\0')
+		return -EINVAL;
+	return 0;
+}
+
 char *vpe_strip(char *s)
 {
 	char *e;

@@ -199,5 +199,14 @@ int vpe_parse_ulong(const char *s, unsigned long *ret);
 /* digits_min to digits_max hex digits at s; *ret_end after them. */
 int vpe_parse_hex(const char *s, size_t digits_min, size_t digits_max, unsigned *ret,
 		  const char **ret_end);
+/*
+ * The one PCI address parser: "DDDD:BB:DD.F" as sysfs names it (4 to
+ * VPE_ADDR_DOMAIN_MAX_DIGITS domain digits: VMD domains have 5), any case,
+ * the whole string; -EINVAL otherwise. The early program's and the tool's.
+ */
+int vpe_parse_addr(const char *s, unsigned *ret_dom, unsigned *ret_bus, unsigned *ret_dev,
+		   unsigned *ret_fn);
+/* "VVVV:DDDD", four hex digits each, the whole string. */
+int vpe_parse_id(const char *s, unsigned *ret_vendor, unsigned *ret_device);
 /* Strips leading and trailing blanks in place; returns the start. */
 char *vpe_strip(char *s);

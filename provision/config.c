@@ -208,41 +208,23 @@ static int split_list(struct parse *p, const char *value,
 	return 0;
 }
 
-static bool is_hex(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f')))
-			return false;
-	return true;
-}
-
-static void lower(char *s)
-{
-	for (; *s; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s | 0x20);
-}
-
 /* "vvvv:dddd", "DDDD:BB:DD.F" or "BB:DD.F" -> normalised, lower case. */
 static int select_entry(struct parse *p, const char *e, void *data)
 {
 	struct vp_strv *list = data;
-	char buf[VPE_ADDR_SIZE + 8];
+	char buf[VPE_ADDR_SIZE];
 	size_t n = strlen(e);
-	unsigned dom, bus, dev, fn;
+	unsigned vendor, device;
 
 	if (strcmp(e, "auto") == 0)
 		return perr(p, "'auto' cannot be combined with ids or addresses in 'select'");
-	if (n == 9 && e[4] == ':' && is_hex(e, 4) && is_hex(e + 5, 4)) {
-		memcpy(buf, e, n + 1);
-		lower(buf);
+	if (vp_parse_pci_id(e, &vendor, &device)) {
+		snprintf(buf, sizeof(buf), "%04x:%04x", vendor, device);
 	} else if (n >= 7 && n <= VPE_ADDR_MAX_LEN && e[n - 5] == ':' && e[n - 2] == '.') {
-		/* an address: the probe's own parser (4 to 8 domain digits) */
-		snprintf(buf, sizeof(buf), "%s%s", n == 7 ? "0000:" : "", e);
-		if (!vp_parse_pci_addr(buf, &dom, &bus, &dev, &fn))
+		/* shaped as an address: the one address parser (4 to 8 domain digits) */
+		if (vp_pci_addr_normalize(e, buf) < 0)
 			return perr(p, "bad PCI address '%s' in 'select' (DDDD:BB:DD.F or BB:DD.F, "
 				    "a domain of 4 to 8 hex digits, device 00-1f, function 0-7)", e);
-		snprintf(buf, sizeof(buf), "%04x:%02x:%02x.%x", dom, bus, dev, fn);
 	} else {
 		return perr(p, "bad entry '%s' in 'select' (allowed: auto, or a list of "
 			    "vendor:device ids like 10de:1b81 and PCI addresses like "
@@ -862,11 +844,8 @@ fail:
 
 static int add_dropin(int dfd, const char *name, void *userdata)
 {
-	size_t n = strlen(name);
-
 	(void)dfd;
-	/* hidden files are editor and package-manager leftovers */
-	if (name[0] == '.' || n <= 5 || strcmp(name + n - 5, ".conf") != 0)
+	if (!vp_dropin_name(name, ".conf"))
 		return 0;
 	return vp_strv_push_take(userdata, vp_strdup_printf(CONFIG_DIR "/%s", name));
 }

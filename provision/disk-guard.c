@@ -18,6 +18,7 @@
 #include "dir-iter.h"
 #include "disk-guard.h"
 #include "fsroot.h"
+#include "number.h"
 #include "root-mnt.h"
 
 #define MAX_DEVS 256    /* a disk, its partitions and what is stacked on them */
@@ -53,14 +54,16 @@ static const char *base_name(const char *p)
 static dev_t sysfs_devno(const struct vp_root *root, const char *name)
 {
 	_cleanup_free_ char *p = vp_strdup_printf("/sys/class/block/%s/dev", name), *s = NULL;
-	unsigned maj, min;
-	int n = 0;
+	unsigned long long maj, min;
+	const char *q;
 
 	if (!p || vp_root_read_line(root, p, &s) < 0)
 		return 0;
-	if (sscanf(s, "%u:%u%n", &maj, &min, &n) != 2 || s[n])
+	q = s;
+	if (vp_parse_field(&q, 10, UINT_MAX, &maj) < 0 || *q++ != ':' ||
+	    vp_parse_number(q, 10, UINT_MAX, &min) < 0)
 		return 0;
-	return makedev(maj, min);
+	return makedev((unsigned)maj, (unsigned)min);
 }
 
 /* The sysfs name of a device number: the last component of /sys/dev/block/M:m. */

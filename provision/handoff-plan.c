@@ -235,24 +235,6 @@ int vp_handoff_plan(const struct vp_config *cfg, const struct vp_hstate *st,
 	return 0;
 }
 
-static int say(struct vp_strv *out, const char *fmt, ...) _printf_(2, 3);
-static int say(struct vp_strv *out, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	s = vp_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	if (!s)
-		return -ENOMEM;
-	if (vp_strv_contains(out, s)) {
-		free(s);
-		return 0;
-	}
-	return vp_strv_push_take(out, s);
-}
-
 static char *joined(const struct vp_strv *v)
 {
 	struct vp_buf b = {0};
@@ -267,19 +249,21 @@ static int users(const struct vp_hstate *st, struct vp_strv *out)
 	int r = 0;
 
 	for (size_t i = 0; i < st->n_users && r >= 0; i++)
-		r = say(out, "process %ld (%s) has %s of %s open", st->users[i].pid,
-			st->users[i].comm ? st->users[i].comm : "?", st->users[i].node,
-			st->users[i].addr);
+		r = vp_strv_pushf(out, true, "process %ld (%s) has %s of %s open",
+				  st->users[i].pid, st->users[i].comm ? st->users[i].comm : "?",
+				  st->users[i].node, st->users[i].addr);
 	for (size_t i = 0; i < st->n_fns && r >= 0; i++)
 		for (size_t k = 0; k < st->fns[i].fbs.n && r >= 0; k++)
 			if (vp_hstate_console_on(st, st->fns[i].fbs.v[k]))
-				r = say(out, "the framebuffer console (%s, %s) draws on %s of %s",
-					fb_vtcon(st)->name, fb_vtcon(st)->desc, st->fns[i].fbs.v[k],
-					st->fns[i].addr);
+				r = vp_strv_pushf(out, true,
+						  "the framebuffer console (%s, %s) draws on %s of %s",
+						  fb_vtcon(st)->name, fb_vtcon(st)->desc,
+						  st->fns[i].fbs.v[k], st->fns[i].addr);
 	for (size_t i = 0; i < st->n_fwfbs && r >= 0; i++)
-		r = say(out, "the firmware framebuffer %s (driver %s) is in the memory of %s (%s)",
-			st->fwfbs[i].device, st->fwfbs[i].driver, st->fwfbs[i].addr,
-			st->fwfbs[i].range);
+		r = vp_strv_pushf(out, true,
+				  "the firmware framebuffer %s (driver %s) is in the memory of %s (%s)",
+				  st->fwfbs[i].device, st->fwfbs[i].driver, st->fwfbs[i].addr,
+				  st->fwfbs[i].range);
 	return r;
 }
 
@@ -300,9 +284,9 @@ int vp_handoff_blockers(const struct vp_config *cfg, const struct vp_hstate *st,
 		    vp_hsteps_find(plan, VP_HSTEP_UNLOAD, m->name))
 			continue;
 		h = joined(&m->holders);
-		r = h ? say(ret, "module %s (driver %s of %s) is held by %s: unbinding %s while "
-			    "they are loaded can hang the machine", m->name, f->driver, f->addr, h,
-			    f->addr) : -ENOMEM;
+		r = h ? vp_strv_pushf(ret, true, "module %s (driver %s of %s) is held by %s: "
+				      "unbinding %s while they are loaded can hang the machine",
+				      m->name, f->driver, f->addr, h, f->addr) : -ENOMEM;
 	}
 	/* a module to unload that something besides its holders still uses */
 	for (size_t i = 0; plan && i < plan->n && r >= 0 && when == VP_HCHECK_MOVE; i++) {
@@ -310,9 +294,9 @@ int vp_handoff_blockers(const struct vp_config *cfg, const struct vp_hstate *st,
 					  vp_hstate_mod(st, plan->v[i].a) : NULL;
 
 		if (m && m->refcnt > (long)m->holders.n)
-			r = say(ret, "module %s is in use (refcount %ld, %zu of it from modules "
-				"unloaded before it): something still has its devices open",
-				m->name, m->refcnt, m->holders.n);
+			r = vp_strv_pushf(ret, true, "module %s is in use (refcount %ld, %zu of it "
+					  "from modules unloaded before it): something still has its "
+					  "devices open", m->name, m->refcnt, m->holders.n);
 	}
 	return r;
 }

@@ -80,17 +80,21 @@ static int nvidia_node(const struct vp_root *root, struct vp_hfn *f)
 	_cleanup_free_ char *path = vp_strdup_printf("/proc/driver/nvidia/gpus/%s/information",
 						     f->addr);
 	_cleanup_free_ char *text = NULL;
+	unsigned long long minor;
 	const char *p;
-	unsigned minor;
 
 	if (!path)
 		return -ENOMEM;
 	if (vp_root_read(root, path, &text, NULL) < 0)
 		return 0;
 	p = strstr(text, "Device Minor:");
-	if (!p || sscanf(p, "Device Minor: %u", &minor) != 1)
+	if (!p)
 		return 0;
-	return vp_strv_push_take(&f->nodes, vp_strdup_printf("/dev/nvidia%u", minor));
+	p += strlen("Device Minor:");
+	p += strspn(p, " \t");
+	if (vp_parse_field(&p, 10, UINT_MAX, &minor) < 0 || (*p && !strchr(" \t\n", *p)))
+		return 0;
+	return vp_strv_push_take(&f->nodes, vp_strdup_printf("/dev/nvidia%llu", minor));
 }
 
 static int probe_nodes(const struct vp_root *root, const char *base, struct vp_hfn *f,
@@ -252,6 +256,14 @@ struct range {
 	unsigned long long start, end;
 };
 
+/* A hex field of the kernel's, with or without its 0x; *p moved past it. */
+static int hex(const char **p, unsigned long long *ret)
+{
+	if ((*p)[0] == '0' && (*p)[1] == 'x')
+		*p += 2;
+	return vp_parse_field(p, 16, ULLONG_MAX, ret);
+}
+
 /* The memory BARs of a function, from its sysfs resource file. */
 static int fn_bars(const struct vp_root *root, const char *addr, struct range *bars, int max)
 {
@@ -261,11 +273,12 @@ static int fn_bars(const struct vp_root *root, const char *addr, struct range *b
 
 	if (!path || vp_root_read(root, path, &text, NULL) < 0)
 		return 0;
-	for (char *p = text; *p && n < max; ) {
+	for (const char *p = text; *p && n < max; ) {
 		unsigned long long s, e, flags;
 
-		/* IORESOURCE_MEM */
-		if (sscanf(p, "%llx %llx %llx", &s, &e, &flags) == 3 && (flags & 0x200) && e > s)
+		/* "0x<start> 0x<end> 0x<flags>"; IORESOURCE_MEM */
+		if (hex(&p, &s) == 0 && *p++ == ' ' && hex(&p, &e) == 0 && *p++ == ' ' &&
+		    hex(&p, &flags) == 0 && (!*p || *p == '\n') && (flags & 0x200) && e > s)
 			bars[n++] = (struct range){s, e};
 		p = strchr(p, '\n');
 		if (!p)
@@ -291,14 +304,21 @@ static int probe_fwfbs(const struct vp_root *root, struct vp_hstate *st)
 
 	if (vp_root_read(root, "/proc/iomem", &iomem, NULL) < 0)
 		return 0;
-	for (char *p = iomem; p && *p && !on; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+	for (char *line = iomem; line && *line && !on;
+	     line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		const char *p = line + strspn(line, " ");
 		unsigned long long s, e;
-		char name[64];
+		size_t nl;
 
-		if (sscanf(p, " %llx-%llx : %63[^\n]", &s, &e, name) != 3)
+		/* "  <start>-<end> : <name>", indented by depth */
+		if (hex(&p, &s) < 0 || *p++ != '-' || hex(&p, &e) < 0 || !vp_startswith(p, " : "))
 			continue;
+		p += 3;
+		nl = strcspn(p, "\n");
+		while (nl && (p[nl - 1] == ' ' || p[nl - 1] == '\t' || p[nl - 1] == '\r'))
+			nl--;
 		for (size_t k = 0; k < ARRAY_SIZE(names) && !on; k++) {
-			if (strcmp(vp_strstrip(name), names[k]) != 0)
+			if (strlen(names[k]) != nl || memcmp(p, names[k], nl) != 0)
 				continue;
 			for (size_t i = 0; i < st->n_fns && !on; i++) {
 				struct range bars[8];

@@ -8,6 +8,7 @@
 
 #include "dir-iter.h"
 #include "hp-status.h"
+#include "number.h"
 #include "root-mnt.h"
 #include "size.h"
 #include "vpe.h"
@@ -18,6 +19,27 @@
 static void *grow(void *arr, size_t n, size_t size)
 {
 	return realloc(arr, (n + 1) * size);
+}
+
+/* "Node N, zone NAME": the node, *p after the zone's name; -EINVAL for another line. */
+static int buddy_head(const char **p, int *ret_node)
+{
+	unsigned long long node;
+	size_t zl;
+
+	if (!vp_startswith(*p, "Node "))
+		return -EINVAL;
+	*p += 5;
+	if (vp_parse_field(p, 10, INT_MAX, &node) < 0 || !vp_startswith(*p, ", zone "))
+		return -EINVAL;
+	*p += 7;
+	*p += strspn(*p, " \t");
+	zl = strcspn(*p, " \t\n");
+	if (!zl)
+		return -EINVAL;
+	*p += zl;
+	*ret_node = (int)node;
+	return 0;
 }
 
 int vp_hp_parse_buddyinfo(const char *text, unsigned long page_kib, struct vp_hp_contig **ret,
@@ -31,25 +53,25 @@ int vp_hp_parse_buddyinfo(const char *text, unsigned long page_kib, struct vp_hp
 	while (line && *line) {
 		const char *nl = strchr(line, '\n');
 		unsigned long long counts[MAX_ORDERS];
-		char zone[32];
-		int node, off = 0, k = 0;
-		const char *p;
+		int node, k = 0;
+		const char *p = line;
 
-		if (sscanf(line, "Node %d, zone %31s%n", &node, zone, &off) != 2) {
-			r = -EINVAL;
+		r = buddy_head(&p, &node);
+		if (r < 0)
 			goto fail;
-		}
-		p = line + off;
+		/* the free blocks of each order, blank separated, to the end of the line */
 		while (k < MAX_ORDERS) {
-			unsigned long long x;
-			int used;
-
-			if (nl && p >= nl)
+			p += strspn(p, " \t");
+			if (!*p || *p == '\n')
 				break;
-			if (sscanf(p, "%llu%n", &x, &used) != 1)
-				break;
-			counts[k++] = x;
-			p += used;
+			r = vp_parse_field(&p, 10, ULLONG_MAX, &counts[k]);
+			if (r < 0)
+				goto fail;
+			if (*p && !strchr(" \t\n", *p)) {
+				r = -EINVAL;
+				goto fail;
+			}
+			k++;
 		}
 		if (k == 0) {
 			r = -EINVAL;
@@ -72,11 +94,14 @@ int vp_hp_parse_buddyinfo(const char *text, unsigned long page_kib, struct vp_hp
 		}
 		c->max_order = (unsigned)(k - 1);
 		for (int o = 0; o < k; o++) {
-			unsigned long long kib = counts[o] * (page_kib << o);
+			unsigned long long kib, block_kib = (unsigned long long)page_kib << o;
 
-			c->free_kib += kib;
-			if (o == k - 1)
-				c->top_kib += kib;
+			if (__builtin_mul_overflow(counts[o], block_kib, &kib) ||
+			    __builtin_add_overflow(c->free_kib, kib, &c->free_kib) ||
+			    (o == k - 1 && __builtin_add_overflow(c->top_kib, kib, &c->top_kib))) {
+				r = -ERANGE;
+				goto fail;
+			}
 		}
 		line = nl ? nl + 1 : NULL;
 	}
@@ -317,8 +342,9 @@ int vp_hp_status_read(const struct vp_root *root, struct vp_hp_status *ret, char
 		goto fail;
 	if (vp_root_read(root, "/proc/buddyinfo", &buddy, NULL) == 0) {
 		r = vp_hp_parse_buddyinfo(buddy, 4, &st.contig, &st.n_contig);
-		if (r == -EINVAL) {
-			r = vp_fail(ret_msg, r, "'/proc/buddyinfo': unexpected format");
+		if (r == -EINVAL || r == -ERANGE) {
+			r = vp_fail(ret_msg, r, "'/proc/buddyinfo': %s", r == -EINVAL ?
+				    "unexpected format" : "a count out of range");
 			goto fail;
 		}
 		if (r < 0)

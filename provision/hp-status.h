@@ -45,6 +45,8 @@ void vp_hp_status_free(struct vp_hp_status *st);
 /*
  * Parses /proc/buddyinfo ("Node 0, zone Normal  c0 c1 ... c10") into one
  * entry per node (zones summed). Pure; page_kib is the base page size.
+ * -EINVAL for a line that is not the kernel's, -ERANGE for a count whose
+ * KiB do not fit.
  */
 int vp_hp_parse_buddyinfo(const char *text, unsigned long page_kib, struct vp_hp_contig **ret,
 			  size_t *ret_n);

@@ -58,7 +58,7 @@ int vp_modules_resolve(const struct vp_system *sys, struct vp_modset *ret, char 
 	return 0;
 }
 
-int vp_modules_list(const struct vp_modset *set, enum vp_initramfs gen, struct vp_strv *ret)
+int vp_modules_list(const struct vp_modset *set, const char *optional, struct vp_strv *ret)
 {
 	struct vp_strv sv = {0};
 	int r;
@@ -69,8 +69,8 @@ int vp_modules_list(const struct vp_modset *set, enum vp_initramfs gen, struct v
 
 		if (set->span[m] == VP_SPAN_ALL)
 			r = vp_strv_push(&sv, name);
-		else if (set->span[m] == VP_SPAN_SOME && gen == VP_INITRAMFS_MKINITCPIO)
-			r = vp_strv_push_take(&sv, vp_strdup_printf("%s?", name));
+		else if (set->span[m] == VP_SPAN_SOME && optional)
+			r = vp_strv_push_take(&sv, vp_strdup_printf("%s%s", name, optional));
 		else
 			continue;
 		if (r < 0)

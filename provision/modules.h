@@ -48,10 +48,11 @@ extern const enum vp_vfio_mod vp_modules_order[VP_MOD_COUNT];
 int vp_modules_resolve(const struct vp_system *sys, struct vp_modset *ret, char **ret_msg);
 
 /*
- * The module words for one generator's config, in vp_modules_order.
- *   mkinitcpio: every VP_SPAN_ALL module as is, every VP_SPAN_SOME module with
- *     mkinitcpio's optional suffix "?" (not found on that kernel = no error).
- *   dracut, initramfs-tools: only VP_SPAN_ALL modules. dracut fails on a
+ * The module words for one generator's config, in vp_modules_order; optional
+ * is the generator's mark of a module a kernel may lack (its descriptor's).
+ *   with a mark (mkinitcpio's "?": not found on that kernel = no error):
+ *     every VP_SPAN_ALL module as is, every VP_SPAN_SOME module marked.
+ *   without (dracut, initramfs-tools): only VP_SPAN_ALL modules. dracut fails on a
  *     force_drivers module a kernel lacks, and initramfs-tools' boot-time
  *     modprobe prints an error for one. Leaving such a module out loses
  *     nothing: where it exists it is a dependency of vfio_pci (vfio_virqfd,
@@ -59,7 +60,7 @@ int vp_modules_resolve(const struct vp_system *sys, struct vp_modset *ret, char 
  *     modules.dep anyway.
  * Built-in-everywhere and missing-everywhere modules are never listed.
  */
-int vp_modules_list(const struct vp_modset *set, enum vp_initramfs gen, struct vp_strv *ret);
+int vp_modules_list(const struct vp_modset *set, const char *optional, struct vp_strv *ret);
 
 /* "6.1.0-18-amd64, 6.8.0-1-arch" (or "no kernel found"), for reasons and messages. */
 char *vp_modules_kernels(const struct vp_system *sys);

@@ -24,6 +24,13 @@ int vp_parse_number(const char *s, int base, unsigned long long max, unsigned lo
 	return 0;
 }
 
+int vp_parse_field(const char **s, int base, unsigned long long max, unsigned long long *ret)
+{
+	if (base < 0)
+		return -EINVAL;
+	return vpe_parse_digits(*s, (unsigned)base, max, ret, s);
+}
+
 int vp_parse_uint(const char *s, int base, unsigned long max, unsigned long *ret)
 {
 	unsigned long long v;

@@ -14,6 +14,12 @@
 _must_check_ int vp_parse_number(const char *s, int base, unsigned long long max,
 				 unsigned long long *ret);
 _must_check_ int vp_parse_uint(const char *s, int base, unsigned long max, unsigned long *ret);
+/*
+ * A number inside a line: the digits at *s as above (base 0 takes the
+ * kernel's 0x fields), *s moved past them; what follows is the caller's.
+ */
+_must_check_ int vp_parse_field(const char **s, int base, unsigned long long max,
+				unsigned long long *ret);
 /* Decimal. */
 _must_check_ int vp_parse_ulong(const char *s, unsigned long max, unsigned long *ret);
 /* Decimal, a leading '-' allowed, from min to max. */

@@ -1,43 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* PCI addresses as sysfs names them. See pci-addr.h. */
-#include <ctype.h>
+/* PCI addresses and ids, on early/num.c's parser. See pci-addr.h. */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pci-addr.h"
-#include "vpe-limits.h"
-
-static bool hexn(const char *s, size_t n, unsigned *ret)
-{
-	unsigned v = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (!isxdigit((unsigned char)s[i]))
-			return false;
-		v = v * 16 + (unsigned)(isdigit((unsigned char)s[i]) ? s[i] - '0'
-						: (tolower((unsigned char)s[i]) - 'a' + 10));
-	}
-	*ret = v;
-	return true;
-}
+#include "vpe.h"
 
 bool vp_parse_pci_addr(const char *s, unsigned *dom, unsigned *bus, unsigned *dev,
 		       unsigned *fn)
 {
-	size_t len = strlen(s), dl;
-	unsigned d, b, sl, f;
+	return vpe_parse_addr(s, dom, bus, dev, fn) == 0;
+}
 
-	/* the kernel's "%04x:%02x:%02x.%d"; VMD domains have 5 digits */
-	if (len < 12 || len > VPE_ADDR_MAX_LEN)
-		return false;
-	dl = len - 8;
-	if (s[dl] != ':' || s[dl + 3] != ':' || s[dl + 6] != '.')
-		return false;
-	if (!hexn(s, dl, &d) || !hexn(s + dl + 1, 2, &b) || !hexn(s + dl + 4, 2, &sl) ||
-	    !hexn(s + dl + 7, 1, &f) || sl > 31 || f > 7)
-		return false;
-	*dom = d;
-	*bus = b;
-	*dev = sl;
-	*fn = f;
-	return true;
+int vp_pci_addr_normalize(const char *s, char buf[static VPE_ADDR_SIZE])
+{
+	unsigned dom, bus, dev, fn;
+	char full[VPE_ADDR_SIZE + 5];
+
+	if (strlen(s) > VPE_ADDR_MAX_LEN)
+		return -EINVAL;
+	/* "BB:DD.F": domain 0000 */
+	snprintf(full, sizeof(full), "%s%s", strlen(s) == 7 ? "0000:" : "", s);
+	if (vpe_parse_addr(full, &dom, &bus, &dev, &fn) < 0)
+		return -EINVAL;
+	snprintf(buf, VPE_ADDR_SIZE, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+	return 0;
+}
+
+bool vp_parse_pci_id(const char *s, unsigned *vendor, unsigned *device)
+{
+	return vpe_parse_id(s, vendor, device) == 0;
 }

@@ -18,6 +18,7 @@ int vp_plan_initramfs(const struct vp_config *cfg, const struct vp_system *sys,
 	struct vp_initramfs_ctx c = {.cfg = cfg, .sys = sys, .sel = sel};
 	_cleanup_free_ char *kernels = NULL;
 	enum vp_initramfs gen;
+	const char *optional;
 	int r;
 
 	/*
@@ -75,23 +76,25 @@ int vp_plan_initramfs(const struct vp_config *cfg, const struct vp_system *sys,
 	if (!kernels)
 		return -ENOMEM;
 	c.kernels = kernels;
-	r = vp_modules_list(&c.mods, gen, &c.list);
+	c.gen = vp_generator_def(gen);
+	optional = c.gen ? c.gen->optional : NULL;
+	r = vp_modules_list(&c.mods, optional, &c.list);
 	if (r < 0)
 		return r;
 	/*
 	 * every generator writes these names into a file its tool reads as
-	 * root; mkinitcpio's "name?" (optional module) is the name plus '?'
+	 * root; an optional module ("name?") is the name plus the mark
 	 */
 	for (size_t i = 0; i < c.list.n && r >= 0; i++) {
 		_cleanup_free_ char *name = strdup(c.list.v[i]);
-		size_t len = name ? strlen(name) : 0;
+		size_t len = name ? strlen(name) : 0, ol = optional ? strlen(optional) : 0;
 
 		if (!name) {
 			r = -ENOMEM;
 			break;
 		}
-		if (gen == VP_INITRAMFS_MKINITCPIO && len > 1 && name[len - 1] == '?')
-			name[len - 1] = '\0';
+		if (ol && len > ol && strcmp(name + len - ol, optional) == 0)
+			name[len - ol] = '\0';
 		r = vp_module_name_check(name, vp_initramfs_name(gen), ret_msg);
 	}
 	if (r < 0) {
@@ -99,7 +102,6 @@ int vp_plan_initramfs(const struct vp_config *cfg, const struct vp_system *sys,
 		return r;
 	}
 
-	c.gen = vp_generator_def(gen);
 	if (c.gen && c.gen->plan)
 		r = c.gen->plan(&c, plan, ret_msg);
 	vp_strv_free(&c.list);

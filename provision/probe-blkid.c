@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dir-iter.h"
 #include "probe-internal.h"
 #include "probe.h"
 
@@ -114,30 +115,33 @@ static bool have_program(const struct vp_root *root, const char *name)
 	return false;
 }
 
+#define GRUB_D "/etc/default/grub.d"
+
+static int add_cfg(int dfd, const char *name, void *userdata)
+{
+	(void)dfd;
+	if (!vp_dropin_name(name, ".cfg"))
+		return 0;
+	return vp_strv_push_take(userdata, vp_strdup_printf(GRUB_D "/%s", name));
+}
+
 /* Loads /etc/default/grub.d/ *.cfg (sorted) into sys->files. */
 static int load_grub_d(const struct vp_root *root, struct vp_system *sys, char **ret_msg)
 {
+	_cleanup_free_ char *msg = NULL;
 	struct vp_strv names = {0};
-	struct dirent *de;
-	DIR *d;
 	int r;
 
-	r = vp_root_opendir(root, "/etc/default/grub.d", &d, NULL);
-	if (r == -ENOENT || r == -ENOTDIR)
-		return 0;
-	if (r < 0)
-		return vp_fail(ret_msg, r, "'/etc/default/grub.d': %s", strerror(-r));
-	sys->grub_d = true;
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-
-		if (de->d_name[0] == '.' || l <= 4 || strcmp(de->d_name + l - 4, ".cfg") != 0)
-			continue;
-		r = vp_strv_push_take(&names, vp_strdup_printf("/etc/default/grub.d/%s", de->d_name));
-		if (r < 0)
-			goto out;
+	r = vp_dir_each(root, GRUB_D, add_cfg, &names, &msg);
+	if (r == -ENOENT || r == -ENOTDIR) {
+		r = 0;
+		goto out;
 	}
-	vp_strv_sort(&names);
+	if (r < 0) {
+		r = vp_fail(ret_msg, r, "%s", msg ? msg : strerror(-r));
+		goto out;
+	}
+	sys->grub_d = true;
 	for (size_t i = 0; i < names.n; i++) {
 		struct vp_file *files, *f;
 		char *content = NULL;
@@ -168,7 +172,6 @@ static int load_grub_d(const struct vp_root *root, struct vp_system *sys, char *
 	}
 	r = 0;
 out:
-	closedir(d);
 	vp_strv_free(&names);
 	return r;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
+#include "dir-iter.h"
 #include "probe-internal.h"
 #include "ledger.h"
 #include "probe.h"
@@ -91,22 +92,17 @@ static bool have_program(const struct evidence *root, const char *name)
 	return false;
 }
 
-/* Any "*.conf" in a directory of the root. */
+static int is_conf(int dfd, const char *name, void *userdata)
+{
+	(void)dfd;
+	(void)userdata;
+	return vp_dropin_name(name, ".conf");
+}
+
+/* Any "*.conf" in a directory of the root (one that cannot be read has none). */
 static bool have_conf_in(const struct evidence *ev, const char *dir)
 {
-	struct dirent *de;
-	DIR *d;
-	bool found = false;
-
-	if (vp_root_opendir(ev->root, dir, &d, NULL) < 0)
-		return false;
-	while (!found && (de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-
-		found = de->d_name[0] != '.' && l > 5 && strcmp(de->d_name + l - 5, ".conf") == 0;
-	}
-	closedir(d);
-	return found;
+	return vp_dir_each(ev->root, dir, is_conf, NULL, NULL) > 0;
 }
 
 /*

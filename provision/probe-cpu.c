@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dir-iter.h"
+#include "number.h"
 #include "probe-internal.h"
 #include "probe.h"
 
@@ -84,14 +86,16 @@ static int meminfo_total(const struct vp_root *root, const char *path, const cha
 	for (char *line = text; line && *line;) {
 		char *nl = strchr(line, '\n');
 		unsigned long long v;
-		char unit[4];
-		int n = 0;
 
 		if (nl)
 			*nl = '\0';
 		if (vp_startswith(line, key)) {
-			if (sscanf(line + strlen(key), " %llu %3s%n", &v, unit, &n) != 2 ||
-			    strcmp(unit, "kB") != 0 || line[strlen(key) + (size_t)n] != '\0')
+			const char *p = line + strlen(key);
+
+			p += strspn(p, " \t");
+			/* "N kB", blanks between: nothing else, no sign, no overflow */
+			if (vp_parse_field(&p, 10, ULLONG_MAX, &v) < 0 ||
+			    (*p != ' ' && *p != '\t') || strcmp(p + strspn(p, " \t"), "kB") != 0)
 				return vp_fail(ret_msg, -EINVAL, "'%s': bad MemTotal line: '%.60s'",
 					       path, line);
 			*ret = v;
@@ -158,55 +162,47 @@ static int read_node(const struct vp_root *root, struct vp_numa_node *node, char
 	return vp_probe_attr_long(root, fr, &node->hp1g_free, ret_msg);
 }
 
+static int add_node(int dfd, const char *name, void *userdata)
+{
+	struct vp_probe_walk *ns = userdata;
+	struct vp_system *sys = ns->sys;
+	struct vp_numa_node *n;
+	long id;
+
+	(void)dfd;
+	/* node0, node1, ...; skip possible, online, has_cpu, ... */
+	if (!vp_startswith(name, "node") || !name[4])
+		return 0;
+	if (!vp_parse_long(name + 4, 10, &id) || id < 0 || id > 0xffff || strchr(name, '\n'))
+		return vp_fail(ns->ret_msg, -EINVAL, "'%s/%s': not a node number", NODES, name);
+	if (sys->n_nodes == ns->cap) {
+		size_t cap = ns->cap ? ns->cap * 2 : 4;
+
+		n = realloc(sys->nodes, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		sys->nodes = n;
+		ns->cap = cap;
+	}
+	n = &sys->nodes[sys->n_nodes++];
+	*n = (struct vp_numa_node){.id = (int)id, .hp1g_nr = -1, .hp1g_free = -1};
+	return read_node(ns->root, n, ns->ret_msg);
+}
+
 static int probe_nodes(const struct vp_root *root, struct vp_system *sys, char **ret_msg)
 {
-	_cleanup_free_ char *msg = NULL;
-	struct dirent *de;
-	DIR *d = NULL;
-	size_t cap = 0;
+	struct vp_probe_walk ns = {.root = root, .sys = sys, .ret_msg = ret_msg};
 	int r;
 
-	r = vp_root_opendir(root, NODES, &d, &msg);
-	if (r == -ENOENT)
-		return 0;       /* kernels without NUMA support have no node dir */
+	r = vp_dir_each(root, NODES, add_node, &ns, ret_msg);
+	/* no node dir: a kernel without NUMA (a node's own -ENOENT comes after n_nodes++) */
+	if (r == -ENOENT && !sys->n_nodes)
+		return 0;
 	if (r < 0)
-		return msg ? vp_fail(ret_msg, r, "%s", msg)
-			   : vp_fail(ret_msg, r, "'%s': %s", NODES, strerror(-r));
-	while ((de = readdir(d))) {
-		struct vp_numa_node *n;
-		long id;
-
-		/* node0, node1, ...; skip possible, online, has_cpu, ... */
-		if (!vp_startswith(de->d_name, "node") || !de->d_name[4])
-			continue;
-		if (!vp_parse_long(de->d_name + 4, 10, &id) || id < 0 || id > 0xffff ||
-		    strchr(de->d_name, '\n')) {
-			r = vp_fail(ret_msg, -EINVAL, "'%s/%s': not a node number", NODES,
-				    de->d_name);
-			goto fail;
-		}
-		if (sys->n_nodes == cap) {
-			cap = cap ? cap * 2 : 4;
-			n = realloc(sys->nodes, cap * sizeof(*n));
-			if (!n) {
-				r = -ENOMEM;
-				goto fail;
-			}
-			sys->nodes = n;
-		}
-		n = &sys->nodes[sys->n_nodes++];
-		*n = (struct vp_numa_node){.id = (int)id, .hp1g_nr = -1, .hp1g_free = -1};
-		r = read_node(root, n, ret_msg);
-		if (r < 0)
-			goto fail;
-	}
-	closedir(d);
+		return r;
 	if (sys->n_nodes > 1)
 		qsort(sys->nodes, sys->n_nodes, sizeof(*sys->nodes), cmp_node);
 	return 0;
-fail:
-	closedir(d);
-	return r;
 }
 
 int vp_probe_cpu_mem(const struct vp_root *root, struct vp_system *sys, char **ret_msg)

@@ -97,9 +97,7 @@ static int add_dir(const struct vp_root *root, struct vp_system *sys, const char
 
 static bool is_conf(const char *name)
 {
-	size_t l = strlen(name);
-
-	return name[0] != '.' && l > 5 && strcmp(name + l - 5, ".conf") == 0;
+	return vp_dropin_name(name, ".conf");
 }
 
 static int add_entries(const struct vp_root *root, struct vp_system *sys, const char *dir,

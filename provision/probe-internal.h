@@ -34,6 +34,14 @@ bool vp_parse_ull(const char *s, int base, unsigned long long *ret);
 
 
 
+/* What a probe's vp_dir_each callback needs to add to an array of sys. */
+struct vp_probe_walk {
+	const struct vp_root *root;
+	struct vp_system *sys;
+	size_t cap;             /* of the array being filled */
+	char **ret_msg;
+};
+
 /* Called by vp_probe_pci once the functions are read and sorted. */
 int vp_probe_iommu(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
 /* Index of the function with that address in the sorted sys->fns, or -1. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dir-iter.h"
 #include "probe-internal.h"
 #include "probe.h"
 
@@ -29,117 +30,116 @@ static int cmp_size(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int read_group(const struct vp_root *root, struct vp_system *sys,
-		      struct vp_iommu_group *g, char **ret_msg)
+struct groups {
+	const struct vp_root *root;
+	struct vp_system *sys;
+	struct vp_iommu_group *g;       /* the group read_group() is reading */
+	size_t cap, g_cap;
+	char **ret_msg;
+};
+
+static int add_member(int dfd, const char *name, void *userdata)
 {
-	_cleanup_free_ char *msg = NULL;
+	struct groups *gs = userdata;
+	struct vp_system *sys = gs->sys;
+	struct vp_iommu_group *g = gs->g;
+	_cleanup_free_ char *p = NULL;
+	unsigned dom, bus, dev, fn;
+	long idx;
+	int r;
+
+	(void)dfd;
+	if (name[0] == '.')
+		return 0;
+	p = vp_strdup_printf("%s/%d/devices/%s", GROUPS, g->id, name);
+	if (!p)
+		return -ENOMEM;
+	if (!vp_parse_pci_addr(name, &dom, &bus, &dev, &fn))
+		return vp_fail(gs->ret_msg, -EINVAL, "'%s': not a PCI address", p);
+	r = vp_probe_device_dir(gs->root, p, gs->ret_msg);
+	if (r < 0)
+		return r;
+	idx = vp_probe_find_fn(sys, dom, bus, dev, fn);
+	if (idx < 0)
+		return vp_fail(gs->ret_msg, -ENOENT, "'%s': not in /sys/bus/pci/devices", p);
+	if (sys->fns[idx].iommu_group >= 0 && sys->fns[idx].iommu_group != g->id)
+		return vp_fail(gs->ret_msg, -EINVAL,
+			       "'%s': the device's iommu_group link says group %d", p,
+			       sys->fns[idx].iommu_group);
+	sys->fns[idx].iommu_group = g->id;
+	if (g->n == gs->g_cap) {
+		size_t cap = gs->g_cap ? gs->g_cap * 2 : 4, *m;
+
+		m = realloc(g->members, cap * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		g->members = m;
+		gs->g_cap = cap;
+	}
+	g->members[g->n++] = (size_t)idx;
+	return 0;
+}
+
+static int read_group(struct groups *gs)
+{
 	_cleanup_free_ char *dir = NULL;
-	struct dirent *de;
-	DIR *d = NULL;
-	size_t cap = 0;
+	struct vp_iommu_group *g = gs->g;
 	int r;
 
 	dir = vp_strdup_printf("%s/%d/devices", GROUPS, g->id);
 	if (!dir)
 		return -ENOMEM;
-	r = vp_root_opendir(root, dir, &d, &msg);
+	gs->g_cap = 0;
+	r = vp_dir_each(gs->root, dir, add_member, gs, gs->ret_msg);
 	if (r < 0)
-		return msg ? vp_fail(ret_msg, r, "%s", msg)
-			   : vp_fail(ret_msg, r, "'%s': %s", dir, strerror(-r));
-	while ((de = readdir(d))) {
-		unsigned dom, bus, dev, fn;
-		_cleanup_free_ char *p = NULL;
-		long idx;
-
-		if (de->d_name[0] == '.')
-			continue;
-		p = vp_strdup_printf("%s/%s", dir, de->d_name);
-		if (!p) {
-			r = -ENOMEM;
-			goto fail;
-		}
-		if (!vp_parse_pci_addr(de->d_name, &dom, &bus, &dev, &fn)) {
-			r = vp_fail(ret_msg, -EINVAL, "'%s': not a PCI address", p);
-			goto fail;
-		}
-		r = vp_probe_device_dir(root, p, ret_msg);
-		if (r < 0)
-			goto fail;
-		idx = vp_probe_find_fn(sys, dom, bus, dev, fn);
-		if (idx < 0) {
-			r = vp_fail(ret_msg, -ENOENT, "'%s': not in /sys/bus/pci/devices", p);
-			goto fail;
-		}
-		if (sys->fns[idx].iommu_group >= 0 && sys->fns[idx].iommu_group != g->id) {
-			r = vp_fail(ret_msg, -EINVAL,
-				    "'%s': the device's iommu_group link says group %d", p,
-				    sys->fns[idx].iommu_group);
-			goto fail;
-		}
-		sys->fns[idx].iommu_group = g->id;
-		if (g->n == cap) {
-			size_t *m;
-
-			cap = cap ? cap * 2 : 4;
-			m = realloc(g->members, cap * sizeof(*m));
-			if (!m) {
-				r = -ENOMEM;
-				goto fail;
-			}
-			g->members = m;
-		}
-		g->members[g->n++] = (size_t)idx;
-	}
-	closedir(d);
+		/* absent: vp_dir_each() says nothing; a member's own error keeps its words */
+		return vp_fail(gs->ret_msg, r, "'%s': %s", dir, strerror(-r));
 	/* fns are sorted by address, so sorting indices sorts by address */
 	if (g->n > 1)
 		qsort(g->members, g->n, sizeof(*g->members), cmp_size);
 	return 0;
-fail:
-	closedir(d);
-	return r;
+}
+
+static int add_group(int dfd, const char *name, void *userdata)
+{
+	struct groups *gs = userdata;
+	struct vp_system *sys = gs->sys;
+	long id;
+
+	(void)dfd;
+	if (name[0] == '.')
+		return 0;
+	if (!vp_parse_long(name, 10, &id) || id < 0 || id > 0x7fffffff ||
+	    name[strlen(name) - 1] == '\n')
+		return vp_fail(gs->ret_msg, -EINVAL, "'%s/%s': not a group number", GROUPS, name);
+	if (sys->n_groups == gs->cap) {
+		size_t cap = gs->cap ? gs->cap * 2 : 16;
+		struct vp_iommu_group *g = realloc(sys->groups, cap * sizeof(*g));
+
+		if (!g)
+			return -ENOMEM;
+		sys->groups = g;
+		gs->cap = cap;
+	}
+	gs->g = &sys->groups[sys->n_groups++];
+	*gs->g = (struct vp_iommu_group){.id = (int)id};
+	return read_group(gs);
 }
 
 int vp_probe_iommu(const struct vp_root *root, struct vp_system *sys, char **ret_msg)
 {
-	struct dirent *de;
-	DIR *d = NULL;
-	size_t cap = 0;
+	struct groups gs = {.root = root, .sys = sys, .ret_msg = ret_msg};
 	int r;
 
-	r = vp_root_opendir(root, GROUPS, &d, NULL);
-	if (r < 0 && r != -ENOENT)
-		return vp_fail(ret_msg, r, "'%s': %s", GROUPS, strerror(-r));
-	/* absent (a captured tree): no groups, but device links must not point there */
-	while (d && (de = readdir(d))) {
-		struct vp_iommu_group *g;
-		long id;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (!vp_parse_long(de->d_name, 10, &id) || id < 0 || id > 0x7fffffff ||
-		    de->d_name[strlen(de->d_name) - 1] == '\n') {
-			r = vp_fail(ret_msg, -EINVAL, "'%s/%s': not a group number", GROUPS,
-				    de->d_name);
-			goto fail;
-		}
-		if (sys->n_groups == cap) {
-			cap = cap ? cap * 2 : 16;
-			g = realloc(sys->groups, cap * sizeof(*g));
-			if (!g) {
-				r = -ENOMEM;
-				goto fail;
-			}
-			sys->groups = g;
-		}
-		g = &sys->groups[sys->n_groups++];
-		*g = (struct vp_iommu_group){.id = (int)id};
-		r = read_group(root, sys, g, ret_msg);
-		if (r < 0)
-			goto fail;
-	}
-	if (d)
-		closedir(d);
+	/*
+	 * absent (a captured tree): no groups, but device links must not point
+	 * there. A group's own -ENOENT comes after n_groups++.
+	 */
+	r = vp_dir_each(root, GROUPS, add_group, &gs, ret_msg);
+	if (r == -ENOENT && !sys->n_groups)
+		r = 0;
+	if (r < 0)
+		return r;
 	if (sys->n_groups > 1)
 		qsort(sys->groups, sys->n_groups, sizeof(*sys->groups), cmp_group);
 	sys->iommu_enabled = sys->n_groups > 0;
@@ -154,7 +154,4 @@ int vp_probe_iommu(const struct vp_root *root, struct vp_system *sys, char **ret
 				       sys->fns[i].addr, key.id, GROUPS);
 	}
 	return 0;
-fail:
-	closedir(d);
-	return r;
 }

@@ -14,6 +14,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "dir-iter.h"
 #include "kconfig.h"
 #include "kmod-root.h"
 #include "probe-internal.h"
@@ -99,13 +100,24 @@ static int add_kernel(const struct vp_root *root, struct vp_system *sys, const c
 	return r < 0 ? r : vp_probe_kconfig(root, k, ret_msg);
 }
 
+static int add_dir(int dfd, const char *name, void *userdata)
+{
+	struct vp_probe_walk *ks = userdata;
+	struct stat st;
+
+	if (name[0] == '.')
+		return 0;
+	/* only directories; a stray file or link elsewhere is not a kernel */
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	return add_kernel(ks->root, ks->sys, name, &ks->cap, ks->ret_msg);
+}
+
 int vp_probe_kernels(const struct vp_root *root, const struct vp_probe_opts *opts,
 		     struct vp_system *sys, char **ret_msg)
 {
+	struct vp_probe_walk ks = {.root = root, .sys = sys, .ret_msg = ret_msg};
 	_cleanup_free_ char *msg = NULL;
-	struct dirent *de;
-	DIR *d = NULL;
-	size_t cap = 0;
 	int r;
 
 	if (!sys->running_kernel) {
@@ -133,33 +145,15 @@ int vp_probe_kernels(const struct vp_root *root, const struct vp_probe_opts *opt
 			return msg ? vp_fail(ret_msg, fd, "%s", msg)
 				   : vp_fail(ret_msg, fd, "'%s': %s", p, strerror(-fd));
 		close(fd);
-		return add_kernel(root, sys, opts->kver, &cap, ret_msg);
+		return add_kernel(root, sys, opts->kver, &ks.cap, ret_msg);
 	}
 
-	r = vp_root_opendir(root, MODULES, &d, &msg);
-	if (r == -ENOENT)
-		return 0;
+	r = vp_dir_each(root, MODULES, add_dir, &ks, ret_msg);
+	if (r == -ENOENT && !sys->n_kernels)
+		return 0;       /* a kernel's own -ENOENT comes after n_kernels++ */
 	if (r < 0)
-		return msg ? vp_fail(ret_msg, r, "%s", msg)
-			   : vp_fail(ret_msg, r, "'%s': %s", MODULES, strerror(-r));
-	while ((de = readdir(d))) {
-		struct stat st;
-
-		if (de->d_name[0] == '.')
-			continue;
-		/* only directories; a stray file or link elsewhere is not a kernel */
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISDIR(st.st_mode))
-			continue;
-		r = add_kernel(root, sys, de->d_name, &cap, ret_msg);
-		if (r < 0)
-			goto fail;
-	}
-	closedir(d);
+		return r;
 	if (sys->n_kernels > 1)
 		qsort(sys->kernels, sys->n_kernels, sizeof(*sys->kernels), cmp_kernel);
 	return 0;
-fail:
-	closedir(d);
-	return r;
 }

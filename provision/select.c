@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pci-addr.h"
 #include "select.h"
 
 const char *vp_verdict_name(enum vp_verdict v)
@@ -48,18 +49,16 @@ static int reason(struct vp_selection *sel, enum vp_verdict v, const char *fmt, 
 static int reason(struct vp_selection *sel, enum vp_verdict v, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+	int r;
 
-	va_start(ap, fmt);
-	s = vp_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	if (!s)
-		return -ENOMEM;
 	if (v > sel->verdict)
 		sel->verdict = v;
 	if (v != VP_VERDICT_IDENTICAL_IDS && v > sel->blocking)
 		sel->blocking = v;
-	return vp_strv_push_take(&sel->reasons, s);
+	va_start(ap, fmt);
+	r = vp_strv_vpushf(&sel->reasons, false, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 /* Every selected function with o's vendor:device has another, known subsystem id. */
@@ -80,47 +79,17 @@ static bool subsystem_tells_apart(const struct vp_system *sys, const struct vp_s
 	return true;
 }
 
-/* Accepts "DDDD:BB:DD.F" and "BB:DD.F" (domain 0000), any case. */
-static int parse_addr(const char *s, char buf[static VPE_ADDR_SIZE])
-{
-	unsigned dom = 0, bus, dev, fn;
-	int n = 0;
-
-	if (sscanf(s, "%4x:%2x:%2x.%1x%n", &dom, &bus, &dev, &fn, &n) == 4 && !s[n])
-		;
-	else if (dom = 0, n = 0, sscanf(s, "%2x:%2x.%1x%n", &bus, &dev, &fn, &n) == 3 && !s[n])
-		;
-	else
-		return -EINVAL;
-	if (dev > 0x1f || fn > 7)
-		return -EINVAL;
-	snprintf(buf, VPE_ADDR_SIZE, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
-	return 0;
-}
-
-static int parse_id(const char *s, uint16_t *ret_vendor, uint16_t *ret_device)
-{
-	unsigned v, d;
-	int n = 0;
-
-	if (strlen(s) != 9 || sscanf(s, "%4x:%4x%n", &v, &d, &n) != 2 || n != 9)
-		return -EINVAL;
-	*ret_vendor = (uint16_t)v;
-	*ret_device = (uint16_t)d;
-	return 0;
-}
-
 /* Marks the targets from the config; an entry that names nothing is an error. */
 static int pick_explicit(const struct vp_config *cfg, const struct vp_system *sys,
 			 bool *target, char **ret_msg)
 {
 	for (size_t i = 0; i < cfg->select.n; i++) {
 		const char *e = cfg->select.v[i];
-		uint16_t vendor, device;
+		unsigned vendor, device;
 		char addr[VPE_ADDR_SIZE];
 		bool found = false;
 
-		if (parse_id(e, &vendor, &device) == 0) {
+		if (vp_parse_pci_id(e, &vendor, &device)) {
 			for (size_t j = 0; j < sys->n_fns; j++)
 				if (sys->fns[j].vendor == vendor && sys->fns[j].device == device &&
 				    !vp_fn_is_bridge(&sys->fns[j])) {
@@ -130,7 +99,7 @@ static int pick_explicit(const struct vp_config *cfg, const struct vp_system *sy
 			if (!found)
 				return vp_fail(ret_msg, -ENODEV, "[gpu] select: no PCI device "
 					       "with id %s", e);
-		} else if (parse_addr(e, addr) == 0) {
+		} else if (vp_pci_addr_normalize(e, addr) == 0) {
 			for (size_t j = 0; j < sys->n_fns; j++)
 				if (strcmp(sys->fns[j].addr, addr) == 0) {
 					if (vp_fn_is_bridge(&sys->fns[j]))

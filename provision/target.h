@@ -117,6 +117,11 @@ struct vp_generator_def {
 	struct vp_target_files in;
 	const char *const *feeds;       /* path prefixes whose change needs the rebuild */
 	int (*plan)(const struct vp_initramfs_ctx *c, struct vp_plan *plan, char **ret_msg);
+	/*
+	 * How its module list marks a module some kernel lacks ("?": mkinitcpio's
+	 * optional module); NULL: such a module is left out (vp_modules_list).
+	 */
+	const char *optional;
 	const char *const *rebuild;     /* argv of the rebuild of every image */
 	const char *rebuild_why[2];     /* its reason, around the list of kernels */
 };

@@ -150,6 +150,7 @@ static const struct vp_generator_def mkinitcpio = {
 	       .dir_paths = VP_LIST("/etc/mkinitcpio.conf.d/")},
 	.feeds = VP_LIST("/etc/mkinitcpio.conf"),
 	.plan = vp_plan_mkinitcpio,
+	.optional = "?",
 	.rebuild = VP_LIST("mkinitcpio", "-P"),
 	.rebuild_why = {"mkinitcpio: rebuild the images of every preset (kernel(s) ", ")"},
 };

@@ -135,6 +135,28 @@ int vp_strv_push_unique(struct vp_strv *sv, const char *s)
 	return vp_strv_push(sv, s);
 }
 
+int vp_strv_vpushf(struct vp_strv *sv, bool unique, const char *fmt, va_list ap)
+{
+	char *s = vp_strdup_vprintf(fmt, ap);
+
+	if (s && unique && vp_strv_contains(sv, s)) {
+		free(s);
+		return 0;
+	}
+	return vp_strv_push_take(sv, s);
+}
+
+int vp_strv_pushf(struct vp_strv *sv, bool unique, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vp_strv_vpushf(sv, unique, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -187,6 +209,13 @@ bool vp_streq(const char *a, const char *b)
 bool vp_startswith(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool vp_dropin_name(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), sl = strlen(suffix);
+
+	return name[0] != '.' && n > sl && strcmp(name + n - sl, suffix) == 0;
 }
 
 char *vp_strstrip(char *s)

@@ -58,6 +58,10 @@ int vp_strv_push(struct vp_strv *sv, const char *s);
 /* Takes ownership of s (frees it on failure). */
 int vp_strv_push_take(struct vp_strv *sv, char *s);
 int vp_strv_push_unique(struct vp_strv *sv, const char *s);
+/* Appends a formatted string; with unique, not when an equal one is there. */
+int vp_strv_vpushf(struct vp_strv *sv, bool unique, const char *fmt, va_list ap)
+	_printf_(3, 0);
+int vp_strv_pushf(struct vp_strv *sv, bool unique, const char *fmt, ...) _printf_(3, 4);
 bool vp_strv_contains(const struct vp_strv *sv, const char *s);
 void vp_strv_sort(struct vp_strv *sv);
 void vp_strv_free(struct vp_strv *sv);
@@ -66,6 +70,11 @@ char *vp_strdup_printf(const char *fmt, ...) _printf_(1, 2);
 char *vp_strdup_vprintf(const char *fmt, va_list ap) _printf_(1, 0);
 bool vp_streq(const char *a, const char *b); /* NULL-safe */
 bool vp_startswith(const char *s, const char *prefix);
+/*
+ * A drop-in's name: visible (hidden files are editor and package-manager
+ * leftovers) and ending in suffix after at least one character.
+ */
+bool vp_dropin_name(const char *name, const char *suffix);
 /* Strips leading/trailing ASCII whitespace in place; returns s. */
 char *vp_strstrip(char *s);
 

@@ -308,6 +308,16 @@ check_match "a link loop as driver_override: the error says why" \
 	"writing 'vfio-pci' to [^ ]*/driver_override: '[^']*/driver_override': too many levels of symbolic links; what was done is undone" "$out"
 check_eq "a link loop as driver_override: said once" 1 "$(grep -c 'too many levels' <<<"$out")"
 
+# nvidia's minor read by the one integer parser: beyond 32 bits, or with junk
+# after it, it is no minor (sscanf's %u made /dev/nvidia0 of both)
+fresh handoff-single
+for m in 4294967296 0x; do
+	printf 'Device Minor: \t %s\n' "$m" >"$root/proc/driver/nvidia/gpus/0000:2d:00.0/information"
+	run --force gpu detach
+	check_eq "Device Minor '$m': no /dev/nvidia node, the card's card0 still named" "0:1" \
+		"$(grep -c 'has /dev/nvidia0 of' <<<"$out"):$(grep -c 'has /dev/dri/card0 of 0000:2d:00.0' <<<"$out")"
+done
+
 # ================================================================ one GPU
 fresh handoff-single
 run gpu detach

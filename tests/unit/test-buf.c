@@ -56,11 +56,33 @@ static void test_no_error(void **state)
 	free(s);
 }
 
+static void test_strv_pushf(void **state)
+{
+	static const wchar_t bad[] = {0xe9, 0};
+	struct vp_strv sv = {0};
+
+	(void)state;
+	assert_int_equal(vp_strv_pushf(&sv, false, "%s %d", "a", 1), 0);
+	assert_int_equal(vp_strv_pushf(&sv, false, "a %d", 1), 0);
+	assert_int_equal(sv.n, 2);      /* a list of reasons keeps each */
+	assert_int_equal(vp_strv_pushf(&sv, true, "a %d", 1), 0);
+	assert_int_equal(sv.n, 2);      /* unique: said once */
+	assert_int_equal(vp_strv_pushf(&sv, true, "b %d", 2), 0);
+	assert_int_equal(sv.n, 3);
+	assert_string_equal(sv.v[2], "b 2");
+	assert_null(sv.v[3]);
+	/* a format that fails adds nothing and says so */
+	assert_true(vp_strv_pushf(&sv, true, "%ls", bad) < 0);
+	assert_int_equal(sv.n, 3);
+	vp_strv_free(&sv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_error_sticks),
 		cmocka_unit_test(test_no_error),
+		cmocka_unit_test(test_strv_pushf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -182,6 +182,16 @@ static void test_whole_disk_mounted(void **state)
 	assert_non_null(strstr(busy.v[0], "/dev/sdb is mounted read-write on /srv"));
 }
 
+/* A sysfs number that overflows is no number: sscanf's %u made 8:17 of it. */
+static void test_devno_overflow(void **state)
+{
+	(void)state;
+	blockdev("sdd", NULL, "8:4294967313\n");
+	assert_int_equal(guard("/dev/sdd", ROOT_LINE
+			       "30 21 8:17 / /mnt/data rw,relatime shared:2 - ext4 /dev/sdb1 rw\n"), 0);
+	assert_int_equal(busy.n, 0);
+}
+
 static void test_by_id_link(void **state)
 {
 	(void)state;
@@ -310,6 +320,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_only_allowed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmounted_allowed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_whole_disk_mounted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_devno_overflow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_by_id_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_by_uuid_partition, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absolute_link_stays_in_root, setup, teardown),

@@ -69,6 +69,33 @@ static void test_int(void **state)
 	assert_int_equal(vp_parse_int("-", LONG_MIN, LONG_MAX, &v), -EINVAL);
 }
 
+static void test_field(void **state)
+{
+	unsigned long long v = 7;
+	const char *s = "8:17 x", *p = s;
+
+	(void)state;
+	/* a field and its end: the caller checks what follows */
+	assert_int_equal(vp_parse_field(&p, 10, UINT_MAX, &v), 0);
+	assert_true(v == 8 && p == s + 1);
+	p++;
+	assert_int_equal(vp_parse_field(&p, 10, UINT_MAX, &v), 0);
+	assert_true(v == 17 && *p == ' ');
+	/* the kernel's 0x fields with base 0 */
+	p = "0x00000000e0000000 0x0";
+	assert_int_equal(vp_parse_field(&p, 0, ULLONG_MAX, &v), 0);
+	assert_true(v == 0xe0000000ULL && *p == ' ');
+	/* above max, a sign, a blank: refused, *s where it was */
+	for (const char *const *t = (const char *const[]){"4294967296", "-1", "+1", " 1", "",
+							   NULL}; *t; t++) {
+		p = *t;
+		assert_true(vp_parse_field(&p, 10, UINT_MAX, &v) < 0);
+		assert_ptr_equal(p, *t);
+	}
+	p = "4294967296";
+	assert_int_equal(vp_parse_field(&p, 10, UINT_MAX, &v), -ERANGE);
+}
+
 static void test_digits(void **state)
 {
 	unsigned long long v;
@@ -90,6 +117,7 @@ int main(void)
 		cmocka_unit_test(test_ulong),
 		cmocka_unit_test(test_bases),
 		cmocka_unit_test(test_int),
+		cmocka_unit_test(test_field),
 		cmocka_unit_test(test_digits),
 	};
 

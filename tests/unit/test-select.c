@@ -182,6 +182,43 @@ static void test_skylake_by_short_address(void **state)
 	assert_strv(sel.ids, "10de:1b81,10de:10f0");
 }
 
+/* A VMD domain (5 digits), as the config accepts it: selected, not a "bad entry". */
+static void test_select_vmd_domain(void **state)
+{
+	static const struct dev vmd[] = {
+		{"0000:00:02.0", 0x030000, "8086:1912", 2, 1, "HD Graphics 530"},
+		{"10000:01:00.0", 0x030000, "10de:1b81", 5, 0, "GP104 [GeForce GTX 1070]"},
+		{"10000:01:00.1", 0x040300, "10de:10f0", 5, -1, "GP104 HD Audio"},
+	};
+
+	(void)state;
+	build(&sys, vmd, ARRAY_SIZE(vmd), true, "GenuineIntel");
+	select_entries((const char *const[]){"10000:01:00.0", NULL});
+	assert_int_equal(vp_select(&cfg, &sys, &sel, &msg), 0);
+	assert_strv(sel.targets, "10000:01:00.0");
+	assert_fns("10000:01:00.0,10000:01:00.1");
+}
+
+/* What sscanf took and the config never hands over: short fields, a sign, a 0x. */
+static void test_select_bad_entries(void **state)
+{
+	static const char *const bad[] = {"1:0.0", "01:0.0", "0000:1:00.0", "+1de:1b81",
+					  "0x10:1b81", "10de:1b8", "01:00.0 ", "0000:01:00.0x"};
+
+	(void)state;
+	build(&sys, skylake, ARRAY_SIZE(skylake), true, "GenuineIntel");
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		vp_strv_free(&cfg.select);
+		select_entries((const char *const[]){bad[i], NULL});
+		print_message("%s\n", bad[i]);
+		assert_int_equal(vp_select(&cfg, &sys, &sel, &msg), -EINVAL);
+		assert_non_null(strstr(msg, "bad entry"));
+		free(msg);
+		msg = NULL;
+		vp_selection_free(&sel);
+	}
+}
+
 static void test_select_boot_vga_explicitly(void **state)
 {
 	(void)state;
@@ -580,6 +617,8 @@ int main(void)
 		T(test_skylake_auto),
 		T(test_skylake_by_id),
 		T(test_skylake_by_short_address),
+		T(test_select_vmd_domain),
+		T(test_select_bad_entries),
 		T(test_select_boot_vga_explicitly),
 		T(test_select_missing_address),
 		T(test_select_missing_id),
