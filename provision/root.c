@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -480,6 +481,21 @@ static int too_big(const char *dir, const char *name, unsigned long long size, b
 		       "have; not reading it", dir, name ? "/" : "", name ? name : "", exact ? "" : "at least ", have, cap);
 }
 
+/* fd's stat in *st when it is a regular file of max bytes at most, else an error naming it. */
+static int check_regular(int fd, const char *dir, const char *name, size_t max, struct stat *st,
+			 char **ret_msg)
+{
+	if (fstat(fd, st) < 0)
+		return -errno;
+	if (!S_ISREG(st->st_mode))
+		return vp_fail(ret_msg, S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL,
+			       "'%s%s%s': not a regular file (%s); not reading it", dir,
+			       name ? "/" : "", name ? name : "", vp_file_type_name(st->st_mode));
+	if ((unsigned long long)st->st_size > max)
+		return too_big(dir, name, (unsigned long long)st->st_size, true, max, ret_msg);
+	return 0;
+}
+
 /*
  * The one whole-file reader. O_NONBLOCK and the type check come first: a
  * FIFO (or a device) planted where a file belongs is refused at once,
@@ -499,20 +515,9 @@ static int read_fd(int fd, const char *dir, const char *name, size_t max, bool o
 	char chunk[8192];
 	int r;
 
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
+	r = check_regular(fd, dir, name, max, &st, ret_msg);
+	if (r < 0)
 		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = vp_fail(ret_msg, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
-			    "'%s%s%s': not a regular file (%s); not reading it", dir,
-			    name ? "/" : "", name ? name : "", vp_file_type_name(st.st_mode));
-		goto fail;
-	}
-	if ((unsigned long long)st.st_size > max) {
-		r = too_big(dir, name, (unsigned long long)st.st_size, true, max, ret_msg);
-		goto fail;
-	}
 	r = vp_buf_puts(&b, "");
 	while (r >= 0) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -596,6 +601,43 @@ int vp_root_read_st(const struct vp_root *root, const char *path, char **ret, si
 		    struct stat *ret_st)
 {
 	return read_whole(root, path, VP_MAX_DATA, ret, ret_len, ret_st, NULL);
+}
+
+int vp_root_map(const struct vp_root *root, const char *path, size_t max, struct vp_map *ret,
+		char **ret_msg)
+{
+	_cleanup_free_ char *msg = NULL;
+	struct stat st;
+	void *p = NULL;
+	int fd, r;
+
+	fd = vp_root_open_path(root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, &msg);
+	if (fd < 0) {
+		r = fd;
+		goto out;
+	}
+	r = check_regular(fd, path, NULL, max, &st, &msg);
+	if (r >= 0 && st.st_size > 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			r = -errno;
+	}
+	close(fd);
+	if (r >= 0)
+		*ret = (struct vp_map){.s = p ? p : "", .len = p ? (size_t)st.st_size : 0};
+out:
+	if (r >= 0 || r == -ENOENT)
+		return r;
+	if (msg)
+		return vp_fail(ret_msg, r, "%s", msg);
+	return vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
+}
+
+void vp_root_unmap(struct vp_map *m)
+{
+	if (m->len)
+		munmap((void *)m->s, m->len);
+	*m = (struct vp_map){0};
 }
 
 int vp_root_read_max(const struct vp_root *root, const char *path, size_t max, char **ret,

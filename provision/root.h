@@ -124,6 +124,21 @@ _must_check_ int vp_root_read_text_max(const struct vp_root *root, const char *p
 				       char **ret, size_t *ret_len, struct stat *ret_st,
 				       char **ret_msg);
 /*
+ * A big file read in place (pci.ids: 1.3 MB), mapped read-only rather
+ * than copied: the pages it touches come from the page cache, many at a
+ * fault, instead of a private copy faulted in page by page. Its text is
+ * not NUL-terminated; a file that is rewritten in place (not replaced)
+ * while mapped would fault, so only for data files packages install.
+ * Checks and errors as vp_root_read_max; vp_root_unmap() when done.
+ */
+struct vp_map {
+	const char *s;
+	size_t len;
+};
+_must_check_ int vp_root_map(const struct vp_root *root, const char *path, size_t max,
+			     struct vp_map *ret, char **ret_msg);
+void vp_root_unmap(struct vp_map *m);
+/*
  * 0 when path is a regular file or does not exist; otherwise an error
  * naming it. For files a library opens itself (libkmod's modprobe.d).
  */
