@@ -14,11 +14,15 @@
 #include "cli.h"
 #include "ledger.h"
 #include "vp.h"
+#include "xml-api.h"
 
 static void usage(FILE *f);
 
-/* What a verb accepts besides the common options. */
-enum { VERB_JSON = 1 << 0, VERB_ARGS = 1 << 1 };
+/*
+ * What a verb accepts besides the common options; VERB_XML: it may read or
+ * build libvirt XML, so libxml2 is loaded before the root is looked at.
+ */
+enum { VERB_JSON = 1 << 0, VERB_ARGS = 1 << 1, VERB_XML = 1 << 2 };
 
 struct verb {
 	const char *name;
@@ -31,23 +35,23 @@ struct verb {
 static const struct verb verbs[] = {
 	{"detect", NULL, vp_cmd_detect, VERB_JSON,
 	 "show GPUs, IOMMU groups, CPU, kernels, boot setup"},
-	{"plan", "dry-run", vp_cmd_plan, VERB_JSON,
+	{"plan", "dry-run", vp_cmd_plan, VERB_JSON | VERB_XML,
 	 "show the changes as unified diffs; write nothing"},
-	{"apply", "apply", vp_cmd_apply, VERB_JSON,
+	{"apply", "apply", vp_cmd_apply, VERB_JSON | VERB_XML,
 	 "write the changes (atomically, recorded in the ledger)"},
-	{"check", "check", vp_cmd_check, VERB_JSON,
+	{"check", "check", vp_cmd_check, VERB_JSON | VERB_XML,
 	 "exit 0 if the system matches the config, 1 if not"},
 	{"revert", "revert", vp_cmd_revert, VERB_JSON,
 	 "restore every file changed by apply (--dry-run: list them)"},
-	{"verify", NULL, vp_cmd_verify, VERB_JSON,
+	{"verify", NULL, vp_cmd_verify, VERB_JSON | VERB_XML,
 	 "parse the written files back and report problems"},
-	{"guest-xml", NULL, vp_cmd_guest_xml, VERB_JSON,
+	{"guest-xml", NULL, vp_cmd_guest_xml, VERB_JSON | VERB_XML,
 	 "print the libvirt <hostdev> XML of the selection (--domain: edit a domain)"},
 	{"hugepages", NULL, vp_cmd_hugepages, VERB_JSON | VERB_ARGS,
 	 "status | reserve N|SIZE | release [N|all]"},
 	{"gpu", NULL, vp_cmd_gpu, VERB_JSON | VERB_ARGS,
 	 "detach | reattach [--reset] | status: the GPU to vfio-pci now, and back"},
-	{"libvirt-hook", NULL, vp_cmd_libvirt_hook, VERB_ARGS,
+	{"libvirt-hook", NULL, vp_cmd_libvirt_hook, VERB_ARGS | VERB_XML,
 	 "DOMAIN OP SUBOP < XML: libvirt's qemu hook"},
 };
 
@@ -277,6 +281,14 @@ int main(int argc, char **argv)
 	nocolor = getenv("NO_COLOR");
 	ctx.color = isatty(STDOUT_FILENO) && !(nocolor && *nocolor);
 
+	/*
+	 * Where it is linked a library comes before the root is opened: so
+	 * does libxml2 for the verbs that may use it (the plan's guest XML,
+	 * the hook), as when it was linked. A failure is said where XML is
+	 * needed (vp_xml_load again), not here.
+	 */
+	if (verb->accepts & VERB_XML)
+		(void)vp_xml_load(NULL);
 	r = vp_root_open(&ctx.root, ctx.root_dir ? ctx.root_dir : "/");
 	if (r < 0) {
 		vp_err("root '%s': %s", ctx.root_dir ? ctx.root_dir : "/", strerror(-r));

@@ -44,6 +44,19 @@ if grep -q '1234' <<<"$out"; then not_ok "detect: never the host side's ids" "$o
 else ok "detect: never the host side's ids"; fi
 check_match "detect: names from the root's pci.ids" "GTX 1660 SUPER" "$out"
 
+# libxml2 (and the ICU and libstdc++ it needs) is loaded with dlopen() by
+# what reads or writes XML (provision/xml-api.c), never by detect
+if readelf -d "$VP" | grep -q 'NEEDED.*libxml2'; then
+	not_ok "the binary does not link libxml2" "$(readelf -d "$VP" | grep NEEDED)"
+else
+	ok "the binary does not link libxml2"
+fi
+out=$(LD_DEBUG=files TMPDIR=$t/tmp "$VP" --root "$rootA" detect 2>&1 >/dev/null)
+if grep -q 'file=libxml2' <<<"$out"; then not_ok "detect does not load libxml2" "$(grep libxml2 <<<"$out")"
+else ok "detect does not load libxml2"; fi
+out=$(LD_DEBUG=files TMPDIR=$t/tmp "$VP" --root "$rootA" guest-xml 2>&1 >/dev/null)
+check_match "guest-xml loads libxml2 (dlopen)" 'file=libxml2\.so\.2 .*dynamically loaded' "$out"
+
 out=$(TMPDIR=$t/tmp "$VP" --root "$rootB" --force apply 2>&1); rc=$?
 check_eq "apply: exit 0" 0 "$rc"
 out=$(TMPDIR=$t/tmp "$VP" --root "$rootB" verify 2>&1)
