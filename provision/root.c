@@ -513,12 +513,38 @@ static int read_fd(int fd, const char *dir, const char *name, size_t max, bool o
 	struct vp_buf b = {0};
 	struct stat st;
 	char chunk[8192];
+	ssize_t first = 0;
 	int r;
 
+	/*
+	 * A sysfs attribute is read before the stat, which is needed only
+	 * when the read is not a short one that gave something: a FIFO without
+	 * a writer reads as nothing, a directory fails, a device fills the
+	 * buffer, and each is then named below. (A FIFO whose writer is there
+	 * gives what was written, without blocking, as a file would.)
+	 */
+	if (one_read) {
+		first = read(fd, chunk, sizeof(chunk));
+		if (first > 0 && (size_t)first < sizeof(chunk) && (size_t)first <= max && !ret_st) {
+			close(fd);
+			*ret = malloc((size_t)first + 1);
+			if (!*ret)
+				return -ENOMEM;
+			memcpy(*ret, chunk, (size_t)first);
+			(*ret)[first] = '\0';
+			if (ret_len)
+				*ret_len = (size_t)first;
+			return 0;
+		}
+	}
 	r = check_regular(fd, dir, name, max, &st, ret_msg);
 	if (r < 0)
 		goto fail;
 	r = vp_buf_puts(&b, "");
+	/* what the first read gave (a full buffer: the rest follows) */
+	if (r >= 0 && first > 0)
+		r = (size_t)first > max ? too_big(dir, name, (size_t)first, false, max, ret_msg)
+					: vp_buf_add(&b, chunk, (size_t)first);
 	while (r >= 0) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 
