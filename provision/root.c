@@ -395,22 +395,34 @@ int vp_root_open_path(const struct vp_root *root, const char *path, int flags, c
 	return r;
 }
 
-int vp_root_check_dir(const struct vp_root *root, const char *path, char **ret_msg)
+int vp_root_dir_fd(const struct vp_root *root, const char *path, bool *ret_kept, char **ret_msg)
 {
 	_cleanup_free_ char *canon = NULL;
 	int fd, r;
 
+	*ret_kept = false;
 	if (root->cache) {
 		r = vp_root_resolve(root, path, &canon, ret_msg);
 		if (r < 0)
 			return r;
-		if (vp_dircache_get(root->cache, canon, strlen(canon)) >= 0)
-			return 0;
+		fd = vp_dircache_get(root->cache, canon, strlen(canon));
+		if (fd >= 0) {
+			*ret_kept = true;
+			return fd;
+		}
 	}
-	fd = vp_root_open_path(root, path, O_PATH | O_DIRECTORY, ret_msg);
+	return vp_root_open_path(root, path, O_PATH | O_DIRECTORY, ret_msg);
+}
+
+int vp_root_check_dir(const struct vp_root *root, const char *path, char **ret_msg)
+{
+	bool kept;
+	int fd = vp_root_dir_fd(root, path, &kept, ret_msg);
+
 	if (fd < 0)
 		return fd;
-	close(fd);
+	if (!kept)
+		close(fd);
 	return 0;
 }
 

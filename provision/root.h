@@ -67,6 +67,13 @@ _must_check_ int vp_root_open_path(const struct vp_root *root, const char *path,
  * directory the resolver keeps (root-cache.h) is known without a syscall.
  */
 _must_check_ int vp_root_check_dir(const struct vp_root *root, const char *path, char **ret_msg);
+/*
+ * A descriptor of directory path to look things up from (openat,
+ * readlinkat): the resolver's own when it keeps the directory (*ret_kept:
+ * not to be closed), else one opened O_PATH. Errors as vp_root_open_path().
+ */
+_must_check_ int vp_root_dir_fd(const struct vp_root *root, const char *path, bool *ret_kept,
+				char **ret_msg);
 /* stat() of the file path resolves to; -ENOENT when absent (*ret_msg for a bad link). */
 _must_check_ int vp_root_stat(const struct vp_root *root, const char *path, struct stat *ret,
 			      char **ret_msg);
