@@ -97,6 +97,15 @@ opened() {
 		grep -vE "^($r|$t/tmp)(/|\$)" | grep -vx '/proc/cmdline' |
 		{ if [ -n "${SANITIZE:-}" ]; then grep -vE '^/proc/self/|^/dev/'; else cat; fi; } | sort -u
 }
+# without $TMPDIR the views go to /dev/shm (a tmpfs: no inodes made on a disk)
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	env -u TMPDIR strace -f -qq -e trace=mkdir -e signal=none -o "$t/strace-shm" \
+		"$VP" --root "$rootA" detect >/dev/null 2>&1
+	check_match "no \$TMPDIR: the private view is made in /dev/shm" \
+		'^[0-9]+ +mkdir\("/dev/shm/vfio-provision\.[^/"]+", 0700\) = 0' "$(cat "$t/strace-shm")"
+else
+	skip "no \$TMPDIR: the private view is made in /dev/shm" "no writable /dev/shm here"
+fi
 for verb in detect plan apply verify; do
 	for r in "$rootA" "$rootB"; do
 		rm -rf "$r"/var/lib/vfio-provision
