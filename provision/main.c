@@ -13,16 +13,18 @@
 
 #include "cli.h"
 #include "ledger.h"
+#include "mnt-api.h"
 #include "vp.h"
 #include "xml-api.h"
 
 static void usage(FILE *f);
 
 /*
- * What a verb accepts besides the common options; VERB_XML: it may read or
- * build libvirt XML, so libxml2 is loaded before the root is looked at.
+ * What a verb accepts besides the common options; VERB_LEAN: it needs none
+ * of the libraries loaded on demand (libxml2, libmount, libblkid), which
+ * every other verb loads before the root is looked at.
  */
-enum { VERB_JSON = 1 << 0, VERB_ARGS = 1 << 1, VERB_XML = 1 << 2 };
+enum { VERB_JSON = 1 << 0, VERB_ARGS = 1 << 1, VERB_LEAN = 1 << 2 };
 
 struct verb {
 	const char *name;
@@ -33,25 +35,25 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
-	{"detect", NULL, vp_cmd_detect, VERB_JSON,
+	{"detect", NULL, vp_cmd_detect, VERB_JSON | VERB_LEAN,
 	 "show GPUs, IOMMU groups, CPU, kernels, boot setup"},
-	{"plan", "dry-run", vp_cmd_plan, VERB_JSON | VERB_XML,
+	{"plan", "dry-run", vp_cmd_plan, VERB_JSON,
 	 "show the changes as unified diffs; write nothing"},
-	{"apply", "apply", vp_cmd_apply, VERB_JSON | VERB_XML,
+	{"apply", "apply", vp_cmd_apply, VERB_JSON,
 	 "write the changes (atomically, recorded in the ledger)"},
-	{"check", "check", vp_cmd_check, VERB_JSON | VERB_XML,
+	{"check", "check", vp_cmd_check, VERB_JSON,
 	 "exit 0 if the system matches the config, 1 if not"},
 	{"revert", "revert", vp_cmd_revert, VERB_JSON,
 	 "restore every file changed by apply (--dry-run: list them)"},
-	{"verify", NULL, vp_cmd_verify, VERB_JSON | VERB_XML,
+	{"verify", NULL, vp_cmd_verify, VERB_JSON,
 	 "parse the written files back and report problems"},
-	{"guest-xml", NULL, vp_cmd_guest_xml, VERB_JSON | VERB_XML,
+	{"guest-xml", NULL, vp_cmd_guest_xml, VERB_JSON,
 	 "print the libvirt <hostdev> XML of the selection (--domain: edit a domain)"},
 	{"hugepages", NULL, vp_cmd_hugepages, VERB_JSON | VERB_ARGS,
 	 "status | reserve N|SIZE | release [N|all]"},
 	{"gpu", NULL, vp_cmd_gpu, VERB_JSON | VERB_ARGS,
 	 "detach | reattach [--reset] | status: the GPU to vfio-pci now, and back"},
-	{"libvirt-hook", NULL, vp_cmd_libvirt_hook, VERB_ARGS | VERB_XML,
+	{"libvirt-hook", NULL, vp_cmd_libvirt_hook, VERB_ARGS,
 	 "DOMAIN OP SUBOP < XML: libvirt's qemu hook"},
 };
 
@@ -282,13 +284,15 @@ int main(int argc, char **argv)
 	ctx.color = isatty(STDOUT_FILENO) && !(nocolor && *nocolor);
 
 	/*
-	 * Where it is linked a library comes before the root is opened: so
-	 * does libxml2 for the verbs that may use it (the plan's guest XML,
-	 * the hook), as when it was linked. A failure is said where XML is
-	 * needed (vp_xml_load again), not here.
+	 * A linked library comes before the root is opened: so do those loaded
+	 * on demand, for the verbs that may use them, as when they were
+	 * linked. A failure is said where one is needed (loaded again), not
+	 * here.
 	 */
-	if (verb->accepts & VERB_XML)
+	if (!(verb->accepts & VERB_LEAN)) {
 		(void)vp_xml_load(NULL);
+		(void)vp_mnt_load(NULL);
+	}
 	r = vp_root_open(&ctx.root, ctx.root_dir ? ctx.root_dir : "/");
 	if (r < 0) {
 		vp_err("root '%s': %s", ctx.root_dir ? ctx.root_dir : "/", strerror(-r));
