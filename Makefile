@@ -16,17 +16,21 @@ DESTDIR    ?=
 
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS     := libpci libkmod blkid mount inih libxml-2.0 zlib
+PKGS     := libpci libkmod inih zlib
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wno-missing-field-initializers
 CPPFLAGS += -D_GNU_SOURCE -Iprovision
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS))
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS))
-# Loaded with dlopen() by guest-xml --domain alone (provision/virt-api.c):
-# its headers at build time, not its library at link time.
-DLOPEN_PKGS := libvirt
+# Loaded with dlopen(): libvirt by guest-xml --domain alone (provision/virt-api.c),
+# libxml2 by what reads or writes XML (provision/xml-api.c), libmount and
+# libblkid by what reads fstab or block devices (provision/mnt-api.c): their
+# headers at build time, not their libraries at link time.
+DLOPEN_PKGS := libvirt libxml-2.0 mount blkid
 ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(DLOPEN_PKGS))
+# for the tests that call libxml2 themselves (XPath checks, fuzz error hooks)
+XML_LIBS := $(shell $(PKG_CONFIG) --libs libxml-2.0)
 LDLIBS   += -ldl
 
 ifeq ($(SANITIZE),1)
@@ -71,7 +75,7 @@ $(VP): $(B)/provision/main.o $(B)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(B)/libcore.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XML_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 $(B)/tests/unit/%.o: ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags cmocka)
 

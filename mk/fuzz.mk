@@ -37,7 +37,8 @@ $(FUZZ_B)/libcore.a: FORCE
 
 $(FUZZ_B)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h tests/fuzz/fuzz-plan.h $(FUZZ_B)/libcore.a
 	$(FUZZ_CC) -std=gnu11 $(WARN) $(CPPFLAGS) -Itests/fuzz -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer \
-		$(shell $(PKG_CONFIG) --cflags $(PKGS)) -o $@ $< $(FUZZ_B)/libcore.a $(LDLIBS)
+		$(shell $(PKG_CONFIG) --cflags $(PKGS) $(DLOPEN_PKGS)) -o $@ $< $(FUZZ_B)/libcore.a \
+		$(LDLIBS) $(XML_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 

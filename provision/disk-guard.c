@@ -9,7 +9,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <libmount.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +17,7 @@
 #include "dir-iter.h"
 #include "disk-guard.h"
 #include "fsroot.h"
+#include "mnt-api.h"
 #include "number.h"
 #include "root-mnt.h"
 

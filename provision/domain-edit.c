@@ -5,14 +5,13 @@
  * indentation of their siblings, so that the diff is only what we add. Pure.
  */
 #include <errno.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "domain-edit.h"
 #include "libvirt.h"
 #include "number.h"
+#include "xml-api.h"
 
 #define GIB_KIB 1048576ULL
 #define MAX_INDEX 255   /* a pci controller's index is its bus number */

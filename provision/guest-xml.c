@@ -5,11 +5,11 @@
  * API so that quoting and escaping are libxml2's. Pure.
  */
 #include <errno.h>
-#include <libxml/tree.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "guest-xml.h"
+#include "xml-api.h"
 
 /* Adds an attribute; false on allocation failure. */
 static bool prop(xmlNodePtr n, const char *name, const char *value)
@@ -138,9 +138,12 @@ int vp_guest_xml_build(const struct vp_system *sys, const struct vp_selection *s
 {
 	struct vp_guest_xml g = {0};
 	xmlDocPtr doc = NULL;
-	int r = -ENOMEM, bus = VP_GUEST_BUS_FIRST;
+	int r, bus = VP_GUEST_BUS_FIRST;
 
-	(void)ret_msg;
+	r = vp_xml_load(ret_msg);
+	if (r < 0)
+		return r;
+	r = -ENOMEM;
 	g.v = calloc(sel->n_fns ? sel->n_fns : 1, sizeof(*g.v));
 	doc = xmlNewDoc(BAD_CAST "1.0");
 	if (!g.v || !doc)

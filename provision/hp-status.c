@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <dirent.h>
 #include <errno.h>
-#include <libmount.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "dir-iter.h"
 #include "hp-status.h"
+#include "mnt-api.h"
 #include "number.h"
 #include "root-mnt.h"
 #include "size.h"

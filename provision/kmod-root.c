@@ -140,9 +140,10 @@ static int view_conf_dir(const struct vp_root *root, struct kmod_root *k, size_t
 
 	if (!sub)
 		return -ENOMEM;
-	r = vp_view_mkdir(&k->view, sub);
-	if (r >= 0)
-		r = vp_root_list(root, vp_modprobe_dirs[i], kmod_reads, &names, ret_msg);
+	r = vp_root_list(root, vp_modprobe_dirs[i], kmod_reads, &names, ret_msg);
+	/* none to copy: no directory either (libkmod skips a missing one, as on a host) */
+	if (r >= 0 && names.n)
+		r = vp_view_mkdir(&k->view, sub);
 	for (size_t j = 0; r >= 0 && j < names.n; j++) {
 		_cleanup_free_ char *name = vp_strdup_printf("%s/%s", sub,
 							     strrchr(names.v[j], '/') + 1);

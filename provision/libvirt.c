@@ -2,10 +2,6 @@
 /* Reading a libvirt domain definition with libxml2, never with grep. */
 #include <errno.h>
 #include <stdlib.h>
-#include <libxml/SAX2.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xpath.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -13,6 +9,7 @@
 #include "number.h"
 #include "vpe.h"
 #include "vp.h"
+#include "xml-api.h"
 
 /* libvirt's scaled integers: decimal units are powers of 1000, binary 1024. */
 int vp_libvirt_scaled_kib(const char *value, const char *unit, unsigned long long *ret)
@@ -174,6 +171,9 @@ int vp_domain_parse(const char *xml, size_t len, const char *name, struct vp_dom
 			    *nodeset = NULL;
 	int doctype = 0, r;
 
+	r = vp_xml_load(ret_msg);
+	if (r < 0)
+		return r;
 	if (len > VP_DOMAIN_XML_MAX)
 		return vp_fail(ret_msg, -EFBIG, "'%s': domain XML of %zu bytes, more than the %u "
 			       "a domain may have", name, len, VP_DOMAIN_XML_MAX);

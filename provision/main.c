@@ -13,12 +13,18 @@
 
 #include "cli.h"
 #include "ledger.h"
+#include "mnt-api.h"
 #include "vp.h"
+#include "xml-api.h"
 
 static void usage(FILE *f);
 
-/* What a verb accepts besides the common options. */
-enum { VERB_JSON = 1 << 0, VERB_ARGS = 1 << 1 };
+/*
+ * What a verb accepts besides the common options; VERB_LEAN: it needs none
+ * of the libraries loaded on demand (libxml2, libmount, libblkid), which
+ * every other verb loads before the root is looked at.
+ */
+enum { VERB_JSON = 1 << 0, VERB_ARGS = 1 << 1, VERB_LEAN = 1 << 2 };
 
 struct verb {
 	const char *name;
@@ -29,7 +35,7 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
-	{"detect", NULL, vp_cmd_detect, VERB_JSON,
+	{"detect", NULL, vp_cmd_detect, VERB_JSON | VERB_LEAN,
 	 "show GPUs, IOMMU groups, CPU, kernels, boot setup"},
 	{"plan", "dry-run", vp_cmd_plan, VERB_JSON,
 	 "show the changes as unified diffs; write nothing"},
@@ -277,6 +283,16 @@ int main(int argc, char **argv)
 	nocolor = getenv("NO_COLOR");
 	ctx.color = isatty(STDOUT_FILENO) && !(nocolor && *nocolor);
 
+	/*
+	 * A linked library comes before the root is opened: so do those loaded
+	 * on demand, for the verbs that may use them, as when they were
+	 * linked. A failure is said where one is needed (loaded again), not
+	 * here.
+	 */
+	if (!(verb->accepts & VERB_LEAN)) {
+		(void)vp_xml_load(NULL);
+		(void)vp_mnt_load(NULL);
+	}
 	r = vp_root_open(&ctx.root, ctx.root_dir ? ctx.root_dir : "/");
 	if (r < 0) {
 		vp_err("root '%s': %s", ctx.root_dir ? ctx.root_dir : "/", strerror(-r));

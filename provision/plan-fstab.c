@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <strings.h>
 
-#include <libmount.h>
 
 #include "plan.h"
+#include "mnt-api.h"
 #include "plan-fstab.h"
 #include "size.h"
 

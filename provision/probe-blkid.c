@@ -5,16 +5,15 @@
  * /etc/default/grub.d is read, whether kernel-install builds UKIs.
  * Read-only, everything resolved inside the root.
  */
-#include <blkid.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libmount.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "dir-iter.h"
 #include "probe-internal.h"
+#include "mnt-api.h"
 #include "probe.h"
 
 /* fstab's source for "/" as libmount reads it; NULL when there is none. */
@@ -176,7 +175,8 @@ out:
 	return r;
 }
 
-int vp_probe_bootcfg(const struct vp_root *root, struct vp_system *sys, char **ret_msg)
+int vp_probe_bootcfg(const struct vp_root *root, const struct vp_probe_opts *opts,
+		     struct vp_system *sys, char **ret_msg)
 {
 	static const char *const cfgs[] = {"/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"};
 	_cleanup_free_ char *install_conf = NULL;
@@ -194,8 +194,10 @@ int vp_probe_bootcfg(const struct vp_root *root, struct vp_system *sys, char **r
 	if (vp_root_read(root, "/etc/kernel/install.conf", &install_conf, NULL) == 0 &&
 	    strstr(install_conf, "layout=uki"))
 		sys->uki = true;
-	r = probe_root_spec(root, sys);
-	if (r < 0)
-		return r;
+	if (!opts->no_root_spec) {
+		r = probe_root_spec(root, sys);
+		if (r < 0)
+			return r;
+	}
 	return load_grub_d(root, sys, ret_msg);
 }

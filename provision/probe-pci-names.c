@@ -52,13 +52,14 @@ static const char *const ids_paths[] = {"/usr/share/misc/pci.ids", "/usr/share/h
 /*
  * The root's pci.ids (Debian, then Fedora/Arch location), else the host's:
  * a root without one (a captured tree) gets names from the host's file, on
- * purpose (only device names come from it). *ret NULL when there is none:
- * names are then shown numerically, like lspci does.
+ * purpose (only device names come from it). ret->s NULL when there is none:
+ * names are then shown numerically, like lspci does. Mapped, not read:
+ * only the vendor lines present and the class list are kept (cut_ids).
  */
-static int read_ids(const struct vp_root *root, char **ret, size_t *ret_len, char **ret_msg)
+static int map_ids(const struct vp_root *root, struct vp_map *ret, char **ret_msg)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(ids_paths); i++) {
-		int r = vp_root_read_max(root, ids_paths[i], VP_MAX_DATA, ret, ret_len, NULL, ret_msg);
+		int r = vp_root_map(root, ids_paths[i], VP_MAX_DATA, ret, ret_msg);
 
 		if (r != -ENOENT)
 			return r;
@@ -69,12 +70,12 @@ static int read_ids(const struct vp_root *root, char **ret, size_t *ret_len, cha
 
 		if (access(ids_paths[i], R_OK) < 0 || vp_root_open(&host, "/") < 0)
 			continue;
-		r = vp_root_read_max(&host, ids_paths[i], VP_MAX_DATA, ret, ret_len, NULL, ret_msg);
+		r = vp_root_map(&host, ids_paths[i], VP_MAX_DATA, ret, ret_msg);
 		vp_root_close(&host);
 		if (r != -ENOENT)
 			return r;
 	}
-	*ret = NULL;
+	*ret = (struct vp_map){0};
 	return 0;
 }
 
@@ -217,18 +218,17 @@ int vp_probe_pci_names(const struct vp_root *root, struct vp_system *sys, char *
 {
 	struct pci_access *volatile acc = NULL;
 	char *volatile path = NULL;
-	_cleanup_free_ char *ids = NULL;
+	struct vp_map ids = {0};
 	struct vp_view view = {0};
 	char *p = NULL;
-	size_t len = 0;
 	int r;
 
-	r = read_ids(root, &ids, &len, ret_msg);
-	if (r < 0 || !ids || !sys->n_fns)
-		return r;       /* no ids: names stay NULL, shown numerically like lspci does */
+	r = map_ids(root, &ids, ret_msg);
+	if (r < 0 || !ids.s || !sys->n_fns)
+		goto out;       /* no ids: names stay NULL, shown numerically like lspci does */
 	r = vp_view_new_private(&view, ret_msg);
 	if (r >= 0)
-		r = write_ids(ids, len, sys, &view, &p, ret_msg);
+		r = write_ids(ids.s, ids.len, sys, &view, &p, ret_msg);
 	path = p;
 	if (r < 0)
 		goto out;
@@ -262,6 +262,7 @@ int vp_probe_pci_names(const struct vp_root *root, struct vp_system *sys, char *
 out:
 	if (acc)
 		pci_cleanup(acc);
+	vp_root_unmap(&ids);
 	vp_view_free(&view);
 	free(path);
 	return r;

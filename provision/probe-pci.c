@@ -22,7 +22,7 @@
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
 
-/* A device's directory, open, and its path inside the root for messages. */
+/* A device's directory (a descriptor to look up from), and its path inside the root for messages. */
 struct devdir {
 	int fd;
 	const char *path;
@@ -255,6 +255,7 @@ static int probe_entry(const struct vp_root *root, const char *name, struct vp_p
 	_cleanup_free_ char *path = NULL, *msg = NULL;
 	struct devdir d;
 	unsigned dom, bus, dev, func;
+	bool kept;
 	int r;
 
 	path = vp_strdup_printf("%s/%s", PCI_DEVICES, name);
@@ -263,7 +264,8 @@ static int probe_entry(const struct vp_root *root, const char *name, struct vp_p
 	if (!vp_parse_pci_addr(name, &dom, &bus, &dev, &func))
 		return vp_fail(ret_msg, -EINVAL, "'%s': not a PCI address", path);
 	d.path = path;
-	d.fd = vp_root_open_path(root, path, O_RDONLY | O_DIRECTORY, &msg);
+	/* the resolver keeps the directory it walked to: read from that one */
+	d.fd = vp_root_dir_fd(root, path, &kept, &msg);
 	if (d.fd < 0)
 		return vp_probe_device_dir_error(path, d.fd, msg, ret_msg);
 	fn->domain = dom;
@@ -272,7 +274,8 @@ static int probe_entry(const struct vp_root *root, const char *name, struct vp_p
 	fn->func = func;
 	snprintf(fn->addr, sizeof(fn->addr), "%04x:%02x:%02x.%x", dom, bus, dev, func);
 	r = read_fn(root, &d, fn, ret_msg);
-	close(d.fd);
+	if (!kept)
+		close(d.fd);
 	return r;
 }
 

@@ -34,7 +34,7 @@ static int probe(const struct vp_root *root, const struct vp_probe_opts *opts,
 	r = vp_probe_files(root, &sys, ret_msg);
 	if (r < 0)
 		goto fail;
-	r = vp_probe_bootcfg(root, &sys, ret_msg);
+	r = vp_probe_bootcfg(root, opts, &sys, ret_msg);
 	if (r < 0)
 		goto fail;
 	*ret = sys;

@@ -14,6 +14,12 @@ struct vp_probe_opts {
 	 * the CPU time of a probe, so only for those who print names.
 	 */
 	bool names;
+	/*
+	 * Leave out the root device the cmdline planners put in root=
+	 * (libmount and libblkid, loaded for it only): detect, which does not
+	 * report it, then never loads them.
+	 */
+	bool no_root_spec;
 };
 
 /*
@@ -48,11 +54,12 @@ int vp_probe_files(const struct vp_root *root, struct vp_system *sys, char **ret
 
 /*
  * Boot details for the cmdline planners (probe-blkid.c): the root device
- * as root= (libmount reads fstab, libblkid turns a device into its UUID),
- * grub.cfg, grub.d, update-grub, UKI, and /etc/default/grub.d/ *.cfg into
- * sys->files. Call after vp_probe_files.
+ * as root= unless opts->no_root_spec (libmount reads fstab, libblkid turns
+ * a device into its UUID), grub.cfg, grub.d, update-grub, UKI, and
+ * /etc/default/grub.d/ *.cfg into sys->files. Call after vp_probe_files.
  */
-int vp_probe_bootcfg(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
+int vp_probe_bootcfg(const struct vp_root *root, const struct vp_probe_opts *opts,
+		     struct vp_system *sys, char **ret_msg);
 
 /*
  * For each function index in idx[], asks libkmod on every kernel in sys for

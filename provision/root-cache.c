@@ -20,7 +20,7 @@ struct slot {
 
 struct vp_dircache {
 	struct slot *slots;
-	size_t n_slots;  /* a power of two, at least twice max */
+	size_t n_slots;  /* a power of two, at least twice n: grown as directories come */
 	size_t n, max;
 	struct rlimit nofile;   /* the limit found, put back by vp_dircache_free */
 	bool raised;
@@ -60,9 +60,11 @@ int vp_dircache_new(struct vp_dircache **ret)
 		c->max = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > MAX_FDS ? MAX_FDS / 2
 										: rl.rlim_cur / 2;
 	}
-	c->n_slots = 16;
-	while (c->n_slots < 2 * c->max)
-		c->n_slots *= 2;
+	/*
+	 * Small at first: a table sized for max (0.75 MB) costs a page fault
+	 * per 4 KiB touched, more than the probe of a small machine.
+	 */
+	c->n_slots = 64;
 	c->slots = calloc(c->n_slots, sizeof(*c->slots));
 	if (!c->slots) {
 		free(c);
@@ -110,11 +112,35 @@ bool vp_dircache_room(const struct vp_dircache *c)
 	return c->n < c->max;
 }
 
+/* Twice the slots, every entry moved; false when there is no memory for it. */
+static bool grow(struct vp_dircache *c)
+{
+	struct vp_dircache big = *c;
+
+	big.n_slots = 2 * c->n_slots;
+	big.slots = calloc(big.n_slots, sizeof(*big.slots));
+	if (!big.slots)
+		return false;
+	for (size_t i = 0; i < c->n_slots; i++)
+		if (c->slots[i].path)
+			*find(&big, c->slots[i].path, c->slots[i].len) = c->slots[i];
+	free(c->slots);
+	c->slots = big.slots;
+	c->n_slots = big.n_slots;
+	return true;
+}
+
 void vp_dircache_put(struct vp_dircache *c, const char *path, size_t len, int fd)
 {
-	struct slot *s = find(c, path, len);
+	struct slot *s;
 
-	if (s->path || c->n >= c->max || !(s->path = strndup(path, len))) {
+	/* at most half full: the probe in find() stays short */
+	if (c->n >= c->max || (2 * (c->n + 1) > c->n_slots && !grow(c))) {
+		close(fd);
+		return;
+	}
+	s = find(c, path, len);
+	if (s->path || !(s->path = strndup(path, len))) {
 		close(fd);
 		return;
 	}

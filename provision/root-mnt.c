@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "root-mnt.h"
+#include "mnt-api.h"
 
 static int parse_error(struct libmnt_table *tb, const char *filename, int line)
 {

@@ -4,9 +4,10 @@
  * itself (libkmod, libpci): the files it would open, read through the
  * root's resolver (links followed as the root sees them, a link leaving the
  * root refused, each kind's size cap) and copied, as regular files, into a
- * private directory (mkdtemp in $TMPDIR, mode 0700) that the library is
- * pointed at instead. It then sees exactly what our resolver sees: the
- * kernel never follows one of the root's links onto the host.
+ * private directory (mkdtemp in $TMPDIR, else /dev/shm, else /tmp; mode
+ * 0700) that the library is pointed at instead. It then sees exactly what
+ * our resolver sees: the kernel never follows one of the root's links onto
+ * the host.
  *
  * For the root "/" there is nothing to copy: the host is the root, and the
  * view is the root's own paths (dir is NULL).

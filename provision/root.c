@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -394,22 +395,34 @@ int vp_root_open_path(const struct vp_root *root, const char *path, int flags, c
 	return r;
 }
 
-int vp_root_check_dir(const struct vp_root *root, const char *path, char **ret_msg)
+int vp_root_dir_fd(const struct vp_root *root, const char *path, bool *ret_kept, char **ret_msg)
 {
 	_cleanup_free_ char *canon = NULL;
 	int fd, r;
 
+	*ret_kept = false;
 	if (root->cache) {
 		r = vp_root_resolve(root, path, &canon, ret_msg);
 		if (r < 0)
 			return r;
-		if (vp_dircache_get(root->cache, canon, strlen(canon)) >= 0)
-			return 0;
+		fd = vp_dircache_get(root->cache, canon, strlen(canon));
+		if (fd >= 0) {
+			*ret_kept = true;
+			return fd;
+		}
 	}
-	fd = vp_root_open_path(root, path, O_PATH | O_DIRECTORY, ret_msg);
+	return vp_root_open_path(root, path, O_PATH | O_DIRECTORY, ret_msg);
+}
+
+int vp_root_check_dir(const struct vp_root *root, const char *path, char **ret_msg)
+{
+	bool kept;
+	int fd = vp_root_dir_fd(root, path, &kept, ret_msg);
+
 	if (fd < 0)
 		return fd;
-	close(fd);
+	if (!kept)
+		close(fd);
 	return 0;
 }
 
@@ -480,6 +493,21 @@ static int too_big(const char *dir, const char *name, unsigned long long size, b
 		       "have; not reading it", dir, name ? "/" : "", name ? name : "", exact ? "" : "at least ", have, cap);
 }
 
+/* fd's stat in *st when it is a regular file of max bytes at most, else an error naming it. */
+static int check_regular(int fd, const char *dir, const char *name, size_t max, struct stat *st,
+			 char **ret_msg)
+{
+	if (fstat(fd, st) < 0)
+		return -errno;
+	if (!S_ISREG(st->st_mode))
+		return vp_fail(ret_msg, S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL,
+			       "'%s%s%s': not a regular file (%s); not reading it", dir,
+			       name ? "/" : "", name ? name : "", vp_file_type_name(st->st_mode));
+	if ((unsigned long long)st->st_size > max)
+		return too_big(dir, name, (unsigned long long)st->st_size, true, max, ret_msg);
+	return 0;
+}
+
 /*
  * The one whole-file reader. O_NONBLOCK and the type check come first: a
  * FIFO (or a device) planted where a file belongs is refused at once,
@@ -497,23 +525,38 @@ static int read_fd(int fd, const char *dir, const char *name, size_t max, bool o
 	struct vp_buf b = {0};
 	struct stat st;
 	char chunk[8192];
+	ssize_t first = 0;
 	int r;
 
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto fail;
+	/*
+	 * A sysfs attribute is read before the stat, which is needed only
+	 * when the read is not a short one that gave something: a FIFO without
+	 * a writer reads as nothing, a directory fails, a device fills the
+	 * buffer, and each is then named below. (A FIFO whose writer is there
+	 * gives what was written, without blocking, as a file would.)
+	 */
+	if (one_read) {
+		first = read(fd, chunk, sizeof(chunk));
+		if (first > 0 && (size_t)first < sizeof(chunk) && (size_t)first <= max && !ret_st) {
+			close(fd);
+			*ret = malloc((size_t)first + 1);
+			if (!*ret)
+				return -ENOMEM;
+			memcpy(*ret, chunk, (size_t)first);
+			(*ret)[first] = '\0';
+			if (ret_len)
+				*ret_len = (size_t)first;
+			return 0;
+		}
 	}
-	if (!S_ISREG(st.st_mode)) {
-		r = vp_fail(ret_msg, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
-			    "'%s%s%s': not a regular file (%s); not reading it", dir,
-			    name ? "/" : "", name ? name : "", vp_file_type_name(st.st_mode));
+	r = check_regular(fd, dir, name, max, &st, ret_msg);
+	if (r < 0)
 		goto fail;
-	}
-	if ((unsigned long long)st.st_size > max) {
-		r = too_big(dir, name, (unsigned long long)st.st_size, true, max, ret_msg);
-		goto fail;
-	}
 	r = vp_buf_puts(&b, "");
+	/* what the first read gave (a full buffer: the rest follows) */
+	if (r >= 0 && first > 0)
+		r = (size_t)first > max ? too_big(dir, name, (size_t)first, false, max, ret_msg)
+					: vp_buf_add(&b, chunk, (size_t)first);
 	while (r >= 0) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 
@@ -596,6 +639,43 @@ int vp_root_read_st(const struct vp_root *root, const char *path, char **ret, si
 		    struct stat *ret_st)
 {
 	return read_whole(root, path, VP_MAX_DATA, ret, ret_len, ret_st, NULL);
+}
+
+int vp_root_map(const struct vp_root *root, const char *path, size_t max, struct vp_map *ret,
+		char **ret_msg)
+{
+	_cleanup_free_ char *msg = NULL;
+	struct stat st;
+	void *p = NULL;
+	int fd, r;
+
+	fd = vp_root_open_path(root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, &msg);
+	if (fd < 0) {
+		r = fd;
+		goto out;
+	}
+	r = check_regular(fd, path, NULL, max, &st, &msg);
+	if (r >= 0 && st.st_size > 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			r = -errno;
+	}
+	close(fd);
+	if (r >= 0)
+		*ret = (struct vp_map){.s = p ? p : "", .len = p ? (size_t)st.st_size : 0};
+out:
+	if (r >= 0 || r == -ENOENT)
+		return r;
+	if (msg)
+		return vp_fail(ret_msg, r, "%s", msg);
+	return vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
+}
+
+void vp_root_unmap(struct vp_map *m)
+{
+	if (m->len)
+		munmap((void *)m->s, m->len);
+	*m = (struct vp_map){0};
 }
 
 int vp_root_read_max(const struct vp_root *root, const char *path, size_t max, char **ret,

@@ -67,6 +67,13 @@ _must_check_ int vp_root_open_path(const struct vp_root *root, const char *path,
  * directory the resolver keeps (root-cache.h) is known without a syscall.
  */
 _must_check_ int vp_root_check_dir(const struct vp_root *root, const char *path, char **ret_msg);
+/*
+ * A descriptor of directory path to look things up from (openat,
+ * readlinkat): the resolver's own when it keeps the directory (*ret_kept:
+ * not to be closed), else one opened O_PATH. Errors as vp_root_open_path().
+ */
+_must_check_ int vp_root_dir_fd(const struct vp_root *root, const char *path, bool *ret_kept,
+				char **ret_msg);
 /* stat() of the file path resolves to; -ENOENT when absent (*ret_msg for a bad link). */
 _must_check_ int vp_root_stat(const struct vp_root *root, const char *path, struct stat *ret,
 			      char **ret_msg);
@@ -123,6 +130,21 @@ _must_check_ int vp_root_read_max(const struct vp_root *root, const char *path, 
 _must_check_ int vp_root_read_text_max(const struct vp_root *root, const char *path, size_t max,
 				       char **ret, size_t *ret_len, struct stat *ret_st,
 				       char **ret_msg);
+/*
+ * A big file read in place (pci.ids: 1.3 MB), mapped read-only rather
+ * than copied: the pages it touches come from the page cache, many at a
+ * fault, instead of a private copy faulted in page by page. Its text is
+ * not NUL-terminated; a file that is rewritten in place (not replaced)
+ * while mapped would fault, so only for data files packages install.
+ * Checks and errors as vp_root_read_max; vp_root_unmap() when done.
+ */
+struct vp_map {
+	const char *s;
+	size_t len;
+};
+_must_check_ int vp_root_map(const struct vp_root *root, const char *path, size_t max,
+			     struct vp_map *ret, char **ret_msg);
+void vp_root_unmap(struct vp_map *m);
 /*
  * 0 when path is a regular file or does not exist; otherwise an error
  * naming it. For files a library opens itself (libkmod's modprobe.d).

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libmount.h>
 
 #include "plan-fstab.h"
+#include "mnt-api.h"
 #include "verify.h"
 
 static int parser_err(struct libmnt_table *tb, const char *filename, int line)

@@ -115,6 +115,10 @@ bad "garbage modalias" /$D/modalias "echo 'pci:garbage' >$D/modalias"
 bad "boot_vga out of range" /$D/boot_vga "echo 7 >$D/boot_vga"
 bad "directory for boot_vga" /$D/boot_vga "rm $D/boot_vga; mkdir $D/boot_vga"
 bad "directory for modalias" /$D/modalias "rm $D/modalias; mkdir $D/modalias"
+# an attribute is stat'ed only when its one read is not a short one: these still are named
+bad "a FIFO for vendor" /$D/vendor "rm $D/vendor; mkfifo $D/vendor"
+check_match "bad input: a FIFO for vendor: says what it is" "'/$D/vendor': not a regular file \(a named pipe\)" "$bad_out"
+bad "empty vendor" /$D/vendor ": >$D/vendor"
 bad "dangling device link" /sys/bus/pci/devices/0000:01:00.1 \
 	'rm sys/bus/pci/devices/0000:01:00.1; ln -s ../../../devices/pci0000:00/gone sys/bus/pci/devices/0000:01:00.1'
 bad "device entry not an address" /sys/bus/pci/devices/junk 'ln -s ../../../devices/pci0000:00 sys/bus/pci/devices/junk'

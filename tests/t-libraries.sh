@@ -44,6 +44,27 @@ if grep -q '1234' <<<"$out"; then not_ok "detect: never the host side's ids" "$o
 else ok "detect: never the host side's ids"; fi
 check_match "detect: names from the root's pci.ids" "GTX 1660 SUPER" "$out"
 
+# libxml2 (and the ICU and libstdc++ it needs), libmount and libblkid (and
+# libselinux, libpcre2) are loaded with dlopen() by what uses them
+# (provision/xml-api.c, mnt-api.c), never by detect
+for lib in libxml2 libmount libblkid; do
+	if readelf -d "$VP" | grep -q "NEEDED.*$lib"; then
+		not_ok "the binary does not link $lib" "$(readelf -d "$VP" | grep NEEDED)"
+	else
+		ok "the binary does not link $lib"
+	fi
+done
+out=$(LD_DEBUG=files TMPDIR=$t/tmp "$VP" --root "$rootA" detect 2>&1 >/dev/null)
+if grep -qE 'file=lib(xml2|mount|blkid)' <<<"$out"; then
+	not_ok "detect loads none of libxml2, libmount, libblkid" "$(grep -E 'file=lib(xml2|mount|blkid)' <<<"$out")"
+else
+	ok "detect loads none of libxml2, libmount, libblkid"
+fi
+out=$(LD_DEBUG=files TMPDIR=$t/tmp "$VP" --root "$rootA" guest-xml 2>&1 >/dev/null)
+check_match "guest-xml loads libxml2 (dlopen)" 'file=libxml2\.so\.2 .*dynamically loaded' "$out"
+out=$(LD_DEBUG=files TMPDIR=$t/tmp "$VP" --root "$rootA" plan 2>&1 >/dev/null)
+check_match "plan loads libmount (dlopen)" 'file=libmount\.so\.1 .*dynamically loaded' "$out"
+
 out=$(TMPDIR=$t/tmp "$VP" --root "$rootB" --force apply 2>&1); rc=$?
 check_eq "apply: exit 0" 0 "$rc"
 out=$(TMPDIR=$t/tmp "$VP" --root "$rootB" verify 2>&1)
@@ -84,6 +105,15 @@ opened() {
 		grep -vE "^($r|$t/tmp)(/|\$)" | grep -vx '/proc/cmdline' |
 		{ if [ -n "${SANITIZE:-}" ]; then grep -vE '^/proc/self/|^/dev/'; else cat; fi; } | sort -u
 }
+# without $TMPDIR the views go to /dev/shm (a tmpfs: no inodes made on a disk)
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	env -u TMPDIR strace -f -qq -e trace=mkdir -e signal=none -o "$t/strace-shm" \
+		"$VP" --root "$rootA" detect >/dev/null 2>&1
+	check_match "no \$TMPDIR: the private view is made in /dev/shm" \
+		'^[0-9]+ +mkdir\("/dev/shm/vfio-provision\.[^/"]+", 0700\) = 0' "$(cat "$t/strace-shm")"
+else
+	skip "no \$TMPDIR: the private view is made in /dev/shm" "no writable /dev/shm here"
+fi
 for verb in detect plan apply verify; do
 	for r in "$rootA" "$rootB"; do
 		rm -rf "$r"/var/lib/vfio-provision

@@ -86,6 +86,15 @@ if ! grep -q '^Depends:.*libvirt' <<<"$fields" && grep -q '^Suggests:.*libvirt0'
 else
 	not_ok "libvirt0 is suggested, not a dependency (dlopen for guest-xml --domain)" "$fields"
 fi
+# libxml2, libmount and libblkid are loaded with dlopen() too, but always
+# needed: named by hand
+for p in libxml2 libmount1 libblkid1; do
+	if grep -q "^Depends:.*$p" <<<"$fields"; then
+		ok "$p is a dependency (dlopen'ed, named in debian/control)"
+	else
+		not_ok "$p is a dependency (dlopen'ed, named in debian/control)" "$fields"
+	fi
+done
 out=$("$root/usr/bin/vfio-provision" --root "$root" --connect test:///default guest-xml --domain test 2>&1); rc=$?
 if [ "$rc" = 2 ] && grep -q "domain 'test' is running" <<<"$out"; then
 	ok "installed guest-xml --domain reads a domain through libvirt (test:///default)"
