@@ -33,7 +33,7 @@ fi
 extra="$E2E_DIR/guest/gpu-init:init $E2E_DIR/guest/systemctl:usr/bin/systemctl"
 extra="$extra $E2E_WORK/drm-hold:usr/lib/vp-e2e/drm-hold $FAULTS:usr/lib/vp-e2e/faults.so"
 extra="$extra $KMOD:usr/sbin/modprobe $VP:usr/bin/vfio-provision"
-libs=$(ldd "$VP" "$KMOD" "$FAULTS" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | sort -u)
+libs=$(e2e_libs "$VP" "$KMOD" "$FAULTS")
 for l in $libs; do
 	extra="$extra $l:${l#/}"
 done

@@ -316,6 +316,20 @@ e2e_mkcpio_runscript() {
 	return 0
 }
 
+# e2e_libs BIN...: every shared object the BINs need, one path a line: what
+# ldd lists, and the libraries the tool loads on first use with dlopen
+# (libmount, libblkid, libxml2: the sonames in the binary) with theirs;
+# libvirt (guest-xml --domain only, which no guest runs) left out.
+e2e_libs() {
+	local so paths=()
+	for so in $(strings -a "$@" | grep -xE 'lib[a-z0-9_+-]+\.so\.[0-9]+' | grep -v '^libvirt' | sort -u); do
+		so=$(ldconfig -p | awk -v s="$so" '$1 == s && /x86-64/ {print $NF; exit}')
+		[ -n "$so" ] && paths+=("$so")
+	done
+	{ ldd "$@" "${paths[@]}" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $1 !~ /:$/ {print $1}'
+	  printf '%s\n' "${paths[@]}"; } | sort -u
+}
+
 # e2e_initrd_elf DIR BIN DEST: BIN at DEST in the image tree DIR with the
 # shared libraries it needs (ldd), at the paths the loader looks them up.
 e2e_initrd_elf() {

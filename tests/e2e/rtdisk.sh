@@ -72,8 +72,8 @@ t_ok "e2e rtdisk: ext4 image with $E2E_RTD_FILES files made in $((SECONDS - t0))
 printf '[hugepages]\nhost_min = 1G\n' >"$E2E_WORK/vfio-provision.conf"
 extra="$E2E_DIR/guest/rtdisk-init:init $E2E_WORK/fragdisk:usr/lib/vp-e2e/fragdisk"
 extra="$extra $VP:usr/bin/vfio-provision $E2E_WORK/vfio-provision.conf:etc/vfio-provision.conf"
-libs=$(ldd "$VP" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}')
-[ -n "$libs" ] || { t_bad "e2e rtdisk: ldd lists the tool's libraries" "$(ldd "$VP" 2>&1)"; finish; }
+libs=$(e2e_libs "$VP")
+[ -n "$libs" ] || { t_bad "e2e rtdisk: the tool's libraries listed" "$(ldd "$VP" 2>&1)"; finish; }
 for l in $libs; do
 	extra="$extra $l:${l#/}"
 done

@@ -18,7 +18,7 @@
 e2e_start e2e-runtime check-e2e-runtime
 
 # The image: the harness's busybox initramfs plus, as extra files, our init,
-# the fragmenter (static), the tool and every shared object ldd lists at the
+# the fragmenter (static), the tool and every shared object it needs (e2e_libs) at the
 # same path (the loader included), and a config whose host_min keeps the
 # cap above what the guest can physically give, so the cap never decides.
 CC_STATIC=$(command -v musl-gcc || echo cc)
@@ -28,9 +28,9 @@ fi
 printf '[hugepages]\nhost_min = 1G\n' >"$E2E_WORK/vfio-provision.conf"
 extra="$E2E_DIR/guest/runtime-init:init $E2E_WORK/fragment:usr/lib/vp-e2e/fragment"
 extra="$extra $VP:usr/bin/vfio-provision $E2E_WORK/vfio-provision.conf:etc/vfio-provision.conf"
-libs=$(ldd "$VP" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}')
+libs=$(e2e_libs "$VP")
 if [ -z "$libs" ]; then
-	t_bad "e2e runtime: ldd lists the tool's libraries" "$(ldd "$VP" 2>&1)"; finish
+	t_bad "e2e runtime: the tool's libraries listed" "$(ldd "$VP" 2>&1)"; finish
 fi
 for l in $libs; do
 	extra="$extra $l:${l#/}"
