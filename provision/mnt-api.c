@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dl-syms.h"
 #include "mnt-api.h"
 #include "vp.h"
 
@@ -15,15 +16,13 @@ static bool loaded;
 
 int vp_mnt_load(char **ret_msg)
 {
-	static const struct {
-		const char *name;
-		void **where;
-	} syms[] = {
+	static const struct vp_dl_sym syms[] = {
 #define VP_MNT_ENTRY(sym) {#sym, (void **)&api.sym},
 		VP_MNT_SYMBOLS(VP_MNT_ENTRY)
 #undef VP_MNT_ENTRY
 	};
 	void *mnt, *blk;
+	int r;
 
 	if (loaded)
 		return 0;
@@ -33,14 +32,11 @@ int vp_mnt_load(char **ret_msg)
 	if (!mnt)
 		return vp_fail(ret_msg, -ENOPKG, "libmount and libblkid are needed to read fstab "
 			       "and block devices: %s (install libmount1 and libblkid1)", dlerror());
-	for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
-		void *h = strncmp(syms[i].name, "blkid_", 6) == 0 ? blk : mnt;
-
-		*syms[i].where = dlsym(h, syms[i].name);
-		if (!*syms[i].where)
-			return vp_fail(ret_msg, -ENOPKG, "%s has no %s", h == blk ? "libblkid.so.1" :
-				       "libmount.so.1", syms[i].name);
-	}
+	r = vp_dl_syms(blk, "libblkid.so.1", "blkid_", syms, ARRAY_SIZE(syms), "", ret_msg);
+	if (r >= 0)
+		r = vp_dl_syms(mnt, "libmount.so.1", "mnt_", syms, ARRAY_SIZE(syms), "", ret_msg);
+	if (r < 0)
+		return r;
 	loaded = true;
 	return 0;
 }

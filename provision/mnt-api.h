@@ -14,6 +14,7 @@
 #include <blkid.h>
 #include <libmount.h>
 
+/* each name starts with blkid_ or mnt_: its library (mnt-api.c binds by prefix) */
 #define VP_MNT_SYMBOLS(X) \
 	X(blkid_do_safeprobe) X(blkid_free_probe) X(blkid_new_probe) \
 	X(blkid_parse_tag_string) X(blkid_probe_enable_superblocks) \

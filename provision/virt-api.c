@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dl-syms.h"
 #include "virt-api.h"
 #include "vp.h"
 
@@ -46,10 +47,7 @@ static void quiet(void *userdata, virErrorPtr e)
 
 static int load(char **ret_msg)
 {
-	static const struct {
-		const char *name;
-		void **where;
-	} syms[] = {
+	static const struct vp_dl_sym syms[] = {
 		{"virConnectAuthPtrDefault", (void **)&lv.auth_default},
 		{"virConnectOpenAuth", (void **)&lv.open_auth},
 		{"virConnectClose", (void **)&lv.close},
@@ -64,6 +62,7 @@ static int load(char **ret_msg)
 		{"virSetErrorFunc", (void **)&lv.set_error_func},
 	};
 	void *h;
+	int r;
 
 	if (lv.loaded)
 		return 0;
@@ -73,12 +72,10 @@ static int load(char **ret_msg)
 		return vp_fail(ret_msg, -ENOPKG, "libvirt's library is needed to read and define "
 			       "domains: %s (install libvirt0 on Debian and Ubuntu, libvirt on "
 			       "Arch, libvirt-libs on Fedora)", dlerror());
-	for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
-		*syms[i].where = dlsym(h, syms[i].name);
-		if (!*syms[i].where)
-			return vp_fail(ret_msg, -ENOPKG, "%s has no %s: libvirt 4.5 or newer is "
-				       "needed", LIBVIRT_SONAME, syms[i].name);
-	}
+	r = vp_dl_syms(h, LIBVIRT_SONAME, "", syms, ARRAY_SIZE(syms),
+		       ": libvirt 4.5 or newer is needed", ret_msg);
+	if (r < 0)
+		return r;
 	lv.set_error_func(NULL, quiet);
 	lv.loaded = true;
 	return 0;

@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 
+#include "dl-syms.h"
 #include "vp.h"
 #include "xml-api.h"
 
@@ -13,16 +14,14 @@ struct vp_xml_api vp_xml_api;
 
 int vp_xml_load(char **ret_msg)
 {
-	static const struct {
-		const char *name;
-		void **where;
-	} syms[] = {
+	static const struct vp_dl_sym syms[] = {
 #define VP_XML_ENTRY(sym) {#sym, (void **)&vp_xml_api.sym},
 		VP_XML_SYMBOLS(VP_XML_ENTRY)
 #undef VP_XML_ENTRY
 	};
 	static bool loaded;
 	void *h;
+	int r;
 
 	if (loaded)
 		return 0;
@@ -31,12 +30,9 @@ int vp_xml_load(char **ret_msg)
 	if (!h)
 		return vp_fail(ret_msg, -ENOPKG, "libxml2 is needed to read and write libvirt XML: "
 			       "%s (install libxml2)", dlerror());
-	for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
-		*syms[i].where = dlsym(h, syms[i].name);
-		if (!*syms[i].where)
-			return vp_fail(ret_msg, -ENOPKG, "%s has no %s", LIBXML2_SONAME,
-				       syms[i].name);
-	}
+	r = vp_dl_syms(h, LIBXML2_SONAME, "", syms, ARRAY_SIZE(syms), "", ret_msg);
+	if (r < 0)
+		return r;
 	loaded = true;
 	return 0;
 }
