@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -127,31 +128,73 @@ static int cmp_fn_addr(const void *a, const void *b, void *data)
 	return strcmp(fns[*(const size_t *)a].addr, fns[*(const size_t *)b].addr);
 }
 
+/* A slot (domain, bus, device) as one number, for sorting and searching. */
+static uint64_t slot_key(const struct vp_pci_fn *fn)
+{
+	return (uint64_t)fn->domain << 16 | (uint64_t)fn->bus << 8 | fn->dev;
+}
+
+/*
+ * The targets' slots, sorted, each with its function's index: a machine
+ * of 1,000 functions asks for the target in a function's slot of each,
+ * and a scan of all of them each time was quadratic.
+ */
+struct slot_of {
+	uint64_t slot;
+	size_t fn;
+};
+
+struct slots {
+	struct slot_of *v;
+	size_t n;
+};
+
+static int cmp_slot(const void *a, const void *b)
+{
+	const struct slot_of *x = a, *y = b;
+
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	return (x->fn > y->fn) - (x->fn < y->fn);
+}
+
+/* The first target in fn's slot, or NULL. */
+static const struct vp_pci_fn *target_in_slot(const struct slots *sl, const struct vp_system *sys,
+					      const struct vp_pci_fn *fn)
+{
+	uint64_t key = slot_key(fn);
+	size_t lo = 0, hi = sl->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sl->v[mid].slot < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sl->n && sl->v[lo].slot == key ? &sys->fns[sl->v[lo].fn] : NULL;
+}
+
 /*
  * Names the members of group g (reached from the slot function via) that
  * belong to no target's slot: they keep the group from being passed alone.
  */
 static int not_isolated(struct vp_selection *sel, const struct vp_system *sys,
-			const bool *target, const struct vp_pci_fn *via,
+			const struct slots *sl, const struct vp_pci_fn *via,
 			const struct vp_iommu_group *g, bool *reported)
 {
-	const struct vp_pci_fn *t = via;
+	const struct vp_pci_fn *t = target_in_slot(sl, sys, via);
 
-	for (size_t j = 0; j < sys->n_fns; j++)
-		if (target[j] && vp_same_slot(&sys->fns[j], via)) {
-			t = &sys->fns[j];
-			break;
-		}
+	if (!t)
+		t = via;
 	for (size_t k = 0; k < g->n; k++) {
 		const struct vp_pci_fn *m = &sys->fns[g->members[k]];
 		_cleanup_free_ char *dm = NULL, *dt = NULL;
-		bool own_slot = false;
 
 		if (vp_fn_is_bridge(m) || reported[g->members[k]])
 			continue;
-		for (size_t j = 0; j < sys->n_fns && !own_slot; j++)
-			own_slot = target[j] && vp_same_slot(&sys->fns[j], m);
-		if (own_slot)
+		if (target_in_slot(sl, sys, m))
 			continue;
 		reported[g->members[k]] = true;
 		dm = describe(m);
@@ -175,6 +218,7 @@ struct pick {
 	bool *target;           /* per function: a GPU we pass through */
 	bool *in;               /* per function: in the selection */
 	bool *reported;         /* per function: already named as not isolated */
+	struct slots slots;     /* the targets' slots */
 	size_t n_display, n_boot;
 	bool select_auto;
 	enum vp_strategy want;
@@ -200,12 +244,18 @@ static int pick_targets(struct pick *pk, char **ret_msg)
 		if (r < 0)
 			return r;
 	}
+	pk->slots.v = calloc(sys->n_fns + 1, sizeof(*pk->slots.v));
+	if (!pk->slots.v)
+		return -ENOMEM;
 	for (size_t i = 0; i < sys->n_fns; i++)
 		if (pk->target[i]) {
 			n_targets++;
+			pk->slots.v[pk->slots.n++] = (struct slot_of){slot_key(&sys->fns[i]), i};
 			if (vp_strv_push(&pk->sel->targets, sys->fns[i].addr) < 0)
 				return -ENOMEM;
 		}
+	/* by slot, then index: the first target of a slot comes first */
+	qsort(pk->slots.v, pk->slots.n, sizeof(*pk->slots.v), cmp_slot);
 	vp_strv_sort(&pk->sel->targets);
 	if (!n_targets &&
 	    reason(pk->sel, VP_VERDICT_NO_GPU, "No display controller (PCI class 0300, "
@@ -234,7 +284,7 @@ static int pick_groups(struct pick *pk)
 		for (size_t k = 0; k < g->n; k++)
 			if (!vp_fn_is_bridge(&sys->fns[g->members[k]]))
 				pk->in[g->members[k]] = true;
-		if (not_isolated(pk->sel, sys, pk->target, &sys->fns[i], g, pk->reported) < 0)
+		if (not_isolated(pk->sel, sys, &pk->slots, &sys->fns[i], g, pk->reported) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -270,10 +320,8 @@ static int pick_functions(struct pick *pk)
 	int r;
 
 	for (size_t i = 0; i < sys->n_fns; i++)
-		for (size_t j = 0; j < sys->n_fns && !pk->in[i]; j++)
-			if (pk->target[j] && vp_same_slot(&sys->fns[i], &sys->fns[j]) &&
-			    !vp_fn_is_bridge(&sys->fns[i]))
-				pk->in[i] = true;
+		if (!vp_fn_is_bridge(&sys->fns[i]) && target_in_slot(&pk->slots, sys, &sys->fns[i]))
+			pk->in[i] = true;
 	r = sys->iommu_enabled && sys->n_groups ? pick_groups(pk) : no_iommu(pk);
 	if (r < 0)
 		return r;
@@ -454,6 +502,7 @@ out:
 	free(pk.target);
 	free(pk.in);
 	free(pk.reported);
+	free(pk.slots.v);
 	return r;
 }
 
