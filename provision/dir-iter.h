@@ -22,3 +22,10 @@ _must_check_ int vp_dir_each(const struct vp_root *root, const char *dir, vp_dir
 			     void *userdata, char **ret_msg);
 /* The directory open at fd, which it takes (closed in every case). */
 _must_check_ int vp_dir_fd_each(int fd, vp_dir_fn fn, void *userdata);
+/*
+ * The entries of a directory under the root whose names want() takes, as
+ * "DIR/NAME" paths appended to *ret, which is then sorted; a directory that
+ * is absent (or not one) has none.
+ */
+_must_check_ int vp_root_list(const struct vp_root *root, const char *dir,
+			      bool (*want)(const char *name), struct vp_strv *ret, char **ret_msg);

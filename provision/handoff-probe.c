@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dir-iter.h"
 #include "handoff.h"
 #include "kmod-root.h"
 #include "number.h"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dir-iter.h"
 #include "kmod-root.h"
 #include "root-view.h"
 #include "vp.h"

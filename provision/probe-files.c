@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dir-iter.h"
 #include "probe-internal.h"
 #include "probe.h"
 #include "target.h"
@@ -77,19 +78,18 @@ static int add_dir(const struct vp_root *root, struct vp_system *sys, const char
 {
 	_cleanup_free_ char *msg = NULL;
 	struct vp_file *f;
-	DIR *d;
-	int r;
+	int fd, r;
 
 	r = new_entry(sys, path, cap, &f);
 	if (r < 0 || !f)
 		return r;
-	r = vp_root_opendir(root, path, &d, &msg);
-	if (r == -ENOENT || r == -ENOTDIR)
+	fd = vp_root_open_path(root, path, O_RDONLY | O_DIRECTORY, &msg);
+	if (fd == -ENOENT || fd == -ENOTDIR)
 		return 0;
-	if (r < 0)
-		return msg ? vp_fail(ret_msg, r, "%s", msg)
-			   : vp_fail(ret_msg, r, "'%s': %s", path, strerror(-r));
-	closedir(d);
+	if (fd < 0)
+		return msg ? vp_fail(ret_msg, fd, "%s", msg)
+			   : vp_fail(ret_msg, fd, "'%s': %s", path, strerror(-fd));
+	close(fd);
 	f->content = strdup("");
 	f->mode = 0755;
 	return f->content ? 0 : -ENOMEM;

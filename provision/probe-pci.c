@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dir-iter.h"
 #include "probe-internal.h"
 #include "probe.h"
 
@@ -279,42 +280,47 @@ static int probe_entry(const struct vp_root *root, const char *name, struct vp_p
 	return r;
 }
 
+struct walk {
+	const struct vp_root *root;
+	struct vp_system *sys;
+	size_t cap;
+	char **ret_msg;
+};
+
+static int add_entry(int dfd, const char *name, void *userdata)
+{
+	struct walk *w = userdata;
+	struct vp_system *sys = w->sys;
+
+	(void)dfd;
+	if (name[0] == '.')
+		return 0;
+	if (sys->n_fns == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 64;
+		struct vp_pci_fn *f = realloc(sys->fns, cap * sizeof(*f));
+
+		if (!f)
+			return -ENOMEM;
+		sys->fns = f;
+		w->cap = cap;
+	}
+	sys->fns[sys->n_fns] = (struct vp_pci_fn){0};
+	/* counted first: a half-read function is freed with the rest */
+	return probe_entry(w->root, name, &sys->fns[sys->n_fns++], w->ret_msg);
+}
+
 int vp_probe_pci(const struct vp_root *root, struct vp_system *sys, char **ret_msg)
 {
-	_cleanup_free_ char *msg = NULL;
-	struct dirent *de;
-	size_t cap = 0;
-	DIR *d = NULL;
+	struct walk w = {.root = root, .sys = sys, .ret_msg = ret_msg};
 	int r;
 
-	r = vp_root_opendir(root, PCI_DEVICES, &d, &msg);
+	r = vp_dir_each(root, PCI_DEVICES, add_entry, &w, ret_msg);
+	if (r == -ENOENT)
+		return vp_fail(ret_msg, r, "'%s': %s", PCI_DEVICES, strerror(-r));
 	if (r < 0)
-		return msg ? vp_fail(ret_msg, r, "%s", msg)
-			   : vp_fail(ret_msg, r, "'%s': %s", PCI_DEVICES, strerror(-r));
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (sys->n_fns == cap) {
-			struct vp_pci_fn *f;
-
-			cap = cap ? cap * 2 : 64;
-			f = realloc(sys->fns, cap * sizeof(*f));
-			if (!f) {
-				r = -ENOMEM;
-				goto out;
-			}
-			sys->fns = f;
-		}
-		sys->fns[sys->n_fns] = (struct vp_pci_fn){0};
-		/* counted first: a half-read function is freed with the rest */
-		r = probe_entry(root, de->d_name, &sys->fns[sys->n_fns++], ret_msg);
-		if (r < 0)
-			goto out;
-	}
+		return r;
+	/* by number: "0000:00:1f.0" sorts after "0000:00:10.0" as text, and so do domains */
 	if (sys->n_fns > 1)
 		qsort(sys->fns, sys->n_fns, sizeof(*sys->fns), cmp_fn);
-	r = vp_probe_iommu(root, sys, ret_msg);
-out:
-	closedir(d);
-	return r;
+	return vp_probe_iommu(root, sys, ret_msg);
 }

@@ -20,8 +20,9 @@ struct slot {
 
 struct vp_dircache {
 	struct slot *slots;
-	size_t n_slots;  /* a power of two, at least twice n: grown as directories come */
-	size_t n, max;
+	size_t n_slots;  /* a power of two, at least twice n + n_absent: grown as entries come */
+	size_t n, max;          /* descriptors kept, and the most that may be */
+	size_t n_absent;        /* paths known absent (no descriptor) */
 	struct rlimit nofile;   /* the limit found, put back by vp_dircache_free */
 	bool raised;
 };
@@ -74,15 +75,52 @@ int vp_dircache_new(struct vp_dircache **ret)
 	return 0;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Closes the n descriptors in fds (sorted here): each run of consecutive
+ * numbers, all of them ours, in one close_range() call. A probe of 1,000
+ * functions keeps 1,500 directories, and one close() each was a tenth of
+ * its system calls.
+ */
+static void close_all(int *fds, size_t n)
+{
+	qsort(fds, n, sizeof(*fds), cmp_int);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && fds[j] == fds[j - 1] + 1; j++)
+			;
+		if (j - i == 1 || close_range((unsigned)fds[i], (unsigned)fds[j - 1], 0) < 0)
+			for (size_t k = i; k < j; k++)
+				close(fds[k]);
+	}
+}
+
 void vp_dircache_free(struct vp_dircache *c)
 {
+	int *fds;
+	size_t n = 0;
+
 	if (!c)
 		return;
+	fds = malloc((c->n ? c->n : 1) * sizeof(*fds));
 	for (size_t i = 0; i < c->n_slots; i++)
 		if (c->slots[i].path) {
 			free(c->slots[i].path);
-			close(c->slots[i].fd);
+			if (c->slots[i].fd < 0)
+				continue;
+			if (fds)
+				fds[n++] = c->slots[i].fd;
+			else
+				close(c->slots[i].fd);
 		}
+	if (fds)
+		close_all(fds, n);
+	free(fds);
 	free(c->slots);
 	if (c->raised)
 		setrlimit(RLIMIT_NOFILE, &c->nofile);
@@ -130,21 +168,39 @@ static bool grow(struct vp_dircache *c)
 	return true;
 }
 
-void vp_dircache_put(struct vp_dircache *c, const char *path, size_t len, int fd)
+/* A new slot for path, or NULL (no memory, or path is there already). */
+static struct slot *add(struct vp_dircache *c, const char *path, size_t len)
 {
 	struct slot *s;
 
 	/* at most half full: the probe in find() stays short */
-	if (c->n >= c->max || (2 * (c->n + 1) > c->n_slots && !grow(c))) {
-		close(fd);
-		return;
-	}
+	if (2 * (c->n + c->n_absent + 1) > c->n_slots && !grow(c))
+		return NULL;
 	s = find(c, path, len);
-	if (s->path || !(s->path = strndup(path, len))) {
+	if (s->path || !(s->path = strndup(path, len)))
+		return NULL;
+	s->len = len;
+	return s;
+}
+
+void vp_dircache_put(struct vp_dircache *c, const char *path, size_t len, int fd)
+{
+	struct slot *s = c->n < c->max ? add(c, path, len) : NULL;
+
+	if (!s) {
 		close(fd);
 		return;
 	}
-	s->len = len;
 	s->fd = fd;
 	c->n++;
+}
+
+void vp_dircache_put_absent(struct vp_dircache *c, const char *path, size_t len)
+{
+	struct slot *s = add(c, path, len);
+
+	if (s) {
+		s->fd = VP_DIRCACHE_ABSENT;
+		c->n_absent++;
+	}
 }

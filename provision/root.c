@@ -141,17 +141,37 @@ static int dir_fd(const struct vp_root *root, const char *path, size_t len, cons
 	return fd >= 0 ? fd : root->fd;
 }
 
-/* Keeps directory name (under dfd) open as res, a canonical path. */
-static void keep_dir(const struct vp_root *root, int dfd, const char *name, const struct vp_buf *res)
+/*
+ * What name (under dfd; res its canonical path) is: 1 a link, its target
+ * in target; 0 there but not a link (a directory is kept when asked and
+ * there is room); -ENOENT nothing there, -ENOTDIR under a file. Asked
+ * in the order that costs one call for the likely answer: a directory on
+ * the way or reached through a link is opened first, a name the caller
+ * gave last (sysfs's device entries are links) is read as a link first.
+ * A link swapped in between the calls is never followed: O_NOFOLLOW.
+ */
+static int component(const struct vp_root *root, int dfd, const char *name,
+		     const struct vp_buf *res, bool dir_first, char *target, size_t size)
 {
+	ssize_t n;
 	int fd;
 
-	if (!root->cache || !vp_dircache_room(root->cache))
-		return;
-	/* a link swapped in since the stat is not kept (nor followed) */
-	fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0)
-		vp_dircache_put(root->cache, res->s, res->len, fd);
+	if (dir_first && root->cache && vp_dircache_room(root->cache)) {
+		fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0) {
+			vp_dircache_put(root->cache, res->s, res->len, fd);
+			return 0;
+		}
+		if (errno != ENOTDIR)
+			return -errno;
+		/* a link, a file, or under something that is not a directory */
+	}
+	n = readlinkat(dfd, name, target, size - 1);
+	if (n >= 0) {
+		target[n] = '\0';
+		return 1;
+	}
+	return errno == EINVAL ? 0 : -errno;
 }
 
 /*
@@ -161,32 +181,40 @@ static void keep_dir(const struct vp_root *root, int dfd, const char *name, cons
  * root is refused, naming the link that led there, instead of being
  * clamped (openat2's RESOLVE_IN_ROOT) or followed onto the host.
  */
-int vp_root_resolve(const struct vp_root *root, const char *path, char **ret, char **ret_msg)
+/*
+ * The resolution itself; *ret_missing (when asked) says whether the path
+ * is there: 0, or -ENOENT or -ENOTDIR as opening it would fail.
+ */
+static int resolve(const struct vp_root *root, const char *path, bool dir_last, char **ret,
+		   int *ret_missing, char **ret_msg)
 {
 	_cleanup_free_ char *link = NULL, *link_to = NULL;
 	struct vp_strv stack = {0};
 	struct vp_buf res = {0};
-	bool exists = true;
-	int links = 0, r;
+	int links = 0, missing = 0, r;
+	size_t named;
 
 	if (path[0] != '/') {
 		r = vp_fail(ret_msg, -EINVAL, "'%s': not an absolute path", path);
 		goto fail;
 	}
 	r = push_components(&stack, path);
+	named = stack.n;
 	if (r >= 0)
 		r = vp_buf_puts(&res, "");
 	if (r < 0)
 		goto fail;
 	while (stack.n > 0) {
 		_cleanup_free_ char *c = pop(&stack);
+		/* the caller's last component (the path's own are at the bottom) */
+		bool named_last = stack.n == 0 && named > 0;
 		char target[PATH_MAX];
 		const char *name;
 		size_t parent_len;
-		struct stat st;
-		ssize_t n;
 		int dfd;
 
+		if (named > stack.n)
+			named = stack.n;
 		if (strcmp(c, ".") == 0)
 			continue;
 		if (strcmp(c, "..") == 0) {
@@ -209,34 +237,39 @@ int vp_root_resolve(const struct vp_root *root, const char *path, char **ret, ch
 			r = vp_buf_puts(&res, c);
 		if (r < 0)
 			goto fail;
-		if (!exists)
+		if (missing)
 			continue;
-		if (root->cache && vp_dircache_get(root->cache, res.s, res.len) >= 0)
-			continue;       /* a directory walked before */
-		dfd = dir_fd(root, res.s, parent_len, &name);
-		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno == ENOENT || errno == ENOTDIR) {
-				/* the rest is kept as written; opening it fails */
-				exists = false;
+		if (root->cache) {
+			int kept = vp_dircache_get(root->cache, res.s, res.len);
+
+			if (kept >= 0)
+				continue;       /* a directory walked before */
+			if (kept == VP_DIRCACHE_ABSENT) {
+				missing = -ENOENT;
 				continue;
 			}
-			r = vp_fail(ret_msg, -errno, "'%s': %s", res.s, strerror(errno));
+		}
+		dfd = dir_fd(root, res.s, parent_len, &name);
+		r = component(root, dfd, name, &res, !named_last || dir_last, target,
+			      sizeof(target));
+		if (r == -ENOENT || r == -ENOTDIR) {
+			/* the rest is kept as written; opening it fails */
+			missing = r;
+			r = 0;
+			if (r == -ENOENT && root->cache)
+				vp_dircache_put_absent(root->cache, res.s, res.len);
+			continue;
+		}
+		if (r < 0) {
+			r = vp_fail(ret_msg, r, "'%s': %s", res.s, strerror(-r));
 			goto fail;
 		}
-		if (S_ISDIR(st.st_mode))
-			keep_dir(root, dfd, name, &res);
-		if (!S_ISLNK(st.st_mode))
+		if (r == 0)
 			continue;
 		if (++links > MAX_LINKS) {
 			r = vp_fail(ret_msg, -ELOOP, "'%s': too many levels of symbolic links", path);
 			goto fail;
 		}
-		n = readlinkat(dfd, name, target, sizeof(target) - 1);
-		if (n < 0) {
-			r = vp_fail(ret_msg, -errno, "'%s': %s", res.s, strerror(errno));
-			goto fail;
-		}
-		target[n] = '\0';
 		if (link_forbidden(root, res.s)) {
 			r = vp_fail(ret_msg, -ELOOP, "'%s': a symbolic link (to '%s') in "
 				    "vfio-provision's state directory; not following it", res.s,
@@ -265,12 +298,19 @@ int vp_root_resolve(const struct vp_root *root, const char *path, char **ret, ch
 	if (r < 0)
 		goto fail;
 	vp_strv_free(&stack);
+	if (ret_missing)
+		*ret_missing = missing;
 	*ret = vp_buf_steal(&res);
 	return *ret ? 0 : -ENOMEM;
 fail:
 	vp_strv_free(&stack);
 	vp_buf_free(&res);
 	return r;
+}
+
+int vp_root_resolve(const struct vp_root *root, const char *path, char **ret, char **ret_msg)
+{
+	return resolve(root, path, false, ret, NULL, ret_msg);
 }
 
 /* -EXDEV with a message: a link appeared on a path resolved a moment ago. */
@@ -364,15 +404,60 @@ fail:
 	return r;
 }
 
+/*
+ * A file under a directory the probe keeps, opened the short way: its
+ * parent resolved (most often found kept), the name opened O_NOFOLLOW
+ * with no readlink before. -EAGAIN for everything else, and for a name
+ * that is a link (ELOOP) or fails otherwise: the long way resolves it, or
+ * says what is wrong in its words. Not for O_PATH (which opens a link
+ * itself), O_DIRECTORY (a directory listed is kept, below) nor O_CREAT.
+ */
+static int open_short(const struct vp_root *root, const char *path, int flags)
+{
+	_cleanup_free_ char *parent = NULL, *canon = NULL, *absent = NULL;
+	const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : "";
+	int missing, kept, fd;
+
+	if (!root->cache || (flags & (O_PATH | O_DIRECTORY | O_CREAT)) || path[0] != '/' || slash == path ||
+	    !*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return -EAGAIN;
+	parent = strndup(path, (size_t)(slash - path));
+	if (!parent)
+		return -ENOMEM;
+	if (resolve(root, parent, true, &canon, &missing, NULL) < 0)
+		return -EAGAIN;
+	if (missing)
+		return missing;
+	kept = vp_dircache_get(root->cache, canon, strlen(canon));
+	if (kept < 0)
+		return -EAGAIN;
+	fd = openat(kept, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	if (errno != ENOENT)
+		return -EAGAIN;
+	absent = vp_strdup_printf("%s/%s", strcmp(canon, "/") ? canon : "", name);
+	if (absent)
+		vp_dircache_put_absent(root->cache, absent, strlen(absent));
+	return -ENOENT;
+}
+
 int vp_root_open_path(const struct vp_root *root, const char *path, int flags, char **ret_msg)
 {
 	_cleanup_free_ char *canon = NULL;
 	const char *name;
-	int dfd = -1, kept, fd, r;
+	int dfd = -1, kept, fd, missing, r;
 
-	r = vp_root_resolve(root, path, &canon, ret_msg);
+	r = open_short(root, path, flags);
+	if (r != -EAGAIN)
+		return r;
+	/* a directory asked for is kept as the last component: what is listed is looked into */
+	r = resolve(root, path, flags & O_DIRECTORY, &canon, &missing, ret_msg);
 	if (r < 0)
 		return r;
+	/* what the resolution found absent: no walk to fail again (unless it is to be made) */
+	if (missing && !(flags & O_CREAT))
+		return missing;
 	if (strcmp(canon, "/") == 0) {
 		fd = openat(root->fd, ".", flags | O_CLOEXEC);
 		return fd < 0 ? -errno : fd;
@@ -799,59 +884,4 @@ int vp_root_readlink(const struct vp_root *root, const char *path, char **ret)
 	buf[n] = '\0';
 	*ret = strdup(buf);
 	return *ret ? 0 : -ENOMEM;
-}
-
-int vp_root_opendir(const struct vp_root *root, const char *path, DIR **ret, char **ret_msg)
-{
-	_cleanup_free_ char *msg = NULL;
-	int fd, r;
-
-	fd = vp_root_open_path(root, path, O_RDONLY | O_DIRECTORY, &msg);
-	if (fd == -ENOENT)
-		return fd;
-	if (fd < 0)
-		return msg ? vp_fail(ret_msg, fd, "%s", msg)
-			   : vp_fail(ret_msg, fd, "'%s': %s", path, strerror(-fd));
-	*ret = fdopendir(fd);
-	if (!*ret) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int vp_root_list(const struct vp_root *root, const char *dir, bool (*want)(const char *name),
-		 struct vp_strv *ret, char **ret_msg)
-{
-	_cleanup_free_ char *msg = NULL;
-	struct dirent *de;
-	DIR *d;
-	int r;
-
-	r = vp_root_opendir(root, dir, &d, &msg);
-	if (r == -ENOENT || r == -ENOTDIR)
-		return 0;
-	if (r < 0)
-		return vp_fail(ret_msg, r, "%s", msg ? msg : strerror(-r));
-	while ((de = readdir(d))) {
-		if (!want(de->d_name))
-			continue;
-		r = vp_strv_push_take(ret, vp_strdup_printf("%s/%s", strcmp(dir, "/") ? dir : "",
-							    de->d_name));
-		if (r < 0)
-			goto out;
-	}
-	/* readdir order is arbitrary: keep the model and the output stable */
-	if (ret->n > 1)
-		qsort(ret->v, ret->n, sizeof(*ret->v), cmp_str);
-	r = 0;
-out:
-	closedir(d);
-	return r;
 }

@@ -157,15 +157,5 @@ _must_check_ int vp_root_read_line(const struct vp_root *root, const char *path,
 _must_check_ bool vp_root_exists(const struct vp_root *root, const char *path);
 /* open()/opendir() of a path resolved inside the root; fd or -errno. */
 _must_check_ int vp_root_openat(const struct vp_root *root, const char *path, int flags);
-/* -ENOENT (no message) when absent; otherwise *ret_msg names what is wrong. */
-_must_check_ int vp_root_opendir(const struct vp_root *root, const char *path, DIR **ret,
-				 char **ret_msg);
-/*
- * The entries of a directory under the root whose names want() takes, as
- * sorted "DIR/NAME" paths appended to *ret; a directory that is absent (or
- * not one) has none.
- */
-_must_check_ int vp_root_list(const struct vp_root *root, const char *dir,
-			      bool (*want)(const char *name), struct vp_strv *ret, char **ret_msg);
 /* readlink() of a path under the root (its directory resolved); the raw link text. */
 _must_check_ int vp_root_readlink(const struct vp_root *root, const char *path, char **ret);
