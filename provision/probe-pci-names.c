@@ -102,36 +102,145 @@ static bool wanted(const uint32_t *ids, size_t n, uint32_t key)
 	return bsearch(&key, ids, n, sizeof(key), cmp_u32) != NULL;
 }
 
-/*
- * The lines of pci.ids that can name these functions: the line of each
- * vendor present (VENDOR << 16 | 0xffff in want), the line of each device
- * present under it (VENDOR << 16 | DEVICE), and the class list whole.
- * Subsystem lines and comments go: we never ask for them.
- */
-static int cut_ids(const char *ids, size_t len, const uint32_t *want, size_t n,
-		   struct vp_buf *out)
+/* The start of the line after the one p is in (end when it is the last). */
+static const char *next_line(const char *p, const char *end)
 {
-	const char *p = ids, *end = ids + len;
-	enum { SKIP, VENDOR, CLASS } block = SKIP;
-	long vendor = -1;
-	int r = vp_buf_puts(out, "");
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+	return nl ? nl + 1 : end;
+}
+
+/* The start of the line p is in. */
+static const char *line_start(const char *ids, const char *p)
+{
+	while (p > ids && p[-1] != '\n')
+		p--;
+	return p;
+}
+
+/* The first vendor line ("VVVV  name" at the margin) that starts in [p, end), or end. */
+static const char *vendor_line_from(const char *ids, const char *p, const char *end)
+{
+	if (p > ids && p[-1] != '\n')
+		p = next_line(p, end);
+	for (; p < end; p = next_line(p, end))
+		if (id_of(p, end) >= 0)
+			return p;
+	return end;
+}
+
+/*
+ * Where the vendors end and the class list ("C 03  Display controller"
+ * and the lines under it) begins: pci.ids keeps it last, so it is found
+ * from the end, line by line back to the last vendor; a file laid out
+ * otherwise is searched whole. len when there is no class list.
+ */
+static const char *class_list(const char *ids, size_t len)
+{
+	const char *end = ids + len, *p = end, *first = NULL, *hit;
+
+	while (p > ids) {
+		const char *l = line_start(ids, p - 1);
+
+		if (l[0] == 'C' && l + 1 < end && l[1] == ' ')
+			first = l;
+		else if (l[0] != '\t' && l[0] != '#' && l[0] != '\n' && l[0] != '\r')
+			break;
+		p = l;
+	}
+	if (first)
+		return first;
+	if (len >= 2 && ids[0] == 'C' && ids[1] == ' ')
+		return ids;
+	hit = memmem(ids, len, "\nC ", 3);
+	return hit ? hit + 1 : end;
+}
+
+/* The line that starts with needle's text (needle[0] is '\n') in [p, end), or NULL. */
+static const char *find_text(const char *ids, const char *p, const char *end, const char *needle)
+{
+	size_t n = strlen(needle);
+	const char *hit;
+
+	if (p == ids && (size_t)(end - p) >= n - 1 && memcmp(p, needle + 1, n - 1) == 0)
+		return p;
+	if (p > ids)
+		p--;
+	hit = memmem(p, (size_t)(end - p), needle, n);
+	return hit ? hit + 1 : NULL;
+}
+
+/* The line of vendor v in [p, end), read line by line (ids in any case), or NULL. */
+static const char *scan_vendor(const char *ids, const char *p, const char *end, unsigned v)
+{
+	for (p = vendor_line_from(ids, p, end); p < end; p = vendor_line_from(ids, next_line(p, end), end))
+		if (id_of(p, end) == (long)v)
+			return p;
+	return NULL;
+}
+
+/*
+ * The line of vendor v, or NULL. The vendors are [ids, end) and pci.ids
+ * keeps them sorted: the range is bisected while each probe finds a
+ * vendor line close by, and what is left is searched for the line's text
+ * (pci.ids writes ids in lower case), then read line by line. A file out
+ * of order is read whole (to len) when that misses.
+ */
+static const char *find_vendor(const char *ids, const char *end, size_t len, unsigned v)
+{
+	const char *lo = ids, *hi = end, *hit;
+	char needle[8];
+
+	while (hi - lo > 8192) {
+		const char *mid = lo + (hi - lo) / 2;
+		const char *lim = mid + 1024 < hi ? mid + 1024 : hi;
+		const char *p = vendor_line_from(ids, mid, lim);
+		long id;
+
+		if (p == lim)
+			break;          /* inside a long block */
+		id = id_of(p, end);
+		if (id == (long)v)
+			return p;
+		if (id < (long)v)
+			lo = p;
+		else
+			hi = p;
+	}
+	snprintf(needle, sizeof(needle), "\n%04x  ", v);
+	hit = find_text(ids, lo, hi, needle);
+	if (!hit)
+		hit = scan_vendor(ids, lo, hi, v);
+	return hit ? hit : scan_vendor(ids, ids, ids + len, v);
+}
+
+/*
+ * The lines of the block that starts at line p, up to end: the vendor's
+ * line and those of the devices wanted under it, or the class list whole
+ * (its "C" lines and everything under them). Subsystem lines and comments
+ * go: we never ask for them.
+ */
+static int cut_block(const char *p, const char *end, const uint32_t *want, size_t n,
+		     struct vp_buf *out)
+{
+	const char *start = p;
+	bool class = p[0] == 'C' && p + 1 < end && p[1] == ' ';
+	long vendor = class ? -1 : id_of(p, end);
+	int r = 0;
 
 	while (r >= 0 && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *next = nl ? nl + 1 : end;
+		const char *next = next_line(p, end);
 		bool keep = false;
 
 		if (*p == '#' || *p == '\n' || *p == '\r') {
 			keep = false;
 		} else if (*p != '\t') {
-			vendor = id_of(p, next);
-			block = p[0] == 'C' && p[1] == ' ' ? CLASS :
-				vendor >= 0 && wanted(want, n, (uint32_t)vendor << 16 | 0xffff) ? VENDOR :
-				SKIP;
-			keep = block != SKIP;
-		} else if (block == CLASS) {
+			if (p != start && !(class && p[0] == 'C' && p + 1 < end && p[1] == ' '))
+				break;
 			keep = true;
-		} else if (block == VENDOR && p + 1 < end && p[1] != '\t') {
+		} else if (class) {
+			keep = true;
+		} else if (p + 1 < end && p[1] != '\t') {
 			long dev = id_of(p + 1, next);
 
 			keep = dev >= 0 && wanted(want, n, (uint32_t)vendor << 16 | (uint32_t)dev);
@@ -140,6 +249,31 @@ static int cut_ids(const char *ids, size_t len, const uint32_t *want, size_t n,
 			r = vp_buf_add(out, p, (size_t)(next - p));
 		p = next;
 	}
+	return r;
+}
+
+/*
+ * The lines of pci.ids that can name these functions: the line of each
+ * vendor present (VENDOR << 16 | 0xffff in want, sorted), the line of
+ * each device present under it (VENDOR << 16 | DEVICE), and the class
+ * list whole. The file is a megabyte and a machine has a handful of
+ * vendors: their lines are searched for, and only their blocks read.
+ */
+static int cut_ids(const char *ids, size_t len, const uint32_t *want, size_t n,
+		   struct vp_buf *out)
+{
+	const char *classes = class_list(ids, len), *hit;
+	int r = vp_buf_puts(out, "");
+
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		if ((want[i] & 0xffff) != 0xffff || (i && want[i] == want[i - 1]))
+			continue;
+		hit = find_vendor(ids, classes, len, want[i] >> 16);
+		if (hit)
+			r = cut_block(hit, hit < classes ? classes : ids + len, want, n, out);
+	}
+	if (r >= 0 && classes < ids + len)
+		r = cut_block(classes, ids + len, want, n, out);
 	return r;
 }
 

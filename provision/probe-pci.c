@@ -5,10 +5,10 @@
  * root-cache.h) and the device's directory opened; its attributes are then
  * read relative to that descriptor, a handful of opens a function and no
  * walk from the root. What sysfs gives needs no library: the numbers are
- * the kernel's own, one per file, parsed strictly here, and a file that
- * disagrees with the device's modalias (which the kernel derives from the
- * same values) is named. Names from pci.ids come later, through libpci,
- * only for those who print them (probe-pci-names.c).
+ * the kernel's own, parsed strictly here, the ids and class from the
+ * modalias (one file for four), the rest one per file. Names from pci.ids
+ * come later, through libpci, only for those who print them
+ * (probe-pci-names.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -97,16 +97,14 @@ static bool parse_modalias(const char *s, unsigned *v, unsigned *d, unsigned *sv
 	return true;
 }
 
-static int disagrees(const struct devdir *d, const char *name, unsigned long have,
-		     unsigned long want, char **ret_msg)
-{
-	return vp_fail(ret_msg, -EINVAL, "'%s/%s': 0x%lx disagrees with modalias (0x%lx)",
-		       d->path, name, have, want);
-}
-
 /*
- * The ids and class, checked against the modalias; the subsystem ids are
- * the modalias's (the files are read only without one).
+ * The ids and class. The modalias carries them all, as the kernel has them
+ * (after its quirks) and as module matching reads them: vfio-pci's ids,
+ * the softdeps' aliases. Where there is one, the vendor, device and class
+ * files, which the kernel fills from the same fields, are not read: three
+ * opens a function that could only repeat it. Without one (a captured or
+ * hand-made tree) the files are read, and what cannot be a real device is
+ * refused.
  */
 static int read_ids(const struct vp_root *root, const struct devdir *d, struct vp_pci_fn *fn,
 		    char **ret_msg)
@@ -116,29 +114,25 @@ static int read_ids(const struct vp_root *root, const struct devdir *d, struct v
 	unsigned mv, md, msv, msd, mcls;
 	int r;
 
-	if ((r = attr_hex(root, d, "vendor", true, 0xffff, &vendor, ret_msg)) < 0 ||
-	    (r = attr_hex(root, d, "device", true, 0xffff, &device, ret_msg)) < 0 ||
-	    (r = attr_hex(root, d, "class", true, 0xffffff, &cls, ret_msg)) < 0 ||
-	    (r = attr_hex(root, d, "revision", false, 0xff, &rev, ret_msg)) < 0 ||
-	    (r = attr(root, d, "modalias", &s, ret_msg)) < 0)
+	if ((r = attr(root, d, "modalias", &s, ret_msg)) < 0)
 		return r;
 	if (s) {
 		if (!parse_modalias(s, &mv, &md, &msv, &msd, &mcls))
 			return vp_fail(ret_msg, -EINVAL, "'%s/modalias': not a PCI modalias: '%.60s'",
 				       d->path, vp_strstrip(s));
-		if (vendor != mv)
-			return disagrees(d, "vendor", vendor, mv, ret_msg);
-		if (device != md)
-			return disagrees(d, "device", device, md, ret_msg);
-		if (cls != mcls)
-			return disagrees(d, "class", cls, mcls, ret_msg);
+		vendor = mv;
+		device = md;
+		cls = mcls;
 		sv = msv;
 		sd = msd;
 		s[strcspn(s, "\n")] = '\0';
 		fn->modalias = s;
 		s = NULL;
 	} else {
-		/* no modalias to compare with: reject what cannot be a real device */
+		if ((r = attr_hex(root, d, "vendor", true, 0xffff, &vendor, ret_msg)) < 0 ||
+		    (r = attr_hex(root, d, "device", true, 0xffff, &device, ret_msg)) < 0 ||
+		    (r = attr_hex(root, d, "class", true, 0xffffff, &cls, ret_msg)) < 0)
+			return r;
 		if (vendor == 0 || vendor == 0xffff)
 			return vp_fail(ret_msg, -EINVAL, "'%s/vendor': 0x%lx is not a vendor id",
 				       d->path, vendor);
@@ -146,6 +140,9 @@ static int read_ids(const struct vp_root *root, const struct devdir *d, struct v
 		    (r = attr_hex(root, d, "subsystem_device", false, 0xffff, &sd, ret_msg)) < 0)
 			return r;
 	}
+	r = attr_hex(root, d, "revision", false, 0xff, &rev, ret_msg);
+	if (r < 0)
+		return r;
 	fn->vendor = (uint16_t)vendor;
 	fn->device = (uint16_t)device;
 	fn->class = (uint32_t)cls;

@@ -106,19 +106,28 @@ bad() {
 
 bad "no /sys/bus/pci" /sys/bus/pci/devices 'rm -rf sys/bus/pci'
 bad "empty root" /sys/bus/pci/devices 'rm -rf ./*'
-bad "garbage vendor" /$D/vendor "echo zzzz >$D/vendor"
+# the ids and class come from the modalias (probe-pci.c); the vendor,
+# device and class files are read, and checked, only where there is none
 bad "garbage vendor, no modalias" /$D/vendor "rm $D/modalias; echo nonsense >$D/vendor"
-bad "garbage class" /$D/class "echo 0x03zz00 >$D/class"
-bad "vendor disagrees with modalias" /$D/vendor "echo 0x1002 >$D/vendor"
-bad "missing vendor file (libpci)" /$D/vendor "rm $D/vendor"
+bad "garbage class, no modalias" /$D/class "rm $D/modalias; echo 0x03zz00 >$D/class"
+bad "missing vendor file, no modalias" /$D/vendor "rm $D/modalias $D/vendor"
 bad "garbage modalias" /$D/modalias "echo 'pci:garbage' >$D/modalias"
+rm -rf "$work/root"; cp -a "$base" "$work/root"
+(cd "$work/root" && echo zzzz >$D/vendor && echo 0x1002 >$D/device && rm $D/class && mkfifo $D/class)
+json=$("$VP" --root "$work/root" --json detect 2>&1)
+check_eq "with a modalias the vendor, device and class files are not read: its ids are used" \
+	"10de:1b81 030000" \
+	"$(jq -r '.gpus[] | select(.address == "0000:01:00.0") | "\(.vendor):\(.device) \(.class_code)"' <<<"$json" 2>&1)"
 bad "boot_vga out of range" /$D/boot_vga "echo 7 >$D/boot_vga"
 bad "directory for boot_vga" /$D/boot_vga "rm $D/boot_vga; mkdir $D/boot_vga"
 bad "directory for modalias" /$D/modalias "rm $D/modalias; mkdir $D/modalias"
 # an attribute is stat'ed only when its one read is not a short one: these still are named
-bad "a FIFO for vendor" /$D/vendor "rm $D/vendor; mkfifo $D/vendor"
+bad "a FIFO for modalias" /$D/modalias "rm $D/modalias; mkfifo $D/modalias"
+check_match "bad input: a FIFO for modalias: says what it is" "'/$D/modalias': not a regular file \(a named pipe\)" "$bad_out"
+bad "a FIFO for vendor, no modalias" /$D/vendor "rm $D/vendor $D/modalias; mkfifo $D/vendor"
 check_match "bad input: a FIFO for vendor: says what it is" "'/$D/vendor': not a regular file \(a named pipe\)" "$bad_out"
-bad "empty vendor" /$D/vendor ": >$D/vendor"
+bad "empty vendor, no modalias" /$D/vendor "rm $D/modalias; : >$D/vendor"
+bad "empty modalias" /$D/modalias ": >$D/modalias"
 bad "dangling device link" /sys/bus/pci/devices/0000:01:00.1 \
 	'rm sys/bus/pci/devices/0000:01:00.1; ln -s ../../../devices/pci0000:00/gone sys/bus/pci/devices/0000:01:00.1'
 bad "device entry not an address" /sys/bus/pci/devices/junk 'ln -s ../../../devices/pci0000:00 sys/bus/pci/devices/junk'
@@ -175,16 +184,16 @@ check_eq "mkinitcpio + systemd-boot detected" "mkinitcpio systemd-boot bls,syste
 
 # attributes are read relative to the device's directory: one that is a
 # link is still resolved as the root sees it (inside it), never followed out
-bad "vendor attribute linked out of the root" /$D/vendor \
-	"rm $D/vendor; ln -s ../../../../../../../../../../../../../etc/passwd $D/vendor"
+bad "modalias attribute linked out of the root" /$D/modalias \
+	"rm $D/modalias; ln -s ../../../../../../../../../../../../../etc/passwd $D/modalias"
 check_match "bad input: attribute link out of the root: says so" "leads outside the root" "$bad_out"
 rm -rf "$work/root"; cp -a "$base" "$work/root"
-(cd "$work/root" && mkdir -p etc/ids && cp $D/vendor etc/ids/vendor && rm $D/vendor &&
-	ln -s /etc/ids/vendor $D/vendor && cp $D/class $D/class.real && rm $D/class &&
-	ln -s class.real $D/class)
+(cd "$work/root" && mkdir -p etc/ids && cp $D/modalias etc/ids/modalias && rm $D/modalias &&
+	ln -s /etc/ids/modalias $D/modalias && cp $D/revision $D/revision.real && rm $D/revision &&
+	ln -s revision.real $D/revision)
 json=$("$VP" --root "$work/root" --json detect 2>&1)
-check_eq "attribute links resolved inside the root (absolute and relative)" "10de:1b81 030000" \
-	"$(jq -r '.gpus[] | select(.address == "0000:01:00.0") | "\(.vendor):\(.device) \(.class_code)"' <<<"$json" 2>&1)"
+check_eq "attribute links resolved inside the root (absolute and relative)" "10de:1b81 030000 a1" \
+	"$(jq -r '.gpus[] | select(.address == "0000:01:00.0") | "\(.vendor):\(.device) \(.class_code) \(.revision)"' <<<"$json" 2>&1)"
 
 # with few descriptors the resolver keeps few directories (root-cache.c):
 # the same answer, walking from the root where none is kept
@@ -203,6 +212,36 @@ printf '%b\n' '# comment' '1002  Other Vendor' '\t1b81  Not This One' '10DE  Fak
 out=$("$VP" --root "$work/root" detect 2>&1)
 check_match "pci.ids cut to what is needed: names as libpci reads the whole file" \
 	'^IOMMU Group 1 01:00.0 VGA compatible controller \[0300\]: Fake Vendor Inc\. Fake Card 9000 \[10de:1b81\] \(rev a1\)$' "$out"
+
+# a pci.ids big enough to be bisected (probe-pci-names.c): 3,000 vendors with
+# a long block among them, the one we name sorted in, at the start, out of
+# order, in upper case, or after the class list; libpci finds it in each
+ids_file() { # WHERE: sorted | first | unsorted | upper | classes-first
+	local where=$1 line='10de  Fake Vendor Inc.' dev='\t1b81  Fake Card 9000'
+	[ "$where" = upper ] && line='10DE  Fake Vendor Inc.' && dev='\t1B81  Fake Card 9000'
+	[ "$where" = classes-first ] && printf '%b\n' 'C 03  Display controller' '\t00  VGA compatible controller'
+	[ "$where" = first ] && printf '%b\n' "$line" "$dev"
+	for ((v = 0x1000; v < 0x1bb8; v++)); do
+		if [ $v = $((0x10de)) ]; then
+			case $where in sorted|upper|classes-first) printf '%b\n' "$line" '\t1b80  Fake Card 8000' "$dev" '\t\t1458 3702  Fake Subsystem';; esac
+			continue
+		fi
+		printf '%04x  Vendor %d\n\t%04x  Card of %d\n' $v $v $((v + 1)) $v
+		# one long block: a bisection probe that lands in it finds no vendor near
+		[ $v = $((0x1800)) ] && for ((d = 0; d < 600; d++)); do printf '\t%04x  Long %d\n\t\t1111 2222  Sub\n' $d $d; done
+	done
+	[ "$where" = unsorted ] && printf '%b\n' "$line" "$dev"
+	[ "$where" = classes-first ] || printf '%b\n' 'C 03  Display controller' '\t00  VGA compatible controller'
+}
+for where in sorted first unsorted upper classes-first; do
+	rm -rf "$work/root"; cp -a "$base" "$work/root"; mkdir -p "$work/root/usr/share/misc"
+	ids_file $where >"$work/root/usr/share/misc/pci.ids"
+	out=$("$VP" --root "$work/root" detect 2>&1)
+	check_match "pci.ids of 3,000 vendors, ours $where: named" \
+		'^IOMMU Group 1 01:00.0 VGA compatible controller \[0300\]: Fake Vendor Inc\. Fake Card 9000 \[10de:1b81\] \(rev a1\)$' "$out"
+done
+check_match "pci.ids of 3,000 vendors: a vendor not listed is shown by number" \
+	'^IOMMU Group 2 00:02.0 .*: Vendor 8086 Device 1912 \[8086:1912\]' "$out"
 
 # the root's own pci.ids wins over the host's
 rm -rf "$work/root"; cp -a "$base" "$work/root"; mkdir -p "$work/root/usr/share/misc"

@@ -37,8 +37,8 @@ big "a 20 GiB ledger" "$t/applied" $S/ledger 20G revert \
 	"'/$S/ledger': 20 GiB, more than the 4 MiB"
 big "a 20 GiB blob" "$t/applied" $S/blobs/1 20G revert \
 	"'/$S/blobs/1': 20 GiB, more than the 4 MiB"
-big "a 1 GiB sysfs attribute" "$t/orig" sys/bus/pci/devices/0000:01:00.0/vendor 1G detect \
-	"'/sys/bus/pci/devices/0000:01:00.0/vendor': 1 GiB, more than the 64 KiB"
+big "a 1 GiB sysfs attribute" "$t/orig" sys/bus/pci/devices/0000:01:00.0/modalias 1G detect \
+	"'/sys/bus/pci/devices/0000:01:00.0/modalias': 1 GiB, more than the 64 KiB"
 big "a 1 GiB mount table" "$t/orig" proc/self/mountinfo 1G "hugepages status" \
 	"'/proc/self/mountinfo': 1 GiB, more than the 16 MiB"
 
