@@ -26,29 +26,23 @@ static const char *short_addr(const struct vp_pci_fn *fn)
 	return fn->domain == 0 ? fn->addr + 5 : fn->addr;
 }
 
+/* One line as lspci -nn writes it, in one append (a machine may have thousands). */
 static void print_fn_line(struct vp_buf *b, const struct vp_pci_fn *fn)
 {
-	vp_buf_printf(b, "%s ", short_addr(fn));
-	char cls[8];
+	char cls[8], vendor[16], device[16], rev[12] = "";
+	/* pci.ids names some classes with the number already ("Unassigned class [ffff]") */
+	bool cls_named;
 
 	snprintf(cls, sizeof(cls), "[%04x]", VP_PCI_CLASS(fn->class));
-	/* pci.ids names some classes with the number already ("Unassigned class [ffff]") */
-	if (fn->class_name && strstr(fn->class_name, cls))
-		vp_buf_printf(b, "%s: ", fn->class_name);
-	else
-		vp_buf_printf(b, "%s %s: ", fn->class_name ? fn->class_name : "Class", cls);
-	if (fn->vendor_name)
-		vp_buf_printf(b, "%s ", fn->vendor_name);
-	else
-		vp_buf_printf(b, "Vendor %04x ", fn->vendor);
-	if (fn->device_name)
-		vp_buf_printf(b, "%s", fn->device_name);
-	else
-		vp_buf_printf(b, "Device %04x", fn->device);
-	vp_buf_printf(b, " [%04x:%04x]", fn->vendor, fn->device);
+	cls_named = fn->class_name && strstr(fn->class_name, cls);
+	snprintf(vendor, sizeof(vendor), "Vendor %04x", fn->vendor);
+	snprintf(device, sizeof(device), "Device %04x", fn->device);
 	if (fn->revision)
-		vp_buf_printf(b, " (rev %02x)", fn->revision);
-	vp_buf_puts(b, "\n");
+		snprintf(rev, sizeof(rev), " (rev %02x)", fn->revision);
+	vp_buf_printf(b, "%s %s%s%s: %s %s [%04x:%04x]%s\n", short_addr(fn),
+		      fn->class_name ? fn->class_name : "Class", cls_named ? "" : " ",
+		      cls_named ? "" : cls, fn->vendor_name ? fn->vendor_name : vendor,
+		      fn->device_name ? fn->device_name : device, fn->vendor, fn->device, rev);
 }
 
 static void print_listing(struct vp_buf *b, const struct vp_system *sys)

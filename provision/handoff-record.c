@@ -145,7 +145,7 @@ static const char *check_arg(enum vp_hstep_kind kind, int k, const char *v)
 		if (k == 0) {
 			if (!vp_parse_pci_addr(v, &dom, &bus, &dev, &fn))
 				return "a PCI address";
-			snprintf(canon, sizeof(canon), "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+			vp_pci_addr_format(canon, dom, bus, dev, fn);
 			return strcmp(canon, v) == 0 ? NULL : "a PCI address as sysfs names it";
 		}
 		return chars_ok(v, ALNUM "_.-") ? NULL : "a driver or module name, or '-'";

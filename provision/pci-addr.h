@@ -19,5 +19,11 @@ bool vp_parse_pci_addr(const char *s, unsigned *dom, unsigned *bus, unsigned *de
  * lower-case name; -EINVAL for anything else (a long string included).
  */
 int vp_pci_addr_normalize(const char *s, char buf[static VPE_ADDR_SIZE]);
+/*
+ * The kernel's name of an address ("%04x:%02x:%02x.%x", a longer domain
+ * whole), formatted by hand: detect names thousands.
+ */
+void vp_pci_addr_format(char buf[static VPE_ADDR_SIZE], unsigned dom, unsigned bus, unsigned dev,
+			unsigned fn);
 /* "vvvv:dddd", four hex digits each, any case; false unless the whole string is one. */
 bool vp_parse_pci_id(const char *s, unsigned *vendor, unsigned *device);

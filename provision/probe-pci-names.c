@@ -348,10 +348,69 @@ static char *lookup(struct pci_access *acc, int flags, ...)
 	return s ? strdup(s) : NULL;
 }
 
+static int cmp_by_ids(const void *a, const void *b, void *data)
+{
+	const struct vp_pci_fn *fns = data, *x = &fns[*(const size_t *)a], *y = &fns[*(const size_t *)b];
+
+	if (x->vendor != y->vendor)
+		return x->vendor < y->vendor ? -1 : 1;
+	if (x->device != y->device)
+		return x->device < y->device ? -1 : 1;
+	return (VP_PCI_CLASS(x->class) > VP_PCI_CLASS(y->class)) -
+	       (VP_PCI_CLASS(x->class) < VP_PCI_CLASS(y->class));
+}
+
+/* A name looked up for the function before (same ids), or NULL: copied, each frees its own. */
+static char *again(const char *name, bool *fail)
+{
+	char *s = name ? strdup(name) : NULL;
+
+	if (name && !s)
+		*fail = true;
+	return s;
+}
+
+/*
+ * Each function's names, each looked up once for all the functions with
+ * the same ids (a machine of 1,000 functions has a few dozen models).
+ * Functions named already are left as they are. idx has room for an index
+ * a function (allocated by the caller: libpci's errors longjmp() past us).
+ */
+static int name_all(struct pci_access *acc, struct vp_system *sys, size_t *idx)
+{
+	const struct vp_pci_fn *prev = NULL;
+	bool fail = false;
+	size_t n = 0;
+
+	for (size_t i = 0; i < sys->n_fns; i++) {
+		const struct vp_pci_fn *fn = &sys->fns[i];
+
+		if (!fn->vendor_name && !fn->device_name && !fn->class_name)
+			idx[n++] = i;
+	}
+	qsort_r(idx, n, sizeof(*idx), cmp_by_ids, sys->fns);
+	for (size_t k = 0; k < n; k++) {
+		struct vp_pci_fn *fn = &sys->fns[idx[k]];
+		bool same_vendor = prev && prev->vendor == fn->vendor;
+		bool same_device = same_vendor && prev->device == fn->device;
+
+		fn->vendor_name = same_vendor ? again(prev->vendor_name, &fail)
+					      : lookup(acc, PCI_LOOKUP_VENDOR, fn->vendor);
+		fn->device_name = same_device ? again(prev->device_name, &fail)
+					      : lookup(acc, PCI_LOOKUP_DEVICE, fn->vendor, fn->device);
+		fn->class_name = same_device && VP_PCI_CLASS(prev->class) == VP_PCI_CLASS(fn->class)
+					 ? again(prev->class_name, &fail)
+					 : lookup(acc, PCI_LOOKUP_CLASS, VP_PCI_CLASS(fn->class));
+		prev = fn;
+	}
+	return fail ? -ENOMEM : 0;
+}
+
 int vp_probe_pci_names(const struct vp_root *root, struct vp_system *sys, char **ret_msg)
 {
 	struct pci_access *volatile acc = NULL;
 	char *volatile path = NULL;
+	size_t *volatile idx = NULL;
 	struct vp_map ids = {0};
 	struct vp_view view = {0};
 	char *p = NULL;
@@ -367,7 +426,8 @@ int vp_probe_pci_names(const struct vp_root *root, struct vp_system *sys, char *
 	if (r < 0)
 		goto out;
 	acc = pci_alloc();
-	if (!acc) {
+	idx = calloc(sys->n_fns, sizeof(*idx));
+	if (!acc || !idx) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -383,21 +443,13 @@ int vp_probe_pci_names(const struct vp_root *root, struct vp_system *sys, char *
 	/* no cache of network lookups (~/.pciids-cache, found through getpwuid()) */
 	pci_set_param(acc, "net.cache_name", "");
 	pci_set_name_list_path(acc, path, 0);
-	for (size_t i = 0; i < sys->n_fns; i++) {
-		struct vp_pci_fn *fn = &sys->fns[i];
-
-		if (fn->vendor_name || fn->device_name || fn->class_name)
-			continue;       /* already named */
-		fn->vendor_name = lookup(acc, PCI_LOOKUP_VENDOR, fn->vendor);
-		fn->device_name = lookup(acc, PCI_LOOKUP_DEVICE, fn->vendor, fn->device);
-		fn->class_name = lookup(acc, PCI_LOOKUP_CLASS, VP_PCI_CLASS(fn->class));
-	}
-	r = 0;
+	r = name_all(acc, sys, idx);
 out:
 	if (acc)
 		pci_cleanup(acc);
 	vp_root_unmap(&ids);
 	vp_view_free(&view);
+	free(idx);
 	free(path);
 	return r;
 }

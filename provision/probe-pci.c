@@ -19,7 +19,9 @@
 
 #include "dir-iter.h"
 #include "probe-internal.h"
+#include "pci-addr.h"
 #include "probe.h"
+#include "vpe.h"
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
 
@@ -81,19 +83,31 @@ static int attr_hex(const struct vp_root *root, const struct devdir *d, const ch
 	return 0;
 }
 
-/* Modalias "pci:vVVVVVVVVdDDDDDDDDsvSSSSSSSSsdSSSSSSSSbcCCscSSiII". */
+/* Modalias "pci:vVVVVVVVVdDDDDDDDDsvSSSSSSSSsdSSSSSSSSbcCCscSSiII", each field its width exactly. */
 static bool parse_modalias(const char *s, unsigned *v, unsigned *d, unsigned *sv,
 			   unsigned *sd, unsigned *cls)
 {
-	unsigned bc, sc, pi;
-	int n = 0;
+	static const struct {
+		const char *tag;
+		size_t digits;
+	} fields[] = {{"pci:v", 8}, {"d", 8}, {"sv", 8}, {"sd", 8}, {"bc", 2}, {"sc", 2}, {"i", 2}};
+	unsigned val[ARRAY_SIZE(fields)];
+	const char *p = s;
 
-	if (sscanf(s, "pci:v%8Xd%8Xsv%8Xsd%8Xbc%2Xsc%2Xi%2X%n", v, d, sv, sd, &bc, &sc, &pi,
-		   &n) != 7 || n != 53)
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		size_t n = strlen(fields[i].tag);
+
+		if (strncmp(p, fields[i].tag, n) != 0 ||
+		    vpe_parse_hex(p + n, fields[i].digits, fields[i].digits, &val[i], &p) < 0)
+			return false;
+	}
+	if (*p != '\0' && !(p[0] == '\n' && p[1] == '\0'))
 		return false;
-	if (s[n] != '\0' && !(s[n] == '\n' && s[n + 1] == '\0'))
-		return false;
-	*cls = bc << 16 | sc << 8 | pi;
+	*v = val[0];
+	*d = val[1];
+	*sv = val[2];
+	*sd = val[3];
+	*cls = val[4] << 16 | val[5] << 8 | val[6];
 	return true;
 }
 
@@ -270,7 +284,7 @@ static int probe_entry(const struct vp_root *root, const char *name, struct vp_p
 	fn->bus = bus;
 	fn->dev = dev;
 	fn->func = func;
-	snprintf(fn->addr, sizeof(fn->addr), "%04x:%02x:%02x.%x", dom, bus, dev, func);
+	vp_pci_addr_format(fn->addr, dom, bus, dev, func);
 	r = read_fn(root, &d, fn, ret_msg);
 	if (!kept)
 		close(d.fd);

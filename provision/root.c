@@ -82,37 +82,60 @@ static bool link_forbidden(const struct vp_root *root, const char *path)
 	return false;
 }
 
-/* Pushes the components of s onto the stack in reverse, so pops give them in order. */
-static int push_components(struct vp_strv *stack, const char *s)
-{
-	_cleanup_free_ char *copy = strdup(s);
-	struct vp_strv comps = {0};
-	char *save = NULL;
-	int r = 0;
+/*
+ * The components still to walk, the next one last: pointers into copies of
+ * the path and of each link target, split in place (no string a component).
+ */
+struct comps {
+	struct vp_strv bufs;
+	const char **v;
+	size_t n, cap;
+};
 
-	if (!copy)
-		return -ENOMEM;
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		r = vp_strv_push(&comps, c);
-		if (r < 0)
-			goto out;
+/* Pushes the components of s, in reverse, so pops give them in order. */
+static int push_components(struct comps *st, const char *s)
+{
+	size_t first = st->n;
+	char *copy = strdup(s), *c;
+	int r;
+
+	r = vp_strv_push_take(&st->bufs, copy);
+	if (r < 0)
+		return r;
+	for (c = copy; *c;) {
+		char *end;
+
+		if (*c == '/') {
+			c++;
+			continue;
+		}
+		end = strchrnul(c, '/');
+		if (st->n == st->cap) {
+			size_t cap = st->cap ? st->cap * 2 : 16;
+			const char **v = realloc(st->v, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			st->v = v;
+			st->cap = cap;
+		}
+		st->v[st->n++] = c;
+		c = *end ? end + 1 : end;
+		*end = '\0';
 	}
-	for (size_t i = comps.n; i > 0; i--) {
-		r = vp_strv_push(stack, comps.v[i - 1]);
-		if (r < 0)
-			goto out;
+	for (size_t i = first, j = st->n; j > 0 && i < j - 1; i++, j--) {
+		const char *t = st->v[i];
+
+		st->v[i] = st->v[j - 1];
+		st->v[j - 1] = t;
 	}
-out:
-	vp_strv_free(&comps);
-	return r;
+	return 0;
 }
 
-static char *pop(struct vp_strv *stack)
+static void comps_free(struct comps *st)
 {
-	char *c = stack->v[--stack->n];
-
-	stack->v[stack->n] = NULL;
-	return c;
+	vp_strv_free(&st->bufs);
+	free(st->v);
 }
 
 static void truncate_last(struct vp_buf *b)
@@ -181,6 +204,48 @@ static int component(const struct vp_root *root, int dfd, const char *name,
  * root is refused, naming the link that led there, instead of being
  * clamped (openat2's RESOLVE_IN_ROOT) or followed onto the host.
  */
+/* Whether path names each component once: no "//", ".", ".." or final "/". */
+static bool plain(const char *path)
+{
+	for (const char *p = path; *p; p++)
+		if (p[0] == '/' && (p[1] == '/' || p[1] == '\0' ||
+				    (p[1] == '.' && (p[2] == '/' || p[2] == '\0' ||
+						     (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))))
+			return false;
+	return true;
+}
+
+/*
+ * Where the walk of path starts: at the longest prefix the cache knows
+ * (a directory kept, so resolved and link-free, or one found absent),
+ * with the rest of the components on the stack; else at the root with
+ * all of them. A plain path only: the cache holds canonical ones.
+ */
+static int start(const struct vp_root *root, const char *path, struct comps *stack,
+		 struct vp_buf *res, int *missing)
+{
+	size_t len = strlen(path);
+
+	if (root->cache && plain(path))
+		for (size_t n = len; n > 0; n--) {
+			int kept;
+
+			if (n < len && path[n] != '/')
+				continue;
+			kept = vp_dircache_get(root->cache, path, n);
+			if (kept == VP_DIRCACHE_ABSENT) {
+				*missing = -ENOENT;
+				return vp_buf_puts(res, path);
+			}
+			if (kept >= 0) {
+				int r = vp_buf_add(res, path, n);
+
+				return r < 0 ? r : push_components(stack, path + n);
+			}
+		}
+	return vp_buf_puts(res, "") < 0 ? -ENOMEM : push_components(stack, path);
+}
+
 /*
  * The resolution itself; *ret_missing (when asked) says whether the path
  * is there: 0, or -ENOENT or -ENOTDIR as opening it would fail.
@@ -189,7 +254,7 @@ static int resolve(const struct vp_root *root, const char *path, bool dir_last, 
 		   int *ret_missing, char **ret_msg)
 {
 	_cleanup_free_ char *link = NULL, *link_to = NULL;
-	struct vp_strv stack = {0};
+	struct comps stack = {0};
 	struct vp_buf res = {0};
 	int links = 0, missing = 0, r;
 	size_t named;
@@ -198,14 +263,12 @@ static int resolve(const struct vp_root *root, const char *path, bool dir_last, 
 		r = vp_fail(ret_msg, -EINVAL, "'%s': not an absolute path", path);
 		goto fail;
 	}
-	r = push_components(&stack, path);
+	r = start(root, path, &stack, &res, &missing);
 	named = stack.n;
-	if (r >= 0)
-		r = vp_buf_puts(&res, "");
 	if (r < 0)
 		goto fail;
 	while (stack.n > 0) {
-		_cleanup_free_ char *c = pop(&stack);
+		const char *c = stack.v[--stack.n];
 		/* the caller's last component (the path's own are at the bottom) */
 		bool named_last = stack.n == 0 && named > 0;
 		char target[PATH_MAX];
@@ -297,13 +360,13 @@ static int resolve(const struct vp_root *root, const char *path, bool dir_last, 
 		r = vp_buf_puts(&res, "/");
 	if (r < 0)
 		goto fail;
-	vp_strv_free(&stack);
+	comps_free(&stack);
 	if (ret_missing)
 		*ret_missing = missing;
 	*ret = vp_buf_steal(&res);
 	return *ret ? 0 : -ENOMEM;
 fail:
-	vp_strv_free(&stack);
+	comps_free(&stack);
 	vp_buf_free(&res);
 	return r;
 }

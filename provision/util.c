@@ -49,17 +49,23 @@ int vp_buf_vprintf(struct vp_buf *b, const char *fmt, va_list ap)
 	va_list aq;
 	int n, r;
 
+	size_t room;
+
 	if (b->err)
 		return b->err;
+	/* into the room there is, most often enough: formatted once */
+	room = b->cap > b->len ? b->cap - b->len : 0;
 	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
+	n = vsnprintf(room ? b->s + b->len : NULL, room, fmt, aq);
 	va_end(aq);
 	if (n < 0)
 		return b->err = -EINVAL;
-	r = buf_reserve(b, (size_t)n);
-	if (r < 0)
-		return b->err = r;
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	if ((size_t)n >= room) {
+		r = buf_reserve(b, (size_t)n);
+		if (r < 0)
+			return b->err = r;
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 	return 0;
 }
@@ -179,13 +185,10 @@ void vp_strv_free(struct vp_strv *sv)
 
 char *vp_strdup_vprintf(const char *fmt, va_list ap)
 {
-	struct vp_buf b = {0};
+	char *s;
 
-	if (vp_buf_vprintf(&b, fmt, ap) < 0) {
-		vp_buf_free(&b);
-		return NULL;
-	}
-	return vp_buf_steal(&b);
+	/* formatted once (into a buffer on the stack first), not measured first */
+	return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
 }
 
 char *vp_strdup_printf(const char *fmt, ...)

@@ -112,6 +112,11 @@ bad "garbage vendor, no modalias" /$D/vendor "rm $D/modalias; echo nonsense >$D/
 bad "garbage class, no modalias" /$D/class "rm $D/modalias; echo 0x03zz00 >$D/class"
 bad "missing vendor file, no modalias" /$D/vendor "rm $D/modalias $D/vendor"
 bad "garbage modalias" /$D/modalias "echo 'pci:garbage' >$D/modalias"
+# each field exactly its width of hex digits: no sign, space or "0x" (sscanf's %8X took them)
+bad "modalias field with a sign" /$D/modalias \
+	"echo 'pci:v+00010DEd00001B81sv00001462sd00003306bc03sc00i00' >$D/modalias"
+bad "modalias field with a space" /$D/modalias \
+	"echo 'pci:v000010DEd 0001B81sv00001462sd00003306bc03sc00i00' >$D/modalias"
 rm -rf "$work/root"; cp -a "$base" "$work/root"
 (cd "$work/root" && echo zzzz >$D/vendor && echo 0x1002 >$D/device && rm $D/class && mkfifo $D/class)
 json=$("$VP" --root "$work/root" --json detect 2>&1)

@@ -91,10 +91,63 @@ static void test_dir_each(void **state)
 	vp_root_close(&root);
 }
 
+static bool want_x(const char *name)
+{
+	return name[0] == 'x';
+}
+
+/*
+ * A directory bigger than one getdents64() buffer (32 KiB): 3,000 names of
+ * 40 bytes come whole and sorted, and vp_root_list() gives the wanted ones
+ * as paths, sorted with what the list held before.
+ */
+static void test_big_dir(void **state)
+{
+	char dir[] = "/tmp/vp-unit-XXXXXX", path[256];
+	struct vp_strv list = {0};
+	struct vp_root root;
+	struct seen s = {0};
+	char *msg = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/d", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	for (int i = 2999; i >= 0; i--) {
+		snprintf(path, sizeof(path), "%s/d/%c%04d-a-name-long-enough-to-fill-a-buffer", dir,
+			 i % 2 ? 'x' : 'y', i);
+		close(open(path, O_CREAT | O_WRONLY, 0644));
+	}
+	assert_int_equal(vp_root_open(&root, dir), 0);
+	assert_int_equal(vp_dir_each(&root, "/d", note, &s, &msg), 0);
+	assert_int_equal(s.names.n, 3000);
+	for (size_t i = 1; i < s.names.n; i++)
+		assert_true(strcmp(s.names.v[i - 1], s.names.v[i]) < 0);
+	assert_int_equal(vp_strv_push(&list, "/d/z-before"), 0);
+	assert_int_equal(vp_root_list(&root, "/d", want_x, &list, &msg), 0);
+	assert_int_equal(list.n, 1501);
+	assert_string_equal(list.v[0], "/d/x0001-a-name-long-enough-to-fill-a-buffer");
+	assert_string_equal(list.v[1500], "/d/z-before");
+	/* absent, or a file: nothing, no error */
+	assert_int_equal(vp_root_list(&root, "/none", want_x, &list, &msg), 0);
+	assert_int_equal(list.n, 1501);
+	for (size_t i = 0; i < s.names.n; i++) {
+		snprintf(path, sizeof(path), "%s/d/%s", dir, s.names.v[i]);
+		unlink(path);
+	}
+	vp_strv_free(&s.names);
+	vp_strv_free(&list);
+	snprintf(path, sizeof(path), "%s/d", dir);
+	rmdir(path);
+	rmdir(dir);
+	vp_root_close(&root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dir_each),
+		cmocka_unit_test(test_big_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <limits.h>
 
 #include "number.h"
+#include "pci-addr.h"
 #include "vpe.h"
 
 static void test_ulong(void **state)
@@ -111,9 +112,32 @@ static void test_digits(void **state)
 	assert_int_equal(vpe_parse_digits(".1", 10, 100, &v, &end), -EINVAL);
 }
 
+/* The kernel's name of an address, formatted by hand (pci-addr.c): as printf's "%04x:%02x:%02x.%x". */
+static void test_addr_format(void **state)
+{
+	static const unsigned cases[][4] = {
+		{0, 0, 0, 0}, {0, 0x1f, 0x1f, 7}, {0x1, 0xab, 0x0c, 3}, {0xffff, 0xff, 0x1f, 7},
+		{0x10000, 0x01, 0x00, 0}, {0xffffffff, 0x12, 0x03, 4},
+	};
+	char want[32], buf[VPE_ADDR_SIZE], norm[VPE_ADDR_SIZE];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(want, sizeof(want), "%04x:%02x:%02x.%x", cases[i][0], cases[i][1],
+			 cases[i][2], cases[i][3]);
+		vp_pci_addr_format(buf, cases[i][0], cases[i][1], cases[i][2], cases[i][3]);
+		assert_string_equal(buf, want);
+	}
+	assert_int_equal(vp_pci_addr_normalize("0A:1F.7", norm), 0);
+	assert_string_equal(norm, "0000:0a:1f.7");
+	assert_int_equal(vp_pci_addr_normalize("10000:01:00.0", norm), 0);
+	assert_string_equal(norm, "10000:01:00.0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addr_format),
 		cmocka_unit_test(test_ulong),
 		cmocka_unit_test(test_bases),
 		cmocka_unit_test(test_int),
