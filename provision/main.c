@@ -286,12 +286,18 @@ int main(int argc, char **argv)
 	/*
 	 * A linked library comes before the root is opened: so do those loaded
 	 * on demand, for the verbs that may use them, as when they were
-	 * linked. A failure is said where one is needed (loaded again), not
-	 * here.
+	 * linked. libxml2's failure is said where it is needed (loaded again);
+	 * libmount and libblkid are called in too many places to ask each,
+	 * so without them (a broken installation) no such verb starts.
 	 */
 	if (!(verb->accepts & VERB_LEAN)) {
+		_cleanup_free_ char *msg = NULL;
+
 		(void)vp_xml_load(NULL);
-		(void)vp_mnt_load(NULL);
+		if (vp_mnt_load(&msg) < 0) {
+			vp_err("%s", msg ? msg : strerror(ENOMEM));
+			return VP_EXIT_ERROR;
+		}
 	}
 	r = vp_root_open(&ctx.root, ctx.root_dir ? ctx.root_dir : "/");
 	if (r < 0) {

@@ -42,7 +42,9 @@ struct vp_mnt_api {
 int vp_mnt_load(char **ret_msg);
 /*
  * The table, loaded on first use. Both libraries are dependencies of the
- * package (as libc is): when one cannot be loaded this says so and exits 2.
+ * package (as libc is), and main.c loads them, or stops saying why, before
+ * any verb that calls them: the core never prints. Without them here, it
+ * aborts (a defect).
  */
 const struct vp_mnt_api *vp_mnt_api(void);
 
