@@ -1,8 +1,11 @@
 /* cpu-time RUNS CMD_A... -- CMD_B...: the CPU time (user + sys) of two
  * commands, run RUNS times each in turn (A, B, A, B, ...: a load that comes
  * and goes weighs on both alike), output discarded. Prints the median of
- * each in microseconds, "A B". Fails when a command exits above 1 (1 is a
- * verdict) or cannot run. For `make bench` (bench/detect.sh).
+ * each in microseconds and the median of the RUNS ratios A/B of a run of A
+ * and the run of B right after it, in thousandths: "A B RATIO". On a
+ * shared machine whose speed drifts between runs, the pairs' ratio moves
+ * less than the ratio of the medians. Fails when a command exits above 1
+ * (1 is a verdict) or cannot run. For `make bench` (bench/detect.sh).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -47,7 +50,7 @@ static int cmp_long(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	char **a = argv + 2, **b = NULL;
-	long *ta, *tb;
+	long *ta, *tb, *tr;
 	int runs;
 
 	for (int i = 2; i < argc; i++)
@@ -61,16 +64,19 @@ int main(int argc, char **argv)
 	}
 	ta = calloc((size_t)runs, sizeof(*ta));
 	tb = calloc((size_t)runs, sizeof(*tb));
-	if (!ta || !tb)
+	tr = calloc((size_t)runs, sizeof(*tr));
+	if (!ta || !tb || !tr)
 		return 1;
 	for (int i = 0; i < runs; i++) {
 		ta[i] = run(a);
 		tb[i] = run(b);
 		if (ta[i] < 0 || tb[i] < 0)
 			return 1;
+		tr[i] = tb[i] ? ta[i] * 1000 / tb[i] : 0;
 	}
 	qsort(ta, (size_t)runs, sizeof(*ta), cmp_long);
 	qsort(tb, (size_t)runs, sizeof(*tb), cmp_long);
-	printf("%ld %ld\n", ta[runs / 2], tb[runs / 2]);
+	qsort(tr, (size_t)runs, sizeof(*tr), cmp_long);
+	printf("%ld %ld %ld\n", ta[runs / 2], tb[runs / 2], tr[runs / 2]);
 	return 0;
 }

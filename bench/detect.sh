@@ -4,7 +4,8 @@
 # `lspci -nnk -A linux-sysfs -O sysfs.path=T/sys/bus/pci` on the same tree,
 # as a ratio measured here, in this run: on the example machine (`make
 # example`'s tree) and on a synthetic tree of 1,000 functions. The two run
-# in turn, CPU_RUNS times each, and the medians are compared (cpu-time.c).
+# in turn, CPU_RUNS times each; the ratio is the median of each run's
+# against the lspci run right after it (cpu-time.c).
 #
 # Then it times `vfio-provision --root T detect --json` on synthetic trees of 10, 1,000 and 10,000 PCI functions
 # against the shell loop people paste from the wikis, pointed at the same
@@ -22,7 +23,7 @@
 #
 # Environment: VP (the binary), BUILD (build dir, for gen-tree), CPU_TIME
 # (bench/cpu-time, built here when unset), SIZES (default "10 1000 10000"),
-# RUNS (default 3), SAMPLE (default 200), CPU_RUNS (default 21).
+# RUNS (default 3), SAMPLE (default 200), CPU_RUNS (default 31).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -66,7 +67,7 @@ loop() {
 have_vp=1
 if [ ! -x "$VP" ]; then have_vp=0; echo "note: $VP not built: timing the shell loop only"; fi
 
-: "${CPU_RUNS:=21}"
+: "${CPU_RUNS:=31}"
 if [ -z "${CPU_TIME:-}" ]; then
 	CPU_TIME=$work/cpu-time
 	"${CC:-cc}" -std=gnu11 -O2 -o "$CPU_TIME" "$here/cpu-time.c" || exit 1
@@ -74,20 +75,22 @@ fi
 ms() { awk -v u="$1" 'BEGIN { printf "%.1f ms", u / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / (b ? b : 1) }'; }
 
-# cpu_vs_lspci NAME T: detect's and detect --json's CPU against lspci -nnk's on T
+# cpu_vs_lspci NAME T: detect's and detect --json's CPU against lspci -nnk's
+# on T; the ratios are the median of each run's against the lspci run next to it
 cpu_vs_lspci() {
-	local name=$1 T=$2 lspci t h j l
+	local name=$1 T=$2 lspci t h j l l2 rh rj
 	lspci=(lspci -nnk -A linux-sysfs -O "sysfs.path=$T/sys/bus/pci")
 	t=$("$CPU_TIME" "$CPU_RUNS" "$VP" --root "$T" detect -- "${lspci[@]}") || return 1
-	h=${t% *} l=${t#* }
+	read -r h l rh <<<"$t"
 	t=$("$CPU_TIME" "$CPU_RUNS" "$VP" --root "$T" --json detect -- "${lspci[@]}") || return 1
-	j=${t% *} l=$(( (l + ${t#* }) / 2 ))
+	read -r j l2 rj <<<"$t"
+	l=$(( (l + l2) / 2 ))
 	printf '%-22s %-12s %-12s %-12s %-10s %s\n' "$name" "$(ms "$h")" "$(ms "$j")" \
-		"$(ms "$l")" "$(ratio "$h" "$l")" "$(ratio "$j" "$l")"
+		"$(ms "$l")" "$(ratio "$rh" 1000)" "$(ratio "$rj" 1000)"
 }
 
 if [ $have_vp = 1 ] && command -v lspci >/dev/null; then
-	echo "detect's CPU (user + sys) against one lspci -nnk on the same tree (median of $CPU_RUNS, in turn)"
+	echo "detect's CPU (user + sys) against one lspci -nnk on the same tree ($CPU_RUNS runs each, in turn: medians, and the median of the pairs' ratios)"
 	printf '%-22s %-12s %-12s %-12s %-10s %s\n' tree detect "detect --json" "lspci -nnk" \
 		ratio "ratio --json"
 	ex=$work/example
