@@ -418,7 +418,8 @@ static int print_json(struct vp_buf *b, const struct vp_system *sys, const struc
 int vp_cmd_detect(struct vp_ctx *ctx)
 {
 	/* what detect reports, no more (root= is the planners') */
-	struct vp_probe_opts opts = {.kver = ctx->kver, .names = true, .no_root_spec = true};
+	struct vp_probe_opts opts = {.kver = ctx->kver, .names = true, .no_root_spec = true,
+				     .gpu_details_only = !ctx->json};
 	struct vp_system sys = {0};
 	struct vp_config cfg = {0};
 	struct vp_selection sel = {0};

@@ -56,7 +56,7 @@ static int select_fns(struct vp_ctx *ctx, const struct vp_config *cfg, struct vp
 	_cleanup_free_ char *msg = NULL;
 	int r;
 
-	r = vp_probe_pci(&ctx->root, sys, &msg);
+	r = vp_probe_pci(&ctx->root, sys, false, &msg);
 	if (r >= 0)
 		r = vp_probe_cpu_mem(&ctx->root, sys, &msg);
 	if (r >= 0)

@@ -205,7 +205,7 @@ static int link_base(const struct devdir *d, const char *name, char **ret, char 
 	return *ret ? 0 : -ENOMEM;
 }
 
-static int read_links(const struct devdir *d, struct vp_pci_fn *fn, char **ret_msg)
+static int read_links(const struct devdir *d, bool driver, struct vp_pci_fn *fn, char **ret_msg)
 {
 	_cleanup_free_ char *group = NULL;
 	char target[4096];
@@ -222,6 +222,8 @@ static int read_links(const struct devdir *d, struct vp_pci_fn *fn, char **ret_m
 				       d->path, target);
 		fn->iommu_group = (int)v;
 	}
+	if (!driver)
+		return 0;
 	r = link_base(d, "driver", &fn->driver, target, sizeof(target), ret_msg);
 	if (r < 0)
 		return r;
@@ -231,17 +233,19 @@ static int read_links(const struct devdir *d, struct vp_pci_fn *fn, char **ret_m
 	return 0;
 }
 
-static int read_fn(const struct vp_root *root, const struct devdir *d, struct vp_pci_fn *fn,
-		   char **ret_msg)
+static int read_fn(const struct vp_root *root, const struct devdir *d, bool gpu_details_only,
+		   struct vp_pci_fn *fn, char **ret_msg)
 {
+	bool details;
 	long v;
 	int r;
 
 	r = read_ids(root, d, fn, ret_msg);
 	if (r < 0)
 		return r;
+	details = !gpu_details_only || vp_fn_is_display(fn);
 	v = -1;
-	r = attr_long(root, d, "numa_node", &v, ret_msg);
+	r = details ? attr_long(root, d, "numa_node", &v, ret_msg) : 0;
 	if (r < 0)
 		return r;
 	fn->numa_node = v < 0 ? -1 : (int)v;
@@ -257,12 +261,12 @@ static int read_fn(const struct vp_root *root, const struct devdir *d, struct vp
 				       d->path, v);
 		fn->boot_vga = (int)v;
 	}
-	return read_links(d, fn, ret_msg);
+	return read_links(d, details, fn, ret_msg);
 }
 
 /* Entry name of the devices directory: its link resolved, its directory read. */
-static int probe_entry(const struct vp_root *root, const char *name, struct vp_pci_fn *fn,
-		       char **ret_msg)
+static int probe_entry(const struct vp_root *root, const char *name, bool gpu_details_only,
+		       struct vp_pci_fn *fn, char **ret_msg)
 {
 	_cleanup_free_ char *path = NULL, *msg = NULL;
 	struct devdir d;
@@ -285,7 +289,7 @@ static int probe_entry(const struct vp_root *root, const char *name, struct vp_p
 	fn->dev = dev;
 	fn->func = func;
 	vp_pci_addr_format(fn->addr, dom, bus, dev, func);
-	r = read_fn(root, &d, fn, ret_msg);
+	r = read_fn(root, &d, gpu_details_only, fn, ret_msg);
 	if (!kept)
 		close(d.fd);
 	return r;
@@ -294,6 +298,7 @@ static int probe_entry(const struct vp_root *root, const char *name, struct vp_p
 struct walk {
 	const struct vp_root *root;
 	struct vp_system *sys;
+	bool gpu_details_only;
 	size_t cap;
 	char **ret_msg;
 };
@@ -317,12 +322,14 @@ static int add_entry(int dfd, const char *name, void *userdata)
 	}
 	sys->fns[sys->n_fns] = (struct vp_pci_fn){0};
 	/* counted first: a half-read function is freed with the rest */
-	return probe_entry(w->root, name, &sys->fns[sys->n_fns++], w->ret_msg);
+	return probe_entry(w->root, name, w->gpu_details_only, &sys->fns[sys->n_fns++], w->ret_msg);
 }
 
-int vp_probe_pci(const struct vp_root *root, struct vp_system *sys, char **ret_msg)
+int vp_probe_pci(const struct vp_root *root, struct vp_system *sys, bool gpu_details_only,
+		 char **ret_msg)
 {
-	struct walk w = {.root = root, .sys = sys, .ret_msg = ret_msg};
+	struct walk w = {.root = root, .sys = sys, .gpu_details_only = gpu_details_only,
+			 .ret_msg = ret_msg};
 	int r;
 
 	r = vp_dir_each(root, PCI_DEVICES, add_entry, &w, ret_msg);

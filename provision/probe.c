@@ -13,7 +13,7 @@ static int probe(const struct vp_root *root, const struct vp_probe_opts *opts,
 	int r;
 
 	/* PCI first: it also reads the IOMMU groups, which index into fns */
-	r = vp_probe_pci(root, &sys, ret_msg);
+	r = vp_probe_pci(root, &sys, opts->gpu_details_only, ret_msg);
 	if (r < 0)
 		goto fail;
 	if (opts->names) {
@@ -24,7 +24,7 @@ static int probe(const struct vp_root *root, const struct vp_probe_opts *opts,
 	r = vp_probe_cpu_mem(root, &sys, ret_msg);
 	if (r < 0)
 		goto fail;
-	/* every libkmod context checks the modprobe.d entries first (vp_kmod_new) */
+	/* libkmod reads the root's modprobe.d through a view of copies (vp_kmod_new) */
 	r = vp_probe_kernels(root, opts, &sys, ret_msg);
 	if (r < 0)
 		goto fail;

@@ -20,6 +20,12 @@ struct vp_probe_opts {
 	 * report it, then never loads them.
 	 */
 	bool no_root_spec;
+	/*
+	 * The NUMA node and the driver of the display functions only, the
+	 * ones detect's listing shows them for (its JSON shows every one's):
+	 * four calls a function fewer on a machine of many.
+	 */
+	bool gpu_details_only;
 };
 
 /*
@@ -32,8 +38,12 @@ int vp_probe(const struct vp_root *root, const struct vp_probe_opts *opts,
 	     struct vp_system *ret, char **ret_msg);
 
 /* Parts, for tests and for callers that need less. */
-/* PCI functions and IOMMU groups, without names. */
-int vp_probe_pci(const struct vp_root *root, struct vp_system *sys, char **ret_msg);
+/*
+ * PCI functions and IOMMU groups, without names; gpu_details_only as in
+ * vp_probe_opts (numa_node -1 and driver NULL for the others).
+ */
+int vp_probe_pci(const struct vp_root *root, struct vp_system *sys, bool gpu_details_only,
+		 char **ret_msg);
 /*
  * Fills vendor_name, device_name and class_name of every function not yet
  * named, from the root's pci.ids (else the host's; none: names stay NULL).
