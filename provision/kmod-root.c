@@ -105,15 +105,21 @@ static unsigned count(struct kmod_config_iter *it)
 static int count_config(struct kmod_root *k, struct kmod_ctx *ctx)
 {
 	static const char *const none[] = {NULL};
-	struct kmod_ctx *bare = kmod_new(k->host_modules, none);
-	unsigned opts, bl;
+	/* the running kernel's command line, the same for every context: counted once */
+	static unsigned opts, bl;
+	static bool counted;
 
-	if (!bare)
-		return -ENOMEM;
-	kmod_set_log_fn(bare, quiet, NULL);
-	opts = count(kmod_config_get_options(bare));
-	bl = count(kmod_config_get_blacklists(bare));
-	kmod_unref(bare);
+	if (!counted) {
+		struct kmod_ctx *bare = kmod_new(k->host_modules, none);
+
+		if (!bare)
+			return -ENOMEM;
+		kmod_set_log_fn(bare, quiet, NULL);
+		opts = count(kmod_config_get_options(bare));
+		bl = count(kmod_config_get_blacklists(bare));
+		kmod_unref(bare);
+		counted = true;
+	}
 	k->n_options = count(kmod_config_get_options(ctx));
 	k->n_blacklists = count(kmod_config_get_blacklists(ctx));
 	k->n_options = k->n_options > opts ? k->n_options - opts : 0;
@@ -184,9 +190,6 @@ int vp_kmod_new(const struct vp_root *root, const char *kver, struct kmod_ctx **
 	struct kmod_ctx *ctx;
 	int r;
 
-	r = vp_kmod_check_config(root, ret_msg);
-	if (r < 0)
-		return r;
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;
@@ -199,8 +202,15 @@ int vp_kmod_new(const struct vp_root *root, const char *kver, struct kmod_ctx **
 	if (r < 0)
 		goto out;
 	if (!k->view.dir) {
-		/* the root "/": the host's paths are the root's, as our resolver sees them */
-		r = vp_root_host_path(root, k->modules, &k->host_modules, ret_msg);
+		/*
+		 * The root "/": the host's paths are the root's, as our
+		 * resolver sees them, and libkmod opens the root's files
+		 * itself. (In a view it opens our copies, read as regular
+		 * files only.)
+		 */
+		r = vp_kmod_check_config(root, ret_msg);
+		if (r >= 0)
+			r = vp_root_host_path(root, k->modules, &k->host_modules, ret_msg);
 		for (size_t i = 0; r >= 0 && i < N_DIRS; i++)
 			r = vp_root_host_path(root, vp_modprobe_dirs[i], &confs[i], ret_msg);
 	} else {

@@ -278,14 +278,13 @@ static int cut_ids(const char *ids, size_t len, const uint32_t *want, size_t n,
 }
 
 /* The part of pci.ids for sys's functions, written to pci.ids in view v. */
-static int write_ids(const char *ids, size_t len, const struct vp_system *sys,
-		     const struct vp_view *v, char **ret, char **ret_msg)
+static int write_ids(const char *ids, size_t len, const struct vp_system *sys, struct vp_view *v,
+		     char **ret, char **ret_msg)
 {
 	_cleanup_free_ uint32_t *want = calloc(2 * sys->n_fns + 1, sizeof(*want));
-	_cleanup_free_ char *path = NULL;
 	struct vp_buf out = {0};
-	size_t n = 0, done = 0;
-	int fd = -1, r;
+	size_t n = 0;
+	int r;
 
 	if (!want)
 		return -ENOMEM;
@@ -295,35 +294,10 @@ static int write_ids(const char *ids, size_t len, const struct vp_system *sys,
 	}
 	qsort(want, n, sizeof(*want), cmp_u32);
 	r = cut_ids(ids, len, want, n, &out);
-	if (r < 0)
-		goto out;
-	path = vp_strdup_printf("%s/pci.ids", v->dir);
-	if (!path) {
+	if (r >= 0)
+		r = vp_view_write(v, "pci.ids", out.s, out.len, ret_msg);
+	if (r >= 0 && !(*ret = vp_strdup_printf("%s/pci.ids", v->dir)))
 		r = -ENOMEM;
-		goto out;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = vp_fail(ret_msg, -errno, "'%s': %s", path, strerror(errno));
-		goto out;
-	}
-	while (done < out.len) {
-		ssize_t w = write(fd, out.s + done, out.len - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			r = vp_fail(ret_msg, -errno, "'%s': %s", path, strerror(errno));
-			goto out;
-		}
-		done += (size_t)w;
-	}
-	*ret = path;
-	path = NULL;
-	r = 0;
-out:
-	if (fd >= 0)
-		close(fd);
 	vp_buf_free(&out);
 	return r;
 }

@@ -20,13 +20,18 @@
 
 struct vp_view {
 	char *dir;              /* the private directory, NULL for the root "/" */
+	int fd;                 /* ... open, what is made is made relative to it */
+	struct vp_strv made;    /* what was made in it, in order ("name/" a directory) */
 };
 
 /* A new, empty view (none for the root "/"). */
 _must_check_ int vp_view_new(const struct vp_root *root, struct vp_view *ret, char **ret_msg);
 /* A new, empty private directory, whatever the root: for files we make. */
 _must_check_ int vp_view_new_private(struct vp_view *ret, char **ret_msg);
-/* Removes the private directory and all in it. */
+/*
+ * Removes the private directory and all in it: what we made, by name, and
+ * (should a library have left something) whatever else is there.
+ */
 void vp_view_free(struct vp_view *v);
 
 /*
@@ -38,7 +43,7 @@ char *vp_view_path(const struct vp_root *root, const struct vp_view *v, const ch
 		   const char *name);
 
 /* Makes directory name (and its parents) in the view; nothing for the root "/". */
-_must_check_ int vp_view_mkdir(const struct vp_view *v, const char *name);
+_must_check_ int vp_view_mkdir(struct vp_view *v, const char *name);
 
 /*
  * Copies the regular file path of the root (at most max bytes, a VP_MAX_*)
@@ -46,5 +51,8 @@ _must_check_ int vp_view_mkdir(const struct vp_view *v, const char *name);
  * directory there is -EISDIR (no message: libkmod skips one); anything else
  * wrong is an error naming it. Nothing to do for the root "/".
  */
-_must_check_ int vp_view_copy(const struct vp_root *root, const struct vp_view *v,
+_must_check_ int vp_view_copy(const struct vp_root *root, struct vp_view *v,
 			      const char *path, const char *name, size_t max, char **ret_msg);
+/* Writes data (len bytes) as a new file name in a private view, mode 0600. */
+_must_check_ int vp_view_write(struct vp_view *v, const char *name, const char *data, size_t len,
+			       char **ret_msg);

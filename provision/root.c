@@ -319,7 +319,7 @@ static int resolve(const struct vp_root *root, const char *path, bool dir_last, 
 			/* the rest is kept as written; opening it fails */
 			missing = r;
 			r = 0;
-			if (r == -ENOENT && root->cache)
+			if (missing == -ENOENT && root->cache)
 				vp_dircache_put_absent(root->cache, res.s, res.len);
 			continue;
 		}
@@ -525,11 +525,15 @@ int vp_root_open_path(const struct vp_root *root, const char *path, int flags, c
 		fd = openat(root->fd, ".", flags | O_CLOEXEC);
 		return fd < 0 ? -errno : fd;
 	}
-	/* the parent kept open by the resolution: no second walk */
+	/* the parent kept open by the resolution (or the root itself): no second walk */
 	kept = root->cache ? dir_fd(root, canon, (size_t)(strrchr(canon, '/') - canon), &name)
 			   : root->fd;
-	if (kept != root->fd)
+	if (kept != root->fd || strchr(canon + 1, '/') == NULL) {
 		dfd = kept;
+		name = canon + 1;
+		if (kept != root->fd)
+			name = strrchr(canon, '/') + 1;
+	}
 	else {
 		r = vp_root_walk(root, canon, false, 0, NULL, &dfd, &name, ret_msg);
 		if (r < 0)
@@ -928,6 +932,7 @@ int vp_root_readlink(const struct vp_root *root, const char *path, char **ret)
 	_cleanup_free_ char *dir = NULL;
 	const char *slash = strrchr(path, '/');
 	char buf[PATH_MAX];
+	bool kept;
 	ssize_t n;
 	int dfd;
 
@@ -937,11 +942,12 @@ int vp_root_readlink(const struct vp_root *root, const char *path, char **ret)
 	dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
 	if (!dir)
 		return -ENOMEM;
-	dfd = vp_root_open_path(root, dir, O_PATH | O_DIRECTORY, NULL);
+	dfd = vp_root_dir_fd(root, dir, &kept, NULL);
 	if (dfd < 0)
 		return dfd;
 	n = readlinkat(dfd, slash + 1, buf, sizeof(buf) - 1);
-	close(dfd);
+	if (!kept)
+		close(dfd);
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
