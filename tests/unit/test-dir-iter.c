@@ -30,6 +30,14 @@ static int note(int dfd, const char *name, void *userdata)
 	return s->stop_after && s->names.n == s->stop_after ? 7 : 0;
 }
 
+/* A scratch directory (dir, a mkdtemp template) with an empty "d" in it, path left naming it. */
+static void scratch(char *dir, char *path, size_t size)
+{
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, size, "%s/d", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+}
+
 static void test_dir_each(void **state)
 {
 	char dir[] = "/tmp/vp-unit-XXXXXX", path[128];
@@ -39,9 +47,7 @@ static void test_dir_each(void **state)
 	char *msg = NULL;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/d", dir);
-	assert_int_equal(mkdir(path, 0755), 0);
+	scratch(dir, path, sizeof(path));
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(path, sizeof(path), "%s/d/%s", dir, files[i]);
 		close(open(path, O_CREAT | O_WRONLY, 0644));
@@ -110,9 +116,7 @@ static void test_big_dir(void **state)
 	char *msg = NULL;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/d", dir);
-	assert_int_equal(mkdir(path, 0755), 0);
+	scratch(dir, path, sizeof(path));
 	for (int i = 2999; i >= 0; i--) {
 		snprintf(path, sizeof(path), "%s/d/%c%04d-a-name-long-enough-to-fill-a-buffer", dir,
 			 i % 2 ? 'x' : 'y', i);
