@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* libkmod on a root. See kmod-root.h. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,14 +69,16 @@ static void quiet(void *data, int priority, const char *file, int line, const ch
 
 /*
  * The files libkmod (kmod 30) opens in a kernel's module directory: its
- * binary indexes ("%s/%s.bin"), the builtin modinfo and depmod's softdeps.
- * Nothing else there is read (the modules themselves are only named).
+ * binary indexes ("%s/%s.bin", all of which kmod_load_resources() maps),
+ * then the builtin modinfo and depmod's softdeps. Nothing else there is
+ * read (the modules themselves are only named).
  */
 static const char *const module_files[] = {
 	"modules.dep.bin", "modules.alias.bin", "modules.symbols.bin",
 	"modules.builtin.alias.bin", "modules.builtin.bin", "modules.builtin.modinfo",
 	"modules.softdep", NULL,
 };
+#define N_INDEXES 5
 
 /* What a context of ours keeps (libkmod's userdata): its view of the root. */
 struct kmod_root {
@@ -165,12 +168,13 @@ static int view_conf_dir(const struct vp_root *root, struct kmod_root *k, size_t
 	return r;
 }
 
-static int view_modules(const struct vp_root *root, struct kmod_root *k, bool indexes,
+/* The module directory's files: none, the indexes only (n N_INDEXES) or all. */
+static int view_modules(const struct vp_root *root, struct kmod_root *k, size_t n,
 			char **ret_msg)
 {
 	int r = vp_view_mkdir(&k->view, "modules");
 
-	for (size_t i = 0; indexes && r >= 0 && module_files[i]; i++) {
+	for (size_t i = 0; i < n && r >= 0 && module_files[i]; i++) {
 		_cleanup_free_ char *path = vp_strdup_printf("%s/%s", k->modules, module_files[i]),
 				    *name = vp_strdup_printf("modules/%s", module_files[i]);
 
@@ -182,8 +186,8 @@ static int view_modules(const struct vp_root *root, struct kmod_root *k, bool in
 	return r;
 }
 
-int vp_kmod_new(const struct vp_root *root, const char *kver, struct kmod_ctx **ret,
-		char **ret_msg)
+static int kmod_open(const struct vp_root *root, const char *kver, bool config,
+		     struct kmod_ctx **ret, char **ret_msg)
 {
 	char *confs[N_DIRS + 1] = {0};
 	struct kmod_root *k;
@@ -208,14 +212,14 @@ int vp_kmod_new(const struct vp_root *root, const char *kver, struct kmod_ctx **
 		 * itself. (In a view it opens our copies, read as regular
 		 * files only.)
 		 */
-		r = vp_kmod_check_config(root, ret_msg);
+		r = config ? vp_kmod_check_config(root, ret_msg) : 0;
 		if (r >= 0)
 			r = vp_root_host_path(root, k->modules, &k->host_modules, ret_msg);
-		for (size_t i = 0; r >= 0 && i < N_DIRS; i++)
+		for (size_t i = 0; config && r >= 0 && i < N_DIRS; i++)
 			r = vp_root_host_path(root, vp_modprobe_dirs[i], &confs[i], ret_msg);
 	} else {
-		r = view_modules(root, k, kver != NULL, ret_msg);
-		for (size_t i = 0; r >= 0 && i < N_DIRS; i++) {
+		r = view_modules(root, k, !kver ? 0 : config ? SIZE_MAX : N_INDEXES, ret_msg);
+		for (size_t i = 0; config && r >= 0 && i < N_DIRS; i++) {
 			r = view_conf_dir(root, k, i, ret_msg);
 			if (r >= 0 && !(confs[i] = vp_strdup_printf("%s/conf%zu", k->view.dir, i)))
 				r = -ENOMEM;
@@ -244,6 +248,18 @@ out:
 	for (size_t i = 0; i < N_DIRS; i++)
 		free(confs[i]);
 	return r;
+}
+
+int vp_kmod_new(const struct vp_root *root, const char *kver, struct kmod_ctx **ret,
+		char **ret_msg)
+{
+	return kmod_open(root, kver, true, ret, ret_msg);
+}
+
+int vp_kmod_new_names(const struct vp_root *root, const char *kver, struct kmod_ctx **ret,
+		      char **ret_msg)
+{
+	return kmod_open(root, kver, false, ret, ret_msg);
 }
 
 void vp_kmod_unref(struct kmod_ctx *ctx)

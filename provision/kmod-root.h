@@ -37,6 +37,13 @@ _must_check_ int vp_kmod_check_config(const struct vp_root *root, char **ret_msg
  */
 _must_check_ int vp_kmod_new(const struct vp_root *root, const char *kver, struct kmod_ctx **ret,
 			     char **ret_msg);
+/*
+ * The same for looking modules up by name only (built in, a module, or
+ * missing): the kernel's binary indexes and no configuration, which says
+ * nothing about that (no modprobe.d, no builtin modinfo, no softdeps).
+ */
+_must_check_ int vp_kmod_new_names(const struct vp_root *root, const char *kver,
+				   struct kmod_ctx **ret, char **ret_msg);
 void vp_kmod_unref(struct kmod_ctx *ctx);
 
 /*

@@ -50,8 +50,8 @@ static int probe_kernel(const struct vp_root *root, struct vp_kernel *k, char **
 	struct kmod_ctx *ctx;
 	int r;
 
-	/* the root's modprobe.d, so that the host's config never leaks in */
-	r = vp_kmod_new(root, k->version, &ctx, ret_msg);
+	/* by name in the kernel's indexes: no modprobe.d, the host's or the root's */
+	r = vp_kmod_new_names(root, k->version, &ctx, ret_msg);
 	if (r < 0)
 		return r;
 	/* no binary indexes (depmod never ran): libkmod falls back to text */
