@@ -222,21 +222,26 @@ check_match "pci.ids cut to what is needed: names as libpci reads the whole file
 # a long block among them, the one we name sorted in, at the start, out of
 # order, in upper case, or after the class list; libpci finds it in each
 ids_file() { # WHERE: sorted | first | unsorted | upper | classes-first
-	local where=$1 line='10de  Fake Vendor Inc.' dev='\t1b81  Fake Card 9000'
-	[ "$where" = upper ] && line='10DE  Fake Vendor Inc.' && dev='\t1B81  Fake Card 9000'
-	[ "$where" = classes-first ] && printf '%b\n' 'C 03  Display controller' '\t00  VGA compatible controller'
-	[ "$where" = first ] && printf '%b\n' "$line" "$dev"
-	for ((v = 0x1000; v < 0x1bb8; v++)); do
-		if [ $v = $((0x10de)) ]; then
-			case $where in sorted|upper|classes-first) printf '%b\n' "$line" '\t1b80  Fake Card 8000' "$dev" '\t\t1458 3702  Fake Subsystem';; esac
-			continue
-		fi
-		printf '%04x  Vendor %d\n\t%04x  Card of %d\n' $v $v $((v + 1)) $v
-		# one long block: a bisection probe that lands in it finds no vendor near
-		[ $v = $((0x1800)) ] && for ((d = 0; d < 600; d++)); do printf '\t%04x  Long %d\n\t\t1111 2222  Sub\n' $d $d; done
-	done
-	[ "$where" = unsorted ] && printf '%b\n' "$line" "$dev"
-	[ "$where" = classes-first ] || printf '%b\n' 'C 03  Display controller' '\t00  VGA compatible controller'
+	awk -v where="$1" 'BEGIN {
+		line = "10de  Fake Vendor Inc."; dev = "\t1b81  Fake Card 9000"
+		if (where == "upper") { line = "10DE  Fake Vendor Inc."; dev = "\t1B81  Fake Card 9000" }
+		classes = "C 03  Display controller\n\t00  VGA compatible controller"
+		if (where == "classes-first") print classes
+		if (where == "first") print line "\n" dev
+		for (v = 4096; v < 7096; v++) {
+			if (v == 4318) {        # 0x10de
+				if (where == "sorted" || where == "upper" || where == "classes-first")
+					print line "\n\t1b80  Fake Card 8000\n" dev "\n\t\t1458 3702  Fake Subsystem"
+				continue
+			}
+			printf "%04x  Vendor %d\n\t%04x  Card of %d\n", v, v, v + 1, v
+			# one long block: a bisection probe that lands in it finds no vendor near
+			if (v == 6144)  # 0x1800
+				for (d = 0; d < 600; d++) printf "\t%04x  Long %d\n\t\t1111 2222  Sub\n", d, d
+		}
+		if (where == "unsorted") print line "\n" dev
+		if (where != "classes-first") print classes
+	}'
 }
 for where in sorted first unsorted upper classes-first; do
 	rm -rf "$work/root"; cp -a "$base" "$work/root"; mkdir -p "$work/root/usr/share/misc"
