@@ -528,13 +528,10 @@ int vp_root_open_path(const struct vp_root *root, const char *path, int flags, c
 	/* the parent kept open by the resolution (or the root itself): no second walk */
 	kept = root->cache ? dir_fd(root, canon, (size_t)(strrchr(canon, '/') - canon), &name)
 			   : root->fd;
-	if (kept != root->fd || strchr(canon + 1, '/') == NULL) {
+	if (kept != root->fd || !strchr(canon + 1, '/')) {
 		dfd = kept;
-		name = canon + 1;
-		if (kept != root->fd)
-			name = strrchr(canon, '/') + 1;
-	}
-	else {
+		name = strrchr(canon, '/') + 1;
+	} else {
 		r = vp_root_walk(root, canon, false, 0, NULL, &dfd, &name, ret_msg);
 		if (r < 0)
 			return r;
